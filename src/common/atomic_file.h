@@ -1,0 +1,48 @@
+// Writes a file so that readers see either the old contents or the complete new ones,
+// never a partial file: data goes to a temporary file in the same folder, is fsynced,
+// then renamed over the target, and the folder is fsynced so the rename survives a crash.
+// An AtomicFile that is destroyed without Commit() removes its temporary file.
+// Not thread-safe; one writer per object.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace trainops {
+
+class AtomicFile {
+ public:
+  // Opens "<path>.tmp.<pid>.<n>" next to `path`. Throws InputError when the folder is
+  // missing or not writable.
+  explicit AtomicFile(std::filesystem::path path);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void Write(std::string_view bytes);
+  // Flushes, fsyncs, renames over the target and fsyncs the folder.
+  void Commit();
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  void FlushBuffer();
+
+  std::filesystem::path path_;
+  std::filesystem::path temp_path_;
+  int fd_ = -1;
+  bool committed_ = false;
+  std::string buffer_;
+};
+
+// Convenience: the whole contents at once.
+void WriteFileAtomically(const std::filesystem::path& path, std::string_view bytes);
+
+// Reads a whole file; throws InputError naming the file when it cannot.
+std::string ReadFile(const std::filesystem::path& path);
+
+// fsyncs a folder so that renames and new entries in it are durable.
+void SyncDirectory(const std::filesystem::path& dir);
+
+}  // namespace trainops

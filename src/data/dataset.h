@@ -1,0 +1,71 @@
+// Loading labelled examples from a table: column selection by name, per-row validation
+// (invalid UTF-8, missing column, empty text, label outside the declared set) and a
+// bad-row policy. Every problem carries file, line, column and reason; skipped rows are
+// counted and listed, never dropped silently.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/table_reader.h"
+
+namespace trainops {
+
+enum class BadRowPolicy { kError, kSkip };
+BadRowPolicy ParseBadRowPolicy(std::string_view name);  // "error" | "skip"
+
+struct DataSource {
+  std::filesystem::path path;
+  std::optional<FileFormat> format;  // nullopt: by extension
+  std::string text_column = "text";
+  std::string label_column;  // empty: unlabelled (prediction input)
+  std::vector<std::string> segment_columns;
+  std::string time_column;  // empty: none
+  // When non-empty, any other label is a row problem.
+  std::vector<std::string> label_set;
+  BadRowPolicy on_bad_row = BadRowPolicy::kError;
+};
+
+struct Example {
+  std::string text;
+  std::string label;                  // "" when unlabelled
+  std::vector<std::string> segments;  // one per DataSource::segment_columns; "" when missing
+  std::string time;                   // raw value of the time column; "" when none
+  uint64_t line = 0;                  // physical line where the record starts
+};
+
+struct RowProblem {
+  std::filesystem::path file;
+  uint64_t line = 0;
+  std::string column;  // "" when the problem is with the whole record
+  std::string reason;  // what is wrong and how to fix it
+  // "file:line: column "c": reason"
+  std::string ToString() const;
+};
+
+struct Dataset {
+  std::filesystem::path path;
+  std::vector<Example> examples;
+  std::vector<RowProblem> skipped;  // rows dropped under BadRowPolicy::kSkip
+  uint64_t rows_read = 0;           // records read, including skipped ones
+};
+
+// Streams examples one at a time. With kError the first problem throws InputError whose
+// message is RowProblem::ToString() plus the fix (e.g. "or pass --on-bad-row skip");
+// with kSkip, `on_problem` is called for each bad row and reading continues.
+// Missing columns in the header are an InputError naming the file, the column and the
+// columns that exist (with a did-you-mean).
+void StreamExamples(const DataSource& source, const std::function<void(Example&&)>& on_example,
+                    const std::function<void(RowProblem&&)>& on_problem);
+
+// Loads the whole file into memory (StreamExamples underneath).
+Dataset LoadDataset(const DataSource& source);
+
+// Checks a single text for validity: returns the reason or "" when fine.
+std::string ValidateText(std::string_view text);
+
+}  // namespace trainops

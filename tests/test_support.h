@@ -1,0 +1,50 @@
+// Helpers shared by all test binaries: temporary folders, the shared datasets (skipped
+// cleanly when ../shared is absent, as on a user's machine) and running the CLI.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace trainops::testing {
+
+// A fresh folder under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  // Writes `contents` to `name` inside the folder and returns its path.
+  std::filesystem::path Write(const std::string& name, const std::string& contents) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+// ../shared/data next to the project, or nullopt.
+std::optional<std::filesystem::path> SharedDataDir();
+std::filesystem::path SourceDir();
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs build/trainops with the arguments (no shell quoting issues: args are passed as is);
+// `stdin_text` is fed to its standard input.
+CliResult RunCli(const std::vector<std::string>& args, const std::string& stdin_text = "");
+
+std::string ReadAll(const std::filesystem::path& path);
+
+}  // namespace trainops::testing
+
+// Skips the test with a message when ../shared/data is absent.
+#define TRAINOPS_REQUIRE_SHARED_DATA(var)                                          \
+  auto var##_opt = ::trainops::testing::SharedDataDir();                          \
+  if (!var##_opt) GTEST_SKIP() << "../shared/data not found next to the project; " \
+                                  "skipping the test on the shared datasets";      \
+  const std::filesystem::path var = *var##_opt
