@@ -1,7 +1,47 @@
-// trainops command-line entry point: parses arguments and calls the library.
+// trainops command-line entry point: parses arguments, runs one command, and translates
+// errors into exit codes once, here: 0 success, 1 a failed check, 2 usage or input error.
 #include <iostream>
 
+#include <fmt/format.h>
+
+#include "cli/cli_context.h"
+#include "common/error.h"
+
 int main(int argc, char** argv) {
-  std::cerr << "trainops: no command yet\n";
-  return 2;
+  using trainops::cli::CliContext;
+  CLI::App app{"trainops: train task-specific text classifiers and keep them reliable after release"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every command");
+  CliContext ctx;
+  app.add_flag("-q,--quiet", ctx.quiet, "Print only results and errors");
+  app.add_flag("-v,--verbose", ctx.verbose, "Print more detail");
+  trainops::cli::RegisterInit(app, ctx);
+  trainops::cli::RegisterTrain(app, ctx);
+  trainops::cli::RegisterPredict(app, ctx);
+  trainops::cli::RegisterEval(app, ctx);
+  // Subcommands accept --quiet/--verbose after their name too.
+  for (CLI::App* sub : app.get_subcommands({})) {
+    sub->add_flag("-q,--quiet", ctx.quiet, "Print only results and errors");
+    sub->add_flag("-v,--verbose", ctx.verbose, "Print more detail");
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "trainops: " << e.what() << "\n";
+    std::cerr << "Run `trainops --help` or `trainops <command> --help` for usage.\n";
+    return static_cast<int>(trainops::ExitCode::kInputError);
+  } catch (const trainops::cli::ExitRequest& request) {
+    return request.code;
+  } catch (const trainops::InputError& e) {
+    std::cerr << "trainops: error: " << e.what() << "\n";
+    return static_cast<int>(trainops::ExitCode::kInputError);
+  } catch (const std::exception& e) {
+    std::cerr << "trainops: internal error (please report): " << e.what() << "\n";
+    return static_cast<int>(trainops::ExitCode::kInternal);
+  }
+  return 0;
 }

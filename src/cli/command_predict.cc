@@ -1,0 +1,99 @@
+// `trainops predict`: a file in, a CSV of predictions out in input order; or, without
+// --data, one text per stdin line answered per line (flushed, so it works as a pipe).
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/cli_context.h"
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "data/dataset.h"
+#include "eval/prediction_format.h"
+#include "model/model_io.h"
+
+namespace trainops::cli {
+namespace {
+
+struct PredictFlags {
+  std::string model, data, text_column, output, format, on_bad_row;
+  PredictSettings settings;
+};
+
+void PredictFile(const Model& model, const PredictFlags& f, const CliContext& ctx) {
+  DataSource source;
+  source.path = f.data;
+  if (!f.format.empty()) source.format = ParseFileFormat(f.format);
+  source.text_column = f.text_column.empty() ? model.info.text_column : f.text_column;
+  if (!f.on_bad_row.empty()) source.on_bad_row = ParseBadRowPolicy(f.on_bad_row);
+  std::unique_ptr<AtomicFile> file;
+  if (!f.output.empty() && f.output != "-") file = std::make_unique<AtomicFile>(f.output);
+  auto write = [&](const std::string& s) {
+    if (file) file->Write(s);
+    else std::cout << s;
+  };
+  write(PredictionCsvHeader(f.settings.top_k));
+  Model::Scratch scratch;
+  std::vector<float> probs;
+  uint64_t rows = 0, skipped = 0;
+  // Rows are predicted as they stream in, so memory stays flat for any input size.
+  StreamExamples(
+      source,
+      [&](Example&& ex) {
+        model.PredictProba(ex.text, scratch, probs);
+        write(PredictionCsvRow(model, probs, f.settings));
+        ++rows;
+      },
+      [&](RowProblem&& problem) {
+        // Skipped rows keep their place (empty fields) so output lines match input rows.
+        ctx.Warn("skipped row, prediction left empty: " + problem.ToString());
+        write(std::string(static_cast<size_t>(2 * std::max(1, f.settings.top_k) - 1), ',') + "\n");
+        ++skipped;
+      });
+  if (file) file->Commit();
+  ctx.Info(fmt::format("predicted {} rows{}{}", rows,
+                       skipped ? fmt::format(" ({} skipped)", skipped) : "",
+                       file ? " -> " + f.output : ""));
+}
+
+void PredictStdin(const Model& model, const PredictFlags& f) {
+  Model::Scratch scratch;
+  std::vector<float> probs;
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    model.PredictProba(line, scratch, probs);
+    std::cout << PredictionCsvRow(model, probs, f.settings) << std::flush;
+  }
+}
+
+}  // namespace
+
+void RegisterPredict(CLI::App& app, CliContext& ctx) {
+  auto f = std::make_shared<PredictFlags>();
+  CLI::App* cmd = app.add_subcommand("predict", "Predict labels for texts");
+  cmd->footer(
+      "Examples:\n"
+      "  trainops predict --model runs/r1/model.bin --data new.csv --output predictions.csv\n"
+      "  echo 'where is my order' | trainops predict --model runs/r1/model.bin\n"
+      "Output CSV: label,confidence (with --top-k K: label_1,confidence_1,...), in input order.");
+  cmd->add_option("--model", f->model, "Model file (model.bin)")->required();
+  cmd->add_option("--data", f->data, "Input file; without it, one text per stdin line");
+  cmd->add_option("--text-column", f->text_column, "Text column (default: the one the model was trained on)");
+  cmd->add_option("--format", f->format, "csv, tsv or jsonl (default: by extension)");
+  cmd->add_option("--on-bad-row", f->on_bad_row, "error (default) or skip (row left empty)");
+  cmd->add_option("--top-k", f->settings.top_k, "Labels per text")->check(CLI::Range(1, 1000));
+  cmd->add_option("--threshold", f->settings.threshold,
+                  "Reject below this confidence as the out-of-scope label (0 = off)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--output", f->output, "Output CSV (default: stdout)");
+  cmd->callback([f, &ctx] {
+    Model model = LoadModel(f->model);
+    if (f->data.empty()) {
+      PredictStdin(model, *f);
+    } else {
+      PredictFile(model, *f, ctx);
+    }
+  });
+}
+
+}  // namespace trainops::cli

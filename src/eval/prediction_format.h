@@ -1,0 +1,28 @@
+// Turns probabilities into the prediction CSV rows `trainops predict` writes:
+// `label,confidence`, or with top-k `label_1,confidence_1,...,label_k,confidence_k`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+
+namespace trainops {
+
+struct PredictSettings {
+  int top_k = 1;
+  // Confidence below which the model's out-of-scope label is output; < 0 = the model's
+  // stored threshold, 0 = never reject.
+  float threshold = -1;
+};
+
+std::string PredictionCsvHeader(int top_k);
+// One CSV line (with "\n") for a text's probabilities.
+std::string PredictionCsvRow(const Model& model, const std::vector<float>& probs,
+                             const PredictSettings& settings);
+
+// The label index to report for a top prediction after rejection, and whether rejected.
+uint32_t ApplyRejection(const Model& model, uint32_t label, float confidence, float threshold,
+                        bool* rejected);
+
+}  // namespace trainops

@@ -1,0 +1,133 @@
+#include "model/model_io.h"
+
+#include <fmt/format.h>
+
+#include "common/atomic_file.h"
+#include "common/binary_io.h"
+#include "common/error.h"
+
+namespace trainops {
+
+nlohmann::json ModelInfoToJson(const ModelInfo& info) {
+  nlohmann::json j;
+  j["type"] = ModelTypeName(info.type);
+  j["labels"] = info.labels;
+  j["features"] = {{"word_ngrams", info.features.word_ngrams},
+                   {"char_ngram_min", info.features.char_ngram_min},
+                   {"char_ngram_max", info.features.char_ngram_max},
+                   {"buckets", info.features.buckets}};
+  j["text_column"] = info.text_column;
+  j["label_column"] = info.label_column;
+  j["temperature"] = info.temperature;
+  j["reject_threshold"] = info.reject_threshold;
+  j["oos_label"] = info.oos_label;
+  j["training"] = info.training;
+  j["lineage"] = info.lineage;
+  return j;
+}
+
+ModelInfo ModelInfoFromJson(const nlohmann::json& j) {
+  ModelInfo info;
+  info.type = ParseModelType(j.at("type").get<std::string>());
+  info.labels = j.at("labels").get<std::vector<std::string>>();
+  const auto& f = j.at("features");
+  info.features.word_ngrams = f.at("word_ngrams").get<int>();
+  info.features.char_ngram_min = f.at("char_ngram_min").get<int>();
+  info.features.char_ngram_max = f.at("char_ngram_max").get<int>();
+  info.features.buckets = f.at("buckets").get<uint32_t>();
+  info.text_column = j.at("text_column").get<std::string>();
+  info.label_column = j.at("label_column").get<std::string>();
+  info.temperature = j.at("temperature").get<float>();
+  info.reject_threshold = j.at("reject_threshold").get<float>();
+  info.oos_label = j.at("oos_label").get<std::string>();
+  info.training = j.value("training", nlohmann::json::object());
+  info.lineage = j.value("lineage", nlohmann::json::object());
+  return info;
+}
+
+void AddModelSections(const Model& model, ArtifactWriter& writer) {
+  writer.Add("META", ModelInfoToJson(model.info).dump());
+  BinaryWriter vocab;
+  vocab.Array(model.vocab.ids());
+  writer.Add("VOCB", std::move(vocab.str()));
+  BinaryWriter idf;
+  idf.Array(model.idf);
+  writer.Add("IDF_", std::move(idf.str()));
+  BinaryWriter input;
+  input.U32(model.dim);
+  input.Array(model.input);
+  writer.Add("INPT", std::move(input.str()));
+  BinaryWriter output;
+  output.Array(model.output);
+  writer.Add("OUTP", std::move(output.str()));
+  BinaryWriter bias;
+  bias.Array(model.bias);
+  writer.Add("BIAS", std::move(bias.str()));
+}
+
+Model ModelFromSections(const ArtifactReader& reader) {
+  const std::string& what = reader.what();
+  auto fail = [&](const std::string& message) {
+    throw CorruptFileError(fmt::format("{}: {}", what, message));
+  };
+  Model model;
+  try {
+    model.info = ModelInfoFromJson(nlohmann::json::parse(reader.Get("META")));
+  } catch (const CorruptFileError&) {
+    throw;
+  } catch (const std::exception& e) {
+    fail(fmt::format("metadata is unreadable ({})", e.what()));
+  }
+  const size_t labels = model.info.labels.size();
+  if (labels < 2) fail("metadata lists fewer than two labels");
+  try {
+    model.extractor = FeatureExtractor(model.info.features);
+  } catch (const InputError& e) {
+    fail(fmt::format("feature settings are invalid ({})", e.what()));
+  }
+  BinaryReader vocab(reader.Get("VOCB"), what);
+  std::vector<uint32_t> ids = vocab.Array<uint32_t>();
+  for (size_t i = 1; i < ids.size(); ++i) {
+    if (ids[i] <= ids[i - 1]) fail("feature vocabulary is not sorted");
+  }
+  BinaryReader idf(reader.Get("IDF_"), what);
+  model.idf = idf.Array<float>();
+  BinaryReader input(reader.Get("INPT"), what);
+  model.dim = input.U32();
+  model.input = input.Array<float>();
+  BinaryReader output(reader.Get("OUTP"), what);
+  model.output = output.Array<float>();
+  BinaryReader bias(reader.Get("BIAS"), what);
+  model.bias = bias.Array<float>();
+
+  const size_t rows = ids.size();
+  if (model.idf.size() != rows) fail("IDF table does not match the vocabulary");
+  if (model.dim == 0) fail("weight width is zero");
+  if (model.input.size() != rows * model.dim) fail("input weights do not match vocabulary x width");
+  if (model.bias.size() != labels) fail("bias does not match the label count");
+  if (model.info.type == ModelType::kLinear) {
+    if (model.dim != labels) fail("linear model width does not match the label count");
+    if (!model.output.empty()) fail("linear model has an output layer");
+  } else if (model.output.size() != static_cast<size_t>(model.dim) * labels) {
+    fail("output weights do not match embedding size x labels");
+  }
+  if (!(model.info.temperature > 0)) fail("temperature must be positive");
+  model.vocab.Assign(std::move(ids));
+  return model;
+}
+
+std::string SerializeModel(const Model& model) {
+  ArtifactWriter writer;
+  AddModelSections(model, writer);
+  return writer.Finish(ArtifactKind::kModel);
+}
+
+void SaveModel(const Model& model, const std::filesystem::path& path) {
+  WriteFileAtomically(path, SerializeModel(model));
+}
+
+Model LoadModel(const std::filesystem::path& path) {
+  return ModelFromSections(ReadArtifact(path, ArtifactKind::kModel));
+}
+
+}  // namespace trainops

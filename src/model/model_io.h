@@ -1,0 +1,25 @@
+// Saving and loading models in the artifact container (docs/model_format.md). Loading
+// validates everything (envelope, metadata, array sizes against the label count and the
+// vocabulary) before returning, so a Model that loads is safe to predict with.
+#pragma once
+
+#include <filesystem>
+
+#include "model/artifact_file.h"
+#include "model/model.h"
+
+namespace trainops {
+
+// Adds the model's sections (META, VOCB, IDF_, INPT, OUTP, BIAS) to a writer; checkpoints
+// add their own sections on top.
+void AddModelSections(const Model& model, ArtifactWriter& writer);
+Model ModelFromSections(const ArtifactReader& reader);
+
+std::string SerializeModel(const Model& model);
+void SaveModel(const Model& model, const std::filesystem::path& path);  // atomic
+Model LoadModel(const std::filesystem::path& path);
+
+nlohmann::json ModelInfoToJson(const ModelInfo& info);
+ModelInfo ModelInfoFromJson(const nlohmann::json& json);  // throws std::exception on bad JSON
+
+}  // namespace trainops

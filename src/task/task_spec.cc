@@ -1,0 +1,281 @@
+#include "task/task_spec.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "common/strings.h"
+#include "task/yaml_section.h"
+
+namespace trainops {
+namespace {
+
+const std::vector<std::string> kTopKeys = {"name",   "description", "data",        "labels",
+                                           "metric", "model",       "training",    "checkpoints",
+                                           "seed",   "threads"};
+const std::vector<std::string> kDataKeys = {"train",         "validation",      "test",
+                                            "format",        "text_column",     "label_column",
+                                            "segment_columns", "time_column",   "on_bad_row"};
+const std::vector<std::string> kModelKeys = {"type",           "word_ngrams", "char_ngram_min",
+                                             "char_ngram_max", "buckets",     "min_count", "dim"};
+const std::vector<std::string> kTrainingKeys = {"epochs", "learning_rate", "l2",
+                                                "validation_split", "autotune_seconds"};
+const std::vector<std::string> kCheckpointKeys = {"every_updates", "keep_last", "patience"};
+
+std::filesystem::path Resolve(const std::filesystem::path& base, const std::string& value) {
+  if (value.empty()) return {};
+  std::filesystem::path p(value);
+  return p.is_absolute() ? p : (base / p).lexically_normal();
+}
+
+// Runs `parse` and re-throws its InputError prefixed with the key's location.
+template <typename F>
+auto WithLocation(const YamlSection& section, const std::string& key, F parse) {
+  try {
+    return parse();
+  } catch (const InputError& e) {
+    section.Fail(key, e.what());
+  }
+}
+
+}  // namespace
+
+std::string MetricSpec::ToString() const {
+  switch (kind) {
+    case Kind::kAccuracy: return "accuracy";
+    case Kind::kMacroF1: return "macro_f1";
+    case Kind::kWeightedF1: return "weighted_f1";
+    case Kind::kRecall: return "recall:" + label;
+  }
+  return "?";
+}
+
+MetricSpec MetricSpec::Parse(std::string_view text) {
+  MetricSpec m;
+  if (text == "accuracy") {
+    m.kind = Kind::kAccuracy;
+  } else if (text == "macro_f1") {
+    m.kind = Kind::kMacroF1;
+  } else if (text == "weighted_f1") {
+    m.kind = Kind::kWeightedF1;
+  } else if (text.starts_with("recall:") && text.size() > 7) {
+    m.kind = Kind::kRecall;
+    m.label = std::string(text.substr(7));
+  } else {
+    throw InputError(fmt::format(
+        "unknown metric \"{}\"{}; use accuracy, macro_f1, weighted_f1 or recall:<label>", text,
+        DidYouMean(text, {"accuracy", "macro_f1", "weighted_f1"})));
+  }
+  return m;
+}
+
+DataSource DataSpec::Source(const std::filesystem::path& path,
+                            const std::vector<std::string>& label_set) const {
+  DataSource source;
+  source.path = path;
+  source.format = format;
+  source.text_column = text_column;
+  source.label_column = label_column;
+  source.segment_columns = segment_columns;
+  source.time_column = time_column;
+  source.label_set = label_set;
+  source.on_bad_row = on_bad_row;
+  return source;
+}
+
+std::string ModelTypeName(ModelType type) {
+  return type == ModelType::kLinear ? "linear" : "embedding";
+}
+
+ModelType ParseModelType(std::string_view name) {
+  if (name == "linear") return ModelType::kLinear;
+  if (name == "embedding") return ModelType::kEmbedding;
+  throw InputError(fmt::format("unknown model type \"{}\"{}; use linear or embedding", name,
+                               DidYouMean(name, {"linear", "embedding"})));
+}
+
+void TaskSpec::Validate() const {
+  auto fail = [&](const std::string& field, const std::string& message) {
+    std::string where = spec_path.empty() ? std::string("task") : spec_path.string();
+    throw InputError(fmt::format("{}: {}: {}", where, field, message));
+  };
+  if (data.train.empty()) fail("data.train", "is required; name the training file");
+  if (data.text_column.empty()) fail("data.text_column", "must not be empty");
+  if (data.label_column.empty()) fail("data.label_column", "must not be empty");
+  if (data.label_column == data.text_column) {
+    fail("data.label_column", "must differ from data.text_column");
+  }
+  const auto& f = model.features;
+  if (f.word_ngrams < 0 || f.word_ngrams > 5) fail("model.word_ngrams", "must be 0..5");
+  if (f.char_ngram_max < 0 || f.char_ngram_max > 8) fail("model.char_ngram_max", "must be 0..8");
+  if (f.char_ngram_max > 0 && (f.char_ngram_min < 1 || f.char_ngram_min > f.char_ngram_max)) {
+    fail("model.char_ngram_min", "must be between 1 and model.char_ngram_max");
+  }
+  if (f.word_ngrams == 0 && f.char_ngram_max == 0) {
+    fail("model.word_ngrams", "word and char n-grams are both off; the model would see nothing");
+  }
+  if (f.buckets < 1024) fail("model.buckets", "must be at least 1024");
+  if (model.min_count < 1) fail("model.min_count", "must be at least 1");
+  if (model.dim < 1 || model.dim > 1024) fail("model.dim", "must be 1..1024");
+  if (training.epochs < 0 || training.epochs > 10000) fail("training.epochs", "must be 0..10000");
+  if (training.learning_rate < 0) fail("training.learning_rate", "must be positive");
+  if (!(training.validation_split > 0 && training.validation_split < 0.9)) {
+    fail("training.validation_split", "must be between 0 and 0.9");
+  }
+  if (training.autotune_seconds < 0) fail("training.autotune_seconds", "must be >= 0");
+  if (checkpoints.every_updates < 0) fail("checkpoints.every_updates", "must be >= 0");
+  if (checkpoints.keep_last < 1) fail("checkpoints.keep_last", "must be at least 1");
+  if (checkpoints.patience < 0) fail("checkpoints.patience", "must be >= 0");
+  if (threads < 0 || threads > 512) fail("threads", "must be 0 (all cores) .. 512");
+  std::set<std::string> unique(labels.begin(), labels.end());
+  if (unique.size() != labels.size()) fail("labels", "lists a label twice");
+  if (!labels.empty() && labels.size() < 2) fail("labels", "needs at least two labels");
+  if (metric.kind == MetricSpec::Kind::kRecall && !labels.empty() && !unique.count(metric.label)) {
+    fail("metric", fmt::format("recall of \"{}\", which is not in labels{}", metric.label,
+                               DidYouMean(metric.label, labels)));
+  }
+}
+
+TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path& path) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(fmt::format("{}:{}: not valid YAML: {}", path.string(), e.mark.line + 1, e.msg));
+  }
+  if (!root.IsDefined() || root.IsNull()) {
+    throw InputError(fmt::format("{}: the spec is empty; start from `trainops init --data FILE`",
+                                 path.string()));
+  }
+  const std::filesystem::path base = path.parent_path().empty() ? "." : path.parent_path();
+  TaskSpec spec;
+  spec.spec_path = path;
+  YamlSection top(root, path, "", kTopKeys);
+  top.Read("name", spec.name);
+  top.Read("description", spec.description);
+  top.Read("labels", spec.labels);
+  if (top.Has("metric")) {
+    std::string metric;
+    top.Read("metric", metric);
+    spec.metric = WithLocation(top, "metric", [&] { return MetricSpec::Parse(metric); });
+  }
+  top.Read("seed", spec.seed);
+  top.Read("threads", spec.threads);
+
+  if (!top.Has("data")) top.Fail("data", "is required: a mapping with train, text_column, label_column");
+  YamlSection data = top.Child("data", kDataKeys);
+  std::string train, validation, test, format, policy;
+  data.Read("train", train, /*required=*/true);
+  data.Read("validation", validation);
+  data.Read("test", test);
+  spec.data.train = Resolve(base, train);
+  spec.data.validation = Resolve(base, validation);
+  spec.data.test = Resolve(base, test);
+  data.Read("format", format);
+  if (!format.empty()) {
+    spec.data.format = WithLocation(data, "format", [&] { return ParseFileFormat(format); });
+  }
+  data.Read("text_column", spec.data.text_column, /*required=*/true);
+  data.Read("label_column", spec.data.label_column, /*required=*/true);
+  data.Read("segment_columns", spec.data.segment_columns);
+  data.Read("time_column", spec.data.time_column);
+  data.Read("on_bad_row", policy);
+  if (!policy.empty()) {
+    spec.data.on_bad_row = WithLocation(data, "on_bad_row", [&] { return ParseBadRowPolicy(policy); });
+  }
+
+  YamlSection model = top.Child("model", kModelKeys);
+  std::string type;
+  model.Read("type", type);
+  if (!type.empty()) spec.model.type = WithLocation(model, "type", [&] { return ParseModelType(type); });
+  model.Read("word_ngrams", spec.model.features.word_ngrams);
+  model.Read("char_ngram_min", spec.model.features.char_ngram_min);
+  model.Read("char_ngram_max", spec.model.features.char_ngram_max);
+  model.Read("buckets", spec.model.features.buckets);
+  model.Read("min_count", spec.model.min_count);
+  model.Read("dim", spec.model.dim);
+
+  YamlSection training = top.Child("training", kTrainingKeys);
+  training.Read("epochs", spec.training.epochs);
+  training.Read("learning_rate", spec.training.learning_rate);
+  training.Read("l2", spec.training.l2);
+  training.Read("validation_split", spec.training.validation_split);
+  training.Read("autotune_seconds", spec.training.autotune_seconds);
+
+  YamlSection checkpoints = top.Child("checkpoints", kCheckpointKeys);
+  checkpoints.Read("every_updates", spec.checkpoints.every_updates);
+  checkpoints.Read("keep_last", spec.checkpoints.keep_last);
+  checkpoints.Read("patience", spec.checkpoints.patience);
+
+  spec.Validate();
+  return spec;
+}
+
+TaskSpec LoadTaskSpec(const std::filesystem::path& path) {
+  if (!std::filesystem::exists(path)) {
+    throw InputError(fmt::format("{}: task spec not found; check the path or create one with "
+                                 "`trainops init --data FILE`",
+                                 path.string()));
+  }
+  return ParseTaskSpec(ReadFile(path), path);
+}
+
+std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& relative_to) {
+  auto rel = [&](const std::filesystem::path& p) {
+    if (p.empty()) return std::string();
+    return relative_to.empty() ? p.string() : p.lexically_relative(relative_to).string();
+  };
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << spec.name;
+  if (!spec.description.empty()) out << YAML::Key << "description" << YAML::Value << spec.description;
+  out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "train" << YAML::Value << rel(spec.data.train);
+  if (!spec.data.validation.empty()) out << YAML::Key << "validation" << YAML::Value << rel(spec.data.validation);
+  if (!spec.data.test.empty()) out << YAML::Key << "test" << YAML::Value << rel(spec.data.test);
+  if (spec.data.format) out << YAML::Key << "format" << YAML::Value << FileFormatName(*spec.data.format);
+  out << YAML::Key << "text_column" << YAML::Value << spec.data.text_column;
+  out << YAML::Key << "label_column" << YAML::Value << spec.data.label_column;
+  if (!spec.data.segment_columns.empty()) {
+    out << YAML::Key << "segment_columns" << YAML::Value << YAML::Flow << spec.data.segment_columns;
+  }
+  if (!spec.data.time_column.empty()) out << YAML::Key << "time_column" << YAML::Value << spec.data.time_column;
+  out << YAML::Key << "on_bad_row" << YAML::Value
+      << (spec.data.on_bad_row == BadRowPolicy::kSkip ? "skip" : "error");
+  out << YAML::EndMap;
+  if (!spec.labels.empty()) out << YAML::Key << "labels" << YAML::Value << YAML::Flow << spec.labels;
+  out << YAML::Key << "metric" << YAML::Value << spec.metric.ToString();
+  out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "type" << YAML::Value << ModelTypeName(spec.model.type);
+  out << YAML::Key << "word_ngrams" << YAML::Value << spec.model.features.word_ngrams;
+  out << YAML::Key << "char_ngram_min" << YAML::Value << spec.model.features.char_ngram_min;
+  out << YAML::Key << "char_ngram_max" << YAML::Value << spec.model.features.char_ngram_max;
+  out << YAML::Key << "buckets" << YAML::Value << spec.model.features.buckets;
+  out << YAML::Key << "min_count" << YAML::Value << spec.model.min_count;
+  out << YAML::Key << "dim" << YAML::Value << spec.model.dim;
+  out << YAML::EndMap;
+  out << YAML::Key << "training" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "epochs" << YAML::Value << spec.training.epochs;
+  out << YAML::Key << "learning_rate" << YAML::Value << spec.training.learning_rate;
+  out << YAML::Key << "l2" << YAML::Value << spec.training.l2;
+  out << YAML::Key << "validation_split" << YAML::Value << spec.training.validation_split;
+  out << YAML::Key << "autotune_seconds" << YAML::Value << spec.training.autotune_seconds;
+  out << YAML::EndMap;
+  out << YAML::Key << "checkpoints" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "every_updates" << YAML::Value << spec.checkpoints.every_updates;
+  out << YAML::Key << "keep_last" << YAML::Value << spec.checkpoints.keep_last;
+  out << YAML::Key << "patience" << YAML::Value << spec.checkpoints.patience;
+  out << YAML::EndMap;
+  out << YAML::Key << "seed" << YAML::Value << spec.seed;
+  out << YAML::Key << "threads" << YAML::Value << spec.threads;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace trainops

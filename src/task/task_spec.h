@@ -1,0 +1,97 @@
+// The task spec: everything a training run needs to know about one classification task,
+// loaded from YAML (see docs/task_spec.md). Plain structs with defaults; validated once in
+// LoadTaskSpec. Paths are absolute after loading (relative ones resolve against the spec's
+// folder). CLI flags override fields after loading (the CLI does that, field by field).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+#include "text/features.h"
+
+namespace trainops {
+
+// The success metric used to select checkpoints: accuracy, macro_f1, weighted_f1, or
+// recall of one label ("recall:returns").
+struct MetricSpec {
+  enum class Kind { kAccuracy, kMacroF1, kWeightedF1, kRecall };
+  Kind kind = Kind::kMacroF1;
+  std::string label;  // for kRecall
+  std::string ToString() const;
+  // Throws InputError listing the valid forms.
+  static MetricSpec Parse(std::string_view text);
+};
+
+struct DataSpec {
+  std::filesystem::path train;       // required
+  std::filesystem::path validation;  // optional: empty = stratified split of train
+  std::filesystem::path test;        // optional
+  std::optional<FileFormat> format;  // nullopt: by each file's extension
+  std::string text_column = "text";
+  std::string label_column = "label";
+  std::vector<std::string> segment_columns;
+  std::string time_column;
+  BadRowPolicy on_bad_row = BadRowPolicy::kError;
+
+  // A DataSource for one of the files, carrying the columns and the label set.
+  DataSource Source(const std::filesystem::path& path,
+                    const std::vector<std::string>& label_set) const;
+};
+
+enum class ModelType { kLinear, kEmbedding };
+std::string ModelTypeName(ModelType type);
+ModelType ParseModelType(std::string_view name);  // "linear" | "embedding"
+
+struct ModelSpec {
+  ModelType type = ModelType::kLinear;
+  FeatureConfig features;  // word n-grams, char n-grams, hash buckets
+  // Features seen in fewer training texts than this are dropped (smaller model, less noise).
+  int min_count = 1;
+  int dim = 100;  // embedding model only: size of the text embedding
+};
+
+struct TrainingSpec {
+  int epochs = 0;               // 0 = the model type's default
+  double learning_rate = 0;     // 0 = the model type's default
+  double l2 = -1;               // < 0 = the model type's default
+  double validation_split = 0.1;  // share of train carved out when no validation file
+  double autotune_seconds = 0;  // > 0: search hyper-parameters on validation for this long
+};
+
+struct CheckpointSpec {
+  int every_updates = 0;  // 0 = one checkpoint per epoch
+  int keep_last = 2;      // recent checkpoints kept besides the best
+  int patience = 5;       // checkpoints without improvement before stopping; 0 = never stop early
+};
+
+struct TaskSpec {
+  std::filesystem::path spec_path;  // "" when built from flags
+  std::string name = "task";
+  std::string description;
+  DataSpec data;
+  std::vector<std::string> labels;  // empty: whatever the training data has
+  MetricSpec metric;
+  ModelSpec model;
+  TrainingSpec training;
+  CheckpointSpec checkpoints;
+  uint64_t seed = 42;
+  int threads = 0;  // 0 = all cores
+
+  // Cross-field checks (e.g. char_ngram_min <= char_ngram_max, recall label in labels).
+  // Throws InputError naming the field.
+  void Validate() const;
+};
+
+// Parses and validates a spec file. Errors (unknown keys with a did-you-mean, wrong types,
+// missing required fields, invalid values) throw InputError naming the file, line and key.
+TaskSpec LoadTaskSpec(const std::filesystem::path& path);
+TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path& path);
+
+// YAML text for a spec (used by `trainops init` and saved with each run).
+std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& relative_to);
+
+}  // namespace trainops

@@ -1,0 +1,50 @@
+// Reads one YAML mapping of the task spec with errors that point at the file, line and
+// key: unknown keys (with the nearest valid key), wrong types and missing required keys.
+// Not thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+namespace trainops {
+
+class YamlSection {
+ public:
+  // `prefix` is the dotted path of this mapping ("" for the top level, "data." ...).
+  // `keys` are the keys this mapping may have. Throws InputError when `node` is not a
+  // mapping or has a key outside `keys`.
+  YamlSection(const YAML::Node& node, std::filesystem::path file, std::string prefix,
+              std::vector<std::string> keys);
+
+  bool Has(const std::string& key) const;
+  YamlSection Child(const std::string& key, std::vector<std::string> keys) const;
+
+  // Each reader leaves `out` untouched when the key is absent, unless `required`.
+  void Read(const std::string& key, std::string& out, bool required = false) const;
+  void Read(const std::string& key, int& out, bool required = false) const;
+  void Read(const std::string& key, uint32_t& out) const;
+  void Read(const std::string& key, uint64_t& out) const;
+  void Read(const std::string& key, double& out) const;
+  void Read(const std::string& key, bool& out) const;
+  // A list of strings; a single string is taken as a one-element list.
+  void Read(const std::string& key, std::vector<std::string>& out) const;
+
+  // "task.yaml:12: key data.text_column" (line of the key, or of this mapping if absent).
+  std::string Where(const std::string& key) const;
+  // Throws InputError "Where(key): message".
+  [[noreturn]] void Fail(const std::string& key, const std::string& message) const;
+
+ private:
+  YAML::Node Scalar(const std::string& key, const char* expected) const;
+  template <typename T>
+  void ReadNumber(const std::string& key, T& out, const char* expected) const;
+
+  YAML::Node node_;
+  std::filesystem::path file_;
+  std::string prefix_;
+};
+
+}  // namespace trainops

@@ -1,0 +1,114 @@
+#include "train/checkpoint.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "common/atomic_file.h"
+#include "common/binary_io.h"
+#include "common/error.h"
+#include "model/artifact_file.h"
+#include "model/model_io.h"
+
+namespace trainops {
+
+nlohmann::json TrainerState::ToJson() const {
+  return {{"epoch", epoch},
+          {"position", position},
+          {"step", step},
+          {"total_steps", total_steps},
+          {"best_metric", best_metric},
+          {"best_step", best_step},
+          {"best_checkpoint", best_checkpoint},
+          {"since_best", since_best},
+          {"elapsed_seconds", elapsed_seconds},
+          {"finished", finished},
+          {"stop_reason", stop_reason},
+          {"history", history}};
+}
+
+TrainerState TrainerState::FromJson(const nlohmann::json& j) {
+  TrainerState s;
+  s.epoch = j.at("epoch").get<uint32_t>();
+  s.position = j.at("position").get<uint64_t>();
+  s.step = j.at("step").get<uint64_t>();
+  s.total_steps = j.at("total_steps").get<uint64_t>();
+  s.best_metric = j.at("best_metric").get<double>();
+  s.best_step = j.at("best_step").get<uint64_t>();
+  s.best_checkpoint = j.at("best_checkpoint").get<std::string>();
+  s.since_best = j.at("since_best").get<int>();
+  s.elapsed_seconds = j.at("elapsed_seconds").get<double>();
+  s.finished = j.at("finished").get<bool>();
+  s.stop_reason = j.at("stop_reason").get<std::string>();
+  s.history = j.at("history");
+  return s;
+}
+
+std::string CheckpointFileName(uint64_t step) { return fmt::format("step-{:010d}.ckpt", step); }
+
+void WriteCheckpoint(const std::filesystem::path& path, const Model& model,
+                     const OptimizerState& optimizer, const TrainerState& state) {
+  ArtifactWriter writer;
+  AddModelSections(model, writer);
+  BinaryWriter opt;
+  opt.Array(optimizer.input);
+  opt.Array(optimizer.output);
+  opt.Array(optimizer.bias);
+  writer.Add("OPTI", std::move(opt.str()));
+  writer.Add("STAT", state.ToJson().dump());
+  std::string bytes = writer.Finish(ArtifactKind::kCheckpoint);
+
+  AtomicFile file(path);
+  const char* fault = std::getenv("TRAINOPS_FAULT_KILL_DURING_CHECKPOINT");
+  if (fault && std::to_string(state.history.size()) == fault) {
+    // Simulates a crash mid-write: half the bytes reach the temporary file, then the
+    // process dies without cleanup, exactly as under SIGKILL or power loss.
+    file.Write(std::string_view(bytes).substr(0, bytes.size() / 2));
+    ::kill(::getpid(), SIGKILL);
+  }
+  file.Write(bytes);
+  file.Commit();
+}
+
+LoadedCheckpoint ReadCheckpoint(const std::filesystem::path& path) {
+  ArtifactReader reader = ReadArtifact(path, ArtifactKind::kCheckpoint);
+  LoadedCheckpoint loaded;
+  loaded.model = ModelFromSections(reader);
+  BinaryReader opt(reader.Get("OPTI"), path.string());
+  loaded.optimizer.input = opt.Array<float>();
+  loaded.optimizer.output = opt.Array<float>();
+  loaded.optimizer.bias = opt.Array<float>();
+  try {
+    loaded.state = TrainerState::FromJson(nlohmann::json::parse(reader.Get("STAT")));
+  } catch (const std::exception& e) {
+    throw CorruptFileError(fmt::format("{}: trainer state is unreadable ({})", path.string(), e.what()));
+  }
+  return loaded;
+}
+
+std::optional<std::filesystem::path> FindLatestCheckpoint(const std::filesystem::path& dir,
+                                                          std::vector<std::string>& warnings) {
+  if (!std::filesystem::is_directory(dir)) return std::nullopt;
+  std::vector<std::filesystem::path> candidates;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("step-") && name.ends_with(".ckpt")) candidates.push_back(entry.path());
+  }
+  // Names embed the zero-padded step, so name order is step order.
+  std::sort(candidates.rbegin(), candidates.rend());
+  for (const auto& path : candidates) {
+    try {
+      ReadArtifact(path, ArtifactKind::kCheckpoint);
+      return path;
+    } catch (const InputError& e) {
+      warnings.push_back(fmt::format("skipping damaged checkpoint: {}", e.what()));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace trainops

@@ -1,0 +1,32 @@
+// Turns texts into the sparse TF-IDF rows the trainer consumes: feature extraction for
+// every training text (in parallel), the vocabulary of features seen in at least
+// min_count texts, their IDF, and a compact CSR encoding of any example set.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+#include "model/model.h"
+
+namespace trainops {
+
+// Compressed sparse rows: example i has features rows[offsets[i]..offsets[i+1]).
+struct EncodedData {
+  std::vector<uint64_t> offsets{0};
+  std::vector<uint32_t> rows;
+  std::vector<float> values;
+  std::vector<uint32_t> labels;  // label index per example (may be >= model labels: unknown)
+  size_t size() const { return labels.size(); }
+};
+
+// Fills model.vocab and model.idf from the training texts (model.extractor must be set).
+void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads,
+                       Model& model);
+
+// Encodes texts with the model's features; labels copied as given.
+EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& texts,
+                           const std::vector<uint32_t>& labels, int threads);
+
+}  // namespace trainops

@@ -1,0 +1,191 @@
+#include "train/sgd_engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "common/parallel.h"
+
+namespace trainops {
+namespace {
+
+constexpr float kEpsilon = 1e-8f;
+// Labels whose gradient is below this are skipped: late in training most probabilities
+// are ~0, and skipping them makes an update several times cheaper at no measurable cost.
+constexpr float kGradientFloor = 1e-4f;
+constexpr float kInitialAccumulator = 0.01f;
+
+double SoftmaxInPlace(std::vector<float>& v, uint32_t gold) {
+  float max_v = *std::max_element(v.begin(), v.end());
+  float sum = 0;
+  for (float& x : v) {
+    x = std::exp(x - max_v);
+    sum += x;
+  }
+  const float inv = 1.0f / sum;
+  for (float& x : v) x *= inv;
+  return gold < v.size() ? -std::log(std::max(v[gold], 1e-12f)) : 0.0;
+}
+
+}  // namespace
+
+void InitializeWeights(const Hyperparameters& hp, Model& model, OptimizerState& state) {
+  const size_t rows = model.vocab.size();
+  const size_t labels = model.num_labels();
+  model.bias.assign(labels, 0.0f);
+  state.bias.assign(labels, kInitialAccumulator);
+  if (hp.type == ModelType::kLinear) {
+    model.dim = static_cast<uint32_t>(labels);
+    model.input.assign(rows * labels, 0.0f);
+    model.output.clear();
+    state.input.assign(rows * labels, kInitialAccumulator);
+    state.output.clear();
+    return;
+  }
+  model.dim = static_cast<uint32_t>(hp.dim);
+  model.input.resize(rows * model.dim);
+  // mt19937_64 and our own uniform mapping: std::uniform_real_distribution differs
+  // between standard libraries, which would break cross-platform determinism.
+  std::mt19937_64 rng(hp.seed ^ 0x5eedf00dull);
+  const float scale = 1.0f / static_cast<float>(model.dim);
+  for (float& w : model.input) {
+    w = (static_cast<float>(rng() >> 40) / static_cast<float>(1ull << 24) * 2.0f - 1.0f) * scale;
+  }
+  model.output.assign(static_cast<size_t>(model.dim) * labels, 0.0f);
+  state.input.assign(rows, kInitialAccumulator);
+  state.output.assign(model.output.size(), kInitialAccumulator);
+}
+
+SgdEngine::SgdEngine(Model& model, OptimizerState& state, const EncodedData& train,
+                     const Hyperparameters& hp)
+    : model_(model), state_(state), train_(train), hp_(hp) {}
+
+float SgdEngine::LearningRate(uint64_t step, uint64_t total_steps) const {
+  double progress = total_steps ? static_cast<double>(step) / static_cast<double>(total_steps) : 0;
+  return static_cast<float>(hp_.learning_rate * std::max(0.05, 1.0 - progress));
+}
+
+double SgdEngine::Run(const std::vector<uint32_t>& order, size_t begin, size_t end, uint64_t step,
+                      uint64_t total_steps, int threads) {
+  std::vector<double> losses(static_cast<size_t>(std::max(1, threads)), 0.0);
+  const size_t n = end - begin;
+  ParallelFor(n, threads, [&](size_t t, size_t chunk_begin, size_t chunk_end) {
+    std::vector<float> hidden, probs, grad_hidden;
+    double loss = 0;
+    const size_t t_count = static_cast<size_t>(std::max(1, threads));
+    for (size_t i = chunk_begin; i < chunk_end; ++i) {
+      // With several threads, each sees its own slice; the global step is estimated as if
+      // the slices advanced together, which keeps the schedule smooth.
+      uint64_t global = step + (t_count > 1 ? (i - chunk_begin) * t_count : i);
+      loss += Update(order[begin + i], LearningRate(global, total_steps), hidden, probs,
+                     grad_hidden);
+    }
+    losses[t] = loss;
+  });
+  double total = 0;
+  for (double l : losses) total += l;
+  return total;
+}
+
+double SgdEngine::Update(uint32_t example, float lr, std::vector<float>& hidden,
+                         std::vector<float>& probs, std::vector<float>& grad_hidden) {
+  const uint64_t first = train_.offsets[example], last = train_.offsets[example + 1];
+  const uint32_t gold = train_.labels[example];
+  const size_t labels = model_.num_labels();
+  const uint32_t dim = model_.dim;
+  const float l2 = hp_.l2;
+  const uint32_t* rows = &train_.rows[first];
+  const float* values = &train_.values[first];
+  const size_t nnz = last - first;
+  model_.Logits(rows, values, nnz, hidden, probs);
+  double loss = SoftmaxInPlace(probs, gold);
+  // probs becomes the gradient of the loss w.r.t. the logits.
+  if (gold < labels) probs[gold] -= 1.0f;
+
+  for (size_t k = 0; k < labels; ++k) {
+    float g = probs[k];
+    if (std::fabs(g) < kGradientFloor) continue;
+    state_.bias[k] += g * g;
+    model_.bias[k] -= lr * g / (std::sqrt(state_.bias[k]) + kEpsilon);
+  }
+
+  if (model_.info.type == ModelType::kLinear) {
+    for (size_t i = 0; i < nnz; ++i) {
+      const size_t base = static_cast<size_t>(rows[i]) * dim;
+      float* w = &model_.input[base];
+      float* acc = &state_.input[base];
+      const float v = values[i];
+      for (size_t k = 0; k < labels; ++k) {
+        if (std::fabs(probs[k]) < kGradientFloor) continue;
+        float g = v * probs[k] + l2 * w[k];
+        acc[k] += g * g;
+        w[k] -= lr * g / std::sqrt(acc[k]);
+      }
+    }
+    return loss;
+  }
+
+  // Embedding model: back-propagate through the output layer first.
+  grad_hidden.assign(dim, 0.0f);
+  for (uint32_t h = 0; h < dim; ++h) {
+    float* out = &model_.output[static_cast<size_t>(h) * labels];
+    float* acc = &state_.output[static_cast<size_t>(h) * labels];
+    float gh = 0;
+    const float hv = hidden[h];
+    for (size_t k = 0; k < labels; ++k) {
+      float gk = probs[k];
+      if (std::fabs(gk) < kGradientFloor) continue;
+      gh += out[k] * gk;
+      float g = hv * gk + l2 * out[k];
+      acc[k] += g * g;
+      out[k] -= lr * g / std::sqrt(acc[k]);
+    }
+    grad_hidden[h] = gh;
+  }
+  float mean_sq = 0;
+  for (float g : grad_hidden) mean_sq += g * g;
+  mean_sq /= static_cast<float>(dim);
+  // L2 on embeddings as weight decay of the rows an example touches.
+  const float decay = 1.0f - lr * l2;
+  for (size_t i = 0; i < nnz; ++i) {
+    const uint32_t row = rows[i];
+    float* e = &model_.input[static_cast<size_t>(row) * dim];
+    const float v = values[i];
+    // Row-wise AdaGrad for embeddings: one accumulator per feature keeps state small.
+    state_.input[row] += v * v * mean_sq;
+    const float step = lr * v / std::sqrt(state_.input[row]);
+    for (uint32_t h = 0; h < dim; ++h) e[h] = e[h] * decay - step * grad_hidden[h];
+  }
+  return loss;
+}
+
+Scored ScoreEncoded(const Model& model, const EncodedData& data, int threads, bool keep_logits) {
+  Scored scored;
+  const size_t labels = model.num_labels();
+  scored.predicted.resize(data.size());
+  if (keep_logits) scored.logits.resize(data.size() * labels);
+  std::vector<double> losses(static_cast<size_t>(std::max(1, threads)), 0.0);
+  ParallelFor(data.size(), threads, [&](size_t t, size_t begin, size_t end) {
+    std::vector<float> hidden, logits, probs;
+    double loss = 0;
+    for (size_t i = begin; i < end; ++i) {
+      const uint64_t first = data.offsets[i];
+      model.Logits(data.rows.data() + first, data.values.data() + first,
+                   data.offsets[i + 1] - first, hidden, logits);
+      if (keep_logits) std::copy(logits.begin(), logits.end(), scored.logits.begin() + i * labels);
+      scored.predicted[i] =
+          static_cast<uint32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+      probs = logits;
+      model.Softmax(probs, model.info.temperature);
+      uint32_t gold = data.labels[i];
+      // Examples whose label the model does not know cannot be scored for loss.
+      if (gold < labels) loss -= std::log(std::max(probs[gold], 1e-12f));
+    }
+    losses[t] = loss;
+  });
+  for (double l : losses) scored.loss += l;
+  scored.loss = data.size() ? scored.loss / static_cast<double>(data.size()) : 0;
+  return scored;
+}
+
+}  // namespace trainops

@@ -1,0 +1,58 @@
+// The optimizer: softmax cross-entropy with L2, AdaGrad step sizes and a linearly decaying
+// base learning rate. Threads update the shared weights without locks (Hogwild, as
+// fastText does): with sparse inputs collisions are rare and harmless, and with one thread
+// the result is bit-for-bit deterministic.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/model.h"
+#include "train/feature_space.h"
+#include "train/hyperparameters.h"
+
+namespace trainops {
+
+// AdaGrad accumulators, saved in checkpoints so a resumed run continues exactly.
+struct OptimizerState {
+  std::vector<float> input;   // linear: per weight; embedding: per input row
+  std::vector<float> output;  // embedding: per weight
+  std::vector<float> bias;    // per label
+};
+
+// Initializes weights (seeded) and optimizer state for the model's vocabulary.
+void InitializeWeights(const Hyperparameters& hp, Model& model, OptimizerState& state);
+
+class SgdEngine {
+ public:
+  SgdEngine(Model& model, OptimizerState& state, const EncodedData& train,
+            const Hyperparameters& hp);
+
+  // Trains on train examples order[begin, end). `step` is the number of updates done
+  // before `begin` (drives the schedule), `total_steps` the planned total. Returns the
+  // summed training loss.
+  double Run(const std::vector<uint32_t>& order, size_t begin, size_t end, uint64_t step,
+             uint64_t total_steps, int threads);
+
+  float LearningRate(uint64_t step, uint64_t total_steps) const;
+
+ private:
+  double Update(uint32_t example, float lr, std::vector<float>& hidden, std::vector<float>& probs,
+                std::vector<float>& grad_hidden);
+
+  Model& model_;
+  OptimizerState& state_;
+  const EncodedData& train_;
+  Hyperparameters hp_;
+};
+
+// Mean cross-entropy and predicted label per example (argmax), with the raw logits
+// appended to `logits` when non-null (row-major, examples x labels).
+struct Scored {
+  double loss = 0;
+  std::vector<uint32_t> predicted;
+  std::vector<float> logits;
+};
+Scored ScoreEncoded(const Model& model, const EncodedData& data, int threads, bool keep_logits);
+
+}  // namespace trainops

@@ -1,0 +1,225 @@
+#include "train/train_run.h"
+
+#include <chrono>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "common/hash.h"
+#include "common/parallel.h"
+#include "eval/calibration.h"
+#include "model/model_io.h"
+#include "train/autotune.h"
+#include "train/feature_space.h"
+#include "train/hyperparameters.h"
+#include "train/trainer.h"
+#include "train/training_data.h"
+
+namespace trainops {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kConfigFile = "train_config.json";
+
+struct Paths {
+  std::filesystem::path dir, model, checkpoints, metrics, run, config;
+  explicit Paths(const std::filesystem::path& d)
+      : dir(d),
+        model(d / "model.bin"),
+        checkpoints(d / "checkpoints"),
+        metrics(d / "metrics.jsonl"),
+        run(d / "run.json"),
+        config(d / kConfigFile) {}
+};
+
+void Info(const TrainCallbacks& cb, const std::string& message) {
+  if (cb.info) cb.info(message);
+}
+
+// Everything below is shared by fresh and resumed runs.
+TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json autotune,
+                     const Paths& paths, int threads, const TrainCallbacks& callbacks,
+                     const TrainingData& data, std::optional<LoadedCheckpoint> resume_from) {
+  const auto wall_start = Clock::now();
+  Model model;
+  model.info.type = hp.type;
+  model.info.labels = data.labels;
+  model.info.features = hp.features;
+  model.info.text_column = spec.data.text_column;
+  model.info.label_column = spec.data.label_column;
+  model.info.training = hp.ToJson();
+  model.info.lineage = data.lineage;
+  model.extractor = FeatureExtractor(hp.features);
+  BuildFeatureSpace(data.train.texts, hp.min_count, threads, model);
+  EncodedData train = EncodeExamples(model, data.train.texts, data.train.labels, threads);
+  EncodedData validation =
+      EncodeExamples(model, data.validation.texts, data.validation.labels, threads);
+  Info(callbacks, fmt::format("features: {} n-grams kept from {} training texts ({} labels)",
+                              model.vocab.size(), train.size(), data.labels.size()));
+
+  TrainerOptions options;
+  options.hp = hp;
+  options.policy = spec.checkpoints;
+  options.metric = spec.metric;
+  options.threads = threads;
+  options.checkpoint_dir = paths.checkpoints;
+  options.on_progress = callbacks.on_progress;
+  // metrics.jsonl gets one line per checkpoint as it happens, so a watcher can tail it.
+  options.on_checkpoint = [&](const nlohmann::json& record) {
+    std::ofstream out(paths.metrics, std::ios::app);
+    out << record.dump() << '\n';
+    out.flush();
+    if (callbacks.on_checkpoint) callbacks.on_checkpoint(record);
+  };
+  Trainer trainer(model, train, validation, data.validation_labels, options);
+  if (resume_from) {
+    // Rewrite metrics.jsonl from the checkpoint's history: lines written after that
+    // checkpoint belong to the part of the run being redone.
+    std::string lines;
+    for (const auto& record : resume_from->state.history) lines += record.dump() + "\n";
+    WriteFileAtomically(paths.metrics, lines);
+    trainer.Resume(std::move(*resume_from));
+  } else {
+    trainer.Start();
+  }
+  const auto train_start = Clock::now();
+  const TrainerState& state = trainer.Run();
+  const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count();
+
+  Model best = trainer.BestModel();
+  best.extractor = FeatureExtractor(best.info.features);
+  // Calibrate: temperature fitted on validation logits of the selected checkpoint.
+  Scored scored = ScoreEncoded(best, validation, threads, /*keep_logits=*/true);
+  best.info.temperature = FitTemperature(scored.logits, validation.labels, best.num_labels());
+  SaveModel(best, paths.model);
+
+  const auto& best_record = [&]() -> const nlohmann::json& {
+    for (const auto& r : state.history)
+      if (r["step"] == state.best_step) return r;
+    return state.history.back();
+  }();
+  const double wall = std::chrono::duration<double>(Clock::now() - wall_start).count();
+  nlohmann::json run;
+  run["task"] = spec.name;
+  run["spec_path"] = spec.spec_path.string();
+  run["spec"] = nlohmann::json::parse(ReadFile(paths.config))["spec_yaml"];
+  run["data"] = data.lineage;
+  run["labels"] = data.labels;
+  run["hyperparameters"] = hp.ToJson();
+  run["autotune"] = autotune;
+  run["threads"] = threads;
+  run["metric"] = spec.metric.ToString();
+  run["chosen_checkpoint"] = {{"file", (std::filesystem::path("checkpoints") / state.best_checkpoint).string()},
+                              {"step", state.best_step},
+                              {"epoch", best_record["epoch"]},
+                              {"validation_metric", state.best_metric},
+                              {"validation_loss", best_record["validation_loss"]},
+                              {"validation_accuracy", best_record["validation_accuracy"]}};
+  run["validation_metric"] = state.best_metric;
+  run["checkpoints"] = state.history.size();
+  run["stop_reason"] = state.stop_reason;
+  run["temperature"] = best.info.temperature;
+  run["features"] = model.vocab.size();
+  run["train_examples"] = train.size();
+  run["validation_examples"] = validation.size();
+  run["train_seconds"] = train_seconds;
+  run["wall_seconds"] = wall;
+  const double trained_examples = static_cast<double>(state.step);
+  run["examples_per_second"] = train_seconds > 0 ? trained_examples / train_seconds : 0.0;
+  run["model_path"] = paths.model.string();
+  run["model_bytes"] = std::filesystem::file_size(paths.model);
+  run["skipped_rows"] = data.skipped.size();
+  WriteFileAtomically(paths.run, run.dump(2) + "\n");
+  return {paths.model, run};
+}
+
+}  // namespace
+
+TrainOutcome RunTraining(const TaskSpec& spec, const std::filesystem::path& out_dir,
+                         const TrainCallbacks& callbacks) {
+  Paths paths(out_dir);
+  if (std::filesystem::exists(paths.config) || std::filesystem::exists(paths.model) ||
+      std::filesystem::exists(paths.checkpoints)) {
+    throw InputError(fmt::format(
+        "{}: already holds a training run; continue it with `trainops train --resume {}` or "
+        "choose another --out folder (nothing was overwritten)",
+        out_dir.string(), out_dir.string()));
+  }
+  const int threads = ResolveThreads(spec.threads);
+  TrainingData data = LoadTrainingData(spec);
+  for (const auto& problem : data.skipped) Info(callbacks, "skipped row: " + problem.ToString());
+  Info(callbacks, fmt::format("data: {} training and {} validation examples, {} labels",
+                              data.train.texts.size(), data.validation.texts.size(),
+                              data.labels.size()));
+  Hyperparameters hp = ResolveHyperparameters(spec);
+  nlohmann::json autotune = nullptr;
+  if (spec.training.autotune_seconds > 0) {
+    AutotuneResult tuned = Autotune(spec, hp, data, threads, callbacks.info);
+    hp = tuned.best;
+    autotune = tuned.report;
+  }
+  std::filesystem::create_directories(paths.checkpoints);
+  nlohmann::json config = {{"format", 1},
+                           {"spec_yaml", TaskSpecToYaml(spec, {})},
+                           {"spec_path", spec.spec_path.string()},
+                           {"hyperparameters", hp.ToJson()},
+                           {"autotune", autotune},
+                           {"threads", threads},
+                           {"lineage", data.lineage}};
+  WriteFileAtomically(paths.config, config.dump(2) + "\n");
+  WriteFileAtomically(paths.metrics, "");
+  return Execute(spec, hp, autotune, paths, threads, callbacks, data, std::nullopt);
+}
+
+TrainOutcome ResumeTraining(const std::filesystem::path& out_dir, int threads,
+                            const TrainCallbacks& callbacks) {
+  Paths paths(out_dir);
+  if (!std::filesystem::exists(paths.config)) {
+    throw InputError(fmt::format("{}: no {} here, so this is not a training run folder; pass the "
+                                 "--out folder of the interrupted `trainops train`",
+                                 out_dir.string(), kConfigFile));
+  }
+  nlohmann::json config;
+  try {
+    config = nlohmann::json::parse(ReadFile(paths.config));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(fmt::format("{}: unreadable ({})", paths.config.string(), e.what()));
+  }
+  std::filesystem::path spec_path = config.value("spec_path", "");
+  TaskSpec spec = ParseTaskSpec(config.at("spec_yaml").get<std::string>(),
+                                spec_path.empty() ? paths.config : spec_path);
+  spec.spec_path = spec_path;
+  Hyperparameters hp = Hyperparameters::FromJson(config.at("hyperparameters"));
+  const int run_threads = threads > 0 ? threads : config.at("threads").get<int>();
+
+  TrainingData data = LoadTrainingData(spec);
+  for (const char* part : {"train", "validation"}) {
+    const auto& before = config["lineage"][part];
+    const auto& now = data.lineage[part];
+    if (before.contains("fingerprint") && before["fingerprint"] != now.value("fingerprint", "")) {
+      throw InputError(fmt::format("{}: changed since the run started (fingerprint {} then, {} now); "
+                                   "start a new run instead of resuming",
+                                   before.value("path", part), before["fingerprint"].get<std::string>(),
+                                   now.value("fingerprint", "none")));
+    }
+  }
+  std::vector<std::string> warnings;
+  auto latest = FindLatestCheckpoint(paths.checkpoints, warnings);
+  for (const auto& w : warnings) Info(callbacks, w);
+  std::optional<LoadedCheckpoint> checkpoint;
+  if (latest) {
+    checkpoint = ReadCheckpoint(*latest);
+    Info(callbacks, fmt::format("resuming from {} (step {})", latest->filename().string(),
+                                checkpoint->state.step));
+  } else {
+    Info(callbacks, "no intact checkpoint yet: starting the run over");
+    WriteFileAtomically(paths.metrics, "");
+  }
+  return Execute(spec, hp, config.value("autotune", nlohmann::json()), paths, run_threads, callbacks,
+                 data, std::move(checkpoint));
+}
+
+}  // namespace trainops

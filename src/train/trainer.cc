@@ -1,0 +1,194 @@
+#include "train/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "eval/metrics.h"
+
+namespace trainops {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Deterministic shuffle (Fisher-Yates on mt19937_64, our own index mapping), because
+// std::shuffle's use of the generator differs between standard libraries.
+std::vector<uint32_t> EpochOrder(size_t n, uint64_t seed, uint32_t epoch) {
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + epoch + 1);
+  for (size_t i = n; i > 1; --i) {
+    size_t j = static_cast<size_t>(rng() % i);
+    std::swap(order[i - 1], order[j]);
+  }
+  return order;
+}
+
+// Progress callbacks fire about this often (in examples) so the bar moves smoothly.
+constexpr uint64_t kProgressChunk = 4096;
+
+}  // namespace
+
+Trainer::Trainer(Model& model, const EncodedData& train, const EncodedData& validation,
+                 std::vector<std::string> validation_labels, TrainerOptions options)
+    : model_(model),
+      train_(train),
+      validation_(validation),
+      validation_labels_(std::move(validation_labels)),
+      options_(std::move(options)) {
+  if (train_.size() == 0) throw InputError("no training examples left to train on");
+  if (validation_.size() == 0) throw InputError("no validation examples to select checkpoints with");
+}
+
+void Trainer::Start() {
+  InitializeWeights(options_.hp, model_, optimizer_);
+  state_ = TrainerState{};
+  state_.total_steps = static_cast<uint64_t>(options_.hp.epochs) * train_.size();
+}
+
+void Trainer::Resume(LoadedCheckpoint checkpoint) {
+  model_.input = std::move(checkpoint.model.input);
+  model_.output = std::move(checkpoint.model.output);
+  model_.bias = std::move(checkpoint.model.bias);
+  model_.dim = checkpoint.model.dim;
+  optimizer_ = std::move(checkpoint.optimizer);
+  state_ = std::move(checkpoint.state);
+  if (state_.best_checkpoint.empty()) throw InternalError("checkpoint without a best checkpoint");
+}
+
+const TrainerState& Trainer::Run() {
+  const auto run_start = Clock::now();
+  const uint64_t n = train_.size();
+  const uint64_t every = options_.policy.every_updates > 0
+                             ? static_cast<uint64_t>(options_.policy.every_updates)
+                             : n;
+  SgdEngine engine(model_, optimizer_, train_, options_.hp);
+  double loss_sum = 0;
+  uint64_t loss_count = 0;
+  while (!state_.finished && state_.epoch < static_cast<uint32_t>(options_.hp.epochs)) {
+    const std::vector<uint32_t> order = EpochOrder(n, options_.hp.seed, state_.epoch);
+    while (state_.position < n && !state_.finished) {
+      // The next checkpoint falls every `every` updates, counted over the whole run.
+      uint64_t next_checkpoint = (state_.step / every + 1) * every;
+      uint64_t end = std::min<uint64_t>(n, state_.position + (next_checkpoint - state_.step));
+      auto segment_start = Clock::now();
+      uint64_t segment_begin = state_.position;
+      while (state_.position < end) {
+        uint64_t chunk_end = std::min(end, state_.position + kProgressChunk);
+        loss_sum += engine.Run(order, state_.position, chunk_end, state_.step, state_.total_steps,
+                               options_.threads);
+        loss_count += chunk_end - state_.position;
+        state_.step += chunk_end - state_.position;
+        state_.position = chunk_end;
+        if (options_.on_progress) {
+          double secs = std::chrono::duration<double>(Clock::now() - segment_start).count();
+          options_.on_progress(state_.position, n,
+                               secs > 0 ? static_cast<double>(state_.position - segment_begin) / secs : 0,
+                               state_);
+        }
+      }
+      if (state_.position == n) {
+        state_.position = 0;
+        state_.epoch += 1;
+      }
+      double run_seconds = std::chrono::duration<double>(Clock::now() - run_start).count();
+      bool due = state_.step % every == 0 || state_.epoch == static_cast<uint32_t>(options_.hp.epochs);
+      if (due) {
+        Checkpoint(loss_sum, loss_count, run_seconds);
+        loss_sum = 0;
+        loss_count = 0;
+      }
+      if (state_.position == 0) break;  // next epoch: new order
+    }
+  }
+  if (!state_.finished) {
+    state_.finished = true;
+    state_.stop_reason = "completed all epochs";
+  }
+  return state_;
+}
+
+void Trainer::Checkpoint(double train_loss_sum, uint64_t examples_since, double run_seconds) {
+  Scored scored = ScoreEncoded(model_, validation_, options_.threads, /*keep_logits=*/false);
+  ConfusionMatrix confusion(validation_labels_);
+  for (size_t i = 0; i < validation_.size(); ++i) {
+    confusion.Add(validation_.labels[i], scored.predicted[i]);
+  }
+  const double metric = confusion.Metric(options_.metric);
+  const double elapsed = state_.elapsed_seconds + run_seconds;
+  SgdEngine engine(model_, optimizer_, train_, options_.hp);
+  nlohmann::json record = {
+      {"checkpoint", state_.history.size() + 1},
+      {"step", state_.step},
+      {"epoch", static_cast<double>(state_.step) / static_cast<double>(train_.size())},
+      {"elapsed_seconds", elapsed},
+      {"train_loss", examples_since ? train_loss_sum / static_cast<double>(examples_since) : 0.0},
+      {"validation_loss", scored.loss},
+      {"validation_metric", metric},
+      {"metric", options_.metric.ToString()},
+      {"validation_accuracy", confusion.Accuracy()},
+      {"learning_rate", engine.LearningRate(state_.step, state_.total_steps)}};
+
+  // Ties go to the earlier checkpoint: no reason to prefer more training for equal quality.
+  const bool improved = metric > state_.best_metric + 1e-12;
+  const std::string file_name = CheckpointFileName(state_.step);
+  if (improved) {
+    state_.best_metric = metric;
+    state_.best_step = state_.step;
+    state_.best_checkpoint = file_name;
+    state_.since_best = 0;
+    if (options_.checkpoint_dir.empty()) best_in_memory_ = model_;
+  } else {
+    state_.since_best += 1;
+  }
+  record["best"] = improved;
+  state_.history.push_back(record);
+  const int patience = options_.policy.patience;
+  if (patience > 0 && state_.since_best >= patience) {
+    state_.finished = true;
+    state_.stop_reason = fmt::format("early stop: no improvement in {} checkpoints", patience);
+  } else if (options_.time_limit_seconds > 0 && run_seconds > options_.time_limit_seconds) {
+    state_.finished = true;
+    state_.stop_reason = "time limit reached";
+  }
+  if (!options_.checkpoint_dir.empty()) {
+    TrainerState saved = state_;
+    saved.elapsed_seconds = elapsed;
+    WriteCheckpoint(options_.checkpoint_dir / file_name, model_, optimizer_, saved);
+    Prune();
+  }
+  if (options_.on_checkpoint) options_.on_checkpoint(record);
+}
+
+void Trainer::Prune() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.checkpoint_dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("step-") && name.ends_with(".ckpt")) files.push_back(entry.path());
+    // Leftover temporary files come from a crash mid-write; they are never valid.
+    if (name.find(".ckpt.tmp.") != std::string::npos) std::filesystem::remove(entry.path());
+  }
+  std::sort(files.rbegin(), files.rend());
+  size_t kept_recent = 0;
+  for (const auto& path : files) {
+    const std::string name = path.filename().string();
+    if (name == state_.best_checkpoint) continue;
+    if (kept_recent < static_cast<size_t>(options_.policy.keep_last)) {
+      ++kept_recent;
+      continue;
+    }
+    std::filesystem::remove(path);
+  }
+}
+
+Model Trainer::BestModel() const {
+  if (options_.checkpoint_dir.empty()) return best_in_memory_;
+  return ReadCheckpoint(options_.checkpoint_dir / state_.best_checkpoint).model;
+}
+
+}  // namespace trainops

@@ -1,0 +1,67 @@
+// The monitored training loop: epochs of shuffled updates, a validation checkpoint every
+// epoch (or every N updates) scored with the task's metric and the loss, one metrics
+// record per checkpoint, atomic checkpoint files keeping the best and the last K, early
+// stopping after `patience` checkpoints without improvement, and exact resume.
+// Not thread-safe; the trainer itself spreads updates over `threads` threads.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "model/model.h"
+#include "task/task_spec.h"
+#include "train/checkpoint.h"
+#include "train/feature_space.h"
+#include "train/hyperparameters.h"
+#include "train/sgd_engine.h"
+
+namespace trainops {
+
+struct TrainerOptions {
+  Hyperparameters hp;
+  CheckpointSpec policy;
+  MetricSpec metric;
+  int threads = 1;
+  // Where checkpoints go; empty = keep them in memory only (autotune trials).
+  std::filesystem::path checkpoint_dir;
+  // Called after every checkpoint with its metrics record (metrics.jsonl line).
+  std::function<void(const nlohmann::json&)> on_checkpoint;
+  // Called during an epoch with (examples done in epoch, examples in epoch, examples/s).
+  std::function<void(uint64_t, uint64_t, double, const TrainerState&)> on_progress;
+  // Stop (as if by early stopping) once this many seconds have passed; 0 = no limit.
+  double time_limit_seconds = 0;
+};
+
+class Trainer {
+ public:
+  // `model` must have labels, extractor, vocabulary and IDF set.
+  Trainer(Model& model, const EncodedData& train, const EncodedData& validation,
+          std::vector<std::string> validation_labels, TrainerOptions options);
+
+  // Fresh start: initializes weights.
+  void Start();
+  // Continues from a checkpoint (weights, optimizer state and progress).
+  void Resume(LoadedCheckpoint checkpoint);
+  // Trains until the planned epochs end or early stopping; returns the final state.
+  const TrainerState& Run();
+
+  // Best weights seen (from memory, or from the best checkpoint file).
+  Model BestModel() const;
+  const TrainerState& state() const { return state_; }
+
+ private:
+  void Checkpoint(double train_loss_sum, uint64_t examples_since, double run_seconds);
+  void Prune();
+
+  Model& model_;
+  const EncodedData& train_;
+  const EncodedData& validation_;
+  std::vector<std::string> validation_labels_;
+  TrainerOptions options_;
+  OptimizerState optimizer_;
+  TrainerState state_;
+  Model best_in_memory_;
+};
+
+}  // namespace trainops

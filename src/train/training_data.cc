@@ -1,0 +1,80 @@
+#include "train/training_data.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/hash.h"
+#include "eval/label_index.h"
+#include "train/split.h"
+
+namespace trainops {
+
+namespace {
+
+LabelledTexts ToTexts(std::vector<Example>& examples, const std::vector<std::string>& labels,
+                      std::vector<std::string>& extended) {
+  LabelledTexts out;
+  out.labels = IndexLabels(examples, extended);
+  out.texts.reserve(examples.size());
+  for (auto& ex : examples) out.texts.push_back(std::move(ex.text));
+  return out;
+}
+
+}  // namespace
+
+TrainingData LoadTrainingData(const TaskSpec& spec) {
+  TrainingData data;
+  Dataset train = LoadDataset(spec.data.Source(spec.data.train, spec.labels));
+  data.skipped = train.skipped;
+  data.lineage["train"] = {{"path", spec.data.train.string()},
+                           {"fingerprint", FileFingerprint(spec.data.train)},
+                           {"rows", train.examples.size()},
+                           {"skipped", train.skipped.size()}};
+  std::vector<Example> train_examples = std::move(train.examples);
+  std::vector<Example> validation_examples;
+  if (!spec.data.validation.empty()) {
+    Dataset validation = LoadDataset(spec.data.Source(spec.data.validation, spec.labels));
+    data.skipped.insert(data.skipped.end(), validation.skipped.begin(), validation.skipped.end());
+    data.lineage["validation"] = {{"path", spec.data.validation.string()},
+                                  {"fingerprint", FileFingerprint(spec.data.validation)},
+                                  {"rows", validation.examples.size()},
+                                  {"skipped", validation.skipped.size()}};
+    validation_examples = std::move(validation.examples);
+  } else {
+    SplitResult split = StratifiedSplit(std::move(train_examples), spec.training.validation_split, spec.seed);
+    train_examples = std::move(split.train);
+    validation_examples = std::move(split.validation);
+    data.lineage["validation"] = {{"split_of", "train"},
+                                  {"share", spec.training.validation_split},
+                                  {"seed", spec.seed},
+                                  {"rows", validation_examples.size()}};
+  }
+  if (train_examples.empty()) {
+    throw InputError(fmt::format("{}: no usable training rows", spec.data.train.string()));
+  }
+  if (validation_examples.empty()) {
+    throw InputError(fmt::format("{}: no validation rows: give data.validation or more training rows",
+                                 spec.data.train.string()));
+  }
+  if (!spec.labels.empty()) {
+    data.labels = spec.labels;
+  } else {
+    std::set<std::string> seen;
+    for (const auto& ex : train_examples) seen.insert(ex.label);
+    data.labels.assign(seen.begin(), seen.end());
+  }
+  if (data.labels.size() < 2) {
+    throw InputError(fmt::format("{}: column \"{}\" has only one label; a classifier needs at least two",
+                                 spec.data.train.string(), spec.data.label_column));
+  }
+  data.validation_labels = data.labels;
+  std::vector<std::string> train_extended = data.labels;
+  data.train = ToTexts(train_examples, data.labels, train_extended);
+  data.validation = ToTexts(validation_examples, data.labels, data.validation_labels);
+  return data;
+}
+
+}  // namespace trainops
