@@ -50,15 +50,22 @@ struct RowProblem {
 struct Dataset {
   std::filesystem::path path;
   std::vector<Example> examples;
-  std::vector<RowProblem> skipped;  // rows dropped under BadRowPolicy::kSkip
+  std::vector<RowProblem> skipped;  // rows dropped under kSkip: one entry per row, its first
+                                    // problem (checked in column order: record, text, label,
+                                    // segments, time)
   uint64_t rows_read = 0;           // records read, including skipped ones
 };
 
-// Streams examples one at a time. With kError the first problem throws InputError whose
-// message is RowProblem::ToString() plus the fix (e.g. "or pass --on-bad-row skip");
-// with kSkip, `on_problem` is called for each bad row and reading continues.
-// Missing columns in the header are an InputError naming the file, the column and the
-// columns that exist (with a did-you-mean).
+// Streams examples one at a time, in file order, holding one record in memory. With
+// kError the first problem throws InputError whose message is RowProblem::ToString() plus
+// the fix ("pass --on-bad-row skip or set on_bad_row: skip"); with kSkip, `on_problem` is
+// called once for each bad row and reading continues (pass one: a row skipped without it
+// is not reported anywhere).
+// Row checks: a malformed record; text missing, invalid UTF-8, empty or only white space;
+// label (when label_column is set) missing, invalid UTF-8, empty, or outside label_set;
+// segment and time values invalid UTF-8 (missing ones become "", which is fine).
+// Missing or duplicated columns in the header are an InputError naming the file, the
+// column and the columns that exist (with a did-you-mean); so are unreadable files.
 void StreamExamples(const DataSource& source, const std::function<void(Example&&)>& on_example,
                     const std::function<void(RowProblem&&)>& on_problem);
 

@@ -1,0 +1,47 @@
+// Buffered byte input over an istream for the table parsers. The parsers scan contiguous
+// memory chunk by chunk (no per-byte stream calls) and only ever keep one chunk, so a
+// file larger than memory streams in constant space.
+// Not thread-safe; owned by one reader.
+#pragma once
+
+#include <cstddef>
+#include <istream>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace trainops {
+
+class ByteSource {
+ public:
+  // `name` is used in error messages. `chunk_size` is how much is read at a time; tests
+  // pass tiny sizes so every chunk boundary case is exercised.
+  ByteSource(std::unique_ptr<std::istream> in, std::string name,
+             size_t chunk_size = kDefaultChunkSize);
+
+  static constexpr size_t kDefaultChunkSize = size_t{1} << 18;
+
+  // The unread bytes in the buffer: [data(), data() + available()).
+  const char* data() const { return buffer_.data() + pos_; }
+  size_t available() const { return end_ - pos_; }
+  void Advance(size_t n) { pos_ += n; }
+
+  // Makes at least `n` bytes available unless the input ends first; returns whether it
+  // did. Invalidates pointers from data(). Throws InputError on a read error.
+  bool Ensure(size_t n);
+
+  // Skips a UTF-8 byte-order mark if the input starts with one (call once, first).
+  void SkipByteOrderMark();
+
+  const std::string& name() const { return name_; }
+
+ private:
+  std::unique_ptr<std::istream> in_;
+  std::string name_;
+  std::vector<char> buffer_;
+  size_t pos_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+};
+
+}  // namespace trainops
