@@ -49,6 +49,38 @@ std::string ReadAll(const std::filesystem::path& path) {
   return s.str();
 }
 
+std::string SyntheticIntentCsv(size_t rows, uint64_t seed, int labels) {
+  static const char* kIntents[] = {"returns", "shipping", "sizing", "payment", "refunds", "exchange"};
+  static const char* kKeywords[][4] = {{"return", "send back", "label", "unwanted"},
+                                       {"delivery", "tracking", "courier", "arrive"},
+                                       {"size", "fit", "tight", "narrow"},
+                                       {"card", "charged", "invoice", "paypal"},
+                                       {"refund", "money back", "reimburse", "credit"},
+                                       {"swap", "exchange", "different colour", "replace"}};
+  static const char* kFiller[] = {"hi", "please", "my", "order", "the", "shoes", "i", "need", "help",
+                                  "with", "thanks", "asap", "hello", "could", "you", "boots"};
+  static const char* kChannels[] = {"email", "chat", "social"};
+  std::mt19937_64 rng(seed);
+  std::string csv = "text,intent,channel,created_at\n";
+  for (size_t i = 0; i < rows; ++i) {
+    int label = static_cast<int>(rng() % static_cast<uint64_t>(labels));
+    std::string text;
+    int words = 3 + static_cast<int>(rng() % 6);
+    for (int w = 0; w < words; ++w) {
+      if (!text.empty()) text += ' ';
+      // One word in three is a keyword of the intent, one in twelve a keyword of another.
+      uint64_t r = rng() % 12;
+      if (r < 4) text += kKeywords[label][rng() % 4];
+      else if (r == 4) text += kKeywords[rng() % static_cast<uint64_t>(labels)][rng() % 4];
+      else text += kFiller[rng() % 16];
+    }
+    if (text.find(kKeywords[label][0]) == std::string::npos) text += std::string(" ") + kKeywords[label][rng() % 4];
+    csv += "\"" + text + "\"," + kIntents[label] + "," + kChannels[rng() % 3] + ",2026-0" +
+           std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10) + "T10:00:00Z\n";
+  }
+  return csv;
+}
+
 namespace {
 std::string DrainFd(int fd) {
   std::string out;

@@ -40,6 +40,11 @@ CliResult RunCli(const std::vector<std::string>& args, const std::string& stdin_
 
 std::string ReadAll(const std::filesystem::path& path);
 
+// A seeded synthetic intent dataset as CSV (columns text,intent,channel,created_at):
+// `labels` intents, each with its own keywords mixed with shared filler words, so a model
+// can learn it but not trivially. Same seed, same bytes.
+std::string SyntheticIntentCsv(size_t rows, uint64_t seed, int labels = 4);
+
 }  // namespace trainops::testing
 
 // Skips the test with a message when ../shared/data is absent.

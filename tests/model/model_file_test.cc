@@ -1,0 +1,134 @@
+#include <gtest/gtest.h>
+
+#include "common/atomic_file.h"
+#include "common/binary_io.h"
+#include "common/error.h"
+#include "common/hash.h"
+#include "model/model_io.h"
+#include "test_support.h"
+
+namespace trainops {
+namespace {
+
+using testing::TempDir;
+
+// A small but complete linear model: 3 labels, 4 vocabulary rows.
+Model TinyModel() {
+  Model m;
+  m.info.labels = {"a", "b", "c"};
+  m.info.features = FeatureConfig{};
+  m.info.temperature = 1.5f;
+  m.extractor = FeatureExtractor(m.info.features);
+  m.vocab.Assign({3, 17, 99, 1000});
+  m.idf = {1.0f, 2.0f, 1.5f, 1.2f};
+  m.dim = 3;
+  m.input = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.0f, 1.1f, 1.2f};
+  m.bias = {0.01f, 0.02f, 0.03f};
+  return m;
+}
+
+std::string CorruptMessage(const std::string& bytes) {
+  TempDir dir;
+  auto path = dir.Write("model.bin", bytes);
+  try {
+    LoadModel(path);
+  } catch (const CorruptFileError& e) {
+    return e.what();
+  }
+  return "loaded";
+}
+
+TEST(ModelFileTest, RoundTripKeepsEveryField) {
+  TempDir dir;
+  Model m = TinyModel();
+  SaveModel(m, dir / "model.bin");
+  Model loaded = LoadModel(dir / "model.bin");
+  EXPECT_EQ(loaded.info.labels, m.info.labels);
+  EXPECT_EQ(loaded.input, m.input);
+  EXPECT_EQ(loaded.bias, m.bias);
+  EXPECT_EQ(loaded.idf, m.idf);
+  EXPECT_EQ(loaded.vocab.ids(), m.vocab.ids());
+  EXPECT_FLOAT_EQ(loaded.info.temperature, 1.5f);
+  EXPECT_EQ(loaded.vocab.Row(99), 2u);
+  EXPECT_EQ(loaded.vocab.Row(98), FeatureVocabulary::kMissing);
+  // Saving what was loaded gives the same bytes: the format is canonical.
+  EXPECT_EQ(SerializeModel(loaded), SerializeModel(m));
+}
+
+TEST(ModelFileTest, TruncatedFileIsRefusedAtEveryLength) {
+  std::string bytes = SerializeModel(TinyModel());
+  for (size_t len : {size_t{0}, size_t{5}, size_t{8}, size_t{20}, bytes.size() / 2, bytes.size() - 1}) {
+    std::string message = CorruptMessage(bytes.substr(0, len));
+    EXPECT_NE(message, "loaded") << "length " << len;
+    EXPECT_NE(message.find("model.bin"), std::string::npos) << message;
+  }
+  EXPECT_NE(CorruptMessage(bytes.substr(0, bytes.size() - 1)).find("truncated"), std::string::npos);
+}
+
+TEST(ModelFileTest, EveryFlippedByteIsDetected) {
+  std::string bytes = SerializeModel(TinyModel());
+  for (size_t pos = 0; pos < bytes.size(); pos += 7) {
+    std::string damaged = bytes;
+    damaged[pos] ^= 0x20;
+    EXPECT_NE(CorruptMessage(damaged), "loaded") << "flipped byte " << pos;
+  }
+  std::string damaged = bytes;
+  damaged[bytes.size() / 2] ^= 1;
+  EXPECT_NE(CorruptMessage(damaged).find("checksum mismatch"), std::string::npos);
+}
+
+TEST(ModelFileTest, ForeignFileIsRefused) {
+  EXPECT_NE(CorruptMessage("__label__a hello world\n").find("not a trainops model file"),
+            std::string::npos);
+  EXPECT_NE(CorruptMessage(std::string(4096, '\0')).find("not a trainops"), std::string::npos);
+}
+
+TEST(ModelFileTest, NewerFormatVersionIsRefusedWithAdvice) {
+  std::string bytes = SerializeModel(TinyModel());
+  uint32_t version = 99;
+  std::memcpy(&bytes[8], &version, 4);
+  // Re-seal so that only the version is wrong.
+  std::string body = bytes.substr(0, bytes.size() - 8);
+  uint64_t sum = Hash64(body, 0x74726e6f7073ull);
+  std::memcpy(&bytes[bytes.size() - 8], &sum, 8);
+  std::string message = CorruptMessage(bytes);
+  EXPECT_NE(message.find("format version 99"), std::string::npos) << message;
+  EXPECT_NE(message.find("upgrade trainops"), std::string::npos) << message;
+}
+
+TEST(ModelFileTest, CheckpointIsNotAModel) {
+  ArtifactWriter writer;
+  AddModelSections(TinyModel(), writer);
+  std::string message = CorruptMessage(writer.Finish(ArtifactKind::kCheckpoint));
+  EXPECT_NE(message.find("is a checkpoint file, expected a model file"), std::string::npos) << message;
+}
+
+TEST(ModelFileTest, InconsistentArraysAreRefused) {
+  Model m = TinyModel();
+  m.input.pop_back();
+  std::string message = CorruptMessage(SerializeModel(m));
+  EXPECT_NE(message.find("input weights do not match"), std::string::npos) << message;
+}
+
+TEST(ModelFileTest, MissingFileNamesThePath) {
+  try {
+    LoadModel("/nonexistent/dir/model.bin");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/model.bin"), std::string::npos);
+  }
+}
+
+TEST(ModelTest, ProbabilitiesSumToOneAndAreDeterministic) {
+  Model m = TinyModel();
+  Model::Scratch scratch;
+  std::vector<float> p1, p2;
+  m.PredictProba("any text at all", scratch, p1);
+  m.PredictProba("any text at all", scratch, p2);
+  ASSERT_EQ(p1.size(), 3u);
+  EXPECT_EQ(p1, p2);
+  EXPECT_NEAR(p1[0] + p1[1] + p1[2], 1.0f, 1e-5);
+}
+
+}  // namespace
+}  // namespace trainops
