@@ -5,6 +5,11 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+namespace trainops {
+struct TaskSpec;
+}
 
 namespace trainops::cli {
 
@@ -25,6 +30,13 @@ void RegisterInit(CLI::App& app, CliContext& ctx);
 void RegisterTrain(CLI::App& app, CliContext& ctx);
 void RegisterPredict(CLI::App& app, CliContext& ctx);
 void RegisterEval(CLI::App& app, CliContext& ctx);
+void RegisterCompare(CLI::App& app, CliContext& ctx);
+void RegisterCheckData(CLI::App& app, CliContext& ctx);
+
+// Runs check-data before `trainops train` (command_check_data.cc): prints a summary,
+// throws InputError when the data has errors unless `allow_errors`, and returns what
+// run.json records under "check_data".
+nlohmann::json CheckDataBeforeTraining(const TaskSpec& spec, bool allow_errors, const CliContext& ctx);
 
 // Thrown by a command to exit with a given code after printing its own output.
 struct ExitRequest {

@@ -8,6 +8,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/progress_bar.h"
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "task/task_spec.h"
 #include "train/train_run.h"
@@ -16,12 +17,14 @@ namespace trainops::cli {
 namespace {
 
 struct TrainFlags {
+  std::string oos_label, threshold_rule;
   std::string task, data, validation, text_column, label_column, out, resume, model, metric,
       on_bad_row, format;
   std::vector<std::string> segment_columns;
   std::optional<int> epochs, threads, word_ngrams, patience, every_updates, keep_last, min_count, dim;
   std::optional<uint64_t> seed;
   std::optional<double> autotune, learning_rate, l2;
+  bool allow_data_errors = false;
 };
 
 TaskSpec BuildSpec(const TrainFlags& f) {
@@ -56,6 +59,8 @@ TaskSpec BuildSpec(const TrainFlags& f) {
   if (f.patience) spec.checkpoints.patience = *f.patience;
   if (f.every_updates) spec.checkpoints.every_updates = *f.every_updates;
   if (f.keep_last) spec.checkpoints.keep_last = *f.keep_last;
+  if (!f.oos_label.empty()) spec.oos_label = f.oos_label;
+  if (!f.threshold_rule.empty()) spec.evaluation.threshold_rule = f.threshold_rule;
   if (f.task.empty() && (f.text_column.empty() || f.label_column.empty())) {
     throw InputError("without --task, train needs --text-column and --label-column "
                      "(or write a spec with `trainops init --data FILE`)");
@@ -117,6 +122,11 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--patience", flags->patience, "Checkpoints without improvement before stopping");
   cmd->add_option("--every-updates", flags->every_updates, "Checkpoint every N updates (default: each epoch)");
   cmd->add_option("--keep-last", flags->keep_last, "Recent checkpoints kept besides the best");
+  cmd->add_flag("--allow-data-errors", flags->allow_data_errors,
+                "Train even when check-data finds errors in the data (they are recorded in run.json)");
+  cmd->add_option("--oos-label", flags->oos_label, "Label meaning \"none of these intents\" (e.g. oos)");
+  cmd->add_option("--threshold-rule", flags->threshold_rule,
+                  "Rejection threshold rule: auto, balanced, accuracy_drop or target_oos_recall");
   cmd->callback([flags, &ctx] {
     ProgressBar progress(ctx.quiet);
     TrainCallbacks callbacks;
@@ -137,7 +147,10 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
     } else {
       if (flags->out.empty()) throw InputError("train needs --out DIR (where the run is written)");
       TaskSpec spec = BuildSpec(*flags);
+      nlohmann::json check_data = CheckDataBeforeTraining(spec, flags->allow_data_errors, ctx);
       outcome = RunTraining(spec, flags->out, callbacks);
+      outcome.run["check_data"] = check_data;
+      WriteFileAtomically(outcome.model_path.parent_path() / "run.json", outcome.run.dump(2) + "\n");
     }
     progress.Clear();
     if (!ctx.quiet) PrintSummary(outcome, ctx);

@@ -1,11 +1,13 @@
 // trainops command-line entry point: parses arguments, runs one command, and translates
 // errors into exit codes once, here: 0 success, 1 a failed check, 2 usage or input error.
+#include <algorithm>
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "cli/cli_context.h"
 #include "common/error.h"
+#include "common/strings.h"
 
 int main(int argc, char** argv) {
   using trainops::cli::CliContext;
@@ -19,12 +21,24 @@ int main(int argc, char** argv) {
   trainops::cli::RegisterTrain(app, ctx);
   trainops::cli::RegisterPredict(app, ctx);
   trainops::cli::RegisterEval(app, ctx);
+  trainops::cli::RegisterCompare(app, ctx);
+  trainops::cli::RegisterCheckData(app, ctx);
   // Subcommands accept --quiet/--verbose after their name too.
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->add_flag("-q,--quiet", ctx.quiet, "Print only results and errors");
     sub->add_flag("-v,--verbose", ctx.verbose, "Print more detail");
   }
   try {
+    // CLI11 would only say "a subcommand is required"; name the word and suggest one.
+    if (argc > 1 && argv[1][0] != '-') {
+      std::vector<std::string> commands;
+      for (CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
+      if (std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+        throw trainops::InputError(fmt::format("unknown command \"{}\"{}; commands: {}", argv[1],
+                                               trainops::DidYouMean(argv[1], commands),
+                                               trainops::Join(commands, ", ")));
+      }
+    }
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

@@ -1,5 +1,7 @@
 #include "eval/evaluator.h"
 
+#include <algorithm>
+
 #include "common/parallel.h"
 #include "eval/label_index.h"
 
@@ -11,24 +13,68 @@ EvalResult Evaluate(const Model& model, const EvalInput& input) {
   source.format = input.format;
   source.text_column = input.text_column.empty() ? model.info.text_column : input.text_column;
   source.label_column = input.label_column.empty() ? model.info.label_column : input.label_column;
+  source.segment_columns = input.segment_columns;
   source.on_bad_row = input.on_bad_row;
   Dataset dataset = LoadDataset(source);
   EvalResult result;
   result.labels = model.info.labels;
+  result.model_labels = result.labels.size();
+  result.segment_columns = input.segment_columns;
+  result.oos_label = input.oos_label.empty() ? model.info.oos_label : input.oos_label;
+  if (!result.oos_label.empty()) {
+    auto it = std::find(result.labels.begin(), result.labels.end(), result.oos_label);
+    if (it == result.labels.end()) {
+      result.labels.push_back(result.oos_label);
+      it = result.labels.end() - 1;
+    }
+    result.oos_index = static_cast<uint32_t>(it - result.labels.begin());
+  }
   std::vector<uint32_t> gold = IndexLabels(dataset.examples, result.labels);
   result.examples = std::move(dataset.examples);
   result.skipped = std::move(dataset.skipped);
   result.rows.resize(result.examples.size());
   ParallelFor(result.examples.size(), ResolveThreads(input.threads), [&](size_t, size_t begin, size_t end) {
     Model::Scratch scratch;
+    std::vector<float> raw;
     for (size_t i = begin; i < end; ++i) {
-      Model::Prediction p = model.PredictTop(result.examples[i].text, scratch);
-      result.rows[i] = {gold[i], p.label, p.confidence};
+      model.Encode(result.examples[i].text, scratch, scratch.x);
+      model.Logits(scratch.x, scratch.hidden, scratch.logits);
+      raw = scratch.logits;
+      model.Softmax(scratch.logits, model.info.temperature);
+      model.Softmax(raw, 1.0f);
+      RowPrediction& row = result.rows[i];
+      row.gold = gold[i];
+      uint32_t top = 0, second = scratch.logits.size() > 1 ? 1 : 0;
+      if (scratch.logits.size() > 1 && scratch.logits[1] > scratch.logits[0]) std::swap(top, second);
+      for (uint32_t k = 2; k < scratch.logits.size(); ++k) {
+        if (scratch.logits[k] > scratch.logits[top]) {
+          second = top;
+          top = k;
+        } else if (scratch.logits[k] > scratch.logits[second]) {
+          second = k;
+        }
+      }
+      row.top = top;
+      row.second = second;
+      row.confidence = scratch.logits[top];
+      row.raw_confidence = raw[top];
+      row.margin = top == second ? 1.0f : scratch.logits[top] - scratch.logits[second];
     }
   });
-  result.confusion = ConfusionMatrix(result.labels);
-  for (const auto& row : result.rows) result.confusion.Add(row.gold, row.predicted);
+  const bool from_flag = input.threshold >= 0;
+  ApplyThreshold(result, from_flag ? input.threshold : model.info.reject_threshold);
+  result.threshold_source = result.threshold <= 0 ? "off" : from_flag ? "flag" : "model";
   return result;
+}
+
+void ApplyThreshold(EvalResult& result, float threshold) {
+  result.threshold = result.oos_index ? std::max(0.0f, threshold) : 0.0f;
+  result.confusion = ConfusionMatrix(result.labels);
+  for (auto& row : result.rows) {
+    row.rejected = result.threshold > 0 && row.confidence < result.threshold;
+    row.predicted = row.rejected ? *result.oos_index : row.top;
+    result.confusion.Add(row.gold, row.predicted);
+  }
 }
 
 nlohmann::json EvalResult::ToJson() const {

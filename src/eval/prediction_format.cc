@@ -25,9 +25,12 @@ uint32_t ApplyRejection(const Model& model, uint32_t label, float confidence, fl
   *rejected = false;
   if (model.info.oos_label.empty() || t <= 0 || confidence >= t) return label;
   auto it = std::find(model.info.labels.begin(), model.info.labels.end(), model.info.oos_label);
-  if (it == model.info.labels.end()) return label;
   *rejected = true;
   return static_cast<uint32_t>(it - model.info.labels.begin());
+}
+
+const std::string& LabelName(const Model& model, uint32_t label) {
+  return label < model.info.labels.size() ? model.info.labels[label] : model.info.oos_label;
 }
 
 std::string PredictionCsvRow(const Model& model, const std::vector<float>& probs,
@@ -47,7 +50,7 @@ std::string PredictionCsvRow(const Model& model, const std::vector<float>& probs
       continue;
     }
     uint32_t label = i == 0 ? top : order[i];
-    fields.push_back(model.info.labels[label]);
+    fields.push_back(LabelName(model, label));
     // A rejected prediction keeps the confidence of the intent it refused.
     fields.push_back(fmt::format("{:.6f}", probs[order[i]]));
   }

@@ -22,7 +22,11 @@ std::string PredictionCsvRow(const Model& model, const std::vector<float>& probs
                              const PredictSettings& settings);
 
 // The label index to report for a top prediction after rejection, and whether rejected.
+// When the model has no class for its oos label (out-of-scope rows were not in training),
+// a rejected prediction returns model.num_labels(), which LabelName maps to the oos label.
 uint32_t ApplyRejection(const Model& model, uint32_t label, float confidence, float threshold,
                         bool* rejected);
+// The name for a label index from ApplyRejection.
+const std::string& LabelName(const Model& model, uint32_t label);
 
 }  // namespace trainops

@@ -1,5 +1,7 @@
 #include "model/model.h"
 
+#include "common/vector_ops.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -47,9 +49,7 @@ void Model::Logits(const uint32_t* rows, const float* values, size_t n,
   const size_t labels = num_labels();
   hidden.assign(dim, 0.0f);
   for (size_t i = 0; i < n; ++i) {
-    const float* row = &input[static_cast<size_t>(rows[i]) * dim];
-    const float v = values[i];
-    for (uint32_t k = 0; k < dim; ++k) hidden[k] += v * row[k];
+    Axpy(values[i], &input[static_cast<size_t>(rows[i]) * dim], hidden.data(), dim);
   }
   if (info.type == ModelType::kLinear) {
     logits.resize(labels);
@@ -58,9 +58,7 @@ void Model::Logits(const uint32_t* rows, const float* values, size_t n,
   }
   logits.assign(bias.begin(), bias.end());
   for (uint32_t h = 0; h < dim; ++h) {
-    const float* row = &output[static_cast<size_t>(h) * labels];
-    const float v = hidden[h];
-    for (size_t k = 0; k < labels; ++k) logits[k] += v * row[k];
+    Axpy(hidden[h], &output[static_cast<size_t>(h) * labels], logits.data(), labels);
   }
 }
 

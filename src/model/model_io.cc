@@ -1,5 +1,8 @@
 #include "model/model_io.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "common/atomic_file.h"
@@ -45,7 +48,42 @@ ModelInfo ModelInfoFromJson(const nlohmann::json& j) {
   return info;
 }
 
-void AddModelSections(const Model& model, ArtifactWriter& writer) {
+namespace {
+
+void QuantizeRows(const std::vector<float>& weights, uint32_t width, std::vector<float>& scales,
+                  std::vector<int8_t>& values) {
+  const size_t rows = width ? weights.size() / width : 0;
+  scales.assign(rows, 0.0f);
+  values.assign(weights.size(), 0);
+  for (size_t r = 0; r < rows; ++r) {
+    const float* w = &weights[r * width];
+    float max_abs = 0;
+    for (uint32_t k = 0; k < width; ++k) max_abs = std::max(max_abs, std::fabs(w[k]));
+    const float scale = max_abs > 0 ? max_abs / 127.0f : 1.0f;
+    scales[r] = scale;
+    for (uint32_t k = 0; k < width; ++k) {
+      values[r * width + k] = static_cast<int8_t>(std::clamp(std::lround(w[k] / scale), -127L, 127L));
+    }
+  }
+}
+
+std::vector<float> Dequantize(const std::vector<float>& scales, const std::vector<int8_t>& values,
+                              uint32_t width) {
+  std::vector<float> weights(values.size());
+  for (size_t i = 0; i < values.size(); ++i) weights[i] = static_cast<float>(values[i]) * scales[i / width];
+  return weights;
+}
+
+}  // namespace
+
+std::vector<float> QuantizeRoundTrip(const std::vector<float>& weights, uint32_t width) {
+  std::vector<float> scales;
+  std::vector<int8_t> values;
+  QuantizeRows(weights, width, scales, values);
+  return Dequantize(scales, values, width);
+}
+
+void AddModelSections(const Model& model, ArtifactWriter& writer, WeightStorage storage) {
   writer.Add("META", ModelInfoToJson(model.info).dump());
   BinaryWriter vocab;
   vocab.Array(model.vocab.ids());
@@ -55,8 +93,17 @@ void AddModelSections(const Model& model, ArtifactWriter& writer) {
   writer.Add("IDF_", std::move(idf.str()));
   BinaryWriter input;
   input.U32(model.dim);
-  input.Array(model.input);
-  writer.Add("INPT", std::move(input.str()));
+  if (storage == WeightStorage::kInt8PerRow) {
+    std::vector<float> scales;
+    std::vector<int8_t> values;
+    QuantizeRows(model.input, model.dim, scales, values);
+    input.Array(scales);
+    input.Array(values);
+    writer.Add("QNPT", std::move(input.str()));
+  } else {
+    input.Array(model.input);
+    writer.Add("INPT", std::move(input.str()));
+  }
   BinaryWriter output;
   output.Array(model.output);
   writer.Add("OUTP", std::move(output.str()));
@@ -92,9 +139,20 @@ Model ModelFromSections(const ArtifactReader& reader) {
   }
   BinaryReader idf(reader.Get("IDF_"), what);
   model.idf = idf.Array<float>();
-  BinaryReader input(reader.Get("INPT"), what);
-  model.dim = input.U32();
-  model.input = input.Array<float>();
+  if (reader.Has("QNPT")) {
+    BinaryReader input(reader.Get("QNPT"), what);
+    model.dim = input.U32();
+    std::vector<float> scales = input.Array<float>();
+    std::vector<int8_t> values = input.Array<int8_t>();
+    if (model.dim == 0 || values.size() != scales.size() * model.dim) {
+      fail("quantized weights do not match their row scales");
+    }
+    model.input = Dequantize(scales, values, model.dim);
+  } else {
+    BinaryReader input(reader.Get("INPT"), what);
+    model.dim = input.U32();
+    model.input = input.Array<float>();
+  }
   BinaryReader output(reader.Get("OUTP"), what);
   model.output = output.Array<float>();
   BinaryReader bias(reader.Get("BIAS"), what);
@@ -118,7 +176,7 @@ Model ModelFromSections(const ArtifactReader& reader) {
 
 std::string SerializeModel(const Model& model) {
   ArtifactWriter writer;
-  AddModelSections(model, writer);
+  AddModelSections(model, writer, WeightStorage::kInt8PerRow);
   return writer.Finish(ArtifactKind::kModel);
 }
 

@@ -10,9 +10,16 @@
 
 namespace trainops {
 
-// Adds the model's sections (META, VOCB, IDF_, INPT, OUTP, BIAS) to a writer; checkpoints
-// add their own sections on top.
-void AddModelSections(const Model& model, ArtifactWriter& writer);
+// Adds the model's sections (META, VOCB, IDF_, INPT or QNPT, OUTP, BIAS) to a writer;
+// checkpoints add their own sections on top. Model files store the input weights as int8
+// with one scale per row (QNPT), 4x smaller; checkpoints keep exact floats (INPT) because
+// resuming must continue from exactly the same weights.
+enum class WeightStorage { kFloat32, kInt8PerRow };
+void AddModelSections(const Model& model, ArtifactWriter& writer,
+                      WeightStorage storage = WeightStorage::kFloat32);
+
+// Rounds weights to int8 with a max-abs scale per row of `width` (what model files keep).
+std::vector<float> QuantizeRoundTrip(const std::vector<float>& weights, uint32_t width);
 Model ModelFromSections(const ArtifactReader& reader);
 
 std::string SerializeModel(const Model& model);

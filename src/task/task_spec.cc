@@ -18,7 +18,8 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name",   "description", "data",        "labels",
                                            "metric", "model",       "training",    "checkpoints",
-                                           "seed",   "threads"};
+                                           "seed",   "threads",     "checks",
+                                           "oos_label", "evaluation"};
 const std::vector<std::string> kDataKeys = {"train",         "validation",      "test",
                                             "format",        "text_column",     "label_column",
                                             "segment_columns", "time_column",   "on_bad_row"};
@@ -27,6 +28,12 @@ const std::vector<std::string> kModelKeys = {"type",           "word_ngrams", "c
 const std::vector<std::string> kTrainingKeys = {"epochs", "learning_rate", "l2",
                                                 "validation_split", "autotune_seconds"};
 const std::vector<std::string> kCheckpointKeys = {"every_updates", "keep_last", "patience"};
+const std::vector<std::string> kEvaluationKeys = {
+    "segments",          "segment_split",     "bootstrap_resamples", "min_segment_support", "threshold_rule",
+    "target_oos_recall", "max_accuracy_drop", "costs",               "max_failure_examples"};
+const std::vector<std::string> kChecksKeys = {"max_age", "min_examples_per_label", "max_imbalance_ratio",
+                                              "near_duplicate_threshold", "label_error_folds",
+                                              "min_segment_examples"};
 
 std::filesystem::path Resolve(const std::filesystem::path& base, const std::string& value) {
   if (value.empty()) return {};
@@ -100,6 +107,28 @@ ModelType ParseModelType(std::string_view name) {
                                DidYouMean(name, {"linear", "embedding"})));
 }
 
+int64_t ParseDurationSeconds(std::string_view text) {
+  const std::string_view t = Trim(text);
+  size_t digits = 0;
+  while (digits < t.size() && t[digits] >= '0' && t[digits] <= '9') ++digits;
+  const std::string_view unit = Trim(t.substr(digits));
+  int64_t scale = 0;
+  if (unit == "s") scale = 1;
+  else if (unit == "m") scale = 60;
+  else if (unit == "h") scale = 3600;
+  else if (unit == "d") scale = 86400;
+  else if (unit == "w") scale = 7 * 86400;
+  else if (unit == "y") scale = 365 * 86400;
+  if (digits == 0 || digits > 9 || scale == 0) {
+    throw InputError(fmt::format("\"{}\" is not a duration; write a whole number and a unit: s, m, h, "
+                                 "d, w or y (e.g. \"365d\")",
+                                 text));
+  }
+  const int64_t value = std::stoll(std::string(t.substr(0, digits)));
+  if (value <= 0) throw InputError(fmt::format("\"{}\": a duration must be positive", text));
+  return value * scale;
+}
+
 void TaskSpec::Validate() const {
   auto fail = [&](const std::string& field, const std::string& message) {
     std::string where = spec_path.empty() ? std::string("task") : spec_path.string();
@@ -133,6 +162,35 @@ void TaskSpec::Validate() const {
   if (checkpoints.keep_last < 1) fail("checkpoints.keep_last", "must be at least 1");
   if (checkpoints.patience < 0) fail("checkpoints.patience", "must be >= 0");
   if (threads < 0 || threads > 512) fail("threads", "must be 0 (all cores) .. 512");
+  if (checks.min_examples_per_label < 0) fail("checks.min_examples_per_label", "must be >= 0");
+  if (checks.max_imbalance_ratio < 1) fail("checks.max_imbalance_ratio", "must be at least 1");
+  if (!(checks.near_duplicate_threshold > 0 && checks.near_duplicate_threshold <= 1)) {
+    fail("checks.near_duplicate_threshold", "must be a Jaccard similarity in (0, 1], e.g. 0.9");
+  }
+  if (checks.label_error_folds != 0 && (checks.label_error_folds < 2 || checks.label_error_folds > 20)) {
+    fail("checks.label_error_folds", "must be 0 (off) or 2..20");
+  }
+  const auto& ev = evaluation;
+  if (ev.threshold_rule != "auto" && ev.threshold_rule != "balanced" && ev.threshold_rule != "accuracy_drop" &&
+      ev.threshold_rule != "target_oos_recall") {
+    fail("evaluation.threshold_rule",
+         fmt::format("unknown rule \"{}\"{}; use auto, balanced, accuracy_drop or target_oos_recall",
+                     ev.threshold_rule,
+                     DidYouMean(ev.threshold_rule, {"auto", "balanced", "accuracy_drop", "target_oos_recall"})));
+  }
+  if (!(ev.target_oos_recall > 0 && ev.target_oos_recall <= 1)) fail("evaluation.target_oos_recall", "must be in (0, 1]");
+  if (!(ev.max_accuracy_drop >= 0 && ev.max_accuracy_drop < 1)) {
+    fail("evaluation.max_accuracy_drop", "must be in [0, 1), e.g. 0.02 for 2 points");
+  }
+  if (ev.bootstrap_resamples < 0 || ev.bootstrap_resamples > 100000) {
+    fail("evaluation.bootstrap_resamples", "must be 0..100000");
+  }
+  if (ev.min_segment_support < 1) fail("evaluation.min_segment_support", "must be at least 1");
+  if (ev.max_failure_examples < 0) fail("evaluation.max_failure_examples", "must be >= 0");
+  for (const auto& [label, cost] : ev.costs) {
+    if (!(cost >= 0)) fail("evaluation.costs", fmt::format("cost of \"{}\" must be >= 0", label));
+  }
+  if (checks.min_segment_examples < 0) fail("checks.min_segment_examples", "must be >= 0");
   std::set<std::string> unique(labels.begin(), labels.end());
   if (unique.size() != labels.size()) fail("labels", "lists a label twice");
   if (!labels.empty() && labels.size() < 2) fail("labels", "needs at least two labels");
@@ -213,6 +271,41 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   checkpoints.Read("keep_last", spec.checkpoints.keep_last);
   checkpoints.Read("patience", spec.checkpoints.patience);
 
+  YamlSection checks = top.Child("checks", kChecksKeys);
+  checks.Read("max_age", spec.checks.max_age);
+  if (!spec.checks.max_age.empty()) {
+    spec.checks.max_age_seconds =
+        WithLocation(checks, "max_age", [&] { return ParseDurationSeconds(spec.checks.max_age); });
+  }
+  checks.Read("min_examples_per_label", spec.checks.min_examples_per_label);
+  checks.Read("max_imbalance_ratio", spec.checks.max_imbalance_ratio);
+  checks.Read("near_duplicate_threshold", spec.checks.near_duplicate_threshold);
+  checks.Read("label_error_folds", spec.checks.label_error_folds);
+  checks.Read("min_segment_examples", spec.checks.min_segment_examples);
+
+  top.Read("oos_label", spec.oos_label);
+  YamlSection evaluation = top.Child("evaluation", kEvaluationKeys);
+  evaluation.Read("segments", spec.evaluation.segments);
+  evaluation.Read("segment_split", spec.evaluation.segment_split);
+  evaluation.Read("bootstrap_resamples", spec.evaluation.bootstrap_resamples);
+  evaluation.Read("min_segment_support", spec.evaluation.min_segment_support);
+  evaluation.Read("threshold_rule", spec.evaluation.threshold_rule);
+  evaluation.Read("target_oos_recall", spec.evaluation.target_oos_recall);
+  evaluation.Read("max_accuracy_drop", spec.evaluation.max_accuracy_drop);
+  evaluation.Read("max_failure_examples", spec.evaluation.max_failure_examples);
+  if (evaluation.Has("costs")) {
+    const YAML::Node costs = root["evaluation"]["costs"];
+    if (!costs.IsMap()) evaluation.Fail("costs", "must map labels to costs, e.g. {refunds: 5}");
+    for (const auto& kv : costs) {
+      const std::string label = kv.first.as<std::string>();
+      try {
+        spec.evaluation.costs[label] = kv.second.as<double>();
+      } catch (const YAML::Exception&) {
+        evaluation.Fail("costs", fmt::format("cost of \"{}\" must be a number, e.g. {}: 5", label, label));
+      }
+    }
+  }
+
   spec.Validate();
   return spec;
 }
@@ -272,6 +365,33 @@ std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& re
   out << YAML::Key << "keep_last" << YAML::Value << spec.checkpoints.keep_last;
   out << YAML::Key << "patience" << YAML::Value << spec.checkpoints.patience;
   out << YAML::EndMap;
+  out << YAML::Key << "checks" << YAML::Value << YAML::BeginMap;
+  if (!spec.checks.max_age.empty()) out << YAML::Key << "max_age" << YAML::Value << spec.checks.max_age;
+  out << YAML::Key << "min_examples_per_label" << YAML::Value << spec.checks.min_examples_per_label;
+  out << YAML::Key << "max_imbalance_ratio" << YAML::Value << spec.checks.max_imbalance_ratio;
+  out << YAML::Key << "near_duplicate_threshold" << YAML::Value << spec.checks.near_duplicate_threshold;
+  out << YAML::Key << "label_error_folds" << YAML::Value << spec.checks.label_error_folds;
+  out << YAML::Key << "min_segment_examples" << YAML::Value << spec.checks.min_segment_examples;
+  out << YAML::EndMap;
+  if (!spec.oos_label.empty()) out << YAML::Key << "oos_label" << YAML::Value << spec.oos_label;
+  {
+    const EvaluationSpec& ev = spec.evaluation;
+    out << YAML::Key << "evaluation" << YAML::Value << YAML::BeginMap;
+    if (!ev.segments.empty()) out << YAML::Key << "segments" << YAML::Value << YAML::Flow << ev.segments;
+    if (!ev.segment_split.empty()) out << YAML::Key << "segment_split" << YAML::Value << ev.segment_split;
+    out << YAML::Key << "bootstrap_resamples" << YAML::Value << ev.bootstrap_resamples;
+    out << YAML::Key << "min_segment_support" << YAML::Value << ev.min_segment_support;
+    out << YAML::Key << "threshold_rule" << YAML::Value << ev.threshold_rule;
+    out << YAML::Key << "target_oos_recall" << YAML::Value << ev.target_oos_recall;
+    out << YAML::Key << "max_accuracy_drop" << YAML::Value << ev.max_accuracy_drop;
+    if (!ev.costs.empty()) {
+      out << YAML::Key << "costs" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (const auto& [label, cost] : ev.costs) out << YAML::Key << label << YAML::Value << cost;
+      out << YAML::EndMap;
+    }
+    out << YAML::Key << "max_failure_examples" << YAML::Value << ev.max_failure_examples;
+    out << YAML::EndMap;
+  }
   out << YAML::Key << "seed" << YAML::Value << spec.seed;
   out << YAML::Key << "threads" << YAML::Value << spec.threads;
   out << YAML::EndMap;

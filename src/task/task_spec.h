@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +69,34 @@ struct CheckpointSpec {
   int patience = 5;       // checkpoints without improvement before stopping; 0 = never stop early
 };
 
+// Settings of `trainops check-data` (the `checks:` section; see docs/check_data.md).
+struct ChecksSpec {
+  std::string max_age;            // "" = no age limit; "365d", "12w", "48h", "2y"
+  int64_t max_age_seconds = 0;    // parsed max_age; 0 = none
+  int min_examples_per_label = 10;
+  double max_imbalance_ratio = 10;  // largest / smallest label count in train
+  double near_duplicate_threshold = 0.9;  // Jaccard of character shingles
+  int label_error_folds = 5;      // 0 disables the label-error and outlier checks
+  int min_segment_examples = 10;  // per label x segment value
+};
+
+// Settings of `trainops eval` and of the rejection threshold training chooses (the
+// `evaluation:` section; see docs/evaluation.md).
+struct EvaluationSpec {
+  std::vector<std::string> segments;  // segment columns to score; empty = data.segment_columns
+  std::string segment_split;          // "" (one value per cell), "chars", or a separator like ";"
+  int bootstrap_resamples = 1000;
+  int min_segment_support = 50;       // smaller segments are listed but flagged too small
+  std::string threshold_rule = "auto";  // auto | balanced | accuracy_drop | target_oos_recall
+  double target_oos_recall = 0.9;     // for target_oos_recall
+  double max_accuracy_drop = 0.02;    // for accuracy_drop
+  std::map<std::string, double> costs;  // cost of missing a label (default 1)
+  int max_failure_examples = 5;
+};
+
+// "365d" -> seconds; units s, m (minutes), h, d, w, y (365 days). Throws InputError.
+int64_t ParseDurationSeconds(std::string_view text);
+
 struct TaskSpec {
   std::filesystem::path spec_path;  // "" when built from flags
   std::string name = "task";
@@ -78,6 +107,9 @@ struct TaskSpec {
   ModelSpec model;
   TrainingSpec training;
   CheckpointSpec checkpoints;
+  ChecksSpec checks;
+  EvaluationSpec evaluation;
+  std::string oos_label;  // the "none of these intents" label; "" = none
   uint64_t seed = 42;
   int threads = 0;  // 0 = all cores
 

@@ -22,6 +22,7 @@ nlohmann::json TrainerState::ToJson() const {
           {"step", step},
           {"total_steps", total_steps},
           {"best_metric", best_metric},
+          {"best_loss", best_loss},
           {"best_step", best_step},
           {"best_checkpoint", best_checkpoint},
           {"since_best", since_best},
@@ -38,6 +39,7 @@ TrainerState TrainerState::FromJson(const nlohmann::json& j) {
   s.step = j.at("step").get<uint64_t>();
   s.total_steps = j.at("total_steps").get<uint64_t>();
   s.best_metric = j.at("best_metric").get<double>();
+  s.best_loss = j.at("best_loss").get<double>();
   s.best_step = j.at("best_step").get<uint64_t>();
   s.best_checkpoint = j.at("best_checkpoint").get<std::string>();
   s.since_best = j.at("since_best").get<int>();

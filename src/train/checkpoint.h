@@ -22,6 +22,7 @@ struct TrainerState {
   uint64_t step = 0;      // updates done in total
   uint64_t total_steps = 0;
   double best_metric = -1;
+  double best_loss = 1e300;  // validation loss of the best checkpoint (breaks metric ties)
   uint64_t best_step = 0;
   std::string best_checkpoint;  // file name inside checkpoints/
   int since_best = 0;           // checkpoints without improvement

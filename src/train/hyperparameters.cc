@@ -43,7 +43,7 @@ Hyperparameters ResolveHyperparameters(const TaskSpec& spec) {
   h.epochs = spec.training.epochs > 0 ? spec.training.epochs : (linear ? 20 : 25);
   h.learning_rate = spec.training.learning_rate > 0
                         ? static_cast<float>(spec.training.learning_rate)
-                        : (linear ? 0.2f : 0.2f);
+                        : (linear ? 0.3f : 0.2f);
   h.l2 = spec.training.l2 >= 0 ? static_cast<float>(spec.training.l2) : 1e-6f;
   return h;
 }

@@ -15,6 +15,24 @@ constexpr float kEpsilon = 1e-8f;
 constexpr float kGradientFloor = 1e-4f;
 constexpr float kInitialAccumulator = 0.01f;
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define TRAINOPS_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define TRAINOPS_CLONES
+#endif
+
+// Per-weight AdaGrad on one weight row: g = v * grad + l2 * w; acc += g^2;
+// w -= lr * g / sqrt(acc). Compiled for AVX2+FMA and baseline (see common/vector_ops.h).
+TRAINOPS_CLONES
+void AdagradRow(float v, const float* __restrict grad, float l2, float lr, float* __restrict w,
+                float* __restrict acc, size_t n) {
+  for (size_t k = 0; k < n; ++k) {
+    const float g = v * grad[k] + l2 * w[k];
+    acc[k] += g * g;
+    w[k] -= lr * g / std::sqrt(acc[k]);
+  }
+}
+
 double SoftmaxInPlace(std::vector<float>& v, uint32_t gold) {
   float max_v = *std::max_element(v.begin(), v.end());
   float sum = 0;
@@ -70,15 +88,14 @@ double SgdEngine::Run(const std::vector<uint32_t>& order, size_t begin, size_t e
   std::vector<double> losses(static_cast<size_t>(std::max(1, threads)), 0.0);
   const size_t n = end - begin;
   ParallelFor(n, threads, [&](size_t t, size_t chunk_begin, size_t chunk_end) {
-    std::vector<float> hidden, probs, grad_hidden;
+    Workspace ws;
     double loss = 0;
     const size_t t_count = static_cast<size_t>(std::max(1, threads));
     for (size_t i = chunk_begin; i < chunk_end; ++i) {
       // With several threads, each sees its own slice; the global step is estimated as if
       // the slices advanced together, which keeps the schedule smooth.
       uint64_t global = step + (t_count > 1 ? (i - chunk_begin) * t_count : i);
-      loss += Update(order[begin + i], LearningRate(global, total_steps), hidden, probs,
-                     grad_hidden);
+      loss += Update(order[begin + i], LearningRate(global, total_steps), ws);
     }
     losses[t] = loss;
   });
@@ -87,8 +104,10 @@ double SgdEngine::Run(const std::vector<uint32_t>& order, size_t begin, size_t e
   return total;
 }
 
-double SgdEngine::Update(uint32_t example, float lr, std::vector<float>& hidden,
-                         std::vector<float>& probs, std::vector<float>& grad_hidden) {
+double SgdEngine::Update(uint32_t example, float lr, Workspace& ws) {
+  std::vector<float>& hidden = ws.hidden;
+  std::vector<float>& probs = ws.probs;
+  std::vector<float>& grad_hidden = ws.grad_hidden;
   const uint64_t first = train_.offsets[example], last = train_.offsets[example + 1];
   const uint32_t gold = train_.labels[example];
   const size_t labels = model_.num_labels();
@@ -102,24 +121,38 @@ double SgdEngine::Update(uint32_t example, float lr, std::vector<float>& hidden,
   // probs becomes the gradient of the loss w.r.t. the logits.
   if (gold < labels) probs[gold] -= 1.0f;
 
-  for (size_t k = 0; k < labels; ++k) {
-    float g = probs[k];
-    if (std::fabs(g) < kGradientFloor) continue;
+  // Labels whose gradient is negligible are left alone: late in training nearly all
+  // probabilities are ~0, and touching only the few that matter is several times faster.
+  std::vector<uint32_t>& active = ws.active;
+  active.clear();
+  for (uint32_t k = 0; k < labels; ++k) {
+    if (std::fabs(probs[k]) >= kGradientFloor) active.push_back(k);
+  }
+  for (uint32_t k : active) {
+    const float g = probs[k];
     state_.bias[k] += g * g;
     model_.bias[k] -= lr * g / (std::sqrt(state_.bias[k]) + kEpsilon);
   }
 
   if (model_.info.type == ModelType::kLinear) {
+    // Per-weight AdaGrad (measured: row-wise AdaGrad loses about 1.5 points of accuracy
+    // on BANKING77). Early on every label has a gradient and the dense loop vectorizes;
+    // later only a few do and the sparse loop touches just those.
+    const bool dense = active.size() * 2 > labels;
+    const float* g_label = probs.data();
     for (size_t i = 0; i < nnz; ++i) {
       const size_t base = static_cast<size_t>(rows[i]) * dim;
       float* w = &model_.input[base];
       float* acc = &state_.input[base];
       const float v = values[i];
-      for (size_t k = 0; k < labels; ++k) {
-        if (std::fabs(probs[k]) < kGradientFloor) continue;
-        float g = v * probs[k] + l2 * w[k];
-        acc[k] += g * g;
-        w[k] -= lr * g / std::sqrt(acc[k]);
+      if (dense) {
+        AdagradRow(v, g_label, l2, lr, w, acc, labels);
+      } else {
+        for (uint32_t k : active) {
+          const float g = v * g_label[k] + l2 * w[k];
+          acc[k] += g * g;
+          w[k] -= lr * g / std::sqrt(acc[k]);
+        }
       }
     }
     return loss;

@@ -37,8 +37,12 @@ class SgdEngine {
   float LearningRate(uint64_t step, uint64_t total_steps) const;
 
  private:
-  double Update(uint32_t example, float lr, std::vector<float>& hidden, std::vector<float>& probs,
-                std::vector<float>& grad_hidden);
+  // Per-thread buffers, reused across updates.
+  struct Workspace {
+    std::vector<float> hidden, probs, grad_hidden;
+    std::vector<uint32_t> active;
+  };
+  double Update(uint32_t example, float lr, Workspace& ws);
 
   Model& model_;
   OptimizerState& state_;

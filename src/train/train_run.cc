@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "common/parallel.h"
 #include "eval/calibration.h"
+#include "eval/oos_threshold.h"
 #include "model/model_io.h"
 #include "train/autotune.h"
 #include "train/feature_space.h"
@@ -37,6 +38,35 @@ struct Paths {
 
 void Info(const TrainCallbacks& cb, const std::string& message) {
   if (cb.info) cb.info(message);
+}
+
+// Sets the model's out-of-scope label (even when training has no such rows) and the
+// confidence threshold below which it answers with it, chosen on validation by the
+// spec's rule (eval/oos_threshold.h). Returns what run.json records (null without oos).
+nlohmann::json ChooseRejection(const TaskSpec& spec, const TrainingData& data,
+                               const std::vector<float>& validation_logits, Model& best) {
+  best.info.oos_label = spec.oos_label;
+  best.info.reject_threshold = 0;
+  if (spec.oos_label.empty()) return nullptr;
+  std::vector<uint32_t> top;
+  std::vector<float> confidence;
+  TopFromLogits(validation_logits, best.num_labels(), best.info.temperature, top, confidence);
+  std::optional<uint32_t> oos_index;
+  const auto& names = data.validation_labels;
+  if (auto it = std::find(names.begin(), names.end(), spec.oos_label); it != names.end()) {
+    oos_index = static_cast<uint32_t>(it - names.begin());
+  }
+  ThresholdRule rule;
+  rule.kind = ThresholdRule::ParseKind(spec.evaluation.threshold_rule);
+  rule.target_oos_recall = spec.evaluation.target_oos_recall;
+  rule.max_accuracy_drop = spec.evaluation.max_accuracy_drop;
+  ThresholdChoice choice = ChooseRejectThreshold(top, confidence, data.validation.labels, oos_index, rule);
+  best.info.reject_threshold = choice.threshold;
+  nlohmann::json j = choice.ToJson();
+  j["oos_label"] = spec.oos_label;
+  j["oos_label_is_class"] =
+      std::find(best.info.labels.begin(), best.info.labels.end(), spec.oos_label) != best.info.labels.end();
+  return j;
 }
 
 // Everything below is shared by fresh and resumed runs.
@@ -91,9 +121,13 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
 
   Model best = trainer.BestModel();
   best.extractor = FeatureExtractor(best.info.features);
+  // The model file stores int8 weights; calibrate the weights that will actually ship.
+  best.input = QuantizeRoundTrip(best.input, best.dim);
   // Calibrate: temperature fitted on validation logits of the selected checkpoint.
   Scored scored = ScoreEncoded(best, validation, threads, /*keep_logits=*/true);
   best.info.temperature = FitTemperature(scored.logits, validation.labels, best.num_labels());
+  nlohmann::json rejection = ChooseRejection(spec, data, scored.logits, best);
+  if (rejection.is_object()) Info(callbacks, "rejection: " + rejection["rationale"].get<std::string>());
   SaveModel(best, paths.model);
 
   const auto& best_record = [&]() -> const nlohmann::json& {
@@ -122,6 +156,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   run["checkpoints"] = state.history.size();
   run["stop_reason"] = state.stop_reason;
   run["temperature"] = best.info.temperature;
+  run["rejection"] = rejection;
   run["features"] = model.vocab.size();
   run["train_examples"] = train.size();
   run["validation_examples"] = validation.size();

@@ -110,6 +110,7 @@ const TrainerState& Trainer::Run() {
     state_.finished = true;
     state_.stop_reason = "completed all epochs";
   }
+  FinishPendingWrite();
   return state_;
 }
 
@@ -134,11 +135,14 @@ void Trainer::Checkpoint(double train_loss_sum, uint64_t examples_since, double 
       {"validation_accuracy", confusion.Accuracy()},
       {"learning_rate", engine.LearningRate(state_.step, state_.total_steps)}};
 
-  // Ties go to the earlier checkpoint: no reason to prefer more training for equal quality.
-  const bool improved = metric > state_.best_metric + 1e-12;
+  // A tie on the metric (common when validation is small or easy) is broken by the
+  // validation loss, so that "100% at epoch 2" does not beat a better-separated model.
+  const bool improved = metric > state_.best_metric + 1e-12 ||
+                        (metric >= state_.best_metric - 1e-12 && scored.loss < state_.best_loss);
   const std::string file_name = CheckpointFileName(state_.step);
   if (improved) {
     state_.best_metric = metric;
+    state_.best_loss = scored.loss;
     state_.best_step = state_.step;
     state_.best_checkpoint = file_name;
     state_.since_best = 0;
@@ -157,15 +161,24 @@ void Trainer::Checkpoint(double train_loss_sum, uint64_t examples_since, double 
     state_.stop_reason = "time limit reached";
   }
   if (!options_.checkpoint_dir.empty()) {
-    TrainerState saved = state_;
-    saved.elapsed_seconds = elapsed;
-    WriteCheckpoint(options_.checkpoint_dir / file_name, model_, optimizer_, saved);
-    Prune();
+    FinishPendingWrite();
+    auto saved = std::make_shared<TrainerState>(state_);
+    saved->elapsed_seconds = elapsed;
+    auto model = std::make_shared<Model>(model_);
+    auto optimizer = std::make_shared<OptimizerState>(optimizer_);
+    pending_write_ = std::async(std::launch::async, [this, saved, model, optimizer, file_name] {
+      WriteCheckpoint(options_.checkpoint_dir / file_name, *model, *optimizer, *saved);
+      Prune(*saved);
+    });
   }
   if (options_.on_checkpoint) options_.on_checkpoint(record);
 }
 
-void Trainer::Prune() {
+void Trainer::FinishPendingWrite() {
+  if (pending_write_.valid()) pending_write_.get();
+}
+
+void Trainer::Prune(const TrainerState& state) {
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(options_.checkpoint_dir)) {
     const std::string name = entry.path().filename().string();
@@ -177,7 +190,7 @@ void Trainer::Prune() {
   size_t kept_recent = 0;
   for (const auto& path : files) {
     const std::string name = path.filename().string();
-    if (name == state_.best_checkpoint) continue;
+    if (name == state.best_checkpoint) continue;
     if (kept_recent < static_cast<size_t>(options_.policy.keep_last)) {
       ++kept_recent;
       continue;

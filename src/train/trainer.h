@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <string>
 
 #include "model/model.h"
@@ -52,7 +53,10 @@ class Trainer {
 
  private:
   void Checkpoint(double train_loss_sum, uint64_t examples_since, double run_seconds);
-  void Prune();
+  // Keeps the best checkpoint and the newest `keep_last`; removes crash leftovers.
+  void Prune(const TrainerState& state);
+  // Waits for the checkpoint being written in the background (rethrowing its error).
+  void FinishPendingWrite();
 
   Model& model_;
   const EncodedData& train_;
@@ -62,6 +66,9 @@ class Trainer {
   OptimizerState optimizer_;
   TrainerState state_;
   Model best_in_memory_;
+  // Checkpoints are written by a background task from a snapshot, so training goes on
+  // while the file is fsynced; at most one write is in flight.
+  std::future<void> pending_write_;
 };
 
 }  // namespace trainops

@@ -1,0 +1,45 @@
+// Internal to src/check/: the loaded splits every check reads, and one function per check.
+// Each check appends findings (and removal candidates) to the report and may add its own
+// statistics under report.summary[<check>]. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "check/findings.h"
+#include "data/dataset.h"
+#include "task/task_spec.h"
+
+namespace trainops::check_internal {
+
+struct Split {
+  std::string name;  // train | validation | test
+  std::filesystem::path path;
+  std::string file;  // as shown in findings
+  std::vector<Example> examples;
+  std::vector<RowProblem> problems;
+  uint64_t rows_read = 0;
+  RowRef Ref(size_t example) const { return {file, examples[example].line}; }
+};
+
+struct CheckInput {
+  const TaskSpec& spec;
+  int64_t now = 0;
+  int threads = 1;
+  std::vector<Split> splits;  // train first, then validation and test when present
+  std::function<void(const std::string&)> info;
+};
+
+// At most this many characters of a text are quoted in messages.
+std::string Quote(std::string_view text, size_t max_chars = 80);
+
+void CheckBrokenRows(const CheckInput& in, CheckReport& report);
+void CheckDuplicatesAndLeakage(const CheckInput& in, CheckReport& report);
+void CheckLabelHealth(const CheckInput& in, CheckReport& report);
+void CheckStaleness(const CheckInput& in, CheckReport& report);
+void CheckLabelErrorsAndOutliers(const CheckInput& in, CheckReport& report);
+void CheckThinSegments(const CheckInput& in, CheckReport& report);
+
+}  // namespace trainops::check_internal

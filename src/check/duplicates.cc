@@ -1,0 +1,216 @@
+// The duplicates, conflicting_labels and leakage checks, which share the normalized text
+// keys (text_key.h): duplicates and conflicts within each split, then validation/test
+// rows whose key is in train (exact after normalization) or whose shingles are nearly
+// the same as a train row's (MinHash LSH, near_duplicates.h). Not thread-safe.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "check/checks_internal.h"
+#include "check/near_duplicates.h"
+#include "check/text_key.h"
+#include "common/parallel.h"
+#include "common/strings.h"
+
+namespace trainops::check_internal {
+namespace {
+
+struct Keys {
+  std::vector<std::string> shingle_text;
+  std::vector<std::string> key;
+};
+
+Keys ComputeKeys(const Split& split, int threads) {
+  Keys k;
+  const size_t n = split.examples.size();
+  k.shingle_text.resize(n);
+  k.key.resize(n);
+  ParallelFor(n, threads, [&](size_t, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      k.shingle_text[i] = ShingleText(split.examples[i].text);
+      k.key[i] = DuplicateKeyFromShingleText(k.shingle_text[i]);
+    }
+  });
+  return k;
+}
+
+// Rows grouped by key, groups in order of their first row; rows with an empty key (all
+// punctuation) are left out: they have nothing to compare.
+std::vector<std::vector<uint32_t>> GroupByKey(const Keys& keys,
+                                              std::unordered_map<std::string_view, uint32_t>* index) {
+  std::unordered_map<std::string_view, uint32_t> local;
+  auto& ids = index ? *index : local;
+  std::vector<std::vector<uint32_t>> groups;
+  for (uint32_t i = 0; i < keys.key.size(); ++i) {
+    if (keys.key[i].empty()) continue;
+    auto [it, inserted] = ids.emplace(keys.key[i], static_cast<uint32_t>(groups.size()));
+    if (inserted) groups.emplace_back();
+    groups[it->second].push_back(i);
+  }
+  return groups;
+}
+
+void WithinSplit(const Split& split, size_t split_index, const std::vector<std::vector<uint32_t>>& groups,
+                 CheckReport& report, nlohmann::json& stats) {
+  size_t exact_extra = 0, duplicate_groups = 0, conflict_groups = 0;
+  for (const auto& group : groups) {
+    if (group.size() < 2) continue;
+    std::map<std::string, size_t> labels;
+    for (uint32_t i : group) labels[split.examples[i].label]++;
+    // Exact copies (same text and label) beyond the first of each: what --write-clean drops.
+    std::map<std::pair<std::string_view, std::string_view>, uint32_t> first_of;
+    size_t exact_in_group = 0;
+    for (uint32_t i : group) {
+      const auto& e = split.examples[i];
+      auto [it, inserted] = first_of.emplace(std::make_pair(std::string_view(e.text), std::string_view(e.label)), i);
+      if (!inserted) {
+        ++exact_in_group;
+        report.removals.push_back({Removal::Kind::kExactDuplicate, split_index, e.line,
+                                   fmt::format("exact duplicate of {}:{}", split.file,
+                                               split.examples[it->second].line)});
+      }
+    }
+    exact_extra += exact_in_group;
+    Finding f;
+    for (uint32_t i : group) f.rows.push_back(split.Ref(i));
+    const std::string& text = split.examples[group[0]].text;
+    if (labels.size() > 1) {
+      ++conflict_groups;
+      std::vector<std::string> parts;
+      nlohmann::json label_counts = nlohmann::json::object();
+      for (const auto& [label, count] : labels) {
+        parts.push_back(fmt::format("\"{}\" x{}", label, count));
+        label_counts[label] = count;
+      }
+      f.check = "conflicting_labels";
+      f.severity = Severity::kError;
+      f.message = fmt::format("{}: {} rows with the same text {} (after normalization) have different labels "
+                              "({}); at most one label is right, fix the others",
+                              split.file, group.size(), Quote(text), Join(parts, ", "));
+      f.details = {{"split", split.name}, {"labels", label_counts}, {"text", text}};
+      for (uint32_t i : group) {
+        report.removals.push_back({Removal::Kind::kConflict, split_index, split.examples[i].line,
+                                   "conflicting labels: " + Join(parts, ", ")});
+      }
+    } else {
+      ++duplicate_groups;
+      const bool all_exact = first_of.size() == 1;
+      f.check = "duplicates";
+      f.severity = Severity::kWarning;
+      f.message = all_exact ? fmt::format("{}: {} appears {} times (exact copies, label \"{}\")", split.file,
+                                          Quote(text), group.size(), labels.begin()->first)
+                            : fmt::format("{}: {} appears {} times counting case, punctuation, spacing "
+                                          "and number variants ({} exact copies, label \"{}\")",
+                                          split.file, Quote(text), group.size(), exact_in_group,
+                                          labels.begin()->first);
+      f.details = {{"split", split.name}, {"kind", all_exact ? "exact" : "normalized"},
+                   {"count", group.size()}, {"exact_copies", exact_in_group},
+                   {"label", labels.begin()->first}, {"text", text}};
+    }
+    report.findings.push_back(std::move(f));
+  }
+  stats[split.name] = {{"duplicate_groups", duplicate_groups},
+                       {"conflicting_groups", conflict_groups},
+                       {"exact_duplicate_rows", exact_extra}};
+}
+
+}  // namespace
+
+void CheckDuplicatesAndLeakage(const CheckInput& in, CheckReport& report) {
+  std::vector<Keys> keys;
+  for (const auto& split : in.splits) keys.push_back(ComputeKeys(split, in.threads));
+  nlohmann::json dup_stats = nlohmann::json::object();
+  std::unordered_map<std::string_view, uint32_t> train_index;
+  std::vector<std::vector<uint32_t>> train_groups;
+  for (size_t s = 0; s < in.splits.size(); ++s) {
+    auto groups = GroupByKey(keys[s], s == 0 ? &train_index : nullptr);
+    WithinSplit(in.splits[s], s, groups, report, dup_stats);
+    if (s == 0) train_groups = std::move(groups);
+  }
+  report.summary["duplicates"] = dup_stats;
+
+  const Split& train = in.splits[0];
+  std::vector<std::string_view> references(keys[0].shingle_text.begin(), keys[0].shingle_text.end());
+  std::set<uint64_t> leaked_train_lines;
+  nlohmann::json leak_stats = nlohmann::json::object();
+  NearDuplicateOptions nd;
+  nd.threshold = in.spec.checks.near_duplicate_threshold;
+  nd.threads = in.threads;
+  for (size_t s = 1; s < in.splits.size(); ++s) {
+    const Split& split = in.splits[s];
+    size_t exact = 0, near = 0;
+    std::vector<std::string_view> queries(split.examples.size());
+    std::vector<uint32_t> query_rows;
+    for (uint32_t i = 0; i < split.examples.size(); ++i) {
+      auto it = keys[s].key[i].empty() ? train_index.end() : train_index.find(keys[s].key[i]);
+      if (it == train_index.end()) {
+        queries[i] = keys[s].shingle_text[i];
+        continue;
+      }
+      ++exact;
+      const auto& group = train_groups[it->second];
+      Finding f;
+      f.check = "leakage";
+      // A warning, not an error: short common messages ("where is my order") recur in real
+      // traffic, so some overlap is honest; the count tells whether metrics are inflated.
+      f.severity = Severity::kWarning;
+      f.rows.push_back(split.Ref(i));
+      std::set<std::string> train_labels;
+      for (uint32_t t : group) {
+        f.rows.push_back(train.Ref(t));
+        train_labels.insert(train.examples[t].label);
+        if (leaked_train_lines.insert(train.examples[t].line).second) {
+          report.removals.push_back({Removal::Kind::kLeak, 0, train.examples[t].line,
+                                     fmt::format("leaks into {} ({}:{})", split.name, split.file,
+                                                 split.examples[i].line)});
+        }
+      }
+      f.message = fmt::format("{}:{} {} is also in train ({}:{}{}) after normalization: the model has seen it, "
+                              "so evaluating on it is not a test on unseen data",
+                              split.file, split.examples[i].line, Quote(split.examples[i].text, 60), train.file,
+                              train.examples[group[0]].line,
+                              group.size() > 1 ? fmt::format(" and {} more", group.size() - 1) : "");
+      f.details = {{"kind", "normalized"}, {"split", split.name}, {"jaccard", 1.0},
+                   {"label", split.examples[i].label},
+                   {"train_labels", std::vector<std::string>(train_labels.begin(), train_labels.end())},
+                   {"text", split.examples[i].text}};
+      report.findings.push_back(std::move(f));
+    }
+    const auto pairs = FindNearDuplicates(queries, references, nd);
+    for (size_t p = 0; p < pairs.size();) {
+      size_t q_end = p;
+      while (q_end < pairs.size() && pairs[q_end].query == pairs[p].query) ++q_end;
+      const uint32_t q = pairs[p].query;
+      ++near;
+      Finding f;
+      f.check = "leakage";
+      f.severity = Severity::kWarning;
+      f.rows.push_back(split.Ref(q));
+      nlohmann::json matches = nlohmann::json::array();
+      for (size_t k = p; k < q_end && k < p + 10; ++k) {
+        f.rows.push_back(train.Ref(pairs[k].reference));
+        matches.push_back({{"file", train.file},
+                           {"line", train.examples[pairs[k].reference].line},
+                           {"jaccard", pairs[k].jaccard},
+                           {"label", train.examples[pairs[k].reference].label}});
+      }
+      const auto& best = train.examples[pairs[p].reference];
+      f.message = fmt::format("{}:{} {} is a near-duplicate of train row {}:{} {} (similarity {:.2f}{})",
+                              split.file, split.examples[q].line, Quote(split.examples[q].text, 60), train.file,
+                              best.line, Quote(best.text, 60), pairs[p].jaccard,
+                              q_end - p > 1 ? fmt::format("; {} train rows in all", q_end - p) : "");
+      f.details = {{"kind", "near_duplicate"}, {"split", split.name}, {"jaccard", pairs[p].jaccard},
+                   {"label", split.examples[q].label}, {"matches", matches},
+                   {"text", split.examples[q].text}};
+      report.findings.push_back(std::move(f));
+      p = q_end;
+    }
+    leak_stats[split.name] = {{"normalized", exact}, {"near_duplicate", near}};
+  }
+  report.summary["leakage"] = leak_stats;
+}
+
+}  // namespace trainops::check_internal

@@ -1,0 +1,269 @@
+// The label_errors and outliers checks. Label errors: k-fold out-of-fold probabilities
+// from the project's own linear model (trained in memory, folds in parallel, one thread
+// each so the result is deterministic), then confident learning (Northcutt et al. 2021):
+// class j's threshold t_j is the mean out-of-fold probability of j over rows labelled j;
+// a row labelled y is suspect when some other label k has p_k >= t_k (k = the most
+// probable such label); suspects are ranked by p_k - p_y. All labelled rows
+// of all splits are pooled: a wrong label in test distorts the metrics as much as one in
+// train misleads the model. Outliers: rows whose TF-IDF vector has a low cosine
+// similarity with the rest of their label (leave-one-out centroid). Not thread-safe.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "check/checks_internal.h"
+#include "common/parallel.h"
+#include "train/feature_space.h"
+#include "train/hyperparameters.h"
+#include "train/sgd_engine.h"
+
+namespace trainops::check_internal {
+namespace {
+
+// Fewer epochs than a real run: out-of-fold probabilities only need to rank rows, and
+// check-data runs before every training.
+constexpr int kMaxEpochs = 15;
+constexpr size_t kMinRows = 30;
+
+struct Pooled {
+  std::vector<std::string> texts;
+  std::vector<uint32_t> labels;
+  std::vector<std::pair<uint32_t, uint32_t>> origin;  // (split, example)
+  std::vector<std::string> label_names;
+};
+
+std::vector<uint32_t> Shuffled(std::vector<uint32_t> v, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[static_cast<size_t>(rng() % i)]);
+  return v;
+}
+
+// Stratified fold of each row: within each label, rows are shuffled and dealt round-robin.
+std::vector<int> AssignFolds(const std::vector<uint32_t>& labels, size_t num_labels, int folds, uint64_t seed) {
+  std::vector<std::vector<uint32_t>> by_label(num_labels);
+  for (uint32_t i = 0; i < labels.size(); ++i) by_label[labels[i]].push_back(i);
+  std::vector<int> fold(labels.size());
+  int next = 0;
+  for (size_t l = 0; l < num_labels; ++l) {
+    for (uint32_t i : Shuffled(by_label[l], seed + l)) {
+      fold[i] = next;
+      next = (next + 1) % folds;
+    }
+  }
+  return fold;
+}
+
+void Outliers(const CheckInput& in, const Pooled& pool, const Model& model, const EncodedData& data,
+              CheckReport& report) {
+  const size_t labels = pool.label_names.size();
+  const size_t vocab = model.vocab.size();
+  std::vector<float> sums(vocab * labels, 0.0f);
+  std::vector<size_t> counts(labels, 0);
+  for (size_t i = 0; i < data.size(); ++i) {
+    const uint32_t y = data.labels[i];
+    ++counts[y];
+    for (uint64_t k = data.offsets[i]; k < data.offsets[i + 1]; ++k) sums[data.rows[k] * labels + y] += data.values[k];
+  }
+  std::vector<double> norm2(labels, 0.0);
+  for (size_t r = 0; r < vocab; ++r)
+    for (size_t y = 0; y < labels; ++y) norm2[y] += static_cast<double>(sums[r * labels + y]) * sums[r * labels + y];
+  std::vector<double> similarity(data.size(), 0.0);
+  for (size_t i = 0; i < data.size(); ++i) {
+    const uint32_t y = data.labels[i];
+    double dot = 0, self = 0;
+    for (uint64_t k = data.offsets[i]; k < data.offsets[i + 1]; ++k) {
+      dot += static_cast<double>(data.values[k]) * sums[data.rows[k] * labels + y];
+      self += static_cast<double>(data.values[k]) * data.values[k];
+    }
+    // Cosine with the sum of the label's other rows.
+    const double rest2 = norm2[y] - 2 * dot + self;
+    similarity[i] = rest2 > 1e-12 && self > 0 ? (dot - self) / std::sqrt(rest2 * self) : 0;
+  }
+  constexpr size_t kMinLabelRows = 10, kPerLabel = 3;
+  size_t flagged = 0;
+  for (size_t y = 0; y < labels; ++y) {
+    if (counts[y] < kMinLabelRows) continue;
+    std::vector<uint32_t> rows;
+    for (uint32_t i = 0; i < data.size(); ++i)
+      if (data.labels[i] == y) rows.push_back(i);
+    std::vector<double> sims;
+    for (uint32_t i : rows) sims.push_back(similarity[i]);
+    std::vector<double> sorted = sims;
+    std::sort(sorted.begin(), sorted.end());
+    const double median = sorted[sorted.size() / 2];
+    std::vector<double> dev;
+    for (double s : sims) dev.push_back(std::abs(s - median));
+    std::sort(dev.begin(), dev.end());
+    const double mad = std::max(1e-6, 1.4826 * dev[dev.size() / 2]);
+    // Unlike the rest: far below the label's typical similarity and below half of it.
+    std::vector<uint32_t> low;
+    for (uint32_t i : rows)
+      if (similarity[i] < median - 3.5 * mad && similarity[i] < 0.5 * median) low.push_back(i);
+    std::sort(low.begin(), low.end(), [&](uint32_t a, uint32_t b) { return similarity[a] < similarity[b]; });
+    if (low.size() > kPerLabel) low.resize(kPerLabel);
+    for (uint32_t i : low) {
+      const auto [s, e] = pool.origin[i];
+      const Split& split = in.splits[s];
+      Finding f;
+      f.check = "outliers";
+      f.severity = Severity::kInfo;
+      f.message = fmt::format("{}:{} {} is unlike the other \"{}\" examples (similarity {:.2f}, typical {:.2f}): "
+                              "check that it belongs to this label",
+                              split.file, split.examples[e].line, Quote(split.examples[e].text, 60),
+                              pool.label_names[y], similarity[i], median);
+      f.rows = {split.Ref(e)};
+      f.details = {{"split", split.name}, {"label", pool.label_names[y]}, {"similarity", similarity[i]},
+                   {"label_median_similarity", median}};
+      report.findings.push_back(std::move(f));
+      ++flagged;
+    }
+  }
+  report.summary["outliers"] = {{"flagged", flagged}};
+}
+
+}  // namespace
+
+void CheckLabelErrorsAndOutliers(const CheckInput& in, CheckReport& report) {
+  const int folds = in.spec.checks.label_error_folds;
+  if (folds == 0) {
+    report.summary["checks_skipped"]["label_errors"] = "turned off (checks.label_error_folds: 0)";
+    report.summary["checks_skipped"]["outliers"] = "turned off (checks.label_error_folds: 0)";
+    return;
+  }
+  Pooled pool;
+  std::map<std::string, uint32_t> label_index;
+  for (uint32_t s = 0; s < in.splits.size(); ++s) {
+    for (uint32_t e = 0; e < in.splits[s].examples.size(); ++e) {
+      const Example& ex = in.splits[s].examples[e];
+      auto [it, inserted] = label_index.emplace(ex.label, 0);
+      (void)it;
+      (void)inserted;
+      pool.texts.push_back(ex.text);
+      pool.origin.emplace_back(s, e);
+    }
+  }
+  for (auto& [label, index] : label_index) {
+    index = static_cast<uint32_t>(pool.label_names.size());
+    pool.label_names.push_back(label);
+  }
+  for (const auto& [s, e] : pool.origin) pool.labels.push_back(label_index[in.splits[s].examples[e].label]);
+  const size_t labels = pool.label_names.size();
+  if (pool.texts.size() < kMinRows || labels < 2) {
+    const std::string why = fmt::format("needs at least {} labelled rows and 2 labels", kMinRows);
+    report.summary["checks_skipped"]["label_errors"] = why;
+    report.summary["checks_skipped"]["outliers"] = why;
+    return;
+  }
+  if (in.info) in.info(fmt::format("check-data: {}-fold out-of-fold predictions on {} rows", folds, pool.texts.size()));
+
+  Hyperparameters hp = ResolveHyperparameters(in.spec);
+  hp.type = ModelType::kLinear;
+  hp.epochs = std::min(hp.epochs > 0 ? hp.epochs : kMaxEpochs, kMaxEpochs);
+  // Word uni- and bigrams only: char n-grams multiply the cost of every update by ~10 for
+  // little gain in ranking (bench/RESULTS.md, check-data).
+  hp.features.char_ngram_max = 0;
+  if (hp.features.word_ngrams == 0) hp.features.word_ngrams = 2;
+  Model base;
+  base.info.type = ModelType::kLinear;
+  base.info.labels = pool.label_names;
+  base.info.features = hp.features;
+  base.extractor = FeatureExtractor(hp.features);
+  BuildFeatureSpace(pool.texts, hp.min_count, in.threads, base);
+  const EncodedData data = EncodeExamples(base, pool.texts, pool.labels, in.threads);
+
+  const std::vector<int> fold = AssignFolds(pool.labels, labels, folds, in.spec.seed);
+  std::vector<float> probs(pool.texts.size() * labels, 0.0f);
+  ParallelFor(static_cast<size_t>(folds), in.threads, [&](size_t, size_t begin, size_t end) {
+    for (size_t k = begin; k < end; ++k) {
+      Model model = base;
+      OptimizerState state;
+      InitializeWeights(hp, model, state);
+      std::vector<uint32_t> train_rows, held_out;
+      for (uint32_t i = 0; i < fold.size(); ++i) (fold[i] == static_cast<int>(k) ? held_out : train_rows).push_back(i);
+      SgdEngine engine(model, state, data, hp);
+      const uint64_t total = static_cast<uint64_t>(hp.epochs) * train_rows.size();
+      for (int epoch = 0; epoch < hp.epochs; ++epoch) {
+        const auto order = Shuffled(train_rows, in.spec.seed * 31 + k * 1000 + static_cast<uint64_t>(epoch));
+        engine.Run(order, 0, order.size(), static_cast<uint64_t>(epoch) * order.size(), total, 1);
+      }
+      std::vector<float> hidden, logits;
+      for (uint32_t i : held_out) {
+        const uint64_t first = data.offsets[i];
+        model.Logits(data.rows.data() + first, data.values.data() + first, data.offsets[i + 1] - first, hidden,
+                     logits);
+        model.Softmax(logits, 1.0f);
+        std::copy(logits.begin(), logits.end(), probs.begin() + i * labels);
+      }
+    }
+  });
+
+  // Per-class thresholds: mean self-probability of each label.
+  std::vector<double> threshold(labels, 0.0);
+  std::vector<size_t> count(labels, 0);
+  for (size_t i = 0; i < pool.labels.size(); ++i) {
+    threshold[pool.labels[i]] += probs[i * labels + pool.labels[i]];
+    ++count[pool.labels[i]];
+  }
+  for (size_t l = 0; l < labels; ++l) threshold[l] = count[l] ? threshold[l] / static_cast<double>(count[l]) : 1.0;
+
+  struct Suspect {
+    uint32_t row;
+    uint32_t suggested;
+    double score;
+  };
+  std::vector<Suspect> suspects;
+  for (uint32_t i = 0; i < pool.labels.size(); ++i) {
+    const float* p = probs.data() + i * labels;
+    const uint32_t y = pool.labels[i];
+    int best = -1;
+    for (uint32_t k = 0; k < labels; ++k) {
+      // Confident learning, plus plain disagreement: another label more probable than the
+      // given one (the rule alone misses errors whose true label's probability is merely
+      // average for that label, since the threshold is that average).
+      if (k == y || (p[k] < threshold[k] && p[k] <= p[y])) continue;
+      if (best < 0 || p[k] > p[best]) best = static_cast<int>(k);
+    }
+    if (best >= 0) suspects.push_back({i, static_cast<uint32_t>(best), static_cast<double>(p[best] - p[y])});
+  }
+  std::stable_sort(suspects.begin(), suspects.end(),
+                   [](const Suspect& a, const Suspect& b) { return a.score > b.score; });
+  for (size_t r = 0; r < suspects.size(); ++r) {
+    const Suspect& s = suspects[r];
+    const auto [split_index, e] = pool.origin[s.row];
+    const Split& split = in.splits[split_index];
+    const float* p = probs.data() + s.row * labels;
+    const std::string& given = pool.label_names[pool.labels[s.row]];
+    const std::string& suggested = pool.label_names[s.suggested];
+    Finding f;
+    f.check = "label_errors";
+    f.severity = Severity::kWarning;
+    f.message = fmt::format("#{} {}:{} {} is labelled \"{}\" but looks like \"{}\" (out-of-fold probability "
+                            "{:.2f} vs {:.2f}); check the label",
+                            r + 1, split.file, split.examples[e].line, Quote(split.examples[e].text, 60), given,
+                            suggested, p[s.suggested], p[pool.labels[s.row]]);
+    f.rows = {split.Ref(e)};
+    f.details = {{"rank", r + 1},
+                 {"split", split.name},
+                 {"given_label", given},
+                 {"suggested_label", suggested},
+                 {"score", s.score},
+                 {"given_probability", p[pool.labels[s.row]]},
+                 {"suggested_probability", p[s.suggested]},
+                 {"text", split.examples[e].text}};
+    report.findings.push_back(std::move(f));
+  }
+  nlohmann::json thresholds = nlohmann::json::object();
+  for (size_t l = 0; l < labels; ++l) thresholds[pool.label_names[l]] = threshold[l];
+  report.summary["label_errors"] = {{"folds", folds},
+                                    {"epochs", hp.epochs},
+                                    {"rows", pool.texts.size()},
+                                    {"suspects", suspects.size()},
+                                    {"thresholds", thresholds}};
+  Outliers(in, pool, base, data, report);
+}
+
+}  // namespace trainops::check_internal

@@ -1,0 +1,61 @@
+// Per-segment scores: every value of each segment column gets n, accuracy, macro-F1 and
+// per-label recall with bootstrap intervals, and each column gets the gap between its
+// best and worst segment with a permutation test of whether chance explains it.
+// Thread-safe (pure functions).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "eval/evaluator.h"
+
+namespace trainops {
+
+// How a segment cell holds several values: not at all, one per character ("BQZ" -> B, Q,
+// Z), or separated by a string (";").
+struct SegmentSplit {
+  enum class Kind { kNone, kChars, kSeparator };
+  Kind kind = Kind::kNone;
+  std::string separator;
+  std::string ToString() const;
+  // "" or "none" | "chars" | any other text = the separator.
+  static SegmentSplit Parse(std::string_view text);
+};
+
+inline constexpr const char* kMissingSegment = "(missing)";
+
+// The segment values of one cell: trimmed, without duplicates, in order of appearance;
+// an empty cell is the single value "(missing)".
+std::vector<std::string> SplitSegmentValue(std::string_view value, const SegmentSplit& split);
+
+struct SegmentOptions {
+  SegmentSplit split;
+  int resamples = 1000;     // bootstrap resamples per segment
+  int permutations = 1000;  // permutations for the gap test
+  uint64_t seed = 42;
+  uint64_t min_support = 50;  // smaller segments are listed but flagged too small to judge
+  double level = 0.95;
+  size_t max_segments = 200;  // per column, the largest ones (a free-text column would explode)
+  int threads = 0;
+};
+
+// {"columns": [{column, split, segments: [...], gap: {...}}], "overall": {...}, settings}.
+nlohmann::json AnalyzeSegments(const EvalResult& result, const SegmentOptions& options);
+
+struct GapTest {
+  double gap = 0;
+  double p_value = 1;
+  size_t segments = 0;  // segments compared
+};
+// Permutation test of max-min accuracy across segments: `members[s]` are the rows of
+// segment s (rows may be in several segments); per-row correctness is shuffled across
+// the rows that appear in any segment, keeping memberships.
+GapTest PermutationGapTest(const std::vector<std::vector<uint32_t>>& members,
+                           const std::vector<uint8_t>& correct, int permutations, uint64_t seed,
+                           int threads);
+
+}  // namespace trainops
