@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
+# The HTML report test renders pages in headless Chromium (test-only dependency).
+sh scripts/install_test_browser.sh >/dev/null
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j"$(nproc)"
