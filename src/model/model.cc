@@ -8,31 +8,26 @@
 namespace trainops {
 
 void EncodeFeatures(const std::vector<uint32_t>& ids, const FeatureVocabulary& vocab,
-                    const std::vector<float>& idf, SparseVector& x) {
+                    const std::vector<float>& idf, std::vector<uint32_t>& row_counts, SparseVector& x) {
   x.clear();
-  x.rows.reserve(ids.size());
+  if (row_counts.size() != vocab.size()) row_counts.assign(vocab.size(), 0);
   for (uint32_t id : ids) {
     uint32_t row = vocab.Row(id);
-    if (row != FeatureVocabulary::kMissing) x.rows.push_back(row);
+    if (row == FeatureVocabulary::kMissing) continue;
+    if (row_counts[row]++ == 0) x.rows.push_back(row);
   }
-  std::sort(x.rows.begin(), x.rows.end());
-  // Collapse repeats into counts, then sublinear TF (1 + ln tf) times IDF, L2-normalized:
-  // the weighting that makes linear text classifiers robust to long, repetitive messages.
-  size_t out = 0;
+  // Sublinear TF (1 + ln tf) times IDF, L2-normalized: the weighting that makes linear
+  // text classifiers robust to long, repetitive messages.
   double norm = 0;
   x.values.resize(x.rows.size());
-  for (size_t i = 0; i < x.rows.size();) {
-    size_t j = i;
-    while (j < x.rows.size() && x.rows[j] == x.rows[i]) ++j;
-    float value = (1.0f + std::log(static_cast<float>(j - i))) * idf[x.rows[i]];
-    x.rows[out] = x.rows[i];
-    x.values[out] = value;
+  for (size_t i = 0; i < x.rows.size(); ++i) {
+    const uint32_t row = x.rows[i];
+    const uint32_t tf = row_counts[row];
+    row_counts[row] = 0;
+    const float value = (tf == 1 ? 1.0f : 1.0f + std::log(static_cast<float>(tf))) * idf[row];
+    x.values[i] = value;
     norm += static_cast<double>(value) * value;
-    ++out;
-    i = j;
   }
-  x.rows.resize(out);
-  x.values.resize(out);
   if (norm > 0) {
     float inv = static_cast<float>(1.0 / std::sqrt(norm));
     for (float& v : x.values) v *= inv;
@@ -41,7 +36,7 @@ void EncodeFeatures(const std::vector<uint32_t>& ids, const FeatureVocabulary& v
 
 void Model::Encode(std::string_view text, Scratch& scratch, SparseVector& x) const {
   extractor.Extract(text, scratch.ids);
-  EncodeFeatures(scratch.ids, vocab, idf, x);
+  EncodeFeatures(scratch.ids, vocab, idf, scratch.row_counts, x);
 }
 
 void Model::Logits(const uint32_t* rows, const float* values, size_t n,

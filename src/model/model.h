@@ -21,7 +21,7 @@
 
 namespace trainops {
 
-// Sparse input: (row, value) pairs, rows ascending and unique.
+// Sparse input: (row, value) pairs, rows unique, in order of first appearance in the text.
 struct SparseVector {
   std::vector<uint32_t> rows;
   std::vector<float> values;
@@ -50,6 +50,7 @@ class Model {
   // Per-thread buffers so Predict can be const and allocation-free after warm-up.
   struct Scratch {
     std::vector<uint32_t> ids;
+    std::vector<uint32_t> row_counts;  // per vocabulary row, all zero between calls
     SparseVector x;
     std::vector<float> hidden;
     std::vector<float> logits;
@@ -87,8 +88,10 @@ class Model {
   Prediction PredictTop(std::string_view text, Scratch& scratch) const;
 };
 
-// Builds TF-IDF input for training without a model: shared by the trainer and Model.
+// Hashed ids -> TF-IDF weighted, L2-normalized sparse vector. `row_counts` is scratch of
+// vocab.size() zeros (left zeroed): counting in it is linear in the number of ids, where
+// sorting them was the largest cost of predicting a long message.
 void EncodeFeatures(const std::vector<uint32_t>& ids, const FeatureVocabulary& vocab,
-                    const std::vector<float>& idf, SparseVector& x);
+                    const std::vector<float>& idf, std::vector<uint32_t>& row_counts, SparseVector& x);
 
 }  // namespace trainops
