@@ -5,6 +5,14 @@
 
 #include <cstddef>
 
+// Marks a function for the AVX2+FMA / baseline pair of clones (GCC on x86-64; not under
+// AddressSanitizer, whose instrumentation does not mix with ifunc resolution).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define TRAINOPS_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define TRAINOPS_CLONES
+#endif
+
 namespace trainops {
 
 // y[k] += a * x[k] for k < n. x and y must not overlap.

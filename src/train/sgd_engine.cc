@@ -5,6 +5,7 @@
 #include <random>
 
 #include "common/parallel.h"
+#include "common/vector_ops.h"
 
 namespace trainops {
 namespace {
@@ -14,12 +15,6 @@ constexpr float kEpsilon = 1e-8f;
 // are ~0, and skipping them makes an update several times cheaper at no measurable cost.
 constexpr float kGradientFloor = 1e-4f;
 constexpr float kInitialAccumulator = 0.01f;
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define TRAINOPS_CLONES __attribute__((target_clones("arch=haswell", "default")))
-#else
-#define TRAINOPS_CLONES
-#endif
 
 // Per-weight AdaGrad on one weight row: g = v * grad + l2 * w; acc += g^2;
 // w -= lr * g / sqrt(acc). Compiled for AVX2+FMA and baseline (see common/vector_ops.h).
