@@ -38,6 +38,15 @@ std::string DidYouMean(std::string_view word, const std::vector<std::string>& ca
   return nearest.empty() ? std::string() : ", did you mean \"" + nearest + "\"?";
 }
 
+std::string Quoted(std::string_view text) {
+  std::string out;  // appended piecewise: `"\"" + std::string(...)` trips a GCC 12 false warning
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  out.append(text);
+  out.push_back('"');
+  return out;
+}
+
 std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {

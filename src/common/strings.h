@@ -16,6 +16,9 @@ std::string NearestWord(std::string_view word, const std::vector<std::string>& c
 // ", did you mean \"x\"?" or "" (for appending to error messages).
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
 
+// text wrapped in double quotes, for messages.
+std::string Quoted(std::string_view text);
+
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 std::vector<std::string> Split(std::string_view text, char sep);
 std::string_view Trim(std::string_view text);

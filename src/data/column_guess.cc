@@ -8,6 +8,7 @@
 #include <random>
 #include <unordered_set>
 
+#include "common/strings.h"
 #include "data/utf8.h"
 
 namespace trainops {
@@ -125,15 +126,6 @@ bool LooksLikeNumber(std::string_view s) {
     }
   }
   return digits;
-}
-
-std::string Quoted(std::string_view text) {
-  std::string out;  // appended piecewise: `"\"" + std::string(...)` trips a GCC 12 false warning
-  out.reserve(text.size() + 2);
-  out.push_back('"');
-  out.append(text);
-  out.push_back('"');
-  return out;
 }
 
 std::string Describe(const ColumnStats& column, size_t rows) {

@@ -19,15 +19,6 @@ const char* const kSkipHint =
     "; to skip bad rows instead (they are counted and listed), pass --on-bad-row skip or set "
     "on_bad_row: skip in the task spec";
 
-std::string Quoted(std::string_view text) {
-  std::string out;  // appended piecewise: `"\"" + std::string(...)` trips a GCC 12 false warning
-  out.reserve(text.size() + 2);
-  out.push_back('"');
-  out.append(text);
-  out.push_back('"');
-  return out;
-}
-
 std::string ListColumns(const std::vector<std::string>& columns) {
   std::string out;
   for (size_t i = 0; i < columns.size() && i < kMaxColumnsListed; ++i) {
