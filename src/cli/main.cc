@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
     return static_cast<int>(trainops::ExitCode::kInputError);
   } catch (const trainops::cli::ExitRequest& request) {
     return request.code;
+  } catch (const trainops::CheckFailedError& e) {
+    std::cerr << "trainops: " << e.what() << "\n";
+    return static_cast<int>(trainops::ExitCode::kCheckFailed);
   } catch (const trainops::InputError& e) {
     std::cerr << "trainops: error: " << e.what() << "\n";
     return static_cast<int>(trainops::ExitCode::kInputError);

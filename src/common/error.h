@@ -24,6 +24,13 @@ class CorruptFileError : public InputError {
   using InputError::InputError;
 };
 
+// The tool worked, but a check, gate or policy said no (a failed gate, a promotion
+// without a passing gate report). Maps to exit code 1.
+class CheckFailedError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class InternalError : public std::logic_error {
  public:
   using std::logic_error::logic_error;

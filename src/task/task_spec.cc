@@ -19,7 +19,7 @@ namespace {
 const std::vector<std::string> kTopKeys = {"name",   "description", "data",        "labels",
                                            "metric", "model",       "training",    "checkpoints",
                                            "seed",   "threads",     "checks",
-                                           "oos_label", "evaluation"};
+                                           "oos_label", "evaluation", "registry", "gates"};
 const std::vector<std::string> kDataKeys = {"train",         "validation",      "test",
                                             "format",        "text_column",     "label_column",
                                             "segment_columns", "time_column",   "on_bad_row"};
@@ -284,6 +284,9 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   checks.Read("min_segment_examples", spec.checks.min_segment_examples);
 
   top.Read("oos_label", spec.oos_label);
+  std::string registry;
+  top.Read("registry", registry);
+  spec.registry_path = Resolve(base, registry);
   YamlSection evaluation = top.Child("evaluation", kEvaluationKeys);
   evaluation.Read("segments", spec.evaluation.segments);
   evaluation.Read("segment_split", spec.evaluation.segment_split);
@@ -374,6 +377,7 @@ std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& re
   out << YAML::Key << "min_segment_examples" << YAML::Value << spec.checks.min_segment_examples;
   out << YAML::EndMap;
   if (!spec.oos_label.empty()) out << YAML::Key << "oos_label" << YAML::Value << spec.oos_label;
+  if (!spec.registry_path.empty()) out << YAML::Key << "registry" << YAML::Value << rel(spec.registry_path);
   {
     const EvaluationSpec& ev = spec.evaluation;
     out << YAML::Key << "evaluation" << YAML::Value << YAML::BeginMap;

@@ -110,6 +110,8 @@ struct TaskSpec {
   ChecksSpec checks;
   EvaluationSpec evaluation;
   std::string oos_label;  // the "none of these intents" label; "" = none
+  // The registry database (`registry:` key); "" = .trainops/registry.db next to the spec.
+  std::filesystem::path registry_path;
   uint64_t seed = 42;
   int threads = 0;  // 0 = all cores
 
