@@ -32,6 +32,8 @@ void RegisterPredict(CLI::App& app, CliContext& ctx);
 void RegisterEval(CLI::App& app, CliContext& ctx);
 void RegisterCompare(CLI::App& app, CliContext& ctx);
 void RegisterCheckData(CLI::App& app, CliContext& ctx);
+void RegisterRegistryCommands(CLI::App& app, CliContext& ctx);  // runs, models, promote, rollback
+void RegisterGate(CLI::App& app, CliContext& ctx);  // gate and release
 
 // Runs check-data before `trainops train` (command_check_data.cc): prints a summary,
 // throws InputError when the data has errors unless `allow_errors`, and returns what

@@ -72,7 +72,13 @@ TaskSpec BuildCheckSpec(const CheckFlags& f) {
 nlohmann::json CheckDataBeforeTraining(const TaskSpec& spec, bool allow_errors, const CliContext& ctx) {
   CheckOptions options;
   options.info = [&ctx](const std::string& m) { ctx.Debug(m); };
-  const CheckReport report = RunCheckData(spec, options);
+  // The gate before training looks for what must block it (broken rows, conflicting
+  // duplicates...). Likely label errors and outliers are findings for a person to review,
+  // never blocking, and cross-validating them costs several trainings, so they are left
+  // to `trainops check-data`.
+  TaskSpec gate_spec = spec;
+  gate_spec.checks.label_error_folds = 0;
+  const CheckReport report = RunCheckData(gate_spec, options);
   std::vector<std::string> parts;
   for (const auto& [check, counts] : report.summary["by_check"].items()) {
     const int n = counts["error"].get<int>() + counts["warning"].get<int>();
@@ -80,7 +86,8 @@ nlohmann::json CheckDataBeforeTraining(const TaskSpec& spec, bool allow_errors, 
   }
   const std::string how = spec.spec_path.empty() ? "trainops check-data --data ..."
                                                   : "trainops check-data --task " + spec.spec_path.string();
-  ctx.Info(fmt::format("check-data: {} errors, {} warnings{}; details: `{}`", report.Count(Severity::kError),
+  ctx.Info(fmt::format("check-data: {} errors, {} warnings{}; details and likely label errors: `{}`",
+                       report.Count(Severity::kError),
                        report.Count(Severity::kWarning), parts.empty() ? "" : " (" + Join(parts, ", ") + ")",
                        how));
   // A handful of conflicting duplicates in a large training file is label noise the model

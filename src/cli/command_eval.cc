@@ -21,9 +21,8 @@ namespace trainops::cli {
 namespace {
 
 struct EvalFlags {
-  std::string model, data, text_column, label_column, json, format, on_bad_row, task, segment_split, oos_label,
-      report, markdown;
-  std::vector<std::string> segments;
+  std::string model, data, text_column, label_column, json, format, on_bad_row, task, oos_label, report, markdown;
+  std::vector<std::string> segments, segment_split;
   std::optional<int> resamples, min_support, max_examples;
   std::optional<uint64_t> seed;
   std::optional<float> threshold;
@@ -97,6 +96,8 @@ void RegisterEval(CLI::App& app, CliContext& ctx) {
       "  trainops eval --model runs/r1/model.bin --data test.csv\n"
       "  trainops eval --model runs/r1/model.bin --data test.csv --json metrics.json --report report.html\n"
       "  trainops eval --model m.bin --data bitext.csv --segments tags --segment-split chars\n"
+      "  trainops eval --model m.bin --data d.csv --segments tags,topics --segment-split tags=chars "
+      "--segment-split 'topics=;'\n"
       "JSON keys: accuracy, macro_f1, weighted_f1, n, per_label, confusion, segments, calibration, oos, failures.\n"
       "See docs/evaluation.md.");
   cmd->add_option("--model", f->model, "Model file (model.bin)")->required();
@@ -108,14 +109,17 @@ void RegisterEval(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--on-bad-row", f->on_bad_row, "error (default) or skip");
   cmd->add_option("--segments", f->segments, "Segment columns to score separately")->delimiter(',');
   cmd->add_option("--segment-split", f->segment_split,
-                  "Several values per cell: chars (one per character) or a separator such as ';'");
+                  "Several values per cell: chars (one per character) or a separator such as ';', for every "
+                  "segment column; COL=SPLIT for one column (repeat the flag per column; split at the first '=')")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--resamples", f->resamples, "Bootstrap resamples for intervals (default 1000)")
       ->check(CLI::Range(0, 100000));
   cmd->add_option("--min-support", f->min_support, "Segments with fewer rows are flagged too small (default 50)")
       ->check(CLI::Range(1, 1000000000));
   cmd->add_option("--seed", f->seed, "Seed for bootstrap and permutation tests");
   cmd->add_option("--threshold", f->threshold,
-                  "Reject below this confidence as the out-of-scope label (0 = off; default: the model's)")
+                  "Reject as the out-of-scope label below this rejection score (0 = off; default: the model's)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--oos-label", f->oos_label, "Out-of-scope label (default: the model's)");
   cmd->add_option("--max-examples", f->max_examples, "Example texts per failure category (default 5)")
@@ -137,7 +141,13 @@ void RegisterEval(CLI::App& app, CliContext& ctx) {
       options.segments.seed = spec.seed;
     }
     const EvaluationSpec& ev = spec.evaluation;
-    options.segments.split = SegmentSplit::Parse(f->segment_split.empty() ? ev.segment_split : f->segment_split);
+    // Any --segment-split replaces the spec's segment_split as a whole.
+    const bool split_from_flags = !f->segment_split.empty();
+    if (split_from_flags) {
+      options.segments.split = SegmentSplits::ParseFlags(f->segment_split);
+    } else {
+      options.segments.split = SegmentSplits::FromSpec(ev.segment_split, ev.segment_split_columns);
+    }
     options.segments.resamples = f->resamples.value_or(ev.bootstrap_resamples);
     options.segments.permutations = options.segments.resamples;
     options.segments.min_support = static_cast<uint64_t>(f->min_support.value_or(ev.min_segment_support));
@@ -146,6 +156,7 @@ void RegisterEval(CLI::App& app, CliContext& ctx) {
     options.failures.max_examples = static_cast<size_t>(f->max_examples.value_or(ev.max_failure_examples));
     options.failures.costs = ev.costs;
     if (!f->segments.empty()) input.segment_columns = f->segments;
+    if (split_from_flags) options.segments.split.CheckColumns(input.segment_columns, "--segment-split");
     if (!f->oos_label.empty()) input.oos_label = f->oos_label;
     input.data = f->data;
     if (!f->format.empty()) input.format = ParseFileFormat(f->format);

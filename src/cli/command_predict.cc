@@ -40,7 +40,7 @@ void PredictFile(const Model& model, const PredictFlags& f, const CliContext& ct
       source,
       [&](Example&& ex) {
         model.PredictProba(ex.text, scratch, probs);
-        write(PredictionCsvRow(model, probs, f.settings));
+        write(PredictionCsvRow(model, probs, scratch.reject_score, f.settings));
         ++rows;
       },
       [&](RowProblem&& problem) {
@@ -62,7 +62,7 @@ void PredictStdin(const Model& model, const PredictFlags& f) {
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     model.PredictProba(line, scratch, probs);
-    std::cout << PredictionCsvRow(model, probs, f.settings) << std::flush;
+    std::cout << PredictionCsvRow(model, probs, scratch.reject_score, f.settings) << std::flush;
   }
 }
 
@@ -83,7 +83,8 @@ void RegisterPredict(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--on-bad-row", f->on_bad_row, "error (default) or skip (row left empty)");
   cmd->add_option("--top-k", f->settings.top_k, "Labels per text")->check(CLI::Range(1, 1000));
   cmd->add_option("--threshold", f->settings.threshold,
-                  "Reject below this confidence as the out-of-scope label (0 = off)")
+                  "Reject as the out-of-scope label below this rejection score (the model's: its calibrated "
+                  "confidence scaled by feature coverage; 0 = off)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--output", f->output, "Output CSV (default: stdout)");
   cmd->callback([f, &ctx] {

@@ -8,6 +8,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/progress_bar.h"
+#include "cli/registry_access.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "task/task_spec.h"
@@ -25,6 +26,8 @@ struct TrainFlags {
   std::optional<uint64_t> seed;
   std::optional<double> autotune, learning_rate, l2;
   bool allow_data_errors = false;
+  std::string registry;
+  bool no_registry = false;
 };
 
 TaskSpec BuildSpec(const TrainFlags& f) {
@@ -127,6 +130,9 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--oos-label", flags->oos_label, "Label meaning \"none of these intents\" (e.g. oos)");
   cmd->add_option("--threshold-rule", flags->threshold_rule,
                   "Rejection threshold rule: auto, balanced, accuracy_drop or target_oos_recall");
+  cmd->add_option("--registry", flags->registry,
+                  "Record the run in this registry (default: the spec's, or .trainops/registry.db found here)");
+  cmd->add_flag("--no-registry", flags->no_registry, "Do not record the run in a registry");
   cmd->callback([flags, &ctx] {
     ProgressBar progress(ctx.quiet);
     TrainCallbacks callbacks;
@@ -139,6 +145,7 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
     };
     callbacks.on_checkpoint = [&](const nlohmann::json& record) { progress.Checkpoint(record); };
     TrainOutcome outcome;
+    std::optional<TaskSpec> spec;  // kept for the registry; none when resuming
     if (!flags->resume.empty()) {
       if (!flags->out.empty() && flags->out != flags->resume) {
         throw InputError("--resume DIR continues the run in DIR; do not combine it with a different --out");
@@ -146,14 +153,15 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
       outcome = ResumeTraining(flags->resume, flags->threads.value_or(0), callbacks);
     } else {
       if (flags->out.empty()) throw InputError("train needs --out DIR (where the run is written)");
-      TaskSpec spec = BuildSpec(*flags);
-      nlohmann::json check_data = CheckDataBeforeTraining(spec, flags->allow_data_errors, ctx);
-      outcome = RunTraining(spec, flags->out, callbacks);
+      spec = BuildSpec(*flags);
+      nlohmann::json check_data = CheckDataBeforeTraining(*spec, flags->allow_data_errors, ctx);
+      outcome = RunTraining(*spec, flags->out, callbacks);
       outcome.run["check_data"] = check_data;
       WriteFileAtomically(outcome.model_path.parent_path() / "run.json", outcome.run.dump(2) + "\n");
     }
     progress.Clear();
     if (!ctx.quiet) PrintSummary(outcome, ctx);
+    if (!flags->no_registry) RecordTrainingRun(flags->registry, spec ? &*spec : nullptr, outcome, ctx);
   });
 }
 

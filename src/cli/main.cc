@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   trainops::cli::RegisterEval(app, ctx);
   trainops::cli::RegisterCompare(app, ctx);
   trainops::cli::RegisterCheckData(app, ctx);
+  trainops::cli::RegisterRegistryCommands(app, ctx);
+  trainops::cli::RegisterGate(app, ctx);
   // Subcommands accept --quiet/--verbose after their name too.
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->add_flag("-q,--quiet", ctx.quiet, "Print only results and errors");

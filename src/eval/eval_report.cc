@@ -16,6 +16,7 @@ nlohmann::json OosMetrics(const EvalResult& result) {
   j["label_is_class"] = oos < result.model_labels;
   j["threshold"] = result.threshold;
   j["threshold_source"] = result.threshold_source;
+  j["score"] = result.reject_score;
   auto tally = [&](bool with_rejection) {
     uint64_t in_rows = 0, in_right = 0, oos_rows = 0, oos_caught = 0, said_oos = 0, right = 0, rejected = 0;
     for (const auto& r : result.rows) {

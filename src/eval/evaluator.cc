@@ -20,6 +20,7 @@ EvalResult Evaluate(const Model& model, const EvalInput& input) {
   result.labels = model.info.labels;
   result.model_labels = result.labels.size();
   result.segment_columns = input.segment_columns;
+  result.reject_score = std::string(RejectScoreName(model.info.reject_score));
   result.oos_label = input.oos_label.empty() ? model.info.oos_label : input.oos_label;
   if (!result.oos_label.empty()) {
     auto it = std::find(result.labels.begin(), result.labels.end(), result.oos_label);
@@ -39,6 +40,7 @@ EvalResult Evaluate(const Model& model, const EvalInput& input) {
     for (size_t i = begin; i < end; ++i) {
       model.Encode(result.examples[i].text, scratch, scratch.x);
       model.Logits(scratch.x, scratch.hidden, scratch.logits);
+      result.rows[i].reject_score = model.RejectionScore(scratch.logits.data(), scratch.x.coverage, scratch.reject_probs);
       raw = scratch.logits;
       model.Softmax(scratch.logits, model.info.temperature);
       model.Softmax(raw, 1.0f);
@@ -71,7 +73,7 @@ void ApplyThreshold(EvalResult& result, float threshold) {
   result.threshold = result.oos_index ? std::max(0.0f, threshold) : 0.0f;
   result.confusion = ConfusionMatrix(result.labels);
   for (auto& row : result.rows) {
-    row.rejected = result.threshold > 0 && row.confidence < result.threshold;
+    row.rejected = result.threshold > 0 && row.reject_score < result.threshold;
     row.predicted = row.rejected ? *result.oos_index : row.top;
     result.confusion.Add(row.gold, row.predicted);
   }

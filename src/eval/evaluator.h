@@ -1,7 +1,8 @@
 // Scores a model on a labelled file: predictions for every row, then the confusion matrix
 // and metrics. Labels in the data that the model never learned count as errors under
 // their own name (so a label seen only in test shows up with recall 0, not silently).
-// Rejection applies: a row whose calibrated confidence is below the threshold is
+// Rejection applies: a row whose rejection score (the model's RejectScore: calibrated
+// confidence, or for new models that of its coverage-scaled logits) is below the threshold is
 // predicted as the out-of-scope label, even when the model has no class for it (the
 // label is then appended to EvalResult::labels so gold out-of-scope rows that are
 // rejected count as correct). Thread-safety: Evaluate is reentrant.
@@ -41,6 +42,7 @@ struct RowPrediction {
   float confidence = 0;    // calibrated probability of `top`
   float raw_confidence = 0;  // the same at temperature 1 (before calibration)
   float margin = 0;        // calibrated p(top) - p(second)
+  float reject_score = 0;  // what the threshold is compared with (model.h RejectScore)
   bool rejected = false;
   bool correct() const { return gold == predicted; }
 };
@@ -57,6 +59,7 @@ struct EvalResult {
   std::optional<uint32_t> oos_index;  // index of oos_label in labels
   float threshold = 0;                // the threshold applied
   std::string threshold_source;       // "model", "flag" or "off"
+  std::string reject_score;           // RejectScoreName of the model's score
   nlohmann::json ToJson() const;  // metrics as ConfusionMatrix::ToJson plus context
 };
 

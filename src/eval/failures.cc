@@ -79,7 +79,8 @@ nlohmann::json AnalyzeFailures(const EvalResult& result, const FailureOptions& o
     std::map<std::string, std::vector<uint32_t>> groups;
     for (uint32_t i = 0; i < result.examples.size(); ++i) {
       const auto& segs = result.examples[i].segments;
-      for (auto& v : SplitSegmentValue(c < segs.size() ? segs[c] : "", options.split)) groups[v].push_back(i);
+      for (auto& v : SplitSegmentValue(c < segs.size() ? segs[c] : "", options.split.For(result.segment_columns[c])))
+        groups[v].push_back(i);
     }
     size_t judged = 0;
     for (const auto& [value, rows] : groups) judged += rows.size() >= options.min_support;
@@ -117,7 +118,8 @@ nlohmann::json AnalyzeFailures(const EvalResult& result, const FailureOptions& o
       ++label_pairs[{result.rows[r].gold, result.rows[r].predicted}];
       const auto& values = result.examples[r].segments;
       for (size_t s = 0; s < result.segment_columns.size(); ++s) {
-        for (auto& v : SplitSegmentValue(s < values.size() ? values[s] : "", options.split)) ++segs[{s, v}];
+        const SegmentSplit& split = options.split.For(result.segment_columns[s]);
+        for (auto& v : SplitSegmentValue(s < values.size() ? values[s] : "", split)) ++segs[{s, v}];
       }
     }
     auto top = [](auto& m, size_t k) {

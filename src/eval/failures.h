@@ -28,7 +28,7 @@ struct FailureOptions {
   double confident = 0.9;
   double uncertain_margin = 0.1;
   uint64_t min_support = 50;  // segments smaller than this are not judged
-  SegmentSplit split;
+  SegmentSplits split;  // per segment column
   size_t max_confusion_pairs = 15;
 };
 

@@ -19,11 +19,11 @@ std::string PredictionCsvHeader(int top_k) {
   return CsvLine(columns);
 }
 
-uint32_t ApplyRejection(const Model& model, uint32_t label, float confidence, float threshold,
+uint32_t ApplyRejection(const Model& model, uint32_t label, float reject_score, float threshold,
                         bool* rejected) {
   const float t = threshold < 0 ? model.info.reject_threshold : threshold;
   *rejected = false;
-  if (model.info.oos_label.empty() || t <= 0 || confidence >= t) return label;
+  if (model.info.oos_label.empty() || t <= 0 || reject_score >= t) return label;
   auto it = std::find(model.info.labels.begin(), model.info.labels.end(), model.info.oos_label);
   *rejected = true;
   return static_cast<uint32_t>(it - model.info.labels.begin());
@@ -33,7 +33,7 @@ const std::string& LabelName(const Model& model, uint32_t label) {
   return label < model.info.labels.size() ? model.info.labels[label] : model.info.oos_label;
 }
 
-std::string PredictionCsvRow(const Model& model, const std::vector<float>& probs,
+std::string PredictionCsvRow(const Model& model, const std::vector<float>& probs, float reject_score,
                              const PredictSettings& settings) {
   const size_t k = std::min<size_t>(static_cast<size_t>(std::max(1, settings.top_k)), probs.size());
   std::vector<uint32_t> order(probs.size());
@@ -41,7 +41,7 @@ std::string PredictionCsvRow(const Model& model, const std::vector<float>& probs
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
                     [&](uint32_t a, uint32_t b) { return probs[a] > probs[b] || (probs[a] == probs[b] && a < b); });
   bool rejected = false;
-  uint32_t top = ApplyRejection(model, order[0], probs[order[0]], settings.threshold, &rejected);
+  uint32_t top = ApplyRejection(model, order[0], reject_score, settings.threshold, &rejected);
   std::vector<std::string> fields;
   for (size_t i = 0; i < static_cast<size_t>(std::max(1, settings.top_k)); ++i) {
     if (i >= k) {

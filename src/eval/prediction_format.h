@@ -11,20 +11,22 @@ namespace trainops {
 
 struct PredictSettings {
   int top_k = 1;
-  // Confidence below which the model's out-of-scope label is output; < 0 = the model's
+  // Rejection score below which the model's out-of-scope label is output; < 0 = the model's
   // stored threshold, 0 = never reject.
   float threshold = -1;
 };
 
 std::string PredictionCsvHeader(int top_k);
-// One CSV line (with "\n") for a text's probabilities.
-std::string PredictionCsvRow(const Model& model, const std::vector<float>& probs,
+// One CSV line (with "\n") for a text's probabilities; `reject_score` is what the
+// threshold is compared with (Model::Scratch::reject_score after PredictProba).
+std::string PredictionCsvRow(const Model& model, const std::vector<float>& probs, float reject_score,
                              const PredictSettings& settings);
 
-// The label index to report for a top prediction after rejection, and whether rejected.
+// The label index to report for a top prediction after rejection (when `reject_score` is
+// below the threshold), and whether rejected.
 // When the model has no class for its oos label (out-of-scope rows were not in training),
 // a rejected prediction returns model.num_labels(), which LabelName maps to the oos label.
-uint32_t ApplyRejection(const Model& model, uint32_t label, float confidence, float threshold,
+uint32_t ApplyRejection(const Model& model, uint32_t label, float reject_score, float threshold,
                         bool* rejected);
 // The name for a label index from ApplyRejection.
 const std::string& LabelName(const Model& model, uint32_t label);

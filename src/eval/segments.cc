@@ -4,17 +4,15 @@
 #include <map>
 #include <unordered_map>
 
+#include <fmt/format.h>
+
+#include "common/error.h"
 #include "common/parallel.h"
+#include "common/strings.h"
 #include "eval/bootstrap.h"
 
 namespace trainops {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 nlohmann::json ScoreGroup(const EvalResult& result, const std::vector<uint32_t>& rows,
                           const SegmentOptions& options, uint64_t seed) {
@@ -64,6 +62,60 @@ SegmentSplit SegmentSplit::Parse(std::string_view text) {
     s.separator = std::string(text);
   }
   return s;
+}
+
+const SegmentSplit& SegmentSplits::For(std::string_view column) const {
+  auto it = columns.find(std::string(column));
+  return it == columns.end() ? all : it->second;
+}
+
+nlohmann::json SegmentSplits::ToJson() const {
+  if (columns.empty()) return all.ToString();
+  nlohmann::json j = {{"*", all.ToString()}};
+  for (const auto& [column, split] : columns) j[column] = split.ToString();
+  return j;
+}
+
+SegmentSplits SegmentSplits::ParseFlags(const std::vector<std::string>& values) {
+  SegmentSplits out;
+  bool have_all = false;
+  for (const auto& value : values) {
+    const size_t eq = value.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      if (have_all) {
+        throw InputError(fmt::format(
+            "--segment-split given twice for every column (\"{}\", then \"{}\"); give one SPLIT, and name "
+            "columns for the others: --segment-split COL=SPLIT",
+            out.all.ToString(), value));
+      }
+      have_all = true;
+      out.all = SegmentSplit::Parse(value);
+      continue;
+    }
+    std::string column = value.substr(0, eq);
+    if (out.columns.count(column)) {
+      throw InputError(fmt::format("--segment-split names column \"{}\" twice; give one split per column", column));
+    }
+    out.columns[column] = SegmentSplit::Parse(std::string_view(value).substr(eq + 1));
+  }
+  return out;
+}
+
+SegmentSplits SegmentSplits::FromSpec(std::string_view all, const std::map<std::string, std::string>& columns) {
+  SegmentSplits out(SegmentSplit::Parse(all));
+  for (const auto& [column, split] : columns) out.columns[column] = SegmentSplit::Parse(split);
+  return out;
+}
+
+void SegmentSplits::CheckColumns(const std::vector<std::string>& segment_columns, std::string_view what) const {
+  for (const auto& [column, split] : columns) {
+    if (std::find(segment_columns.begin(), segment_columns.end(), column) != segment_columns.end()) continue;
+    throw InputError(fmt::format(
+        "{}: column \"{}\" is not a segment column{}{}", what, column,
+        segment_columns.empty() ? std::string(" (no segment columns are set; pass --segments COL)")
+                                : fmt::format(" (segment columns: {})", Join(segment_columns, ", ")),
+        DidYouMean(column, segment_columns)));
+  }
 }
 
 std::vector<std::string> SplitSegmentValue(std::string_view value, const SegmentSplit& split) {
@@ -155,7 +207,7 @@ nlohmann::json AnalyzeSegments(const EvalResult& result, const SegmentOptions& o
   out["seed"] = options.seed;
   out["level"] = options.level;
   out["min_support"] = options.min_support;
-  out["split"] = options.split.ToString();
+  out["split"] = options.split.ToJson();
   std::vector<uint32_t> all(result.rows.size());
   for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
   out["overall"] = ScoreGroup(result, all, options, options.seed);
@@ -163,11 +215,12 @@ nlohmann::json AnalyzeSegments(const EvalResult& result, const SegmentOptions& o
   for (size_t i = 0; i < correct.size(); ++i) correct[i] = result.rows[i].correct();
   out["columns"] = nlohmann::json::array();
   for (size_t c = 0; c < result.segment_columns.size(); ++c) {
+    const SegmentSplit& split = options.split.For(result.segment_columns[c]);
     std::map<std::string, std::vector<uint32_t>> groups;
     for (uint32_t i = 0; i < result.examples.size(); ++i) {
       const auto& segs = result.examples[i].segments;
       std::string_view cell = c < segs.size() ? std::string_view(segs[c]) : std::string_view();
-      for (auto& v : SplitSegmentValue(cell, options.split)) groups[v].push_back(i);
+      for (auto& v : SplitSegmentValue(cell, split)) groups[v].push_back(i);
     }
     std::vector<std::pair<std::string, std::vector<uint32_t>>> ordered(groups.begin(), groups.end());
     // Largest first; ties by name so the order is stable.
@@ -175,6 +228,7 @@ nlohmann::json AnalyzeSegments(const EvalResult& result, const SegmentOptions& o
                      [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
     nlohmann::json col;
     col["column"] = result.segment_columns[c];
+    col["split"] = split.ToString();
     col["distinct_values"] = ordered.size();
     if (ordered.size() > options.max_segments) {
       col["truncated_to"] = options.max_segments;

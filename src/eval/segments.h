@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,29 @@ struct SegmentSplit {
   static SegmentSplit Parse(std::string_view text);
 };
 
+// The split of each segment column: `all` for every column not named in `columns`.
+// Implicitly built from one SegmentSplit (the same split for every column, as before).
+struct SegmentSplits {
+  SegmentSplit all;
+  std::map<std::string, SegmentSplit> columns;
+  SegmentSplits() = default;
+  SegmentSplits(SegmentSplit s) : all(std::move(s)) {}  // NOLINT(google-explicit-constructor)
+  const SegmentSplit& For(std::string_view column) const;
+  // A string when every column splits the same way, else {"*": all, column: split, ...}.
+  nlohmann::json ToJson() const;
+  // The --segment-split values, each either SPLIT (every column: "", none, chars or a
+  // separator) or COL=SPLIT (that column; split at the first '=', so "tags==" splits on
+  // "="). At most one plain SPLIT and one entry per column; throws InputError otherwise.
+  static SegmentSplits ParseFlags(const std::vector<std::string>& values);
+  // The task spec's evaluation.segment_split: `all` for every column, `columns` (the
+  // mapping form) per column.
+  static SegmentSplits FromSpec(std::string_view all, const std::map<std::string, std::string>& columns);
+  // Throws InputError when a per-column entry names a column not in `segment_columns`
+  // (with the nearest name), since that split would silently do nothing. `what` names
+  // the source in the message ("--segment-split").
+  void CheckColumns(const std::vector<std::string>& segment_columns, std::string_view what) const;
+};
+
 inline constexpr const char* kMissingSegment = "(missing)";
 
 // The segment values of one cell: trimmed, without duplicates, in order of appearance;
@@ -33,7 +57,7 @@ inline constexpr const char* kMissingSegment = "(missing)";
 std::vector<std::string> SplitSegmentValue(std::string_view value, const SegmentSplit& split);
 
 struct SegmentOptions {
-  SegmentSplit split;
+  SegmentSplits split;
   int resamples = 1000;     // bootstrap resamples per segment
   int permutations = 1000;  // permutations for the gap test
   uint64_t seed = 42;
@@ -43,7 +67,8 @@ struct SegmentOptions {
   int threads = 0;
 };
 
-// {"columns": [{column, split, segments: [...], gap: {...}}], "overall": {...}, settings}.
+// {"columns": [{column, split, segments: [...], gap: {...}}], "overall": {...}, settings};
+// the top-level "split" is SegmentSplits::ToJson(), each column's "split" its own.
 nlohmann::json AnalyzeSegments(const EvalResult& result, const SegmentOptions& options);
 
 struct GapTest {

@@ -1,19 +1,41 @@
 #include "model/model.h"
 
-#include "common/vector_ops.h"
-
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/vector_ops.h"
+
 namespace trainops {
 
+std::string_view RejectScoreName(RejectScore score) {
+  return score == RejectScore::kCoverageProbability ? "coverage_probability" : "probability";
+}
+
+RejectScore ParseRejectScore(std::string_view name) {
+  if (name == "probability") return RejectScore::kProbability;
+  if (name == "coverage_probability") return RejectScore::kCoverageProbability;
+  throw InputError(fmt::format("unknown reject_score \"{}\" (this trainops knows probability and "
+                               "coverage_probability); the model was written by a newer trainops: upgrade",
+                               name));
+}
+
 void EncodeFeatures(const std::vector<uint32_t>& ids, const FeatureVocabulary& vocab,
-                    const std::vector<float>& idf, std::vector<uint32_t>& row_counts, SparseVector& x) {
+                    const std::vector<float>& idf, std::vector<uint32_t>& row_counts, SparseVector& x,
+                    float unseen_idf) {
   x.clear();
   if (row_counts.size() != vocab.size()) row_counts.assign(vocab.size(), 0);
+  // Unseen n-grams are rare; their ids go to the front of a small sorted list to count tf.
+  thread_local std::vector<uint32_t> unseen;
+  unseen.clear();
   for (uint32_t id : ids) {
     uint32_t row = vocab.Row(id);
-    if (row == FeatureVocabulary::kMissing) continue;
+    if (row == FeatureVocabulary::kMissing) {
+      if (unseen_idf > 0) unseen.push_back(id);
+      continue;
+    }
     if (row_counts[row]++ == 0) x.rows.push_back(row);
   }
   // Sublinear TF (1 + ln tf) times IDF, L2-normalized: the weighting that makes linear
@@ -32,11 +54,23 @@ void EncodeFeatures(const std::vector<uint32_t>& ids, const FeatureVocabulary& v
     float inv = static_cast<float>(1.0 / std::sqrt(norm));
     for (float& v : x.values) v *= inv;
   }
+  if (!unseen.empty()) {
+    std::sort(unseen.begin(), unseen.end());
+    double unseen_norm = 0;
+    for (size_t i = 0; i < unseen.size();) {
+      size_t j = i + 1;
+      while (j < unseen.size() && unseen[j] == unseen[i]) ++j;
+      const double w = (j - i == 1 ? 1.0 : 1.0 + std::log(static_cast<double>(j - i))) * unseen_idf;
+      unseen_norm += w * w;
+      i = j;
+    }
+    x.coverage = static_cast<float>(std::sqrt(norm / (norm + unseen_norm)));
+  }
 }
 
 void Model::Encode(std::string_view text, Scratch& scratch, SparseVector& x) const {
   extractor.Extract(text, scratch.ids);
-  EncodeFeatures(scratch.ids, vocab, idf, scratch.row_counts, x);
+  EncodeFeatures(scratch.ids, vocab, idf, scratch.row_counts, x, info.unseen_feature_idf);
 }
 
 void Model::Logits(const uint32_t* rows, const float* values, size_t n,
@@ -71,13 +105,30 @@ void Model::Softmax(std::vector<float>& values, float temperature) const {
 void Model::PredictProba(std::string_view text, Scratch& scratch, std::vector<float>& probs) const {
   Encode(text, scratch, scratch.x);
   Logits(scratch.x, scratch.hidden, probs);
+  const bool coverage = info.reject_score == RejectScore::kCoverageProbability;
+  if (coverage) scratch.reject_score = RejectionScore(probs.data(), scratch.x.coverage, scratch.reject_probs);
   Softmax(probs, info.temperature);
+  if (!coverage) scratch.reject_score = *std::max_element(probs.begin(), probs.end());
+}
+
+float Model::RejectionScore(const float* raw_logits, float coverage, std::vector<float>& work) const {
+  const size_t labels = num_labels();
+  if (labels == 0) return 0;
+  // kProbability: the calibrated confidence. kCoverageProbability: at temperature 1, whose
+  // softer probabilities separated out-of-scope texts better than the calibration
+  // temperature (fitted on in-scope rows only) on CLINC150 (docs/evaluation.md).
+  const bool scaled = info.reject_score == RejectScore::kCoverageProbability;
+  const float c = scaled ? coverage : 1.0f;
+  work.resize(labels);
+  for (size_t k = 0; k < labels; ++k) work[k] = bias[k] + c * (raw_logits[k] - bias[k]);
+  Softmax(work, scaled ? 1.0f : info.temperature);
+  return *std::max_element(work.begin(), work.end());
 }
 
 Model::Prediction Model::PredictTop(std::string_view text, Scratch& scratch) const {
   PredictProba(text, scratch, scratch.logits);
   auto best = std::max_element(scratch.logits.begin(), scratch.logits.end());
-  return {static_cast<uint32_t>(best - scratch.logits.begin()), *best};
+  return {static_cast<uint32_t>(best - scratch.logits.begin()), *best, scratch.reject_score};
 }
 
 }  // namespace trainops

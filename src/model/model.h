@@ -25,11 +25,32 @@ namespace trainops {
 struct SparseVector {
   std::vector<uint32_t> rows;
   std::vector<float> values;
+  // ||TF-IDF weights of the n-grams the vocabulary knows|| / ||weights of all the text's
+  // n-grams||, unseen ones weighted by ModelInfo::unseen_feature_idf: 1 when every n-gram
+  // is known (or the model does not track it), towards 0 when few are. `values` are
+  // normalized over the known n-grams only, so without this a text the model barely
+  // recognizes looks as familiar as any other.
+  float coverage = 1.0f;
   void clear() {
     rows.clear();
     values.clear();
+    coverage = 1.0f;
   }
 };
+
+// What the rejection threshold is compared with (ModelInfo::reject_score).
+enum class RejectScore {
+  // The calibrated probability of the top class: `confidence` (model files before
+  // reject_score existed).
+  kProbability,
+  // The top probability (temperature 1) of the logits scaled to the text's feature
+  // coverage, bias + coverage * (logits - bias): as if the vocabulary kept every n-gram
+  // with zero weight. A text made mostly of n-grams training never saw moves towards the
+  // label prior (out of scope) instead of keeping a confident top class.
+  kCoverageProbability,
+};
+std::string_view RejectScoreName(RejectScore score);
+RejectScore ParseRejectScore(std::string_view name);  // throws InputError
 
 // Settings and provenance stored with the weights (JSON inside the model file).
 struct ModelInfo {
@@ -39,7 +60,9 @@ struct ModelInfo {
   std::string text_column = "text";
   std::string label_column = "label";
   float temperature = 1.0f;       // softmax temperature fitted on validation
-  float reject_threshold = 0.0f;  // confidence below which the oos label is output; 0 = off
+  float reject_threshold = 0.0f;  // reject score below which the oos label is output; 0 = off
+  RejectScore reject_score = RejectScore::kProbability;  // new models: kCoverageProbability
+  float unseen_feature_idf = 0.0f;  // IDF of an n-gram no training text had; 0 = coverage off
   std::string oos_label;          // "" = no out-of-scope label
   nlohmann::json training;        // hyper-parameters and run facts
   nlohmann::json lineage;         // data fingerprints (train, validation)
@@ -54,11 +77,14 @@ class Model {
     SparseVector x;
     std::vector<float> hidden;
     std::vector<float> logits;
+    std::vector<float> reject_probs;
+    float reject_score = 0;  // set by PredictProba: the score rejection compares
   };
 
   struct Prediction {
     uint32_t label = 0;
     float confidence = 0;
+    float reject_score = 0;  // compare with info.reject_threshold (not `confidence`)
   };
 
   ModelInfo info;
@@ -80,8 +106,12 @@ class Model {
   void Logits(const SparseVector& x, std::vector<float>& hidden, std::vector<float>& logits) const {
     Logits(x.rows.data(), x.values.data(), x.rows.size(), hidden, logits);
   }
-  // Calibrated probabilities for a text (size num_labels()).
+  // Calibrated probabilities for a text (size num_labels()); also sets
+  // scratch.reject_score.
   void PredictProba(std::string_view text, Scratch& scratch, std::vector<float>& probs) const;
+  // The score compared with info.reject_threshold (see RejectScore), from a text's raw
+  // logits and its coverage. `work` is scratch.
+  float RejectionScore(const float* raw_logits, float coverage, std::vector<float>& work) const;
   // Probabilities from logits with this model's temperature (in place).
   void Softmax(std::vector<float>& logits_to_probs, float temperature) const;
   // Top label with confidence (no rejection).
@@ -91,7 +121,9 @@ class Model {
 // Hashed ids -> TF-IDF weighted, L2-normalized sparse vector. `row_counts` is scratch of
 // vocab.size() zeros (left zeroed): counting in it is linear in the number of ids, where
 // sorting them was the largest cost of predicting a long message.
+// `unseen_idf` > 0 also sets x.coverage (unseen n-grams weighted (1 + ln tf) * unseen_idf).
 void EncodeFeatures(const std::vector<uint32_t>& ids, const FeatureVocabulary& vocab,
-                    const std::vector<float>& idf, std::vector<uint32_t>& row_counts, SparseVector& x);
+                    const std::vector<float>& idf, std::vector<uint32_t>& row_counts, SparseVector& x,
+                    float unseen_idf = 0.0f);
 
 }  // namespace trainops

@@ -23,6 +23,8 @@ nlohmann::json ModelInfoToJson(const ModelInfo& info) {
   j["label_column"] = info.label_column;
   j["temperature"] = info.temperature;
   j["reject_threshold"] = info.reject_threshold;
+  j["reject_score"] = RejectScoreName(info.reject_score);
+  j["unseen_feature_idf"] = info.unseen_feature_idf;
   j["oos_label"] = info.oos_label;
   j["training"] = info.training;
   j["lineage"] = info.lineage;
@@ -42,6 +44,10 @@ ModelInfo ModelInfoFromJson(const nlohmann::json& j) {
   info.label_column = j.at("label_column").get<std::string>();
   info.temperature = j.at("temperature").get<float>();
   info.reject_threshold = j.at("reject_threshold").get<float>();
+  // Absent in files written before the coverage score: their threshold was chosen for the
+  // plain calibrated probability, which is what they keep using.
+  info.reject_score = ParseRejectScore(j.value("reject_score", std::string("probability")));
+  info.unseen_feature_idf = j.value("unseen_feature_idf", 0.0f);
   info.oos_label = j.at("oos_label").get<std::string>();
   info.training = j.value("training", nlohmann::json::object());
   info.lineage = j.value("lineage", nlohmann::json::object());

@@ -35,6 +35,14 @@ const std::vector<std::string> kChecksKeys = {"max_age", "min_examples_per_label
                                               "near_duplicate_threshold", "label_error_folds",
                                               "min_segment_examples"};
 
+const std::vector<std::string> kGatesKeys = {"metrics", "segments", "regression", "behaviour", "budgets"};
+const std::vector<std::string> kSegmentGateKeys = {"columns", "min_accuracy", "max_gap", "min_support"};
+const std::vector<std::string> kRegressionKeys = {"enabled", "baseline", "metrics", "tolerance", "label_tolerance",
+                                                  "alpha", "min_label_support", "resamples"};
+const std::vector<std::string> kBehaviourKeys = {"file", "min_pass_rate", "per_kind"};
+const std::vector<std::string> kPassRateKeys = {"mft", "inv", "dir"};
+const std::vector<std::string> kBudgetKeys = {"latency_p99_us", "model_size_mb", "latency_samples"};
+
 std::filesystem::path Resolve(const std::filesystem::path& base, const std::string& value) {
   if (value.empty()) return {};
   std::filesystem::path p(value);
@@ -48,6 +56,92 @@ auto WithLocation(const YamlSection& section, const std::string& key, F parse) {
     return parse();
   } catch (const InputError& e) {
     section.Fail(key, e.what());
+  }
+}
+
+void ParseGates(const YamlSection& top, const std::filesystem::path& base, GatesSpec& gates) {
+  YamlSection section = top.Child("gates", kGatesKeys);
+  if (section.Has("metrics")) {
+    const YAML::Node list = section.Raw("metrics");
+    if (!list.IsSequence()) {
+      section.Fail("metrics", "must be a list of thresholds, e.g. [\"macro_f1 >= 0.85\", \"recall[returns] >= 0.9\"]");
+    }
+    for (const YAML::Node& item : list) {
+      const int line = item.Mark().line + 1;
+      if (!item.IsScalar()) {
+        throw InputError(fmt::format("{}:{}: key gates.metrics: each item is one threshold string, e.g. "
+                                     "\"macro_f1 >= 0.85\"",
+                                     section.file().string(), line));
+      }
+      try {
+        MetricThreshold t = MetricThreshold::Parse(item.as<std::string>());
+        t.line = line;
+        gates.metrics.push_back(std::move(t));
+      } catch (const InputError& e) {
+        throw InputError(fmt::format("{}:{}: key gates.metrics: {}", section.file().string(), line, e.what()));
+      }
+    }
+  }
+  YamlSection seg = section.Child("segments", kSegmentGateKeys);
+  seg.Read("columns", gates.segments.columns);
+  seg.Read("min_accuracy", gates.segments.min_accuracy);
+  seg.Read("max_gap", gates.segments.max_gap);
+  seg.Read("min_support", gates.segments.min_support);
+  auto in_unit = [](const YamlSection& s, const std::string& key, double v) {
+    if (s.Has(key) && !(v >= 0 && v <= 1)) s.Fail(key, "must be between 0 and 1");
+  };
+  in_unit(seg, "min_accuracy", gates.segments.min_accuracy);
+  in_unit(seg, "max_gap", gates.segments.max_gap);
+  if (gates.segments.min_support < 0) seg.Fail("min_support", "must be >= 1 (or 0 for evaluation.min_segment_support)");
+
+  YamlSection reg = section.Child("regression", kRegressionKeys);
+  RegressionGate& r = gates.regression;
+  reg.Read("enabled", r.enabled);
+  std::string baseline;
+  reg.Read("baseline", baseline);
+  if (!baseline.empty()) r.baseline = baseline == "production" ? baseline : Resolve(base, baseline).string();
+  reg.Read("metrics", r.metrics);
+  for (const auto& m : r.metrics) {
+    if (m != "accuracy" && m != "macro_f1" && m != "weighted_f1") {
+      reg.Fail("metrics", fmt::format("\"{}\" cannot be compared{}; use accuracy, macro_f1 or weighted_f1", m,
+                                      DidYouMean(m, {"accuracy", "macro_f1", "weighted_f1"})));
+    }
+  }
+  reg.Read("tolerance", r.tolerance);
+  reg.Read("label_tolerance", r.label_tolerance);
+  reg.Read("alpha", r.alpha);
+  reg.Read("min_label_support", r.min_label_support);
+  reg.Read("resamples", r.resamples);
+  in_unit(reg, "tolerance", r.tolerance);
+  in_unit(reg, "label_tolerance", r.label_tolerance);
+  if (!(r.alpha > 0 && r.alpha < 1)) reg.Fail("alpha", "must be in (0, 1), e.g. 0.05");
+  if (r.min_label_support < 1) reg.Fail("min_label_support", "must be at least 1");
+  if (r.resamples < 100 || r.resamples > 100000) reg.Fail("resamples", "must be 100..100000");
+
+  YamlSection beh = section.Child("behaviour", kBehaviourKeys);
+  std::string file;
+  beh.Read("file", file);
+  gates.behaviour.file = Resolve(base, file);
+  YamlSection rates = beh.Child("min_pass_rate", kPassRateKeys);
+  for (const auto& kind : kPassRateKeys) {
+    rates.Read(kind, gates.behaviour.min_pass_rate[kind]);
+    in_unit(rates, kind, gates.behaviour.min_pass_rate[kind]);
+  }
+  beh.Read("per_kind", gates.behaviour.per_kind);
+  if (gates.behaviour.per_kind < 1 || gates.behaviour.per_kind > 20) beh.Fail("per_kind", "must be 1..20");
+
+  YamlSection budgets = section.Child("budgets", kBudgetKeys);
+  budgets.Read("latency_p99_us", gates.budgets.latency_p99_us);
+  budgets.Read("model_size_mb", gates.budgets.model_size_mb);
+  budgets.Read("latency_samples", gates.budgets.latency_samples);
+  if (budgets.Has("latency_p99_us") && !(gates.budgets.latency_p99_us > 0)) {
+    budgets.Fail("latency_p99_us", "must be a positive number of microseconds");
+  }
+  if (budgets.Has("model_size_mb") && !(gates.budgets.model_size_mb > 0)) {
+    budgets.Fail("model_size_mb", "must be a positive number of megabytes");
+  }
+  if (gates.budgets.latency_samples < 100 || gates.budgets.latency_samples > 1000000) {
+    budgets.Fail("latency_samples", "must be 100..1000000");
   }
 }
 
@@ -194,6 +288,12 @@ void TaskSpec::Validate() const {
   std::set<std::string> unique(labels.begin(), labels.end());
   if (unique.size() != labels.size()) fail("labels", "lists a label twice");
   if (!labels.empty() && labels.size() < 2) fail("labels", "needs at least two labels");
+  for (const auto& t : gates.metrics) {
+    if (!t.label.empty() && t.label != "*" && !labels.empty() && !unique.count(t.label) && t.label != oos_label) {
+      fail("gates.metrics", fmt::format("line {}: \"{}\" names label \"{}\", which is not in labels{}", t.line,
+                                        t.text, t.label, DidYouMean(t.label, labels)));
+    }
+  }
   if (metric.kind == MetricSpec::Kind::kRecall && !labels.empty() && !unique.count(metric.label)) {
     fail("metric", fmt::format("recall of \"{}\", which is not in labels{}", metric.label,
                                DidYouMean(metric.label, labels)));
@@ -289,7 +389,31 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   spec.registry_path = Resolve(base, registry);
   YamlSection evaluation = top.Child("evaluation", kEvaluationKeys);
   evaluation.Read("segments", spec.evaluation.segments);
-  evaluation.Read("segment_split", spec.evaluation.segment_split);
+  if (evaluation.Has("segment_split") && root["evaluation"]["segment_split"].IsMap()) {
+    // Mapping form: {column: split}; every key must be a segment column.
+    const std::vector<std::string>& columns =
+        spec.evaluation.segments.empty() ? spec.data.segment_columns : spec.evaluation.segments;
+    for (const auto& kv : root["evaluation"]["segment_split"]) {
+      const std::string column = kv.first.as<std::string>();
+      const int line = kv.first.Mark().line + 1;
+      if (!kv.second.IsScalar() && !kv.second.IsNull()) {
+        throw InputError(fmt::format("{}:{}: key evaluation.segment_split.{}: expected a split (chars, or a "
+                                     "separator such as \";\"), got a list or mapping",
+                                     evaluation.file().string(), line, column));
+      }
+      if (std::find(columns.begin(), columns.end(), column) == columns.end()) {
+        throw InputError(fmt::format(
+            "{}:{}: key evaluation.segment_split: column \"{}\" is not a segment column{}{}; list it in "
+            "evaluation.segments or data.segment_columns",
+            evaluation.file().string(), line, column,
+            columns.empty() ? std::string(" (none are set)") : fmt::format(" ({})", Join(columns, ", ")),
+            DidYouMean(column, columns)));
+      }
+      spec.evaluation.segment_split_columns[column] = kv.second.IsNull() ? "" : kv.second.as<std::string>();
+    }
+  } else {
+    evaluation.Read("segment_split", spec.evaluation.segment_split);
+  }
   evaluation.Read("bootstrap_resamples", spec.evaluation.bootstrap_resamples);
   evaluation.Read("min_segment_support", spec.evaluation.min_segment_support);
   evaluation.Read("threshold_rule", spec.evaluation.threshold_rule);
@@ -309,6 +433,7 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
     }
   }
 
+  ParseGates(top, base, spec.gates);
   spec.Validate();
   return spec;
 }
@@ -382,7 +507,16 @@ std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& re
     const EvaluationSpec& ev = spec.evaluation;
     out << YAML::Key << "evaluation" << YAML::Value << YAML::BeginMap;
     if (!ev.segments.empty()) out << YAML::Key << "segments" << YAML::Value << YAML::Flow << ev.segments;
-    if (!ev.segment_split.empty()) out << YAML::Key << "segment_split" << YAML::Value << ev.segment_split;
+    if (!ev.segment_split_columns.empty()) {
+      // The mapping form cannot also carry an all-columns split, so the spec keeps one form.
+      out << YAML::Key << "segment_split" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (const auto& [column, split] : ev.segment_split_columns) {
+        out << YAML::Key << column << YAML::Value << YAML::DoubleQuoted << split;
+      }
+      out << YAML::EndMap;
+    } else if (!ev.segment_split.empty()) {
+      out << YAML::Key << "segment_split" << YAML::Value << ev.segment_split;
+    }
     out << YAML::Key << "bootstrap_resamples" << YAML::Value << ev.bootstrap_resamples;
     out << YAML::Key << "min_segment_support" << YAML::Value << ev.min_segment_support;
     out << YAML::Key << "threshold_rule" << YAML::Value << ev.threshold_rule;
@@ -394,6 +528,52 @@ std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& re
       out << YAML::EndMap;
     }
     out << YAML::Key << "max_failure_examples" << YAML::Value << ev.max_failure_examples;
+    out << YAML::EndMap;
+  }
+  {
+    const GatesSpec& g = spec.gates;
+    out << YAML::Key << "gates" << YAML::Value << YAML::BeginMap;
+    if (!g.metrics.empty()) {
+      out << YAML::Key << "metrics" << YAML::Value << YAML::BeginSeq;
+      for (const auto& t : g.metrics) out << t.text;
+      out << YAML::EndSeq;
+    }
+    if (g.segments.enabled()) {
+      out << YAML::Key << "segments" << YAML::Value << YAML::BeginMap;
+      if (!g.segments.columns.empty()) out << YAML::Key << "columns" << YAML::Value << YAML::Flow << g.segments.columns;
+      if (g.segments.min_accuracy >= 0) out << YAML::Key << "min_accuracy" << YAML::Value << g.segments.min_accuracy;
+      if (g.segments.max_gap >= 0) out << YAML::Key << "max_gap" << YAML::Value << g.segments.max_gap;
+      if (g.segments.min_support > 0) out << YAML::Key << "min_support" << YAML::Value << g.segments.min_support;
+      out << YAML::EndMap;
+    }
+    const RegressionGate& r = g.regression;
+    out << YAML::Key << "regression" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "enabled" << YAML::Value << r.enabled;
+    out << YAML::Key << "baseline" << YAML::Value
+        << (r.baseline == "production" ? r.baseline : rel(std::filesystem::path(r.baseline)));
+    out << YAML::Key << "metrics" << YAML::Value << YAML::Flow << r.metrics;
+    out << YAML::Key << "tolerance" << YAML::Value << r.tolerance;
+    out << YAML::Key << "label_tolerance" << YAML::Value << r.label_tolerance;
+    out << YAML::Key << "alpha" << YAML::Value << r.alpha;
+    out << YAML::Key << "min_label_support" << YAML::Value << r.min_label_support;
+    out << YAML::Key << "resamples" << YAML::Value << r.resamples;
+    out << YAML::EndMap;
+    if (!g.behaviour.file.empty()) {
+      out << YAML::Key << "behaviour" << YAML::Value << YAML::BeginMap;
+      out << YAML::Key << "file" << YAML::Value << rel(g.behaviour.file);
+      out << YAML::Key << "min_pass_rate" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (const auto& [kind, rate] : g.behaviour.min_pass_rate) out << YAML::Key << kind << YAML::Value << rate;
+      out << YAML::EndMap;
+      out << YAML::Key << "per_kind" << YAML::Value << g.behaviour.per_kind;
+      out << YAML::EndMap;
+    }
+    if (g.budgets.latency_p99_us > 0 || g.budgets.model_size_mb > 0) {
+      out << YAML::Key << "budgets" << YAML::Value << YAML::BeginMap;
+      if (g.budgets.latency_p99_us > 0) out << YAML::Key << "latency_p99_us" << YAML::Value << g.budgets.latency_p99_us;
+      if (g.budgets.model_size_mb > 0) out << YAML::Key << "model_size_mb" << YAML::Value << g.budgets.model_size_mb;
+      out << YAML::Key << "latency_samples" << YAML::Value << g.budgets.latency_samples;
+      out << YAML::EndMap;
+    }
     out << YAML::EndMap;
   }
   out << YAML::Key << "seed" << YAML::Value << spec.seed;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "task/gates_spec.h"
 #include "text/features.h"
 
 namespace trainops {
@@ -84,7 +85,11 @@ struct ChecksSpec {
 // `evaluation:` section; see docs/evaluation.md).
 struct EvaluationSpec {
   std::vector<std::string> segments;  // segment columns to score; empty = data.segment_columns
-  std::string segment_split;          // "" (one value per cell), "chars", or a separator like ";"
+  // How a segment cell holds several values: "" (one value per cell), "chars", or a
+  // separator like ";". `segment_split` applies to every column not in
+  // `segment_split_columns` (the spec's mapping form, {tags: chars, topics: ";"}).
+  std::string segment_split;
+  std::map<std::string, std::string> segment_split_columns;
   int bootstrap_resamples = 1000;
   int min_segment_support = 50;       // smaller segments are listed but flagged too small
   std::string threshold_rule = "auto";  // auto | balanced | accuracy_drop | target_oos_recall
@@ -112,6 +117,7 @@ struct TaskSpec {
   std::string oos_label;  // the "none of these intents" label; "" = none
   // The registry database (`registry:` key); "" = .trainops/registry.db next to the spec.
   std::filesystem::path registry_path;
+  GatesSpec gates;  // what a candidate must show before release (docs/gates.md)
   uint64_t seed = 42;
   int threads = 0;  // 0 = all cores
 

@@ -32,6 +32,10 @@ class YamlSection {
   // A list of strings; a single string is taken as a one-element list.
   void Read(const std::string& key, std::vector<std::string>& out) const;
 
+  // The raw node of a key (for lists whose items need their own line numbers).
+  YAML::Node Raw(const std::string& key) const { return node_[key]; }
+  const std::filesystem::path& file() const { return file_; }
+
   // "task.yaml:12: key data.text_column" (line of the key, or of this mapping if absent).
   std::string Where(const std::string& key) const;
   // Throws InputError "Where(key): message".

@@ -44,6 +44,7 @@ void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int
   }
   model.vocab.Assign(std::move(kept));
   model.idf = std::move(idf);
+  model.info.unseen_feature_idf = static_cast<float>(std::log(1.0 + n) + 1.0);
 }
 
 EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& texts,
@@ -59,7 +60,9 @@ EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& t
   data.rows.reserve(total);
   data.values.reserve(total);
   data.offsets.reserve(texts.size() + 1);
+  data.coverage.reserve(texts.size());
   for (auto& x : encoded) {
+    data.coverage.push_back(x.coverage);
     data.rows.insert(data.rows.end(), x.rows.begin(), x.rows.end());
     data.values.insert(data.values.end(), x.values.begin(), x.values.end());
     data.offsets.push_back(data.rows.size());

@@ -18,10 +18,12 @@ struct EncodedData {
   std::vector<uint32_t> rows;
   std::vector<float> values;
   std::vector<uint32_t> labels;  // label index per example (may be >= model labels: unknown)
+  std::vector<float> coverage;   // SparseVector::coverage per example
   size_t size() const { return labels.size(); }
 };
 
-// Fills model.vocab and model.idf from the training texts (model.extractor must be set).
+// Fills model.vocab, model.idf and model.info.unseen_feature_idf (the IDF an n-gram in
+// no training text would get) from the training texts (model.extractor must be set).
 void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads,
                        Model& model);
 

@@ -1,5 +1,6 @@
 #include "train/train_run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 
@@ -41,16 +42,22 @@ void Info(const TrainCallbacks& cb, const std::string& message) {
 }
 
 // Sets the model's out-of-scope label (even when training has no such rows) and the
-// confidence threshold below which it answers with it, chosen on validation by the
-// spec's rule (eval/oos_threshold.h). Returns what run.json records (null without oos).
-nlohmann::json ChooseRejection(const TaskSpec& spec, const TrainingData& data,
-                               const std::vector<float>& validation_logits, Model& best) {
+// threshold on its rejection score (RejectScore, model.h) below which it answers with it,
+// chosen on validation by the spec's rule (eval/oos_threshold.h). Returns what run.json
+// records (null without oos).
+nlohmann::json ChooseRejection(const TaskSpec& spec, const TrainingData& data, const std::vector<float>& validation_logits,
+                               const std::vector<float>& validation_coverage, Model& best) {
   best.info.oos_label = spec.oos_label;
   best.info.reject_threshold = 0;
   if (spec.oos_label.empty()) return nullptr;
   std::vector<uint32_t> top;
   std::vector<float> confidence;
   TopFromLogits(validation_logits, best.num_labels(), best.info.temperature, top, confidence);
+  // The rule sees the same score predict and eval compare with the threshold.
+  std::vector<float> work;
+  for (size_t i = 0; i < top.size(); ++i) {
+    confidence[i] = best.RejectionScore(&validation_logits[i * best.num_labels()], validation_coverage[i], work);
+  }
   std::optional<uint32_t> oos_index;
   const auto& names = data.validation_labels;
   if (auto it = std::find(names.begin(), names.end(), spec.oos_label); it != names.end()) {
@@ -64,6 +71,9 @@ nlohmann::json ChooseRejection(const TaskSpec& spec, const TrainingData& data,
   best.info.reject_threshold = choice.threshold;
   nlohmann::json j = choice.ToJson();
   j["oos_label"] = spec.oos_label;
+  j["score"] = RejectScoreName(best.info.reject_score);
+  j["rationale"] = fmt::format("{} (score: {})", choice.rationale, RejectScoreName(best.info.reject_score));
+  j["unseen_feature_idf"] = best.info.unseen_feature_idf;
   j["oos_label_is_class"] =
       std::find(best.info.labels.begin(), best.info.labels.end(), spec.oos_label) != best.info.labels.end();
   return j;
@@ -126,7 +136,15 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   // Calibrate: temperature fitted on validation logits of the selected checkpoint.
   Scored scored = ScoreEncoded(best, validation, threads, /*keep_logits=*/true);
   best.info.temperature = FitTemperature(scored.logits, validation.labels, best.num_labels());
-  nlohmann::json rejection = ChooseRejection(spec, data, scored.logits, best);
+  // Rejection score (model.h, docs/evaluation.md): a model that never saw out-of-scope
+  // text has only the n-grams it does not know as evidence of it, so it compares the
+  // coverage-scaled probability; one trained with the out-of-scope label as a class (its
+  // threshold tuned on out-of-scope validation rows) keeps the calibrated confidence.
+  best.info.unseen_feature_idf = model.info.unseen_feature_idf;
+  const bool oos_is_class = !spec.oos_label.empty() && std::find(best.info.labels.begin(), best.info.labels.end(),
+                                                                  spec.oos_label) != best.info.labels.end();
+  best.info.reject_score = oos_is_class ? RejectScore::kProbability : RejectScore::kCoverageProbability;
+  nlohmann::json rejection = ChooseRejection(spec, data, scored.logits, validation.coverage, best);
   if (rejection.is_object()) Info(callbacks, "rejection: " + rejection["rationale"].get<std::string>());
   SaveModel(best, paths.model);
 

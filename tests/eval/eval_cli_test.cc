@@ -116,6 +116,77 @@ TEST_F(EvalCliTest, MultiValueSegmentsCountARowInEachValue) {
   EXPECT_EQ(whole["segments"]["columns"][0]["segments"].size(), 3u);  // "a;b", "a", "b"
 }
 
+std::map<std::string, std::map<std::string, uint64_t>> SegmentCounts(const nlohmann::json& j) {
+  std::map<std::string, std::map<std::string, uint64_t>> out;
+  for (const auto& col : j["segments"]["columns"]) {
+    for (const auto& s : col["segments"]) out[col["column"]][s["value"]] = s["n"];
+  }
+  return out;
+}
+
+TEST_F(EvalCliTest, SegmentSplitPerColumnFromFlags) {
+  // channel keeps one value per cell next to tags split per character ("a;b" -> a, ;, b).
+  auto j = EvalJson({"--model", Path("plain/model.bin"), "--segments", "channel,tags", "--segment-split",
+                     "tags=chars"});
+  auto n = SegmentCounts(j);
+  EXPECT_TRUE(n["channel"].count("email"));
+  EXPECT_FALSE(n["channel"].count("e"));
+  EXPECT_EQ(n["tags"]["a"], 108u + 12 + 10 + 1);
+  EXPECT_EQ(n["tags"][";"], 56u);  // i % 3 == 0: 14 of 40, times 4 rows
+  EXPECT_EQ(j["segments"]["columns"][0]["split"], "none");
+  EXPECT_EQ(j["segments"]["columns"][1]["split"], "chars");
+  EXPECT_EQ(j["segments"]["split"]["tags"], "chars");
+  // Repeated: a default for every column plus a per-column exception (empty = none).
+  auto k = EvalJson({"--model", Path("plain/model.bin"), "--segments", "channel,tags", "--segment-split", "chars",
+                     "--segment-split", "channel="});
+  n = SegmentCounts(k);
+  EXPECT_TRUE(n["channel"].count("email"));
+  EXPECT_EQ(n["tags"][";"], 56u);  // i % 3 == 0: 14 of 40, times 4 rows
+  auto m = EvalJson({"--model", Path("plain/model.bin"), "--segments", "channel,tags", "--segment-split", "tags=;"});
+  n = SegmentCounts(m);
+  EXPECT_EQ(n["tags"].size(), 2u);
+  EXPECT_EQ(n["tags"]["b"], 108u + 6);
+  // The old form still applies to every column.
+  auto old = EvalJson({"--model", Path("plain/model.bin"), "--segments", "tags", "--segment-split", ";"});
+  EXPECT_EQ(old["segments"]["split"], ";");
+  EXPECT_EQ(SegmentCounts(old)["tags"].size(), 2u);
+}
+
+TEST_F(EvalCliTest, SegmentSplitErrorsNameTheColumn) {
+  auto r = RunCli({"eval", "--model", Path("plain/model.bin"), "--data", Path("test.csv"), "--segments", "tags",
+                   "--segment-split", "tagz=chars"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("column \"tagz\" is not a segment column"));
+  EXPECT_THAT(r.err, HasSubstr("did you mean \"tags\""));
+  r = RunCli({"eval", "--model", Path("plain/model.bin"), "--data", Path("test.csv"), "--segments", "tags",
+              "--segment-split", "tags=chars", "--segment-split", "tags=;"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("names column \"tags\" twice"));
+}
+
+TEST_F(EvalCliTest, SpecSegmentSplitMappingAppliesPerColumn) {
+  dir_->Write("split.yaml",
+              "data:\n  train: train.csv\n  text_column: text\n  label_column: intent\n"
+              "  segment_columns: [channel, tags]\n"
+              "evaluation:\n  segment_split: {tags: ';'}\n  bootstrap_resamples: 20\n");
+  auto j = EvalJson({"--model", Path("plain/model.bin"), "--task", Path("split.yaml")});
+  auto n = SegmentCounts(j);
+  EXPECT_TRUE(n["channel"].count("email"));
+  EXPECT_EQ(n["tags"].size(), 2u);
+  // A flag replaces the spec's split as a whole.
+  auto f = EvalJson({"--model", Path("plain/model.bin"), "--task", Path("split.yaml"), "--segment-split", "chars"});
+  EXPECT_EQ(SegmentCounts(f)["tags"].size(), 3u);  // a, ;, b
+  dir_->Write("badsplit.yaml",
+              "data:\n  train: train.csv\n  text_column: text\n  label_column: intent\n"
+              "  segment_columns: [channel, tags]\n"
+              "evaluation:\n  segment_split:\n    chanel: chars\n");
+  auto r = RunCli({"eval", "--model", Path("plain/model.bin"), "--data", Path("test.csv"), "--task",
+                   Path("badsplit.yaml")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("badsplit.yaml:8: key evaluation.segment_split: column \"chanel\""));
+  EXPECT_THAT(r.err, HasSubstr("did you mean \"channel\""));
+}
+
 TEST_F(EvalCliTest, LabelOnlyInTestIsAnErrorCategoryWithRecallZero) {
   auto j = EvalJson({"--model", Path("plain/model.bin")});
   EXPECT_EQ(j["per_label"]["exchange"]["support"], 7);
@@ -187,7 +258,9 @@ TEST_F(EvalCliTest, SpecEvaluationSectionSetsSegmentsAndCosts) {
   EXPECT_LE(top["examples"].size(), 2u);
   // With oos named, the unseen-label category holds exchange only, weighted 10 each.
   for (const auto& c : j["failures"]["categories"]) {
-    if (c["id"] == "unseen_label") EXPECT_DOUBLE_EQ(c["impact"].get<double>(), 70.0);
+    if (c["id"] == "unseen_label") {
+      EXPECT_DOUBLE_EQ(c["impact"].get<double>(), 70.0);
+    }
   }
   dir_->Write("bad.yaml",
               "data:\n  train: train.csv\n  text_column: text\n  label_column: intent\n"

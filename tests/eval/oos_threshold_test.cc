@@ -3,7 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "common/error.h"
+#include "model/model.h"
+#include "model/model_io.h"
 
 namespace trainops {
 namespace {
@@ -120,6 +125,115 @@ TEST(OosThresholdTest, TopFromLogitsAppliesTheTemperature) {
   EXPECT_NEAR(conf[0], 1 / (1 + std::exp(-2.0)), 1e-6);
   TopFromLogits({0.0f, 2.0f}, 2, 2.0f, top, conf);
   EXPECT_NEAR(conf[0], 1 / (1 + std::exp(-1.0)), 1e-6);
+}
+
+
+// Coverage: the norm of the known n-grams' TF-IDF weights over the norm of all of them,
+// unseen ones weighted by unseen_idf.
+TEST(RejectScoreTest, CoverageCountsUnseenNgramsAtTheUnseenIdf) {
+  FeatureVocabulary vocab;
+  vocab.Assign({10, 20});
+  const std::vector<float> idf{2.0f, 3.0f};
+  std::vector<uint32_t> counts;
+  SparseVector x;
+  EncodeFeatures({10, 20, 10}, vocab, idf, counts, x, /*unseen_idf=*/4.0f);
+  EXPECT_FLOAT_EQ(x.coverage, 1.0f);  // every n-gram known
+  const double known = std::pow((1 + std::log(2.0)) * 2.0, 2) + 9.0;
+  EncodeFeatures({10, 20, 10, 99, 98, 98}, vocab, idf, counts, x, 4.0f);
+  const double unseen = 16.0 + std::pow((1 + std::log(2.0)) * 4.0, 2);
+  EXPECT_NEAR(x.coverage, std::sqrt(known / (known + unseen)), 1e-6);
+  // The known part is still normalized on its own, as the model was trained.
+  double norm = 0;
+  for (float v : x.values) norm += v * v;
+  EXPECT_NEAR(norm, 1.0, 1e-6);
+  EncodeFeatures({99, 98}, vocab, idf, counts, x, 4.0f);
+  EXPECT_FLOAT_EQ(x.coverage, 0.0f);  // nothing known
+  EncodeFeatures({10, 99}, vocab, idf, counts, x, /*unseen_idf=*/0.0f);
+  EXPECT_FLOAT_EQ(x.coverage, 1.0f);  // not tracked (models without unseen_feature_idf)
+}
+
+// A two-label linear model: feature 1 -> label 0, feature 2 -> label 1, biases equal.
+Model TinyModel(RejectScore score) {
+  Model m;
+  m.info.labels = {"a", "b"};
+  m.info.reject_score = score;
+  m.info.unseen_feature_idf = 2.0f;
+  m.info.temperature = 0.5f;
+  m.vocab.Assign({1, 2});
+  m.idf = {1.0f, 1.0f};
+  m.dim = 2;
+  m.input = {4.0f, 0.0f, 0.0f, 4.0f};
+  m.bias = {0.1f, 0.1f};
+  return m;
+}
+
+TEST(RejectScoreTest, CoverageProbabilityShrinksTowardsThePriorAsCoverageFalls) {
+  Model m = TinyModel(RejectScore::kCoverageProbability);
+  std::vector<float> work;
+  const std::vector<float> logits{4.1f, 0.1f};
+  // At temperature 1, not the calibration temperature (0.5 here).
+  const float full = m.RejectionScore(logits.data(), 1.0f, work);
+  EXPECT_NEAR(full, 1 / (1 + std::exp(-4.0)), 1e-6);
+  const float half = m.RejectionScore(logits.data(), 0.5f, work);
+  EXPECT_NEAR(half, 1 / (1 + std::exp(-2.0)), 1e-6);  // logits - bias halved
+  EXPECT_NEAR(m.RejectionScore(logits.data(), 0.0f, work), 0.5f, 1e-6);  // the bias alone
+  // The plain score is the calibrated confidence and ignores coverage.
+  Model plain = TinyModel(RejectScore::kProbability);
+  EXPECT_NEAR(plain.RejectionScore(logits.data(), 0.5f, work), 1 / (1 + std::exp(-8.0)), 1e-6);
+}
+
+TEST(RejectScoreTest, PredictProbaSetsTheScoreThatRejectionUses) {
+  // Extract ids for real text, then give the model only some of them.
+  Model m = TinyModel(RejectScore::kCoverageProbability);
+  Model::Scratch scratch;
+  m.extractor.Extract("refund my order", scratch.ids);
+  std::vector<uint32_t> ids = scratch.ids;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  m.vocab.Assign(ids);  // every n-gram of the text known
+  m.idf.assign(ids.size(), 1.0f);
+  m.input.assign(ids.size() * 2, 0.0f);
+  for (size_t r = 0; r < ids.size(); ++r) m.input[r * 2] = 1.0f;
+  std::vector<float> probs;
+  m.PredictProba("refund my order", scratch, probs);
+  EXPECT_FLOAT_EQ(scratch.x.coverage, 1.0f);
+  const float known = scratch.reject_score;
+  std::vector<float> hidden, logits, work;
+  m.Logits(scratch.x, hidden, logits);
+  EXPECT_NEAR(known, m.RejectionScore(logits.data(), 1.0f, work), 1e-6);
+  m.PredictProba("refund my order xylophone quasar zeppelin", scratch, probs);
+  EXPECT_LT(scratch.x.coverage, 0.8f);
+  EXPECT_GT(probs[0], 0.8f);                   // the prediction itself is as sure as before
+  EXPECT_LT(scratch.reject_score, known - 0.05f);  // but the score falls with coverage
+  m.info.reject_score = RejectScore::kProbability;
+  m.PredictProba("refund my order xylophone quasar zeppelin", scratch, probs);
+  EXPECT_FLOAT_EQ(scratch.reject_score, *std::max_element(probs.begin(), probs.end()));
+}
+
+TEST(RejectScoreTest, ModelInfoKeepsTheScoreAndOldFilesKeepTheirs) {
+  ModelInfo info;
+  info.labels = {"a", "b"};
+  info.reject_score = RejectScore::kCoverageProbability;
+  info.unseen_feature_idf = 9.5f;
+  nlohmann::json j = ModelInfoToJson(info);
+  EXPECT_EQ(j["reject_score"], "coverage_probability");
+  ModelInfo back = ModelInfoFromJson(j);
+  EXPECT_EQ(back.reject_score, RejectScore::kCoverageProbability);
+  EXPECT_FLOAT_EQ(back.unseen_feature_idf, 9.5f);
+  // A model file written before the field: its threshold was chosen on the probability.
+  j.erase("reject_score");
+  j.erase("unseen_feature_idf");
+  back = ModelInfoFromJson(j);
+  EXPECT_EQ(back.reject_score, RejectScore::kProbability);
+  EXPECT_FLOAT_EQ(back.unseen_feature_idf, 0.0f);
+  j["reject_score"] = "energy";
+  try {
+    ModelInfoFromJson(j);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("unknown reject_score \"energy\""));
+    EXPECT_THAT(e.what(), HasSubstr("upgrade"));
+  }
 }
 
 }  // namespace

@@ -120,5 +120,35 @@ TEST(TaskSpecTest, ExampleSpecLoads) {
   EXPECT_TRUE(std::filesystem::exists(spec.data.train));
 }
 
+
+TEST(TaskSpecTest, SegmentSplitIsAStringOrAMappingPerColumn) {
+  const std::string data =
+      "data:\n  train: t.csv\n  text_column: text\n  label_column: intent\n  segment_columns: [tags, topics]\n";
+  TaskSpec one = ParseTaskSpec(data + "evaluation:\n  segment_split: chars\n", "/specs/task.yaml");
+  EXPECT_EQ(one.evaluation.segment_split, "chars");
+  EXPECT_TRUE(one.evaluation.segment_split_columns.empty());
+  TaskSpec per = ParseTaskSpec(data + "evaluation:\n  segment_split: {tags: chars, topics: ';'}\n", "/specs/task.yaml");
+  EXPECT_EQ(per.evaluation.segment_split, "");
+  EXPECT_EQ(per.evaluation.segment_split_columns.at("tags"), "chars");
+  EXPECT_EQ(per.evaluation.segment_split_columns.at("topics"), ";");
+  TaskSpec again = ParseTaskSpec(TaskSpecToYaml(per, "/specs"), "/specs/task.yaml");
+  EXPECT_EQ(again.evaluation.segment_split_columns, per.evaluation.segment_split_columns);
+  // evaluation.segments, when set, is the list the keys must come from.
+  TaskSpec listed = ParseTaskSpec(data + "evaluation:\n  segments: [tags]\n  segment_split:\n    tags: chars\n",
+                                  "/specs/task.yaml");
+  EXPECT_EQ(listed.evaluation.segment_split_columns.at("tags"), "chars");
+  const std::string unknown = ErrorOf(data + "evaluation:\n  segment_split:\n    tags: chars\n    topicz: ';'\n");
+  EXPECT_NE(unknown.find("/specs/task.yaml:9: key evaluation.segment_split: column \"topicz\" is not a segment "
+                         "column"),
+            std::string::npos)
+      << unknown;
+  EXPECT_NE(unknown.find("did you mean \"topics\""), std::string::npos) << unknown;
+  const std::string unlisted =
+      ErrorOf(data + "evaluation:\n  segments: [tags]\n  segment_split: {topics: ';'}\n");
+  EXPECT_NE(unlisted.find("column \"topics\" is not a segment column (tags)"), std::string::npos) << unlisted;
+  EXPECT_NE(ErrorOf(data + "evaluation:\n  segment_split: {tags: [a, b]}\n").find("evaluation.segment_split.tags"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace trainops

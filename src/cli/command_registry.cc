@@ -1,0 +1,363 @@
+// The registry commands: `trainops runs list|show`, `trainops models list|show`,
+// `trainops promote MODEL --reason TEXT` and `trainops rollback --reason TEXT`. Readable
+// tables by default, --json for scripts. Policy refusals (no passing gate report, nothing to
+// roll back) exit 1; unknown ids and bad flags exit 2.
+#include <algorithm>
+#include <iostream>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "cli/cli_context.h"
+#include "cli/registry_access.h"
+#include "common/error.h"
+#include "common/hash.h"
+#include "registry/registry.h"
+#include "task/task_spec.h"
+
+namespace trainops::cli {
+namespace {
+
+// Flags every registry command takes: where the registry is and which task.
+struct Where {
+  std::string registry, task_spec, task_name;
+  bool json = false;
+
+  std::optional<TaskSpec> Spec() const {
+    if (task_spec.empty()) return std::nullopt;
+    return LoadTaskSpec(task_spec);
+  }
+  // The task name filter: --task-name, else the spec's name, else "" (all tasks).
+  std::string TaskName(const std::optional<TaskSpec>& spec) const {
+    if (!task_name.empty()) return task_name;
+    return spec ? spec->name : "";
+  }
+  Registry Open(const std::optional<TaskSpec>& spec) const {
+    return Registry::Open(ResolveRegistryPath(registry, spec ? &*spec : nullptr));
+  }
+  // For commands that only read or move what is recorded: a mistyped path must not
+  // silently create an empty registry.
+  Registry OpenExisting(const std::optional<TaskSpec>& spec) const {
+    const auto path = ResolveRegistryPath(registry, spec ? &*spec : nullptr);
+    if (!std::filesystem::exists(path)) {
+      throw InputError(fmt::format("{}: no registry here yet; `trainops train --task T.yaml` creates one next to "
+                                   "the spec, or pass --registry with the right path",
+                                   path.string()));
+    }
+    return Registry::Open(path);
+  }
+};
+
+void AddWhereFlags(CLI::App* cmd, Where& w, bool with_json = true) {
+  cmd->add_option("--registry", w.registry, "Registry database (default: from --task, or .trainops/registry.db here or above)");
+  cmd->add_option("--task", w.task_spec, "Task spec (YAML): its registry and its task");
+  cmd->add_option("--task-name", w.task_name, "Task name (when there is no spec at hand)");
+  if (with_json) cmd->add_flag("--json", w.json, "Print JSON instead of a table");
+}
+
+std::string Short(const std::string& id) { return id.substr(0, 12); }
+
+std::string Size(uint64_t bytes) {
+  if (bytes >= (1u << 20)) return fmt::format("{:.1f} MB", static_cast<double>(bytes) / (1 << 20));
+  if (bytes >= (1u << 10)) return fmt::format("{:.1f} kB", static_cast<double>(bytes) / (1 << 10));
+  return fmt::format("{} B", bytes);
+}
+
+// A number from a JSON object for a table cell, or "-".
+std::string Num(const nlohmann::json& j, const char* key, const char* format = "{:.4f}") {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number()) return "-";
+  return fmt::format(fmt::runtime(format), j[key].get<double>());
+}
+
+nlohmann::json ToJson(const ModelRecord& m) {
+  return {{"id", m.id},         {"task", m.task},       {"run_id", m.run_id},   {"path", m.path.string()},
+          {"size_bytes", m.size_bytes}, {"status", ModelStatusName(m.status)}, {"metrics", m.metrics},
+          {"created_at", m.created_at}};
+}
+
+nlohmann::json ToJson(const RunRecord& r) {
+  return {{"id", r.id},         {"task", r.task},   {"spec_path", r.spec_path}, {"spec_hash", r.spec_hash},
+          {"run_dir", r.run_dir}, {"model_id", r.model_id}, {"created_at", r.created_at}, {"run", r.run},
+          {"checkpoints", r.checkpoints}};
+}
+
+nlohmann::json ToJson(const StatusChange& c) {
+  nlohmann::json j = {{"id", c.id},           {"model_id", c.model_id}, {"task", c.task},
+                      {"from_status", c.from_status}, {"to_status", c.to_status}, {"reason", c.reason},
+                      {"forced", c.forced},   {"at", c.at},             {"changed", c.changed}};
+  j["gate_report_id"] = c.gate_report_id ? nlohmann::json(c.gate_report_id) : nlohmann::json(nullptr);
+  if (!c.archived_model_id.empty()) j["archived_model_id"] = c.archived_model_id;
+  return j;
+}
+
+void PrintHistory(const std::vector<StatusChange>& history) {
+  if (history.empty()) {
+    std::cout << "no status changes yet\n";
+    return;
+  }
+  std::cout << fmt::format("{:<24}  {:<12}  {:<10}  {:<10}  {:<6}  {:<6}  {}\n", "AT", "MODEL", "FROM", "TO", "GATE",
+                           "FORCED", "REASON");
+  for (const auto& c : history) {
+    std::cout << fmt::format("{:<24}  {:<12}  {:<10}  {:<10}  {:<6}  {:<6}  {}\n", c.at, Short(c.model_id),
+                             c.from_status, c.to_status, c.gate_report_id ? fmt::format("#{}", c.gate_report_id) : "-",
+                             c.forced ? "yes" : "no", c.reason);
+  }
+}
+
+void RunsList(const Where& w) {
+  auto spec = w.Spec();
+  Registry registry = w.OpenExisting(spec);
+  auto runs = registry.ListRuns(w.TaskName(spec));
+  if (w.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : runs) out.push_back(ToJson(r));
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  if (runs.empty()) {
+    std::cout << "no runs recorded in " << registry.db_path().string() << "\n";
+    return;
+  }
+  size_t task_width = 4;  // task names vary in length; keep the columns aligned
+  for (const auto& r : runs) task_width = std::max(task_width, r.task.size());
+  std::cout << fmt::format("{:<26}  {:<{}}  {:<24}  {:<12}  {:>11}  {:>8}  {}\n", "RUN", "TASK", task_width, "CREATED",
+                           "METRIC", "VALIDATION", "SECONDS", "MODEL");
+  for (const auto& r : runs) {
+    std::cout << fmt::format("{:<26}  {:<{}}  {:<24}  {:<12}  {:>11}  {:>8}  {}\n", r.id, r.task, task_width, r.created_at,
+                             r.run.value("metric", "-"), Num(r.run, "validation_metric"),
+                             Num(r.run, "wall_seconds", "{:.1f}"), r.model_id.empty() ? "-" : Short(r.model_id));
+  }
+}
+
+void RunsShow(const Where& w, const std::string& id) {
+  auto spec = w.Spec();
+  Registry registry = w.OpenExisting(spec);
+  RunRecord r = registry.GetRun(id);
+  if (w.json) {
+    std::cout << ToJson(r).dump(2) << "\n";
+    return;
+  }
+  std::cout << fmt::format("run        {}\ntask       {}\ncreated    {}\nspec       {} ({})\nrun folder {}\n", r.id,
+                           r.task, r.created_at, r.spec_path.empty() ? "-" : r.spec_path,
+                           r.spec_hash.empty() ? "no hash" : r.spec_hash, r.run_dir);
+  if (!r.model_id.empty()) {
+    std::cout << fmt::format("model      {} ({})\n", r.model_id, ModelStatusName(registry.GetModel(r.model_id).status));
+  }
+  const auto& run = r.run;
+  if (run.contains("hyperparameters")) std::cout << "hyper-parameters " << run["hyperparameters"].dump() << "\n";
+  if (run.contains("data")) {
+    for (auto it = run["data"].begin(); it != run["data"].end(); ++it) {
+      if (!it.value().is_object()) continue;
+      std::cout << fmt::format("data {:<10} {} rows {} {}\n", it.key(), it.value().value("path", "-"),
+                               it.value().contains("rows") ? it.value()["rows"].dump() : "-",
+                               it.value().value("fingerprint", ""));
+    }
+  }
+  if (run.contains("chosen_checkpoint")) std::cout << "chosen checkpoint " << run["chosen_checkpoint"].dump() << "\n";
+  std::cout << fmt::format("wall time  {} s; stopped: {}\n", Num(run, "wall_seconds", "{:.1f}"),
+                           run.value("stop_reason", "-"));
+  if (run.contains("check_data")) std::cout << "check-data " << run["check_data"].dump() << "\n";
+  std::cout << fmt::format("\ncheckpoints ({}):\n", r.checkpoints.size());
+  std::cout << fmt::format("{:>5}  {:>10}  {:>7}  {:>10}  {:>10}  {:>10}  {:>10}  {}\n", "#", "STEP", "EPOCH",
+                           "TRAIN LOSS", "VAL LOSS", "VAL METRIC", "VAL ACC", "BEST");
+  for (const auto& c : r.checkpoints) {
+    std::cout << fmt::format("{:>5}  {:>10}  {:>7}  {:>10}  {:>10}  {:>10}  {:>10}  {}\n", Num(c, "checkpoint", "{:.0f}"),
+                             Num(c, "step", "{:.0f}"), Num(c, "epoch", "{:.2f}"), Num(c, "train_loss"),
+                             Num(c, "validation_loss"), Num(c, "validation_metric"), Num(c, "validation_accuracy"),
+                             c.value("best", false) ? "*" : "");
+  }
+}
+
+void ModelsList(const Where& w, const std::string& status) {
+  auto spec = w.Spec();
+  std::optional<ModelStatus> wanted;
+  if (!status.empty()) wanted = ParseModelStatus(status);
+  Registry registry = w.OpenExisting(spec);
+  std::vector<ModelRecord> models;
+  for (auto& m : registry.ListModels(w.TaskName(spec)))
+    if (!wanted || m.status == *wanted) models.push_back(std::move(m));
+  if (w.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& m : models) out.push_back(ToJson(m));
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  if (models.empty()) {
+    std::cout << "no models" << (wanted ? " with status " + status : "") << " in " << registry.db_path().string()
+              << "\n";
+    return;
+  }
+  size_t task_width = 4;
+  for (const auto& m : models) task_width = std::max(task_width, m.task.size());
+  std::cout << fmt::format("{:<12}  {:<{}}  {:<10}  {:>9}  {:>10}  {:<24}  {}\n", "MODEL", "TASK", task_width, "STATUS",
+                           "SIZE", "VALIDATION", "CREATED", "RUN");
+  for (const auto& m : models) {
+    std::cout << fmt::format("{:<12}  {:<{}}  {:<10}  {:>9}  {:>10}  {:<24}  {}\n", Short(m.id), m.task, task_width,
+                             ModelStatusName(m.status), Size(m.size_bytes), Num(m.metrics, "validation_metric"),
+                             m.created_at, m.run_id.empty() ? "-" : m.run_id);
+  }
+}
+
+void ModelsShow(const Where& w, const std::string& id) {
+  auto spec = w.Spec();
+  Registry registry = w.OpenExisting(spec);
+  ModelRecord m = registry.GetModel(id);
+  auto history = registry.History("", m.id);
+  if (w.json) {
+    nlohmann::json out = ToJson(m);
+    out["history"] = nlohmann::json::array();
+    for (const auto& c : history) out["history"].push_back(ToJson(c));
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << fmt::format("model    {}\ntask     {}\nstatus   {}\nfile     {} ({})\nrun      {}\ncreated  {}\nmetrics  {}\n\n",
+                           m.id, m.task, ModelStatusName(m.status), m.path.string(), Size(m.size_bytes),
+                           m.run_id.empty() ? "-" : m.run_id, m.created_at, m.metrics.dump());
+  std::cout << "status history:\n";
+  PrintHistory(history);
+}
+
+// The spec hash a promotion is checked against: the --task spec, else the spec recorded
+// with the model's run (as it is on disk now, since the gates that count are today's).
+std::string SpecHashFor(const Registry& registry, const ModelRecord& model, const std::optional<TaskSpec>& spec) {
+  if (spec) return FileFingerprint(spec->spec_path);
+  if (model.run_id.empty()) return "";
+  try {
+    RunRecord run = registry.GetRun(model.run_id);
+    if (!run.spec_path.empty() && std::filesystem::exists(run.spec_path)) return FileFingerprint(run.spec_path);
+  } catch (const InputError&) {
+    // A model registered without a recorded run: no spec to check against.
+  }
+  return "";
+}
+
+struct PromoteFlags {
+  Where where;
+  std::string model, reason;
+  bool force = false;
+};
+
+void Promote(const PromoteFlags& f, const CliContext& ctx) {
+  auto spec = f.where.Spec();
+  Registry registry = f.where.Open(spec);
+  std::string model_id;
+  if (std::filesystem::is_regular_file(f.model)) {
+    if (auto found = registry.FindModelByFile(f.model)) {
+      model_id = found->id;
+    } else {
+      const std::string task = f.where.TaskName(spec);
+      if (task.empty()) {
+        throw InputError(fmt::format("{}: not in the registry yet; pass --task T.yaml (or --task-name NAME) so it "
+                                     "can be registered for its task",
+                                     f.model));
+      }
+      model_id = registry.RegisterModel(f.model, task, "", nlohmann::json::object()).id;
+      ctx.Info(fmt::format("registered {} as model {}", f.model, Short(model_id)));
+    }
+  } else {
+    model_id = registry.GetModel(f.model).id;
+  }
+  const ModelRecord model = registry.GetModel(model_id);
+  if (spec && spec->name != model.task) {
+    throw InputError(fmt::format("model {} belongs to task \"{}\", but {} is the spec of task \"{}\"", Short(model.id),
+                                 model.task, f.where.task_spec, spec->name));
+  }
+  PromoteRequest request{model.id, f.reason, SpecHashFor(registry, model, spec), f.force};
+  StatusChange change = registry.Promote(request);
+  if (f.where.json) {
+    std::cout << ToJson(change).dump(2) << "\n";
+  } else if (!change.changed) {
+    std::cout << fmt::format("model {} already is the production model of task {}; nothing changed\n",
+                             Short(model.id), model.task);
+  } else {
+    std::cout << fmt::format("promoted {} to production for task {}{}{}\n", Short(model.id), model.task,
+                             change.archived_model_id.empty() ? "" : " (archived " + Short(change.archived_model_id) + ")",
+                             change.forced ? "; FORCED: " + change.reason
+                                           : fmt::format("; gate report #{}", change.gate_report_id));
+  }
+}
+
+struct RollbackFlags {
+  Where where;
+  std::string reason;
+};
+
+void Rollback(const RollbackFlags& f) {
+  auto spec = f.where.Spec();
+  const std::string task = f.where.TaskName(spec);
+  if (task.empty()) throw InputError("rollback needs --task T.yaml or --task-name NAME (which task to roll back)");
+  Registry registry = f.where.OpenExisting(spec);
+  StatusChange change = registry.Rollback(task, f.reason);
+  if (f.where.json) {
+    std::cout << ToJson(change).dump(2) << "\n";
+    return;
+  }
+  std::cout << fmt::format("rolled back task {}: {} is production again (archived {})\n", task, Short(change.model_id),
+                           Short(change.archived_model_id));
+}
+
+}  // namespace
+
+void RegisterRegistryCommands(CLI::App& app, CliContext& ctx) {
+  // runs
+  CLI::App* runs = app.add_subcommand("runs", "List and show the training runs the registry recorded");
+  runs->require_subcommand(1);
+  auto runs_where = std::make_shared<Where>();
+  CLI::App* runs_list = runs->add_subcommand("list", "List recorded training runs, oldest first");
+  AddWhereFlags(runs_list, *runs_where);
+  runs_list->callback([runs_where] { RunsList(*runs_where); });
+  auto run_id = std::make_shared<std::string>();
+  CLI::App* runs_show = runs->add_subcommand("show", "Show one run: spec, data, hyper-parameters, checkpoints");
+  runs_show->add_option("ID", *run_id, "Run id or a unique prefix")->required();
+  AddWhereFlags(runs_show, *runs_where);
+  runs_show->callback([runs_where, run_id] { RunsShow(*runs_where, *run_id); });
+  runs->footer("Examples:\n  trainops runs list --task task.yaml\n  trainops runs show run-20260101T1200 --json");
+
+  // models
+  CLI::App* models = app.add_subcommand("models", "List and show registered models and their status history");
+  models->require_subcommand(1);
+  auto models_where = std::make_shared<Where>();
+  auto status = std::make_shared<std::string>();
+  CLI::App* models_list = models->add_subcommand("list", "List registered models, oldest first");
+  AddWhereFlags(models_list, *models_where);
+  models_list->add_option("--status", *status, "Only models with this status: candidate, production or archived");
+  models_list->callback([models_where, status] { ModelsList(*models_where, *status); });
+  auto model_id = std::make_shared<std::string>();
+  CLI::App* models_show = models->add_subcommand("show", "Show one model and its status history");
+  models_show->add_option("ID", *model_id, "Model id or a unique prefix")->required();
+  AddWhereFlags(models_show, *models_where);
+  models_show->callback([models_where, model_id] { ModelsShow(*models_where, *model_id); });
+  models->footer("Examples:\n  trainops models list --status production\n  trainops models show 1a2b3c4d --json");
+
+  // promote
+  auto pf = std::make_shared<PromoteFlags>();
+  CLI::App* promote = app.add_subcommand("promote", "Make a model the production model of its task");
+  promote->add_option("MODEL", pf->model, "Model id (or unique prefix), or a model file (registered if needed)")
+      ->required();
+  promote->add_option("--reason", pf->reason, "Why; kept in the status history")->required();
+  promote->add_flag("--force", pf->force, "Promote without a passing gate report (recorded as forced)");
+  AddWhereFlags(promote, pf->where);
+  promote->footer(
+      "Examples:\n"
+      "  trainops promote 1a2b3c4d --reason \"passed gates, +2 points macro F1\" --task task.yaml\n"
+      "  trainops promote runs/r2/model.bin --task task.yaml --force --reason \"hotfix, approved by on-call\"\n"
+      "Refused (exit 1) unless the model's latest gate report for the current task spec passed\n"
+      "(`trainops gate` / `trainops release`); --force skips that and is recorded. The previous\n"
+      "production model becomes archived.");
+  promote->callback([pf, &ctx] { Promote(*pf, ctx); });
+
+  // rollback
+  auto rf = std::make_shared<RollbackFlags>();
+  CLI::App* rollback = app.add_subcommand("rollback", "Make the previous production model production again");
+  rollback->add_option("--reason", rf->reason, "Why; kept in the status history")->required();
+  AddWhereFlags(rollback, rf->where);
+  rollback->footer(
+      "Examples:\n"
+      "  trainops rollback --task task.yaml --reason \"misroutes returns since release\"\n"
+      "  trainops rollback --task-name awesomeshoes --registry .trainops/registry.db --reason \"...\"\n"
+      "The model that was production before the current one becomes production; the current one\n"
+      "is archived. Exit 1 when there is no earlier production model.");
+  rollback->callback([rf] { Rollback(*rf); });
+}
+
+}  // namespace trainops::cli

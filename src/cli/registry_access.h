@@ -1,0 +1,34 @@
+// How CLI commands find the model registry, and how `trainops train` records its run
+// there. One resolution order for every command, so a registry named once (flag, spec,
+// or the folder you are in) is the one all commands use.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_context.h"
+
+namespace trainops {
+struct TaskSpec;
+struct TrainOutcome;
+}  // namespace trainops
+
+namespace trainops::cli {
+
+// --registry flag > the spec's `registry:` > .trainops/registry.db next to the spec file >
+// .trainops/registry.db found in the current folder or a parent. Throws InputError telling
+// the user to pass --registry or --task when none applies.
+std::filesystem::path ResolveRegistryPath(const std::string& registry_flag, const TaskSpec* spec);
+
+// After a successful `trainops train` (or --resume; then `spec` is null and the spec is
+// found again from run.json): registers DIR/model.bin as a candidate, records the run with
+// its checkpoints, adds "registry": {run_id, model_id, path} to run.json and prints a line.
+// Runs trained from flags alone are recorded only when --registry was given or a registry
+// is discovered from the current folder. Returns the "registry" object, or null when the
+// run was not recorded.
+nlohmann::json RecordTrainingRun(const std::string& registry_flag, const TaskSpec* spec, TrainOutcome& outcome,
+                                 const CliContext& ctx);
+
+}  // namespace trainops::cli

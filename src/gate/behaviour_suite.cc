@@ -1,0 +1,604 @@
+#include "gate/behaviour_suite.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "common/error.h"
+#include "common/strings.h"
+#include "gate/perturbations.h"
+
+namespace trainops {
+namespace {
+
+// One field of a case as read from either format: a string, a list of strings or
+// something else (for the wrong-type message), with its line.
+struct RawField {
+  enum class Type { kString, kList, kOther } type = Type::kOther;
+  std::string text;
+  std::vector<std::string> list;
+  std::string got;  // what it was, for messages ("a number", "a mapping", ...)
+  int line = 0;
+};
+
+struct RawCase {
+  int line = 0;
+  std::vector<std::pair<std::string, RawField>> fields;
+  const RawField* Find(const std::string& key) const {
+    for (const auto& [k, v] : fields) {
+      if (k == key) return &v;
+    }
+    return nullptr;
+  }
+};
+
+const std::vector<std::string>& CaseFields() {
+  static const std::vector<std::string> fields = {"type",         "name",   "text",    "label", "perturbations",
+                                                  "changed_text", "append", "prepend", "expect"};
+  return fields;
+}
+
+const std::vector<std::string>& FieldsOf(BehaviourKind kind) {
+  static const std::vector<std::string> mft = {"type", "name", "text", "label"};
+  static const std::vector<std::string> inv = {"type", "name", "text", "label", "perturbations"};
+  static const std::vector<std::string> dir = {"type",   "name",    "text",  "label", "changed_text",
+                                               "append", "prepend", "expect"};
+  switch (kind) {
+    case BehaviourKind::kMft:
+      return mft;
+    case BehaviourKind::kInv:
+      return inv;
+    case BehaviourKind::kDir:
+      return dir;
+  }
+  return mft;
+}
+
+std::vector<std::string> PerturbationNames() {
+  std::vector<std::string> names;
+  for (PerturbationKind k : AllPerturbationKinds()) names.push_back(PerturbationKindName(k));
+  return names;
+}
+
+class CaseBuilder {
+ public:
+  CaseBuilder(const std::filesystem::path& file, const std::vector<std::string>& products)
+      : file_(file), products_(products) {}
+
+  BehaviourCase Build(const RawCase& raw, size_t index) const {
+    const std::string where = fmt::format("{}:{}", file_.string(), raw.line);
+    const std::string which = fmt::format("case {}", index + 1);
+    // Unknown fields first: a typo in a field name explains most other errors.
+    for (const auto& [key, value] : raw.fields) {
+      if (std::find(CaseFields().begin(), CaseFields().end(), key) == CaseFields().end()) {
+        Fail(value.line, key,
+             fmt::format("unknown field in {}{}; valid fields: {}", which, DidYouMean(key, CaseFields()),
+                         Join(CaseFields(), ", ")));
+      }
+    }
+    for (size_t i = 0; i < raw.fields.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (raw.fields[i].first == raw.fields[j].first) {
+          Fail(raw.fields[i].second.line, raw.fields[i].first,
+               fmt::format("given twice in {} (first on line {}); keep one", which, raw.fields[j].second.line));
+        }
+      }
+    }
+    BehaviourCase c;
+    c.where = where;
+    const RawField* type = raw.Find("type");
+    if (!type) FailMissing(raw.line, "type", which, "add type: mft, inv or dir");
+    std::string type_name = String(*type, "type");
+    static const std::vector<std::string> kTypes = {"mft", "inv", "dir", "minimum_functionality", "invariance",
+                                                    "directional"};
+    if (type_name == "mft" || type_name == "minimum_functionality") {
+      c.kind = BehaviourKind::kMft;
+    } else if (type_name == "inv" || type_name == "invariance") {
+      c.kind = BehaviourKind::kInv;
+    } else if (type_name == "dir" || type_name == "directional") {
+      c.kind = BehaviourKind::kDir;
+    } else {
+      Fail(type->line, "type",
+           fmt::format("unknown case type {}{}; use mft (minimum functionality), inv (invariance) or dir "
+                       "(directional)",
+                       Quoted(type_name), DidYouMean(type_name, kTypes)));
+    }
+    const std::string kind = BehaviourKindName(c.kind);
+    for (const auto& [key, value] : raw.fields) {
+      const auto& allowed = FieldsOf(c.kind);
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        Fail(value.line, key,
+             fmt::format("does not apply to a {} case; remove it (fields of {} cases: {})", kind, kind,
+                         Join(allowed, ", ")));
+      }
+    }
+    if (const RawField* name = raw.Find("name")) c.name = String(*name, "name");
+    const RawField* text = raw.Find("text");
+    if (!text) FailMissing(raw.line, "text", which, "add text: the message to classify");
+    c.text = NonEmpty(*text, "text");
+    const RawField* label = raw.Find("label");
+    if (label) {
+      c.label = NonEmpty(*label, "label");
+      c.label_where = fmt::format("{}:{}", file_.string(), label->line);
+    } else if (c.kind != BehaviourKind::kInv) {
+      FailMissing(raw.line, "label", which,
+                  c.kind == BehaviourKind::kMft ? "add label: the label this text must get"
+                                                : "add label: the label the change should move towards or away from");
+    }
+    if (c.kind == BehaviourKind::kInv) ReadPerturbations(raw, c);
+    if (c.kind == BehaviourKind::kDir) ReadDirectional(raw, c, which);
+    return c;
+  }
+
+ private:
+  [[noreturn]] void Fail(int line, const std::string& field, const std::string& message) const {
+    throw InputError(fmt::format("{}:{}: field {}: {}", file_.string(), line, field, message));
+  }
+  [[noreturn]] void FailMissing(int line, const std::string& field, const std::string& which,
+                                const std::string& fix) const {
+    Fail(line, field, fmt::format("is required but missing in {}; {}", which, fix));
+  }
+
+  std::string String(const RawField& f, const std::string& field) const {
+    if (f.type != RawField::Type::kString) Fail(f.line, field, fmt::format("expected a string, got {}", f.got));
+    return f.text;
+  }
+  std::string NonEmpty(const RawField& f, const std::string& field) const {
+    std::string s = String(f, field);
+    if (Trim(s).empty()) Fail(f.line, field, "must not be empty");
+    return s;
+  }
+
+  void ReadPerturbations(const RawCase& raw, BehaviourCase& c) const {
+    const RawField* f = raw.Find("perturbations");
+    if (!f) return;
+    std::vector<std::string> names;
+    if (f->type == RawField::Type::kString) {
+      names.push_back(f->text);
+    } else if (f->type == RawField::Type::kList) {
+      names = f->list;
+    } else {
+      Fail(f->line, "perturbations",
+           fmt::format("expected a list like [typo, case], got {}", f->got));
+    }
+    if (names.empty()) {
+      Fail(f->line, "perturbations",
+           "is empty; list the kinds to test or remove the field to test every kind that applies");
+    }
+    for (const std::string& name : names) {
+      std::optional<PerturbationKind> kind = ParsePerturbationKind(name);
+      if (!kind) {
+        Fail(f->line, "perturbations",
+             fmt::format("unknown perturbation {}{}; valid kinds: {}", Quoted(name),
+                         DidYouMean(name, PerturbationNames()), Join(PerturbationNames(), ", ")));
+      }
+      if (std::find(c.perturbations.begin(), c.perturbations.end(), *kind) != c.perturbations.end()) continue;
+      if (!PerturbationApplies(c.text, *kind, products_)) {
+        std::string why;
+        switch (*kind) {
+          case PerturbationKind::kNumber:
+            why = "the text has no digits to change; remove number from the list";
+            break;
+          case PerturbationKind::kProduct:
+            why = products_.size() < 2
+                      ? "needs at least two names in the suite's products list; add them"
+                      : "the text names none of the suite's products; add the product to products or "
+                        "remove product from the list";
+            break;
+          case PerturbationKind::kTypo:
+            why = "the text has no word of 4 or more ASCII letters to misspell; remove typo from the list";
+            break;
+          default:
+            why = "it cannot change this text; remove it from the list";
+            break;
+        }
+        Fail(f->line, "perturbations", fmt::format("perturbation {} does not apply: {}", name, why));
+      }
+      c.perturbations.push_back(*kind);
+    }
+  }
+
+  void ReadDirectional(const RawCase& raw, BehaviourCase& c, const std::string& which) const {
+    const RawField* changed = raw.Find("changed_text");
+    const RawField* append = raw.Find("append");
+    const RawField* prepend = raw.Find("prepend");
+    if (changed && (append || prepend)) {
+      Fail(changed->line, "changed_text",
+           "cannot be combined with append or prepend; give either the whole changed text or the part "
+           "to add");
+    }
+    if (changed) {
+      c.changed_text = NonEmpty(*changed, "changed_text");
+    } else if (append || prepend) {
+      c.changed_text = c.text;
+      if (prepend) c.changed_text = NonEmpty(*prepend, "prepend") + c.changed_text;
+      if (append) c.changed_text += NonEmpty(*append, "append");
+    } else {
+      FailMissing(raw.line, "changed_text", which,
+                  "a dir case needs the change: changed_text (the whole changed text), append or prepend");
+    }
+    if (c.changed_text == c.text) {
+      Fail(changed ? changed->line : raw.line, "changed_text",
+           "is the same as text; a directional case needs a change");
+    }
+    if (const RawField* expect = raw.Find("expect")) {
+      std::string e = String(*expect, "expect");
+      static const std::vector<std::string> kExpect = {"to", "up", "down"};
+      if (e == "to") {
+        c.expect = DirExpect::kTo;
+      } else if (e == "up") {
+        c.expect = DirExpect::kUp;
+      } else if (e == "down") {
+        c.expect = DirExpect::kDown;
+      } else {
+        Fail(expect->line, "expect",
+             fmt::format("unknown expectation {}{}; use to (predicted as label), up (p(label) does not "
+                         "decrease) or down (p(label) does not increase)",
+                         Quoted(e), DidYouMean(e, kExpect)));
+      }
+    }
+  }
+
+  const std::filesystem::path& file_;
+  const std::vector<std::string>& products_;
+};
+
+int YamlLine(const YAML::Node& node) { return node.Mark().line + 1; }
+
+std::string YamlKind(const YAML::Node& node) {
+  if (node.IsMap()) return "a mapping";
+  if (node.IsSequence()) return "a list";
+  if (node.IsNull()) return "nothing (an empty value)";
+  return "a scalar";
+}
+
+// An unquoted YAML value ends at " #": the rest of the line is a comment. In a message
+// ("Where is order #AS-123?") that silently cuts the text, so it is refused.
+void CheckNotCutByComment(const YAML::Node& node, const std::vector<std::string_view>& lines,
+                          const std::filesystem::path& file, const std::string& field) {
+  if (!node.IsScalar() || node.Tag() != "?") return;  // "?" = plain (unquoted) scalar
+  const YAML::Mark mark = node.Mark();
+  if (mark.line < 0 || static_cast<size_t>(mark.line) >= lines.size()) return;
+  std::string_view line = lines[static_cast<size_t>(mark.line)];
+  const std::string value = node.as<std::string>();
+  if (mark.column < 0 || static_cast<size_t>(mark.column) > line.size()) return;
+  std::string_view rest = line.substr(static_cast<size_t>(mark.column));
+  if (!rest.starts_with(value)) return;  // a multi-line value: not checked
+  rest.remove_prefix(value.size());
+  size_t hash = rest.find('#');
+  if (hash != std::string_view::npos && hash > 0 && Trim(rest.substr(0, hash)).empty()) {
+    throw InputError(fmt::format("{}:{}: field {}: the value is cut at \" #\" because YAML reads the rest of the "
+                                 "line as a comment; put the whole value in quotes: {}: \"{} {}\"",
+                                 file.string(), mark.line + 1, field, field, value,
+                                 Trim(rest.substr(hash))));
+  }
+}
+
+RawField FromYaml(const YAML::Node& node, int key_line) {
+  RawField f;
+  f.line = node.IsNull() ? key_line : YamlLine(node);
+  f.got = YamlKind(node);
+  if (node.IsScalar()) {
+    f.type = RawField::Type::kString;
+    f.text = node.as<std::string>();
+  } else if (node.IsSequence()) {
+    f.type = RawField::Type::kList;
+    for (const auto& item : node) {
+      if (!item.IsScalar()) {
+        f.type = RawField::Type::kOther;
+        f.got = "a list with a non-string item";
+        f.line = YamlLine(item);
+        break;
+      }
+      f.list.push_back(item.as<std::string>());
+    }
+  }
+  return f;
+}
+
+std::string JsonKind(const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::boolean:
+      return "a boolean";
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned:
+    case nlohmann::json::value_t::number_float:
+      return "a number";
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::array:
+      return "an array";
+    default:
+      return "a string";
+  }
+}
+
+RawField FromJson(const nlohmann::json& j, int line) {
+  RawField f;
+  f.line = line;
+  f.got = JsonKind(j);
+  if (j.is_string()) {
+    f.type = RawField::Type::kString;
+    f.text = j.get<std::string>();
+  } else if (j.is_array()) {
+    f.type = RawField::Type::kList;
+    for (const auto& item : j) {
+      if (!item.is_string()) {
+        f.type = RawField::Type::kOther;
+        f.got = "an array with a non-string item";
+        break;
+      }
+      f.list.push_back(item.get<std::string>());
+    }
+  }
+  return f;
+}
+
+std::vector<std::string> ReadProducts(const RawField& f, const std::filesystem::path& file) {
+  if (f.type != RawField::Type::kList) {
+    throw InputError(fmt::format("{}:{}: field products: expected a list of product names like "
+                                 "[\"Air Runner\", \"TrailMax\"], got {}",
+                                 file.string(), f.line, f.type == RawField::Type::kString ? "a string" : f.got));
+  }
+  for (const std::string& p : f.list) {
+    if (Trim(p).empty()) {
+      throw InputError(fmt::format("{}:{}: field products: product names must not be empty", file.string(), f.line));
+    }
+  }
+  return f.list;
+}
+
+BehaviourSuite Finish(const std::filesystem::path& file, std::vector<std::string> products,
+                      const std::vector<RawCase>& raw_cases) {
+  BehaviourSuite suite;
+  suite.file = file;
+  suite.products = std::move(products);
+  CaseBuilder builder(file, suite.products);
+  suite.cases.reserve(raw_cases.size());
+  for (size_t i = 0; i < raw_cases.size(); ++i) suite.cases.push_back(builder.Build(raw_cases[i], i));
+  return suite;
+}
+
+}  // namespace
+
+std::string BehaviourKindName(BehaviourKind kind) {
+  switch (kind) {
+    case BehaviourKind::kMft:
+      return "mft";
+    case BehaviourKind::kInv:
+      return "inv";
+    case BehaviourKind::kDir:
+      return "dir";
+  }
+  return "?";
+}
+
+const std::vector<BehaviourKind>& AllBehaviourKinds() {
+  static const std::vector<BehaviourKind> kinds = {BehaviourKind::kMft, BehaviourKind::kInv, BehaviourKind::kDir};
+  return kinds;
+}
+
+std::string PerturbationKindName(PerturbationKind kind) {
+  switch (kind) {
+    case PerturbationKind::kTypo:
+      return "typo";
+    case PerturbationKind::kCase:
+      return "case";
+    case PerturbationKind::kPunctuation:
+      return "punctuation";
+    case PerturbationKind::kPolite:
+      return "polite";
+    case PerturbationKind::kNumber:
+      return "number";
+    case PerturbationKind::kProduct:
+      return "product";
+  }
+  return "?";
+}
+
+const std::vector<PerturbationKind>& AllPerturbationKinds() {
+  static const std::vector<PerturbationKind> kinds = {PerturbationKind::kTypo,   PerturbationKind::kCase,
+                                                      PerturbationKind::kPunctuation, PerturbationKind::kPolite,
+                                                      PerturbationKind::kNumber, PerturbationKind::kProduct};
+  return kinds;
+}
+
+std::optional<PerturbationKind> ParsePerturbationKind(std::string_view name) {
+  for (PerturbationKind k : AllPerturbationKinds()) {
+    if (PerturbationKindName(k) == name) return k;
+  }
+  return std::nullopt;
+}
+
+std::string DirExpectName(DirExpect expect) {
+  switch (expect) {
+    case DirExpect::kTo:
+      return "to";
+    case DirExpect::kUp:
+      return "up";
+    case DirExpect::kDown:
+      return "down";
+  }
+  return "?";
+}
+
+size_t BehaviourSuite::Count(BehaviourKind kind) const {
+  return static_cast<size_t>(
+      std::count_if(cases.begin(), cases.end(), [&](const BehaviourCase& c) { return c.kind == kind; }));
+}
+
+BehaviourSuite ParseBehaviourYaml(const std::string& text, const std::filesystem::path& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(fmt::format("{}:{}: not valid YAML: {}", file.string(), std::max(1, e.mark.line + 1), e.msg));
+  }
+  const std::string layout =
+      "a behaviour file is a mapping with an optional products: [...] list and a cases: list "
+      "(see docs/behaviour_tests.md)";
+  if (!root.IsMap()) {
+    throw InputError(fmt::format("{}:{}: {}", file.string(), root.IsDefined() && !root.IsNull() ? YamlLine(root) : 1,
+                                 layout));
+  }
+  static const std::vector<std::string> kTop = {"products", "cases"};
+  const std::vector<std::string_view> lines = [&] {
+    std::vector<std::string_view> out;
+    std::string_view rest(text);
+    while (!rest.empty()) {
+      size_t nl = rest.find('\n');
+      std::string_view line = rest.substr(0, nl);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      out.push_back(line);
+      if (nl == std::string_view::npos) break;
+      rest.remove_prefix(nl + 1);
+    }
+    return out;
+  }();
+  std::vector<std::string> products;
+  YAML::Node cases;
+  int cases_line = 1;
+  for (const auto& entry : root) {
+    std::string key = entry.first.as<std::string>();
+    if (key == "products") {
+      if (!entry.second.IsNull()) products = ReadProducts(FromYaml(entry.second, YamlLine(entry.first)), file);
+    } else if (key == "cases") {
+      cases = entry.second;
+      cases_line = YamlLine(entry.first);
+      if (!cases.IsNull() && !cases.IsSequence()) {
+        throw InputError(fmt::format("{}:{}: field cases: expected a list of cases (lines starting with \"- \"), "
+                                     "got {}",
+                                     file.string(), YamlLine(cases), YamlKind(cases)));
+      }
+    } else {
+      throw InputError(fmt::format("{}:{}: field {}: unknown top-level field{}; {}", file.string(),
+                                   YamlLine(entry.first), key, DidYouMean(key, kTop), layout));
+    }
+  }
+  if (!cases.IsDefined() || cases.IsNull() || cases.size() == 0) {
+    throw InputError(fmt::format("{}:{}: field cases: is missing or empty; {}", file.string(), cases_line, layout));
+  }
+  std::vector<RawCase> raw_cases;
+  for (const auto& item : cases) {
+    RawCase raw;
+    raw.line = YamlLine(item);
+    if (!item.IsMap()) {
+      throw InputError(fmt::format("{}:{}: case {}: expected a mapping like {{type: mft, text: ..., label: ...}}, "
+                                   "got {}",
+                                   file.string(), raw.line, raw_cases.size() + 1, YamlKind(item)));
+    }
+    for (const auto& entry : item) {
+      const std::string key = entry.first.as<std::string>();
+      if (key == "text" || key == "changed_text" || key == "append" || key == "prepend" || key == "name") {
+        CheckNotCutByComment(entry.second, lines, file, key);
+      }
+      raw.fields.emplace_back(key, FromYaml(entry.second, YamlLine(entry.first)));
+    }
+    raw_cases.push_back(std::move(raw));
+  }
+  return Finish(file, std::move(products), raw_cases);
+}
+
+BehaviourSuite ParseBehaviourJsonl(const std::string& text, const std::filesystem::path& file) {
+  std::vector<std::string> products;
+  int products_line = 0;
+  std::vector<RawCase> raw_cases;
+  std::istringstream in(text);
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // BOM
+    if (Trim(line).empty()) continue;
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw InputError(fmt::format("{}:{}: not valid JSON ({}); each line must be one case object like "
+                                   "{{\"type\": \"mft\", \"text\": \"...\", \"label\": \"...\"}}",
+                                   file.string(), line_no, e.what()));
+    }
+    if (!j.is_object()) {
+      throw InputError(fmt::format("{}:{}: expected a JSON object (one case per line), got {}", file.string(),
+                                   line_no, JsonKind(j)));
+    }
+    if (j.contains("products") && !j.contains("type") && !j.contains("text")) {
+      if (products_line) {
+        throw InputError(fmt::format("{}:{}: field products: given twice (first on line {}); merge the lists",
+                                     file.string(), line_no, products_line));
+      }
+      for (const auto& [key, value] : j.items()) {
+        if (key != "products") {
+          throw InputError(fmt::format("{}:{}: field {}: a products line holds only products; move {} to a case",
+                                       file.string(), line_no, key, key));
+        }
+      }
+      products = ReadProducts(FromJson(j["products"], line_no), file);
+      products_line = line_no;
+      continue;
+    }
+    RawCase raw;
+    raw.line = line_no;
+    for (const auto& [key, value] : j.items()) raw.fields.emplace_back(key, FromJson(value, line_no));
+    raw_cases.push_back(std::move(raw));
+  }
+  if (raw_cases.empty()) {
+    throw InputError(fmt::format("{}:1: the file holds no cases; write one JSON case object per line "
+                                 "(see docs/behaviour_tests.md)",
+                                 file.string()));
+  }
+  return Finish(file, std::move(products), raw_cases);
+}
+
+BehaviourSuite LoadBehaviourSuite(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw InputError(fmt::format("{}: cannot open the behaviour test file; check the path (behaviour.file in the "
+                                 "spec resolves against the spec's folder)",
+                                 path.string()));
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  bool jsonl;
+  if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") {
+    jsonl = true;
+  } else if (ext == ".yaml" || ext == ".yml") {
+    jsonl = false;
+  } else {
+    size_t first = text.find_first_not_of(" \t\r\n");
+    jsonl = first != std::string::npos && text[first] == '{';
+  }
+  return jsonl ? ParseBehaviourJsonl(text, path) : ParseBehaviourYaml(text, path);
+}
+
+void CheckSuiteLabels(const BehaviourSuite& suite, const std::vector<std::string>& labels,
+                      const std::string& oos_label) {
+  std::vector<std::string> known = labels;
+  if (!oos_label.empty()) known.push_back(oos_label);
+  for (const BehaviourCase& c : suite.cases) {
+    if (c.label.empty()) continue;
+    const bool is_label = std::find(labels.begin(), labels.end(), c.label) != labels.end();
+    const bool is_oos = !oos_label.empty() && c.label == oos_label;
+    if (!is_label && !is_oos) {
+      throw InputError(fmt::format("{}: field label: the model has no label {}{}; the model's labels are: {}",
+                                   c.label_where, Quoted(c.label), DidYouMean(c.label, known), Join(known, ", ")));
+    }
+    if (is_oos && c.kind == BehaviourKind::kDir && c.expect != DirExpect::kTo) {
+      throw InputError(fmt::format("{}: field label: the out-of-scope label {} has no probability, so expect: {} "
+                                   "cannot be checked; use expect: to, or a model label",
+                                   c.label_where, Quoted(c.label), DirExpectName(c.expect)));
+    }
+  }
+}
+
+}  // namespace trainops

@@ -1,0 +1,127 @@
+#include "gate/gate_runner.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/hash.h"
+#include "eval/eval_report.h"
+#include "eval/evaluator.h"
+#include "gate/behaviour_gates.h"
+#include "gate/budget_gates.h"
+#include "gate/metric_gates.h"
+#include "gate/regression_gate.h"
+#include "model/model_io.h"
+
+namespace trainops {
+namespace {
+
+EvalInput TestInput(const TaskSpec& spec, int threads) {
+  if (spec.data.test.empty()) {
+    throw InputError(fmt::format("{}: data.test is not set; gates run on unseen test data, so add a test file that "
+                                 "training never reads (e.g. `test: test.csv` under data:)",
+                                 spec.spec_path.string()));
+  }
+  EvalInput input;
+  input.data = spec.data.test;
+  input.format = spec.data.format;
+  input.text_column = spec.data.text_column;
+  input.label_column = spec.data.label_column;
+  input.on_bad_row = spec.data.on_bad_row;
+  input.oos_label = spec.oos_label;
+  input.threads = threads;
+  return input;
+}
+
+nlohmann::json Summary(const nlohmann::json& report) {
+  nlohmann::json s = {{"n", report["n"]},
+                      {"accuracy", report["accuracy"]},
+                      {"macro_f1", report["macro_f1"]},
+                      {"weighted_f1", report["weighted_f1"]},
+                      {"ece", report["calibration"]["ece_after"]}};
+  if (report["oos"].value("enabled", false)) {
+    for (const char* k : {"in_scope_accuracy", "oos_recall", "oos_precision", "overall_accuracy"}) {
+      s[k] = report["oos"][k];
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+GateReport RunGates(const TaskSpec& spec, const GateRunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const GatesSpec& gates = spec.gates;
+  GateReport report;
+  const Model candidate = LoadModel(options.candidate);
+
+  EvalInput input = TestInput(spec, options.threads);
+  input.segment_columns = !gates.segments.columns.empty() ? gates.segments.columns
+                          : !spec.evaluation.segments.empty() ? spec.evaluation.segments
+                                                              : spec.data.segment_columns;
+  const EvalResult result = Evaluate(candidate, input);
+  EvalReportOptions eval_options;
+  eval_options.segments.split =
+      SegmentSplits::FromSpec(spec.evaluation.segment_split, spec.evaluation.segment_split_columns);
+  eval_options.segments.resamples = spec.evaluation.bootstrap_resamples;
+  eval_options.segments.permutations = spec.evaluation.bootstrap_resamples;
+  eval_options.segments.min_support = static_cast<uint64_t>(
+      gates.segments.min_support > 0 ? gates.segments.min_support : spec.evaluation.min_segment_support);
+  eval_options.segments.seed = spec.seed;
+  eval_options.segments.threads = options.threads;
+  eval_options.failures.max_examples = 3;
+  eval_options.failures.costs = spec.evaluation.costs;
+  const nlohmann::json eval = BuildEvalReport(candidate, result, eval_options);
+
+  for (auto& c : MetricThresholdChecks(eval, gates.metrics)) report.checks.push_back(std::move(c));
+  for (auto& c : SegmentChecks(eval, gates.segments)) report.checks.push_back(std::move(c));
+
+  nlohmann::json baseline_json = nullptr;
+  if (gates.regression.enabled) {
+    if (options.baseline.empty()) {
+      GateCheck c;
+      c.kind = "regression";
+      c.name = "no regression against the baseline";
+      c.status = GateStatus::kSkip;
+      c.detail = options.no_baseline_reason.empty() ? "no baseline model" : options.no_baseline_reason;
+      report.checks.push_back(std::move(c));
+    } else {
+      const Model baseline = LoadModel(options.baseline);
+      EvalInput base_input = TestInput(spec, options.threads);
+      const EvalResult base_result = Evaluate(baseline, base_input);
+      for (auto& c : RegressionChecks(result, base_result, gates.regression, spec.seed)) {
+        report.checks.push_back(std::move(c));
+      }
+      baseline_json = {{"path", options.baseline.string()},
+                       {"description", options.baseline_description},
+                       {"accuracy", base_result.confusion.Accuracy()},
+                       {"macro_f1", base_result.confusion.MacroF1()}};
+    }
+  }
+
+  if (!gates.behaviour.file.empty()) {
+    for (auto& c : BehaviourChecks(candidate, gates.behaviour, spec.seed, options.threads)) {
+      report.checks.push_back(std::move(c));
+    }
+  }
+
+  std::vector<std::string> texts;
+  texts.reserve(result.examples.size());
+  for (const auto& e : result.examples) texts.push_back(e.text);
+  for (auto& c : BudgetChecks(candidate, options.candidate, texts, gates.budgets)) report.checks.push_back(std::move(c));
+
+  report.context = {
+      {"task", spec.name},
+      {"spec", spec.spec_path.string()},
+      {"spec_hash", spec.spec_path.empty() ? std::string() : FileFingerprint(spec.spec_path)},
+      {"candidate", {{"path", options.candidate.string()}, {"file_hash", FileFingerprint(options.candidate)}}},
+      {"baseline", baseline_json},
+      {"data", {{"test", spec.data.test.string()}, {"test_hash", FileFingerprint(spec.data.test)}}},
+      {"eval", Summary(eval)},
+      {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}};
+  if (!result.skipped.empty()) report.context["skipped_rows"] = result.skipped.size();
+  return report;
+}
+
+}  // namespace trainops

@@ -1,0 +1,243 @@
+#include "gate/regression_gate.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/strings.h"
+#include "eval/significance.h"
+
+namespace trainops {
+namespace {
+
+// Both results mapped onto one label space (by name), since the two models may list
+// their labels in different orders or not share all of them.
+struct PairedRows {
+  std::vector<std::string> labels;
+  std::vector<uint32_t> gold, pred_c, pred_b;
+};
+
+PairedRows Pair(const EvalResult& c, const EvalResult& b) {
+  if (c.rows.size() != b.rows.size()) {
+    throw InputError(fmt::format("candidate and baseline were scored on different rows ({} and {}); they must read "
+                                 "the same test file with the same columns",
+                                 c.rows.size(), b.rows.size()));
+  }
+  PairedRows p;
+  std::map<std::string, uint32_t> index;
+  auto id = [&](const std::string& name) {
+    auto [it, inserted] = index.emplace(name, static_cast<uint32_t>(p.labels.size()));
+    if (inserted) p.labels.push_back(name);
+    return it->second;
+  };
+  const size_t n = c.rows.size();
+  p.gold.resize(n);
+  p.pred_c.resize(n);
+  p.pred_b.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& gold = c.labels[c.rows[i].gold];
+    if (gold != b.labels[b.rows[i].gold]) {
+      throw InputError(fmt::format("line {}: candidate and baseline read different gold labels; score both on the "
+                                   "same file and label column",
+                                   c.examples[i].line));
+    }
+    p.gold[i] = id(gold);
+    p.pred_c[i] = id(c.labels[c.rows[i].predicted]);
+    p.pred_b[i] = id(b.labels[b.rows[i].predicted]);
+  }
+  return p;
+}
+
+// Per-label true positive / predicted / support counts -> macro or weighted F1, with the
+// same definitions as ConfusionMatrix (labels without support are left out of the mean).
+struct F1Counts {
+  std::vector<uint64_t> tp, predicted, support;
+  explicit F1Counts(size_t labels) : tp(labels), predicted(labels), support(labels) {}
+  void Add(uint32_t gold, uint32_t pred) {
+    ++support[gold];
+    ++predicted[pred];
+    tp[gold] += gold == pred;
+  }
+  double Score(bool weighted) const {
+    double sum = 0, weight = 0;
+    for (size_t l = 0; l < tp.size(); ++l) {
+      if (support[l] == 0) continue;
+      const double p = predicted[l] ? static_cast<double>(tp[l]) / static_cast<double>(predicted[l]) : 0;
+      const double r = static_cast<double>(tp[l]) / static_cast<double>(support[l]);
+      const double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
+      const double w = weighted ? static_cast<double>(support[l]) : 1.0;
+      sum += w * f1;
+      weight += w;
+    }
+    return weight > 0 ? sum / weight : 0;
+  }
+};
+
+double F1Of(const PairedRows& p, const std::vector<uint32_t>& pred, const std::vector<uint32_t>* sample,
+            bool weighted) {
+  F1Counts counts(p.labels.size());
+  if (sample) {
+    for (uint32_t i : *sample) counts.Add(p.gold[i], pred[i]);
+  } else {
+    for (size_t i = 0; i < p.gold.size(); ++i) counts.Add(p.gold[i], pred[i]);
+  }
+  return counts.Score(weighted);
+}
+
+GateCheck DropCheck(const std::string& metric, double candidate, double baseline, double p_value, double tolerance,
+                    double alpha, const std::string& test) {
+  GateCheck c;
+  c.kind = "regression";
+  c.name = fmt::format("{} no worse than baseline (tolerance {}, alpha {})", metric, tolerance, alpha);
+  c.value = candidate - baseline;
+  c.op = ">=";
+  c.threshold = -tolerance;
+  const bool regressed = baseline - candidate > tolerance && p_value < alpha;
+  c.status = regressed ? GateStatus::kFail : GateStatus::kPass;
+  c.detail = fmt::format("candidate {:.4f}, baseline {:.4f} (change {:+.4f}); {} one-sided p = {:.4g}{}", candidate,
+                         baseline, candidate - baseline, test, p_value,
+                         regressed                          ? ": a real drop"
+                         : baseline - candidate > tolerance ? ": larger than the tolerance but within noise"
+                                                            : "");
+  c.data = {{"candidate", candidate}, {"baseline", baseline}, {"p_value", p_value}, {"test", test}};
+  return c;
+}
+
+}  // namespace
+
+double OneSidedMcNemar(uint64_t only_baseline, uint64_t only_candidate) {
+  const uint64_t n = only_baseline + only_candidate;
+  if (n == 0 || only_baseline == 0) return 1.0;
+  // P(X >= only_baseline) for X ~ Binomial(n, 1/2).
+  return std::clamp(1.0 - BinomialCdf(only_baseline - 1, n, 0.5), 0.0, 1.0);
+}
+
+std::vector<double> HolmAdjust(const std::vector<double>& p) {
+  const size_t m = p.size();
+  std::vector<size_t> order(m);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return p[a] < p[b]; });
+  std::vector<double> adjusted(m);
+  double running = 0;
+  for (size_t k = 0; k < m; ++k) {
+    running = std::max(running, std::min(1.0, static_cast<double>(m - k) * p[order[k]]));
+    adjusted[order[k]] = running;
+  }
+  return adjusted;
+}
+
+std::vector<GateCheck> RegressionChecks(const EvalResult& candidate, const EvalResult& baseline,
+                                        const RegressionGate& gate, uint64_t seed) {
+  const PairedRows p = Pair(candidate, baseline);
+  const size_t n = p.gold.size();
+  std::vector<GateCheck> checks;
+  if (n == 0) {
+    GateCheck c;
+    c.kind = "regression";
+    c.name = "no regression against the baseline";
+    c.status = GateStatus::kFail;
+    c.detail = "the test data has no rows";
+    return {c};
+  }
+  uint64_t only_b = 0, only_c = 0, right_c = 0, right_b = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const bool rc = p.pred_c[i] == p.gold[i], rb = p.pred_b[i] == p.gold[i];
+    right_c += rc;
+    right_b += rb;
+    only_c += rc && !rb;
+    only_b += rb && !rc;
+  }
+  // The paired bootstrap is drawn once and shared by the F1 metrics.
+  std::vector<std::vector<uint32_t>> samples;
+  auto bootstrap_p = [&](bool weighted) {
+    if (samples.empty()) {
+      std::mt19937_64 rng(seed ^ 0x5eedb007ull);
+      std::uniform_int_distribution<uint32_t> pick(0, static_cast<uint32_t>(n - 1));
+      samples.resize(static_cast<size_t>(gate.resamples));
+      for (auto& s : samples) {
+        s.resize(n);
+        for (auto& i : s) i = pick(rng);
+      }
+    }
+    size_t not_worse = 0;
+    for (const auto& s : samples) {
+      not_worse += F1Of(p, p.pred_c, &s, weighted) >= F1Of(p, p.pred_b, &s, weighted);
+    }
+    return static_cast<double>(not_worse + 1) / static_cast<double>(samples.size() + 1);
+  };
+  for (const auto& metric : gate.metrics) {
+    if (metric == "accuracy") {
+      GateCheck c = DropCheck(metric, static_cast<double>(right_c) / n, static_cast<double>(right_b) / n,
+                              OneSidedMcNemar(only_b, only_c), gate.tolerance, gate.alpha, "McNemar exact");
+      c.data["only_candidate_right"] = only_c;
+      c.data["only_baseline_right"] = only_b;
+      checks.push_back(std::move(c));
+    } else {
+      const bool weighted = metric == "weighted_f1";
+      checks.push_back(DropCheck(metric, F1Of(p, p.pred_c, nullptr, weighted), F1Of(p, p.pred_b, nullptr, weighted),
+                                 bootstrap_p(weighted), gate.tolerance, gate.alpha,
+                                 fmt::format("paired bootstrap ({} resamples)", gate.resamples)));
+    }
+  }
+
+  // Per-label recall.
+  const size_t L = p.labels.size();
+  std::vector<uint64_t> support(L), hit_c(L), hit_b(L), only_c_l(L), only_b_l(L);
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t g = p.gold[i];
+    const bool rc = p.pred_c[i] == g, rb = p.pred_b[i] == g;
+    ++support[g];
+    hit_c[g] += rc;
+    hit_b[g] += rb;
+    only_c_l[g] += rc && !rb;
+    only_b_l[g] += rb && !rc;
+  }
+  std::vector<uint32_t> tested;
+  std::vector<double> raw;
+  for (uint32_t l = 0; l < L; ++l) {
+    if (support[l] < static_cast<uint64_t>(gate.min_label_support)) continue;
+    tested.push_back(l);
+    raw.push_back(OneSidedMcNemar(only_b_l[l], only_c_l[l]));
+  }
+  const std::vector<double> adjusted = HolmAdjust(raw);
+  nlohmann::json regressed = nlohmann::json::array(), dropped = nlohmann::json::array();
+  double worst = 0;
+  std::string worst_label;
+  for (size_t k = 0; k < tested.size(); ++k) {
+    const uint32_t l = tested[k];
+    const double rc = static_cast<double>(hit_c[l]) / support[l], rb = static_cast<double>(hit_b[l]) / support[l];
+    if (rc - rb < worst) {
+      worst = rc - rb;
+      worst_label = p.labels[l];
+    }
+    if (rb - rc <= gate.label_tolerance) continue;
+    nlohmann::json row = {{"label", p.labels[l]},       {"candidate_recall", rc}, {"baseline_recall", rb},
+                          {"support", support[l]},      {"p_value", raw[k]},      {"p_holm", adjusted[k]}};
+    (adjusted[k] < gate.alpha ? regressed : dropped).push_back(std::move(row));
+  }
+  GateCheck c;
+  c.kind = "regression";
+  c.name = fmt::format("recall of each label no worse than baseline (tolerance {}, alpha {}, Holm)",
+                       gate.label_tolerance, gate.alpha);
+  c.value = worst;
+  c.op = ">=";
+  c.threshold = -gate.label_tolerance;
+  c.status = regressed.empty() ? GateStatus::kPass : GateStatus::kFail;
+  std::vector<std::string> names;
+  for (const auto& r : regressed) names.push_back(r["label"].get<std::string>());
+  c.detail = regressed.empty()
+                 ? fmt::format("{} labels with >= {} test rows compared; largest drop {:+.4f}{}{}", tested.size(),
+                               gate.min_label_support, worst, worst_label.empty() ? "" : " (" + worst_label + ")",
+                               dropped.empty() ? "" : fmt::format("; {} drops within noise", dropped.size()))
+                 : fmt::format("significant recall drop in {} label(s): {}", regressed.size(),
+                               Join(names, ", "));
+  c.data = {{"labels_compared", tested.size()}, {"regressed", regressed}, {"within_noise", dropped}};
+  checks.push_back(std::move(c));
+  return checks;
+}
+
+}  // namespace trainops

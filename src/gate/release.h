@@ -1,0 +1,46 @@
+// The registry side of the release gate: which model is the candidate and which the
+// baseline (by default the task's production model), running the gates, and keeping the
+// report in the registry so that `trainops promote` can check it; `Release` gates and
+// promotes in one step. Not thread-safe (one Registry per thread).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "gate/gate_check.h"
+#include "registry/registry.h"
+#include "task/task_spec.h"
+
+namespace trainops {
+
+struct GateRequest {
+  std::string candidate;  // a model file, or the id (or unique prefix) of a registered model
+  std::string baseline;   // "" = the spec's gates.regression.baseline; "production", "none",
+                          // a model file, or a registered model's id
+  int threads = 0;
+};
+
+struct GateOutcome {
+  GateReport report;
+  ModelRecord candidate;  // registered by the gate if it was not yet
+  std::optional<ModelRecord> baseline;
+  int64_t report_id = 0;  // the report's row in the registry
+};
+
+// Runs the gates and records the report. Throws InputError for bad input.
+GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRequest& request);
+
+struct ReleaseOutcome {
+  GateOutcome gate;
+  std::optional<StatusChange> promotion;  // set when the gates passed
+};
+
+// Gates, then promotes the candidate when every gate passed (reason "" = one naming the
+// report). A failed gate promotes nothing; the caller turns that into exit code 1.
+ReleaseOutcome Release(Registry& registry, const TaskSpec& spec, const GateRequest& request, std::string reason);
+
+// The spec fingerprint that gate reports and promotions are keyed by.
+std::string SpecHash(const TaskSpec& spec);
+
+}  // namespace trainops

@@ -1,0 +1,144 @@
+// The model registry (issue 6): a SQLite database of training runs, models and every
+// change of a model's status, plus a content-addressed store of the model files. It is
+// what lets a team say which model serves a task, why, on which gate report it rests, and
+// go back to the previous one. Guarantees (tested in tests/registry/): every write is one
+// transaction in WAL mode; at most one production model per task, enforced by the
+// database; a crash never leaves a model row without its file; promotions without a
+// passing gate report are refused unless forced with a reason. See docs/registry.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace trainops {
+
+namespace sqlite {
+class Database;
+}
+
+enum class ModelStatus { kCandidate, kProduction, kArchived };
+std::string ModelStatusName(ModelStatus status);  // "candidate" | "production" | "archived"
+// Throws InputError listing the valid names.
+ModelStatus ParseModelStatus(const std::string& name);
+
+// One `trainops train` run.
+struct RunRecord {
+  std::string id;  // "run-20260101T120000-ab12"
+  std::string task;
+  std::string spec_path;
+  std::string spec_hash;  // FileFingerprint of the spec file; "" when trained from flags
+  std::string run_dir;
+  nlohmann::json run;          // run.json: hyper-parameters, data hashes, chosen checkpoint, wall time, check_data
+  nlohmann::json checkpoints;  // array: one object per metrics.jsonl line
+  std::string model_id;        // the model the run produced; "" = none
+  std::string created_at;      // ISO-8601 UTC; "" = now when recorded
+};
+
+struct ModelRecord {
+  std::string id;  // content hash, 32 hex chars
+  std::string task;
+  std::string run_id;
+  std::filesystem::path path;  // absolute path of the stored copy
+  uint64_t size_bytes = 0;
+  ModelStatus status = ModelStatus::kCandidate;
+  nlohmann::json metrics;
+  std::string created_at;
+};
+
+// One row of the status history. Promote and Rollback return the row that moved the model
+// they were asked about; `changed` is false when nothing needed to change (the model
+// already was production), and then `id` is 0.
+struct StatusChange {
+  int64_t id = 0;
+  std::string model_id, task, from_status, to_status, reason;
+  bool forced = false;
+  int64_t gate_report_id = 0;  // 0 = none
+  std::string at;
+  bool changed = true;
+  std::string archived_model_id;  // Promote/Rollback: the production model it replaced, "" = none
+};
+
+struct GateReportRecord {
+  int64_t id = 0;
+  std::string model_id, task, spec_hash, baseline_model_id;
+  bool passed = false;
+  nlohmann::json report;
+  std::string created_at;  // "" = now when recorded
+};
+
+struct PromoteRequest {
+  std::string model_id;  // full id or unique prefix
+  std::string reason;
+  std::string spec_hash;  // the spec whose gates the model must have passed
+  bool force = false;     // promote without a passing gate report; needs a reason
+};
+
+class Registry {
+ public:
+  // Creates the folder and the database when missing; migrates an older registry; refuses
+  // (InputError) a newer one, a file that is not SQLite, or a database of someone else's.
+  // Removes temp files of interrupted model copies.
+  static Registry Open(const std::filesystem::path& db_path);
+  ~Registry();
+  Registry(Registry&&) noexcept;
+  Registry& operator=(Registry&&) noexcept;
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  const std::filesystem::path& db_path() const { return db_path_; }
+  // The folder holding the database and models/.
+  std::filesystem::path root() const { return db_path_.parent_path(); }
+  std::filesystem::path models_dir() const { return root() / "models"; }
+
+  // Stores a copy of the file and records it as a candidate; identical bytes registered
+  // again return the existing record unchanged.
+  ModelRecord RegisterModel(const std::filesystem::path& model_file, const std::string& task,
+                            const std::string& run_id, const nlohmann::json& metrics);
+  void RecordRun(const RunRecord& run);
+  std::vector<RunRecord> ListRuns(const std::string& task = "") const;
+  // Throws InputError for an unknown or ambiguous id prefix.
+  RunRecord GetRun(const std::string& id_or_prefix) const;
+  std::vector<ModelRecord> ListModels(const std::string& task = "") const;
+  ModelRecord GetModel(const std::string& id_or_prefix) const;
+  std::optional<ModelRecord> FindModelByFile(const std::filesystem::path& model_file) const;
+  std::optional<ModelRecord> Production(const std::string& task) const;
+
+  int64_t RecordGateReport(const GateReportRecord& report);
+  // The newest report for (model, spec); the model's full id.
+  std::optional<GateReportRecord> LatestGateReport(const std::string& model_id, const std::string& spec_hash) const;
+
+  // Throws CheckFailedError when the policy refuses (no passing gate report, no reason for
+  // --force), InputError for an unknown model.
+  StatusChange Promote(const PromoteRequest& request);
+  // Makes the model that was production before the current one production again. Throws
+  // CheckFailedError when there is no production model or none before it.
+  StatusChange Rollback(const std::string& task, const std::string& reason);
+  // Oldest first; filters are optional.
+  std::vector<StatusChange> History(const std::string& task = "", const std::string& model_id = "") const;
+
+ private:
+  Registry(std::filesystem::path db_path, std::unique_ptr<sqlite::Database> db);
+  std::string ResolveId(const char* table, const std::string& id_or_prefix) const;
+
+  std::filesystem::path db_path_;
+  std::unique_ptr<sqlite::Database> db_;
+};
+
+// <spec folder>/.trainops/registry.db
+std::filesystem::path DefaultRegistryPath(const std::filesystem::path& spec_path);
+// .trainops/registry.db in `start` or the nearest parent that has one.
+std::optional<std::filesystem::path> DiscoverRegistry(const std::filesystem::path& start);
+
+// 32 hex digits: XXH3-128 of the file's bytes (the model's id). Throws InputError naming the file.
+std::string ModelContentHash(const std::filesystem::path& model_file);
+
+// Current time as ISO-8601 UTC with milliseconds ("2026-01-01T12:00:00.000Z").
+std::string NowIso8601Utc();
+
+}  // namespace trainops

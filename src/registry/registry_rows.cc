@@ -1,0 +1,65 @@
+#include "registry/registry_rows.h"
+
+#include "registry/model_store.h"
+
+namespace trainops::registry_rows {
+
+nlohmann::json ParseJsonColumn(const std::string& text) {
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+ModelRecord ReadModel(const sqlite::Statement& row, const std::filesystem::path& models_dir) {
+  ModelRecord m;
+  m.id = row.Text(0);
+  m.task = row.Text(1);
+  m.run_id = row.Text(2);
+  m.path = models_dir / row.Text(3);
+  m.size_bytes = static_cast<uint64_t>(row.Int(4));
+  m.status = ParseModelStatus(row.Text(5));
+  m.metrics = ParseJsonColumn(row.Text(6));
+  m.created_at = row.Text(7);
+  return m;
+}
+
+RunRecord ReadRun(const sqlite::Statement& row) {
+  RunRecord r;
+  r.id = row.Text(0);
+  r.task = row.Text(1);
+  r.spec_path = row.Text(2);
+  r.spec_hash = row.Text(3);
+  r.run_dir = row.Text(4);
+  r.run = ParseJsonColumn(row.Text(5));
+  r.checkpoints = ParseJsonColumn(row.Text(6));
+  r.model_id = row.Text(7);
+  r.created_at = row.Text(8);
+  return r;
+}
+
+StatusChange ReadHistory(const sqlite::Statement& row) {
+  StatusChange c;
+  c.id = row.Int(0);
+  c.model_id = row.Text(1);
+  c.task = row.Text(2);
+  c.from_status = row.Text(3);
+  c.to_status = row.Text(4);
+  c.reason = row.Text(5);
+  c.forced = row.Int(6) != 0;
+  c.gate_report_id = row.IsNull(7) ? 0 : row.Int(7);
+  c.at = row.Text(8);
+  return c;
+}
+
+GateReportRecord ReadGateReport(const sqlite::Statement& row) {
+  GateReportRecord g;
+  g.id = row.Int(0);
+  g.model_id = row.Text(1);
+  g.task = row.Text(2);
+  g.spec_hash = row.Text(3);
+  g.baseline_model_id = row.Text(4);
+  g.passed = row.Int(5) != 0;
+  g.report = ParseJsonColumn(row.Text(6));
+  g.created_at = row.Text(7);
+  return g;
+}
+
+}  // namespace trainops::registry_rows

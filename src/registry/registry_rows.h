@@ -1,0 +1,30 @@
+// Internal to src/registry: turning table rows into records, shared by the files that
+// implement Registry, so every query of a table selects the same columns in one order.
+#pragma once
+
+#include <string>
+
+#include "registry/registry.h"
+#include "registry/sqlite_db.h"
+
+namespace trainops::registry_rows {
+
+// SELECT lists matching the readers below.
+inline constexpr const char* kModelColumns =
+    "id, task, run_id, file_name, size_bytes, status, metrics_json, created_at";
+inline constexpr const char* kRunColumns =
+    "id, task, spec_path, spec_hash, run_dir, run_json, checkpoints_json, model_id, created_at";
+inline constexpr const char* kHistoryColumns =
+    "id, model_id, task, from_status, to_status, reason, forced, gate_report_id, at";
+inline constexpr const char* kGateReportColumns =
+    "id, model_id, task, spec_hash, baseline_model_id, passed, report_json, created_at";
+
+ModelRecord ReadModel(const sqlite::Statement& row, const std::filesystem::path& models_dir);
+RunRecord ReadRun(const sqlite::Statement& row);
+StatusChange ReadHistory(const sqlite::Statement& row);
+GateReportRecord ReadGateReport(const sqlite::Statement& row);
+
+// JSON stored in a column; a damaged value reads as null rather than failing a listing.
+nlohmann::json ParseJsonColumn(const std::string& text);
+
+}  // namespace trainops::registry_rows

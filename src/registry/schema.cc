@@ -1,0 +1,150 @@
+#include "registry/schema.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/strings.h"
+
+namespace trainops::registry_schema {
+namespace {
+
+// Step to version 1. Frozen: a released schema step never changes; later changes are new
+// steps. runs.model_id references the model the run produced; models.run_id is plain text
+// because training stores the model before it records the run.
+constexpr const char* kToVersion1 = R"sql(
+CREATE TABLE models (
+  id           TEXT PRIMARY KEY,
+  task         TEXT NOT NULL,
+  run_id       TEXT NOT NULL DEFAULT '',
+  file_name    TEXT NOT NULL,
+  size_bytes   INTEGER NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN ('candidate', 'production', 'archived')),
+  metrics_json TEXT NOT NULL DEFAULT '{}',
+  created_at   TEXT NOT NULL
+);
+CREATE UNIQUE INDEX models_one_production_per_task ON models(task) WHERE status = 'production';
+CREATE TABLE runs (
+  id               TEXT PRIMARY KEY,
+  task             TEXT NOT NULL,
+  spec_path        TEXT NOT NULL DEFAULT '',
+  spec_hash        TEXT NOT NULL DEFAULT '',
+  run_dir          TEXT NOT NULL DEFAULT '',
+  run_json         TEXT NOT NULL DEFAULT '{}',
+  checkpoints_json TEXT NOT NULL DEFAULT '[]',
+  model_id         TEXT REFERENCES models(id),
+  created_at       TEXT NOT NULL
+);
+CREATE TABLE status_history (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  model_id    TEXT NOT NULL REFERENCES models(id),
+  task        TEXT NOT NULL,
+  from_status TEXT NOT NULL,
+  to_status   TEXT NOT NULL,
+  reason      TEXT NOT NULL DEFAULT '',
+  forced      INTEGER NOT NULL DEFAULT 0,
+  at          TEXT NOT NULL
+);
+CREATE INDEX status_history_by_task ON status_history(task, id);
+)sql";
+
+// Step to version 2: promotions rest on gate reports.
+constexpr const char* kToVersion2 = R"sql(
+CREATE TABLE gate_reports (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  model_id          TEXT NOT NULL REFERENCES models(id),
+  task              TEXT NOT NULL,
+  spec_hash         TEXT NOT NULL,
+  baseline_model_id TEXT NOT NULL DEFAULT '',
+  passed            INTEGER NOT NULL,
+  report_json       TEXT NOT NULL DEFAULT '{}',
+  created_at        TEXT NOT NULL
+);
+CREATE INDEX gate_reports_by_model ON gate_reports(model_id, spec_hash, id);
+ALTER TABLE status_history ADD COLUMN gate_report_id INTEGER REFERENCES gate_reports(id);
+)sql";
+
+const std::vector<const char*>& Steps() {
+  static const std::vector<const char*> steps = {kToVersion1, kToVersion2};
+  return steps;
+}
+
+// The tables each version has; anything else means the file belongs to someone else.
+std::set<std::string> TablesOf(int version) {
+  std::set<std::string> tables;
+  if (version >= 1) tables.insert({"models", "runs", "status_history"});
+  if (version >= 2) tables.insert("gate_reports");
+  return tables;
+}
+
+int UserVersion(sqlite::Database& db) {
+  sqlite::Statement s(db, "PRAGMA user_version");
+  s.Step();
+  return static_cast<int>(s.Int(0));
+}
+
+std::set<std::string> Tables(sqlite::Database& db) {
+  sqlite::Statement s(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+  std::set<std::string> names;
+  while (s.Step()) names.insert(s.Text(0));
+  return names;
+}
+
+// Throws unless the tables match what `version` should have.
+void CheckTables(sqlite::Database& db, int version) {
+  const std::set<std::string> have = Tables(db);
+  const std::set<std::string> want = TablesOf(version);
+  std::vector<std::string> foreign, missing;
+  for (const auto& t : have)
+    if (!want.count(t)) foreign.push_back(t);
+  for (const auto& t : want)
+    if (!have.count(t)) missing.push_back(t);
+  if (!foreign.empty()) {
+    throw InputError(fmt::format(
+        "{}: is a SQLite database with tables trainops did not create ({}); it is not a trainops registry. "
+        "Pass --registry with another path (nothing was changed)",
+        db.path().string(), Join(foreign, ", ")));
+  }
+  if (!missing.empty()) {
+    throw InputError(fmt::format(
+        "{}: registry schema {} lacks the tables {}; the file is damaged. Restore it from a backup or "
+        "pass --registry with another path",
+        db.path().string(), version, Join(missing, ", ")));
+  }
+}
+
+}  // namespace
+
+void CheckAndMigrate(sqlite::Database& db) {
+  // Read first, without writing anything: a foreign or newer file must stay untouched.
+  int version = UserVersion(db);
+  if (version > kCurrentVersion) {
+    throw InputError(fmt::format(
+        "{}: written by a newer trainops (schema {}, this build reads up to {}); upgrade trainops",
+        db.path().string(), version, kCurrentVersion));
+  }
+  if (version < 0) {
+    throw InputError(fmt::format("{}: unknown registry schema {}; pass --registry with another path",
+                                 db.path().string(), version));
+  }
+  CheckTables(db, version);
+  if (version == kCurrentVersion) return;
+
+  // The write lock makes a concurrent first Open() wait, then see the finished migration.
+  sqlite::Transaction tx(db, sqlite::Transaction::Mode::kImmediate);
+  version = UserVersion(db);
+  if (version > kCurrentVersion) {
+    throw InputError(fmt::format(
+        "{}: written by a newer trainops (schema {}, this build reads up to {}); upgrade trainops",
+        db.path().string(), version, kCurrentVersion));
+  }
+  CheckTables(db, version);
+  for (int step = version; step < kCurrentVersion; ++step) db.Exec(Steps()[static_cast<size_t>(step)]);
+  db.Exec(fmt::format("PRAGMA user_version = {}", kCurrentVersion));
+  tx.Commit();
+}
+
+}  // namespace trainops::registry_schema

@@ -1,0 +1,628 @@
+// Tests of the model registry (src/registry): the store, runs and models, the promotion
+// policy, rollback, schema migration and refusal, and the concurrency and crash guarantees
+// (forked processes that promote at once or are SIGKILLed at the fault points).
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+#include "registry/fault_injection.h"
+#include "registry/registry.h"
+#include "test_support.h"
+
+namespace trainops {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ReadAll;
+using testing::TempDir;
+
+constexpr const char* kSpec = "xxh3:00000000000000aa";
+
+// A registry in a fresh folder plus helpers to make distinct model files.
+class RegistryTest : public ::testing::Test {
+ protected:
+  std::filesystem::path DbPath() const { return dir_ / ".trainops/registry.db"; }
+  Registry OpenRegistry() const { return Registry::Open(DbPath()); }
+  std::filesystem::path ModelFile(const std::string& name) const {
+    return dir_.Write(name + ".bin", "model bytes of " + name + "\n" + std::string(1000, 'x'));
+  }
+  ModelRecord Register(Registry& r, const std::string& name, const std::string& task = "intents") const {
+    return r.RegisterModel(ModelFile(name), task, "run-" + name, {{"validation_metric", 0.9}});
+  }
+  static void PassGate(Registry& r, const std::string& model_id, bool passed = true,
+                       const std::string& spec = kSpec) {
+    GateReportRecord g;
+    g.model_id = model_id;
+    g.spec_hash = spec;
+    g.passed = passed;
+    g.report = {{"verdict", passed ? "pass" : "fail"}};
+    r.RecordGateReport(g);
+  }
+  static StatusChange ForcePromote(Registry& r, const std::string& id, const std::string& reason = "first release") {
+    return r.Promote({id, reason, kSpec, /*force=*/true});
+  }
+  TempDir dir_;
+};
+
+// Replays the history from "candidate" and checks it ends where the table is: no status
+// change happened without its history row, and every row starts where the last one ended.
+void ExpectHistoryConsistent(const Registry& r) {
+  std::map<std::string, std::string> replayed;
+  for (const auto& c : r.History()) {
+    auto it = replayed.try_emplace(c.model_id, "candidate").first;
+    EXPECT_EQ(it->second, c.from_status) << "history row " << c.id;
+    it->second = c.to_status;
+  }
+  std::map<std::string, int> production_per_task;
+  for (const auto& m : r.ListModels()) {
+    auto it = replayed.find(m.id);
+    EXPECT_EQ(it == replayed.end() ? "candidate" : it->second, ModelStatusName(m.status)) << m.id;
+    if (m.status == ModelStatus::kProduction) ++production_per_task[m.task];
+  }
+  for (const auto& [task, n] : production_per_task) EXPECT_EQ(n, 1) << task;
+}
+
+// Forks; the child runs `body` and exits with its return value (never returning into the
+// test framework). Returns the child's pid.
+pid_t ForkChild(const std::function<int()>& body) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int code = 3;
+    try {
+      code = body();
+    } catch (const CheckFailedError&) {
+      code = 1;
+    } catch (const std::exception&) {
+      code = 2;
+    }
+    ::_exit(code);
+  }
+  return pid;
+}
+
+int WaitStatus(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+
+// Raw SQLite access, to build old or foreign databases and to go around the library.
+void RawExec(const std::filesystem::path& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  std::string message = error ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+std::string RawQuery(const std::filesystem::path& path, const std::string& sql, int* rc_out = nullptr) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  std::string result;
+  int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW && sqlite3_column_text(stmt, 0)) result = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  if (rc_out) *rc_out = rc;
+  return result;
+}
+
+TEST_F(RegistryTest, OpenCreatesAWalDatabaseAtTheCurrentSchema) {
+  auto r = OpenRegistry();
+  EXPECT_TRUE(std::filesystem::exists(DbPath()));
+  EXPECT_TRUE(std::filesystem::is_directory(r.models_dir()));
+  EXPECT_EQ(r.root(), DbPath().parent_path());
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "2");
+}
+
+TEST_F(RegistryTest, RegisterStoresAContentAddressedCopyAndIsIdempotent) {
+  auto r = OpenRegistry();
+  auto file = ModelFile("a");
+  auto m = r.RegisterModel(file, "intents", "run-1", {{"validation_metric", 0.91}});
+  EXPECT_EQ(m.id.size(), 32u);
+  EXPECT_EQ(m.id, ModelContentHash(file));
+  EXPECT_EQ(m.status, ModelStatus::kCandidate);
+  EXPECT_EQ(m.path, r.models_dir() / (m.id + ".bin"));
+  EXPECT_EQ(ReadAll(m.path), ReadAll(file));
+  EXPECT_EQ(m.size_bytes, std::filesystem::file_size(file));
+  EXPECT_DOUBLE_EQ(m.metrics["validation_metric"].get<double>(), 0.91);
+
+  // The same bytes under another name, registered again: the same record, one row.
+  auto copy = dir_ / "copy.bin";
+  std::filesystem::copy_file(file, copy);
+  auto again = r.RegisterModel(copy, "intents", "run-2", {});
+  EXPECT_EQ(again.id, m.id);
+  EXPECT_EQ(again.run_id, "run-1");
+  EXPECT_EQ(r.ListModels().size(), 1u);
+  ASSERT_TRUE(r.FindModelByFile(copy));
+  EXPECT_EQ(r.FindModelByFile(copy)->id, m.id);
+
+  // The store keeps its own copy: changing the original changes nothing registered.
+  dir_.Write("a.bin", "something else");
+  EXPECT_EQ(ReadAll(r.GetModel(m.id).path), ReadAll(copy));
+  EXPECT_FALSE(r.FindModelByFile(file));
+}
+
+TEST_F(RegistryTest, ContentHashIsXxh3_128InCanonicalHex) {
+  // XXH3-128 of the empty input, as published by xxHash.
+  auto empty = dir_.Write("empty.bin", "");
+  EXPECT_EQ(ModelContentHash(empty), "99aa06d3014798d86001c324468d497f");
+  EXPECT_THROW(ModelContentHash(dir_ / "missing.bin"), InputError);
+}
+
+TEST_F(RegistryTest, ModelsAndRunsByUniquePrefix) {
+  auto r = OpenRegistry();
+  std::map<char, std::vector<std::string>> by_first_char;
+  for (int i = 0; i < 17; ++i) {  // 17 ids over 16 hex digits: two must share the first one.
+    auto m = Register(r, fmt::format("m{}", i));
+    by_first_char[m.id[0]].push_back(m.id);
+  }
+  EXPECT_EQ(r.ListModels().size(), 17u);
+  EXPECT_TRUE(r.ListModels("other").empty());
+  const auto shared = std::find_if(by_first_char.begin(), by_first_char.end(),
+                                   [](const auto& kv) { return kv.second.size() > 1; });
+  ASSERT_NE(shared, by_first_char.end());
+  try {
+    r.GetModel(std::string(1, shared->first));
+    FAIL() << "an ambiguous prefix was accepted";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("ambiguous"));
+    EXPECT_THAT(e.what(), HasSubstr(shared->second[0]));
+  }
+  const std::string id = shared->second[0];
+  EXPECT_EQ(r.GetModel(id.substr(0, 12)).id, id);
+  EXPECT_EQ(r.GetModel(id).id, id);
+  try {
+    r.GetModel("zzzz");
+    FAIL() << "an unknown id was accepted";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("no model with id starting \"zzzz\""));
+    EXPECT_THAT(e.what(), HasSubstr("trainops models list"));
+  }
+  EXPECT_THROW(r.GetModel(""), InputError);
+
+  RunRecord run;
+  run.id = "run-20260101T000000-ab12";
+  run.task = "intents";
+  run.spec_path = "/x/task.yaml";
+  run.spec_hash = kSpec;
+  run.run_dir = "/x/run";
+  run.run = {{"hyperparameters", {{"epochs", 5}}}, {"check_data", {{"errors", 0}}}};
+  run.checkpoints = nlohmann::json::array({{{"step", 10}, {"validation_metric", 0.5}}, {{"step", 20}}});
+  run.model_id = id;
+  r.RecordRun(run);
+  run.id = "run-20260101T000000-ab13";
+  run.task = "other";
+  run.model_id = "";
+  r.RecordRun(run);
+  EXPECT_THROW(r.RecordRun(run), InputError);  // the same id twice
+  run.id = "run-x";
+  run.model_id = "ffffffffffffffffffffffffffffffff";
+  EXPECT_THROW(r.RecordRun(run), InputError);  // a model the registry does not hold
+
+  EXPECT_EQ(r.ListRuns().size(), 2u);
+  ASSERT_EQ(r.ListRuns("intents").size(), 1u);
+  EXPECT_THAT([&] { r.GetRun("run-2026"); }, ::testing::Throws<InputError>());
+  EXPECT_THROW(r.GetRun("run-nope"), InputError);
+  auto got = r.GetRun("run-20260101T000000-ab12");
+  EXPECT_EQ(got.model_id, id);
+  EXPECT_EQ(got.spec_hash, kSpec);
+  EXPECT_EQ(got.checkpoints.size(), 2u);
+  EXPECT_EQ(got.checkpoints[0]["step"], 10);
+  EXPECT_EQ(got.run["check_data"]["errors"], 0);
+  EXPECT_FALSE(got.created_at.empty());
+  EXPECT_EQ(r.GetRun("run-20260101T000000-ab13").model_id, "");
+}
+
+TEST_F(RegistryTest, PromoteWithoutGateReportIsRefused) {
+  auto r = OpenRegistry();
+  auto m = Register(r, "a");
+  try {
+    r.Promote({m.id, "ship it", kSpec, false});
+    FAIL() << "promoted without a gate report";
+  } catch (const CheckFailedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("no gate report"));
+    EXPECT_THAT(e.what(), HasSubstr("trainops gate"));
+    EXPECT_THAT(e.what(), HasSubstr("--force --reason"));
+  }
+  EXPECT_EQ(r.GetModel(m.id).status, ModelStatus::kCandidate);
+  EXPECT_TRUE(r.History().empty());
+  EXPECT_FALSE(r.Production("intents"));
+}
+
+TEST_F(RegistryTest, PromoteWithPassingGateReport) {
+  auto r = OpenRegistry();
+  auto m = Register(r, "a");
+  PassGate(r, m.id, /*passed=*/true, "xxh3:other-spec");
+  // A pass for another version of the spec does not count.
+  EXPECT_THROW(r.Promote({m.id, "ship", kSpec, false}), CheckFailedError);
+  PassGate(r, m.id);
+  auto report = r.LatestGateReport(m.id, kSpec);
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->passed);
+  EXPECT_EQ(report->task, "intents");
+  auto change = r.Promote({m.id.substr(0, 8), "gates passed", kSpec, false});
+  EXPECT_TRUE(change.changed);
+  EXPECT_EQ(change.model_id, m.id);
+  EXPECT_EQ(change.from_status, "candidate");
+  EXPECT_EQ(change.to_status, "production");
+  EXPECT_EQ(change.gate_report_id, report->id);
+  EXPECT_FALSE(change.forced);
+  ASSERT_TRUE(r.Production("intents"));
+  EXPECT_EQ(r.Production("intents")->id, m.id);
+  auto history = r.History("intents");
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].reason, "gates passed");
+  EXPECT_EQ(history[0].gate_report_id, report->id);
+  EXPECT_FALSE(history[0].at.empty());
+}
+
+TEST_F(RegistryTest, PromoteWithFailingLatestGateReportIsRefused) {
+  auto r = OpenRegistry();
+  auto m = Register(r, "a");
+  PassGate(r, m.id, true);
+  PassGate(r, m.id, false);  // the latest verdict is what counts
+  try {
+    r.Promote({m.id, "ship", kSpec, false});
+    FAIL() << "promoted on a failed gate report";
+  } catch (const CheckFailedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("failed"));
+  }
+  EXPECT_EQ(r.GetModel(m.id).status, ModelStatus::kCandidate);
+  PassGate(r, m.id, true);
+  EXPECT_NO_THROW(r.Promote({m.id, "fixed", kSpec, false}));
+}
+
+TEST_F(RegistryTest, ForceNeedsAReasonAndIsRecorded) {
+  auto r = OpenRegistry();
+  auto m = Register(r, "a");
+  EXPECT_THROW(r.Promote({m.id, "  ", kSpec, true}), InputError);
+  EXPECT_TRUE(r.History().empty());
+  PassGate(r, m.id, false);
+  auto change = ForcePromote(r, m.id, "hotfix approved by on-call");
+  EXPECT_TRUE(change.forced);
+  auto history = r.History("", m.id);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_TRUE(history[0].forced);
+  EXPECT_EQ(history[0].reason, "hotfix approved by on-call");
+  EXPECT_NE(history[0].gate_report_id, 0);  // the failed report it overrode
+}
+
+TEST_F(RegistryTest, PromotingArchivesThePreviousProductionModel) {
+  auto r = OpenRegistry();
+  auto a = Register(r, "a");
+  auto b = Register(r, "b");
+  auto other = Register(r, "c", "another-task");
+  ForcePromote(r, a.id);
+  ForcePromote(r, other.id);
+  PassGate(r, b.id);
+  auto change = r.Promote({b.id, "better", kSpec, false});
+  EXPECT_EQ(change.archived_model_id, a.id);
+  EXPECT_EQ(r.GetModel(a.id).status, ModelStatus::kArchived);
+  EXPECT_EQ(r.GetModel(b.id).status, ModelStatus::kProduction);
+  EXPECT_EQ(r.GetModel(other.id).status, ModelStatus::kProduction);  // other tasks are untouched
+  auto history = r.History("intents");
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[1].model_id, a.id);
+  EXPECT_EQ(history[1].to_status, "archived");
+  EXPECT_EQ(history[1].reason, "better");
+  EXPECT_EQ(history[2].model_id, b.id);
+  EXPECT_EQ(r.History("another-task").size(), 1u);
+  ExpectHistoryConsistent(r);
+
+  // Promoting the production model again changes nothing and says so.
+  auto same = r.Promote({b.id, "again", kSpec, false});
+  EXPECT_FALSE(same.changed);
+  EXPECT_EQ(same.to_status, "production");
+  EXPECT_EQ(r.History("intents").size(), 3u);
+}
+
+TEST_F(RegistryTest, TheDatabaseItselfAllowsOneProductionModelPerTask) {
+  auto a_id = [&] {
+    auto r = OpenRegistry();
+    auto a = Register(r, "a");
+    Register(r, "b");
+    ForcePromote(r, a.id);
+    return a.id;
+  }();
+  int rc = 0;
+  RawQuery(DbPath(), "UPDATE models SET status = 'production' WHERE id != '" + a_id + "'", &rc);
+  EXPECT_EQ(rc & 0xff, SQLITE_CONSTRAINT);
+  EXPECT_EQ(RawQuery(DbPath(), "SELECT count(*) FROM models WHERE status = 'production'"), "1");
+}
+
+TEST_F(RegistryTest, RollbackRestoresThePreviousProductionModel) {
+  auto r = OpenRegistry();
+  auto a = Register(r, "a");
+  auto b = Register(r, "b");
+  auto c = Register(r, "c");
+  ForcePromote(r, a.id);
+  ForcePromote(r, b.id, "b is better");
+  ForcePromote(r, c.id, "c is better");
+  auto change = r.Rollback("intents", "c misroutes returns");
+  EXPECT_EQ(change.model_id, b.id);
+  EXPECT_EQ(change.from_status, "archived");
+  EXPECT_EQ(change.to_status, "production");
+  EXPECT_EQ(change.archived_model_id, c.id);
+  EXPECT_EQ(change.reason, "c misroutes returns");
+  EXPECT_EQ(r.Production("intents")->id, b.id);
+  EXPECT_EQ(r.GetModel(c.id).status, ModelStatus::kArchived);
+  auto history = r.History("intents");
+  ASSERT_EQ(history.size(), 7u);  // a; a->archived, b; b->archived, c; c->archived, b
+  EXPECT_EQ(history[5].model_id, c.id);
+  EXPECT_EQ(history[5].reason, "c misroutes returns");
+  ExpectHistoryConsistent(r);
+}
+
+TEST_F(RegistryTest, RollbackWithNothingToRollBackIsRefused) {
+  auto r = OpenRegistry();
+  EXPECT_THROW(r.Rollback("intents", "why"), CheckFailedError);  // no production model
+  auto a = Register(r, "a");
+  ForcePromote(r, a.id);
+  try {
+    r.Rollback("intents", "why");
+    FAIL() << "rolled back past the first production model";
+  } catch (const CheckFailedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("no previous"));
+  }
+  EXPECT_EQ(r.Production("intents")->id, a.id);
+  EXPECT_EQ(r.History().size(), 1u);
+}
+
+// The version-1 schema as trainops 0.1 wrote it, frozen here so the migration is tested
+// against what old registries really contain, not against the current code's idea of them.
+constexpr const char* kVersion1Ddl = R"sql(
+CREATE TABLE models (
+  id TEXT PRIMARY KEY, task TEXT NOT NULL, run_id TEXT NOT NULL DEFAULT '', file_name TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('candidate', 'production', 'archived')),
+  metrics_json TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL);
+CREATE UNIQUE INDEX models_one_production_per_task ON models(task) WHERE status = 'production';
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY, task TEXT NOT NULL, spec_path TEXT NOT NULL DEFAULT '', spec_hash TEXT NOT NULL DEFAULT '',
+  run_dir TEXT NOT NULL DEFAULT '', run_json TEXT NOT NULL DEFAULT '{}', checkpoints_json TEXT NOT NULL DEFAULT '[]',
+  model_id TEXT REFERENCES models(id), created_at TEXT NOT NULL);
+CREATE TABLE status_history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, model_id TEXT NOT NULL REFERENCES models(id), task TEXT NOT NULL,
+  from_status TEXT NOT NULL, to_status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+  forced INTEGER NOT NULL DEFAULT 0, at TEXT NOT NULL);
+CREATE INDEX status_history_by_task ON status_history(task, id);
+PRAGMA user_version = 1;
+)sql";
+
+TEST_F(RegistryTest, MigratesAVersion1RegistryKeepingItsRows) {
+  std::filesystem::create_directories(DbPath().parent_path() / "models");
+  auto file = ModelFile("old");
+  const std::string id = ModelContentHash(file);
+  std::filesystem::copy_file(file, DbPath().parent_path() / "models" / (id + ".bin"));
+  RawExec(DbPath(), kVersion1Ddl);
+  RawExec(DbPath(),
+          "INSERT INTO models VALUES ('" + id + "', 'intents', 'run-old', '" + id +
+              ".bin', 1016, 'production', '{\"macro_f1\": 0.8}', '2025-01-01T00:00:00Z');"
+              "INSERT INTO runs VALUES ('run-old', 'intents', '/t.yaml', 'xxh3:1', '/r', '{}', '[{\"step\": 1}]', '" +
+              id + "', '2025-01-01T00:00:00Z');"
+                   "INSERT INTO status_history (model_id, task, from_status, to_status, reason, forced, at) VALUES ('" +
+              id + "', 'intents', 'candidate', 'production', 'first', 1, '2025-01-01T00:00:01Z');");
+
+  auto r = OpenRegistry();
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "2");
+  auto m = r.GetModel(id);
+  EXPECT_EQ(m.status, ModelStatus::kProduction);
+  EXPECT_DOUBLE_EQ(m.metrics["macro_f1"].get<double>(), 0.8);
+  EXPECT_EQ(r.GetRun("run-old").checkpoints[0]["step"], 1);
+  auto history = r.History();
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].reason, "first");
+  EXPECT_EQ(history[0].gate_report_id, 0);
+  // What version 2 adds works on the migrated database.
+  auto b = Register(r, "new");
+  PassGate(r, b.id);
+  auto change = r.Promote({b.id, "gated", kSpec, false});
+  EXPECT_NE(change.gate_report_id, 0);
+  EXPECT_EQ(r.GetModel(id).status, ModelStatus::kArchived);
+  ExpectHistoryConsistent(r);
+}
+
+TEST_F(RegistryTest, RefusesARegistryFromANewerTrainops) {
+  std::filesystem::create_directories(DbPath().parent_path());
+  RawExec(DbPath(), "CREATE TABLE future (x); PRAGMA user_version = 3;");
+  try {
+    OpenRegistry();
+    FAIL() << "opened a newer registry";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("written by a newer trainops (schema 3, this build reads up to 2); upgrade trainops"));
+    EXPECT_THAT(e.what(), HasSubstr(DbPath().string()));
+  }
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "3");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA journal_mode"), "delete");  // untouched
+}
+
+TEST_F(RegistryTest, RefusesFilesThatAreNotARegistry) {
+  auto text = dir_.Write("notes.db", "these are notes, not a database\n" + std::string(2000, 'n'));
+  const std::string before = ReadAll(text);
+  try {
+    Registry::Open(text);
+    FAIL() << "opened a text file";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(text.string()));
+    EXPECT_THAT(e.what(), HasSubstr("not a trainops registry"));
+  }
+  EXPECT_EQ(ReadAll(text), before);
+
+  auto foreign = dir_ / "app.db";
+  RawExec(foreign, "CREATE TABLE customers (id INTEGER, name TEXT);");
+  try {
+    Registry::Open(foreign);
+    FAIL() << "opened someone else's database";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("tables trainops did not create (customers)"));
+  }
+  EXPECT_EQ(RawQuery(foreign, "PRAGMA user_version"), "0");
+  EXPECT_THROW(Registry::Open(dir_.path()), InputError);  // a folder
+}
+
+TEST_F(RegistryTest, OpenRemovesTempFilesOfDeadWritersOnly) {
+  { auto r = OpenRegistry(); }
+  pid_t dead = ForkChild([] { return 0; });
+  WaitStatus(dead);
+  auto models = DbPath().parent_path() / "models";
+  auto stale = models / ("abc.bin.tmp." + std::to_string(dead) + ".0");
+  auto live = models / ("abd.bin.tmp." + std::to_string(::getppid()) + ".0");
+  dir_.Write(std::filesystem::relative(stale, dir_.path()).string(), "partial");
+  dir_.Write(std::filesystem::relative(live, dir_.path()).string(), "in progress");
+  auto r = OpenRegistry();
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  EXPECT_TRUE(std::filesystem::exists(live));
+}
+
+TEST(RegistryPaths, DefaultNextToTheSpecAndDiscoveryWalksUp) {
+  TempDir dir;
+  auto spec = dir.Write("project/task.yaml", "name: x\n");
+  EXPECT_EQ(DefaultRegistryPath(spec), dir.path() / "project/.trainops/registry.db");
+  std::filesystem::create_directories(dir.path() / "project/a/b");
+  EXPECT_FALSE(DiscoverRegistry(dir.path() / "project/a/b"));
+  Registry::Open(DefaultRegistryPath(spec));
+  auto found = DiscoverRegistry(dir.path() / "project/a/b");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(*found, dir.path() / "project/.trainops/registry.db");
+}
+
+TEST_F(RegistryTest, TwoProcessesPromotingAtOnceLeaveOneProductionModel) {
+  for (int round = 0; round < 4; ++round) {
+    TempDir dir;
+    const auto db_path = dir.path() / "registry.db";
+    std::string a, b, c;
+    {
+      auto r = Registry::Open(db_path);
+      a = Register(r, "a" + std::to_string(round)).id;
+      b = Register(r, "b" + std::to_string(round)).id;
+      c = Register(r, "c" + std::to_string(round)).id;
+      ForcePromote(r, a);
+      PassGate(r, b);
+      PassGate(r, c);
+    }  // closed: a SQLite connection must not cross fork()
+    int barrier[2];
+    ASSERT_EQ(::pipe(barrier), 0);
+    auto promoter = [&](const std::string& id) {
+      return ForkChild([&, id] {
+        ::close(barrier[1]);
+        // Both sit between their policy check and their change at the same time, unless
+        // the registry serializes them (BEGIN IMMEDIATE makes the second wait at BEGIN).
+        ::setenv(fault::kDelayInPromoteMs, "100", 1);
+        auto r = Registry::Open(db_path);
+        char byte;
+        (void)::read(barrier[0], &byte, 1);  // returns at EOF, when the parent lets both go
+        r.Promote({id, "concurrent " + id.substr(0, 4), kSpec, false});
+        return 0;
+      });
+    };
+    pid_t pb = promoter(b);
+    pid_t pc = promoter(c);
+    ::close(barrier[0]);
+    ::close(barrier[1]);
+    const int sb = WaitStatus(pb), sc = WaitStatus(pc);
+    ASSERT_TRUE(WIFEXITED(sb) && WEXITSTATUS(sb) == 0) << "round " << round << " status " << sb;
+    ASSERT_TRUE(WIFEXITED(sc) && WEXITSTATUS(sc) == 0) << "round " << round << " status " << sc;
+
+    auto r = Registry::Open(db_path);
+    auto production = r.Production("intents");
+    ASSERT_TRUE(production);
+    EXPECT_TRUE(production->id == b || production->id == c);
+    int n_production = 0;
+    for (const auto& m : r.ListModels()) n_production += m.status == ModelStatus::kProduction;
+    EXPECT_EQ(n_production, 1);
+    EXPECT_EQ(r.GetModel(a).status, ModelStatus::kArchived);
+    // Both promotions happened, one after the other: a, then the first winner archived a,
+    // then the second archived the first.
+    auto history = r.History("intents");
+    ASSERT_EQ(history.size(), 5u);
+    EXPECT_EQ(history.back().model_id, production->id);
+    ExpectHistoryConsistent(r);
+  }
+}
+
+TEST_F(RegistryTest, AProcessKilledMidPromoteLeavesTheOldProductionModel) {
+  std::string a, b;
+  {
+    auto r = OpenRegistry();
+    a = Register(r, "a").id;
+    b = Register(r, "b").id;
+    ForcePromote(r, a);
+    PassGate(r, b);
+  }
+  pid_t child = ForkChild([&] {
+    ::setenv(fault::kKillDuringPromote, "1", 1);
+    auto r = OpenRegistry();
+    r.Promote({b, "doomed", kSpec, false});
+    return 0;  // not reached: the fault point kills the process
+  });
+  const int status = WaitStatus(child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child was not killed (status " << status << ")";
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+
+  auto r = OpenRegistry();
+  EXPECT_EQ(r.Production("intents")->id, a);
+  EXPECT_EQ(r.GetModel(b).status, ModelStatus::kCandidate);
+  EXPECT_EQ(r.History().size(), 1u);
+  ExpectHistoryConsistent(r);
+  // The registry works normally afterwards.
+  EXPECT_EQ(r.Promote({b, "retry", kSpec, false}).archived_model_id, a);
+  ExpectHistoryConsistent(r);
+}
+
+TEST_F(RegistryTest, AProcessKilledAfterTheModelCopyLeavesNoRow) {
+  { auto r = OpenRegistry(); }
+  auto file = ModelFile("a");
+  pid_t child = ForkChild([&] {
+    ::setenv(fault::kKillAfterModelCopy, "1", 1);
+    auto r = OpenRegistry();
+    r.RegisterModel(file, "intents", "run-a", {});
+    return 0;
+  });
+  const int status = WaitStatus(child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child was not killed (status " << status << ")";
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+
+  auto r = OpenRegistry();
+  EXPECT_TRUE(r.ListModels().empty());
+  EXPECT_FALSE(r.FindModelByFile(file));
+  // At most an unreferenced, complete file; never a partial one.
+  const auto stored = r.models_dir() / (ModelContentHash(file) + ".bin");
+  if (std::filesystem::exists(stored)) {
+    EXPECT_EQ(ReadAll(stored), ReadAll(file));
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(r.models_dir()))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
+  auto m = r.RegisterModel(file, "intents", "run-a", {});
+  EXPECT_EQ(m.status, ModelStatus::kCandidate);
+  EXPECT_EQ(r.ListModels().size(), 1u);
+  EXPECT_EQ(ReadAll(m.path), ReadAll(file));
+}
+
+TEST(ModelStatusNames, RoundTrip) {
+  for (auto s : {ModelStatus::kCandidate, ModelStatus::kProduction, ModelStatus::kArchived})
+    EXPECT_EQ(ParseModelStatus(ModelStatusName(s)), s);
+  EXPECT_THROW(ParseModelStatus("prod"), InputError);
+}
+
+}  // namespace
+}  // namespace trainops
