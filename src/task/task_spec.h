@@ -67,7 +67,7 @@ struct TrainingSpec {
 struct CheckpointSpec {
   int every_updates = 0;  // 0 = one checkpoint per epoch
   int keep_last = 2;      // recent checkpoints kept besides the best
-  int patience = 5;       // checkpoints without improvement before stopping; 0 = never stop early
+  int patience = 3;       // checkpoints without improvement before stopping; 0 = never stop early
 };
 
 // Settings of `trainops check-data` (the `checks:` section; see docs/check_data.md).
