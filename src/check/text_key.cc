@@ -50,10 +50,11 @@ std::string ShingleText(std::string_view raw_text) {
       if (!IsDroppable(cp)) chunk.append(normalized, i, static_cast<size_t>(n));
       i += static_cast<size_t>(n);
     }
-    if (has_digit) chunk = "0";
-    if (!chunk.empty()) {
+    // Any number reads as one token "0", so order numbers do not make texts differ.
+    if (has_digit || !chunk.empty()) {
       if (!out.empty()) out += ' ';
-      out += chunk;
+      if (has_digit) out += '0';
+      else out += chunk;
     }
     pos = end + 1;
   }

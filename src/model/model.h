@@ -57,6 +57,10 @@ struct ModelInfo {
   ModelType type = ModelType::kLinear;
   std::vector<std::string> labels;
   FeatureConfig features;
+  // How texts were turned into hashed feature ids (text/features.h). A model is only
+  // meaningful under the scheme it was trained with, so loading refuses any other.
+  int feature_scheme = kFeatureSchemeVersion;
+  std::string unicode_version;  // of the normalizer at training time, for the record
   std::string text_column = "text";
   std::string label_column = "label";
   float temperature = 1.0f;       // softmax temperature fitted on validation

@@ -18,7 +18,9 @@ nlohmann::json ModelInfoToJson(const ModelInfo& info) {
   j["features"] = {{"word_ngrams", info.features.word_ngrams},
                    {"char_ngram_min", info.features.char_ngram_min},
                    {"char_ngram_max", info.features.char_ngram_max},
-                   {"buckets", info.features.buckets}};
+                   {"buckets", info.features.buckets},
+                   {"scheme", info.feature_scheme},
+                   {"unicode", info.unicode_version.empty() ? std::string(UnicodeVersion()) : info.unicode_version}};
   j["text_column"] = info.text_column;
   j["label_column"] = info.label_column;
   j["temperature"] = info.temperature;
@@ -40,6 +42,15 @@ ModelInfo ModelInfoFromJson(const nlohmann::json& j) {
   info.features.char_ngram_min = f.at("char_ngram_min").get<int>();
   info.features.char_ngram_max = f.at("char_ngram_max").get<int>();
   info.features.buckets = f.at("buckets").get<uint32_t>();
+  // Files from before the scheme was recorded all used scheme 1.
+  info.feature_scheme = f.value("scheme", 1);
+  if (info.feature_scheme != kFeatureSchemeVersion) {
+    throw CorruptFileError(fmt::format(
+        "its features were hashed with feature scheme {}, and this trainops uses scheme {}: its weights would be "
+        "read against the wrong n-grams; retrain the model with this trainops, or use the version that trained it",
+        info.feature_scheme, kFeatureSchemeVersion));
+  }
+  info.unicode_version = f.value("unicode", std::string());
   info.text_column = j.at("text_column").get<std::string>();
   info.label_column = j.at("label_column").get<std::string>();
   info.temperature = j.at("temperature").get<float>();
@@ -126,8 +137,8 @@ Model ModelFromSections(const ArtifactReader& reader) {
   Model model;
   try {
     model.info = ModelInfoFromJson(nlohmann::json::parse(reader.Get("META")));
-  } catch (const CorruptFileError&) {
-    throw;
+  } catch (const CorruptFileError& e) {
+    fail(e.what());  // names the file
   } catch (const std::exception& e) {
     fail(fmt::format("metadata is unreadable ({})", e.what()));
   }

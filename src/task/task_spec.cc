@@ -235,10 +235,16 @@ void TaskSpec::Validate() const {
     fail("data.label_column", "must differ from data.text_column");
   }
   const auto& f = model.features;
-  if (f.word_ngrams < 0 || f.word_ngrams > 5) fail("model.word_ngrams", "must be 0..5");
-  if (f.char_ngram_max < 0 || f.char_ngram_max > 8) fail("model.char_ngram_max", "must be 0..8");
-  if (f.char_ngram_max > 0 && (f.char_ngram_min < 1 || f.char_ngram_min > f.char_ngram_max)) {
-    fail("model.char_ngram_min", "must be between 1 and model.char_ngram_max");
+  // The bounds of the feature settings live with the feature extractor (one definition);
+  // its message names the setting, the spec's adds where it is.
+  try {
+    ValidateFeatureConfig(f);
+  } catch (const InputError& e) {
+    // Its messages read "feature config: <setting> ..."; the setting is the spec key.
+    const std::string_view prefix = "feature config: ";
+    std::string message = e.what();
+    if (message.starts_with(prefix)) message.erase(0, prefix.size());
+    fail("model." + message.substr(0, message.find_first_of(" (")), message);
   }
   if (f.word_ngrams == 0 && f.char_ngram_max == 0) {
     fail("model.word_ngrams", "word and char n-grams are both off; the model would see nothing");

@@ -118,6 +118,20 @@ TEST(ModelFileTest, CheckpointIsNotAModel) {
   EXPECT_NE(message.find("is a checkpoint file, expected a model file"), std::string::npos) << message;
 }
 
+TEST(ModelFileTest, AnotherFeatureSchemeIsRefused) {
+  Model m = TinyModel();
+  m.info.feature_scheme = kFeatureSchemeVersion + 1;
+  const std::string message = CorruptMessage(SerializeModel(m));
+  EXPECT_NE(message.find("feature scheme " + std::to_string(kFeatureSchemeVersion + 1)), std::string::npos) << message;
+  EXPECT_NE(message.find("retrain"), std::string::npos) << message;
+  // The current scheme and the Unicode version are recorded and read back.
+  TempDir dir;
+  SaveModel(TinyModel(), dir / "model.bin");
+  const Model loaded = LoadModel(dir / "model.bin");
+  EXPECT_EQ(loaded.info.feature_scheme, kFeatureSchemeVersion);
+  EXPECT_EQ(loaded.info.unicode_version, std::string(UnicodeVersion()));
+}
+
 TEST(ModelFileTest, InconsistentArraysAreRefused) {
   Model m = TinyModel();
   m.input.resize(9);  // three rows for a four-feature vocabulary

@@ -148,7 +148,11 @@ TEST(TrainingTest, AutotuneRecordsItsTrials) {
 
 TEST(TrainingTest, SplitIsStratifiedAndSeeded) {
   std::vector<Example> examples;
-  for (int i = 0; i < 100; ++i) examples.push_back({"t" + std::to_string(i), i < 80 ? "a" : "b", {}, "", 0});
+  for (int i = 0; i < 100; ++i) {
+    std::string text = "t";  // not "t" + to_string(i): GCC 12 warns falsely (-Wrestrict) on that
+    text += std::to_string(i);
+    examples.push_back({text, i < 80 ? "a" : "b", {}, "", 0});
+  }
   examples.push_back({"lonely", "c", {}, "", 0});
   SplitResult s = StratifiedSplit(examples, 0.1, 7);
   int va = 0, vb = 0;
