@@ -37,6 +37,13 @@ GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRe
   const std::string spec_hash = SpecHash(spec);
   std::optional<ModelRecord> candidate_record;
   const std::filesystem::path candidate_file = ModelFile(registry, request.candidate, &candidate_record);
+  // Production is per task: a report filed under one task must not promote in another.
+  if (candidate_record && candidate_record->task != spec.name) {
+    throw InputError(fmt::format("model {} is registered for task \"{}\", but {} is task \"{}\"; gate it with that "
+                                 "task's spec, or retrain it under this one",
+                                 candidate_record->id.substr(0, 12), candidate_record->task, spec.spec_path.string(),
+                                 spec.name));
+  }
 
   GateRunOptions options;
   options.candidate = candidate_file;

@@ -190,6 +190,16 @@ TEST_F(GateCliTest, ExplicitBaselineAndBadInput) {
   auto missing = RunCli({"gate", "--task", P("notest.yaml"), "--candidate", P("a/model.bin")});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.err, HasSubstr("data.test"));
+  // A model registered under another task cannot be gated (and promoted) under this one.
+  std::string other = Spec();
+  other.replace(0, std::string("name: gated").size(), "name: other");
+  other.replace(other.find("seed: 3"), 7, "seed: 4");  // other bytes, so a model of its own
+  dir_.Write("other.yaml", other);
+  ASSERT_EQ(RunCli({"train", "--task", P("other.yaml"), "--out", P("o"), "--allow-data-errors"}).exit_code, 0);
+  auto wrong_task = RunCli({"gate", "--task", P("task.yaml"), "--candidate", P("o/model.bin")});
+  EXPECT_EQ(wrong_task.exit_code, 2) << wrong_task.out;
+  EXPECT_THAT(wrong_task.err, HasSubstr("registered for task \"other\""));
+
   auto no_model = RunCli({"gate", "--task", P("task.yaml"), "--candidate", P("nope/model.bin")});
   EXPECT_EQ(no_model.exit_code, 2);
   EXPECT_THAT(no_model.err, HasSubstr("nope/model.bin"));
