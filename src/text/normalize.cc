@@ -21,10 +21,18 @@
 #include "common/error.h"
 #include "text/char_class.h"
 #include "text/features.h"
-#include "text/utf8.h"
+#include "common/utf8.h"
 
 namespace trainops {
 namespace text_internal {
+
+using utf8::AppendUtf8;
+using utf8::DecodedChar;
+using utf8::DecodeUtf8;
+using utf8::FindAscii;
+using utf8::FindNonAscii;
+using utf8::kReplacementChar;
+
 namespace {
 
 constexpr utf8proc_option_t kUtf8procOptions = static_cast<utf8proc_option_t>(

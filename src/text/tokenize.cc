@@ -25,10 +25,18 @@
 
 #include "text/char_class.h"
 #include "text/features.h"
-#include "text/utf8.h"
+#include "common/utf8.h"
 
 namespace trainops {
 namespace text_internal {
+
+using utf8::AppendUtf8;
+using utf8::DecodedChar;
+using utf8::DecodeUtf8;
+using utf8::FindAscii;
+using utf8::FindNonAscii;
+using utf8::kReplacementChar;
+
 namespace {
 
 // Consumes combining marks and other grapheme extenders starting at `pos`.

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "text/features.h"
-#include "text/utf8.h"
+#include "common/utf8.h"
 
 namespace trainops {
 namespace {
@@ -129,7 +129,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 bool IsValidUtf8(std::string_view s) {
   for (size_t pos = 0; pos < s.size();) {
-    const auto c = text_internal::DecodeUtf8(s, pos);
+    const auto c = utf8::DecodeUtf8(s, pos);
     if (!c.valid) return false;
     pos += c.bytes;
   }

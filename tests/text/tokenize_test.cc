@@ -11,7 +11,7 @@
 
 #include "text/char_class.h"
 #include "text/features.h"
-#include "text/utf8.h"
+#include "common/utf8.h"
 
 namespace trainops {
 namespace {
@@ -207,7 +207,7 @@ TEST(TokenizeTest, TokensConcatenateToTextWithoutSpacesAndKeepGraphemes) {
       joined += token.text;
       const size_t offset = static_cast<size_t>(token.text.data() - normalized.data());
       const bool after_space = offset == 0 || normalized[offset - 1] == ' ';
-      const auto first = text_internal::DecodeUtf8(token.text, 0);
+      const auto first = utf8::DecodeUtf8(token.text, 0);
       if (text_internal::ClassifyCodePoint(first.cp) == text_internal::CharClass::kExtend) {
         EXPECT_TRUE(after_space) << "token split from its base in "
                                  << ::testing::PrintToString(raw);

@@ -1,7 +1,7 @@
 // Tests for the UTF-8 decoder: well-formed boundaries, each kind of ill-formed sequence
 // and the number of bytes each error consumes (one U+FFFD per maximal subpart), and
 // agreement with utf8proc on which sequences are valid.
-#include "text/utf8.h"
+#include "common/utf8.h"
 
 #include <gtest/gtest.h>
 #include <utf8proc.h>
@@ -12,8 +12,8 @@
 namespace trainops {
 namespace {
 
-using text_internal::AppendUtf8;
-using text_internal::DecodeUtf8;
+using utf8::AppendUtf8;
+using utf8::DecodeUtf8;
 
 struct DecodeCase {
   const char* name;
@@ -94,11 +94,11 @@ TEST(Utf8Test, AgreesWithUtf8procOnValidity) {
 
 TEST(Utf8Test, FindNonAsciiScansWordsAndTail) {
   const std::string text = "0123456789abcdef\xC3\xA9xyz";
-  EXPECT_EQ(text_internal::FindNonAscii(text, 0), 16u);
-  EXPECT_EQ(text_internal::FindNonAscii(text, 17), 17u);
-  EXPECT_EQ(text_internal::FindNonAscii(text, 18), text.size());
-  EXPECT_EQ(text_internal::FindAscii(text, 16), 18u);
-  EXPECT_EQ(text_internal::FindNonAscii("", 0), 0u);
+  EXPECT_EQ(utf8::FindNonAscii(text, 0), 16u);
+  EXPECT_EQ(utf8::FindNonAscii(text, 17), 17u);
+  EXPECT_EQ(utf8::FindNonAscii(text, 18), text.size());
+  EXPECT_EQ(utf8::FindAscii(text, 16), 18u);
+  EXPECT_EQ(utf8::FindNonAscii("", 0), 0u);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// UTF-8 decoding and encoding helpers for the text stage (internal header).
+// UTF-8 decoding and encoding, shared by row validation (data) and normalization and
+// tokenization (text), so there is one decoder.
 // The decoder validates as the Unicode standard's Table 3-7 prescribes and reports each
 // "maximal subpart" of an ill-formed sequence as one error, which is how U+FFFD
 // replacement is specified (and what browsers and ICU do). Stateless, thread-safe.
@@ -10,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace trainops::text_internal {
+namespace trainops::utf8 {
 
 inline constexpr char32_t kReplacementChar = 0xFFFD;
 
@@ -102,4 +103,4 @@ inline size_t FindAscii(std::string_view s, size_t pos) {
   return pos;
 }
 
-}  // namespace trainops::text_internal
+}  // namespace trainops::utf8
