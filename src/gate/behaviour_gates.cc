@@ -26,13 +26,10 @@ std::vector<GateCheck> BehaviourChecks(const Model& model, const BehaviourGate& 
     const double required = gate.min_pass_rate.at(key);
     const std::string name = fmt::format("behaviour: {} pass rate >= {}", titles.at(key), required);
     if (r.empty()) {
-      GateCheck c;
-      c.kind = "behaviour";
-      c.name = name;
+      GateCheck c = StatusCheck("behaviour", name, GateStatus::kSkip,
+                                fmt::format("{} has no {} cases", gate.file.filename().string(), key));
       c.op = ">=";
       c.threshold = required;
-      c.status = GateStatus::kSkip;
-      c.detail = fmt::format("{} has no {} cases", gate.file.filename().string(), key);
       checks.push_back(std::move(c));
       continue;
     }

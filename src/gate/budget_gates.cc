@@ -35,12 +35,8 @@ std::vector<GateCheck> BudgetChecks(const Model& model, const std::filesystem::p
   std::vector<GateCheck> checks;
   if (budgets.latency_p99_us > 0) {
     if (texts.empty()) {
-      GateCheck c;
-      c.kind = "budget";
-      c.name = fmt::format("prediction latency p99 <= {} us", budgets.latency_p99_us);
-      c.status = GateStatus::kFail;
-      c.detail = "no test texts to time predictions on";
-      checks.push_back(std::move(c));
+      checks.push_back(StatusCheck("budget", fmt::format("prediction latency p99 <= {} us", budgets.latency_p99_us),
+                                   GateStatus::kFail, "no test texts to time predictions on"));
     } else {
       const LatencySample s = MeasureLatency(model, texts, static_cast<size_t>(budgets.latency_samples));
       GateCheck c = CompareCheck("budget", fmt::format("prediction latency p99 <= {} us", budgets.latency_p99_us),

@@ -1,5 +1,7 @@
 #include "gate/gate_check.h"
 
+#include "task/gates_spec.h"
+
 namespace trainops {
 
 std::string GateStatusName(GateStatus status) {
@@ -28,12 +30,16 @@ GateCheck CompareCheck(std::string kind, std::string name, double value, const s
   c.value = value;
   c.op = op;
   c.threshold = threshold;
-  bool holds = false;
-  if (op == ">=") holds = value >= threshold;
-  else if (op == ">") holds = value > threshold;
-  else if (op == "<=") holds = value <= threshold;
-  else if (op == "<") holds = value < threshold;
-  c.status = holds ? GateStatus::kPass : GateStatus::kFail;
+  c.status = ComparisonHolds(value, op, threshold) ? GateStatus::kPass : GateStatus::kFail;
+  c.detail = std::move(detail);
+  return c;
+}
+
+GateCheck StatusCheck(std::string kind, std::string name, GateStatus status, std::string detail) {
+  GateCheck c;
+  c.kind = std::move(kind);
+  c.name = std::move(name);
+  c.status = status;
   c.detail = std::move(detail);
   return c;
 }

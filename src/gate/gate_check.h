@@ -30,6 +30,10 @@ struct GateCheck {
 GateCheck CompareCheck(std::string kind, std::string name, double value, const std::string& op, double threshold,
                        std::string detail = "");
 
+// A check with nothing to compare: skipped (it does not apply) or failed (it cannot be
+// judged). Callers that know the threshold set op and threshold afterwards.
+GateCheck StatusCheck(std::string kind, std::string name, GateStatus status, std::string detail);
+
 struct GateReport {
   std::vector<GateCheck> checks;
   nlohmann::json context;  // task, spec hash, candidate, baseline, data, timings

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "report/html_escape.h"
+
 namespace trainops {
 namespace {
 
@@ -11,25 +13,6 @@ std::string Number(double v) {
 }
 
 }  // namespace
-
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char ch : text) {
-    const auto u = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') break;  // not allowed in XML 1.0
-        out += ch;
-    }
-  }
-  return out;
-}
 
 std::string RenderVerdict(const GateReport& report) {
   const nlohmann::json& ctx = report.context;

@@ -13,8 +13,4 @@ namespace trainops {
 std::string RenderVerdict(const GateReport& report);
 std::string RenderJUnit(const GateReport& report);
 
-// Text safe inside XML attributes and elements: escapes markup characters and drops the
-// control characters XML 1.0 cannot carry at all.
-std::string XmlEscape(std::string_view text);
-
 }  // namespace trainops

@@ -80,12 +80,9 @@ GateReport RunGates(const TaskSpec& spec, const GateRunOptions& options) {
   nlohmann::json baseline_json = nullptr;
   if (gates.regression.enabled) {
     if (options.baseline.empty()) {
-      GateCheck c;
-      c.kind = "regression";
-      c.name = "no regression against the baseline";
-      c.status = GateStatus::kSkip;
-      c.detail = options.no_baseline_reason.empty() ? "no baseline model" : options.no_baseline_reason;
-      report.checks.push_back(std::move(c));
+      report.checks.push_back(
+          StatusCheck("regression", "no regression against the baseline", GateStatus::kSkip,
+                      options.no_baseline_reason.empty() ? "no baseline model" : options.no_baseline_reason));
     } else {
       const Model baseline = LoadModel(options.baseline);
       EvalInput base_input = TestInput(spec, options.threads);

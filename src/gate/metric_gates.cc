@@ -13,13 +13,9 @@ std::string KindOf(const MetricThreshold& t) {
 }
 
 GateCheck Unjudgeable(const MetricThreshold& t, std::string why) {
-  GateCheck c;
-  c.kind = KindOf(t);
-  c.name = t.text;
+  GateCheck c = StatusCheck(KindOf(t), t.text, GateStatus::kFail, std::move(why));
   c.op = t.op;
   c.threshold = t.value;
-  c.status = GateStatus::kFail;
-  c.detail = std::move(why);
   return c;
 }
 
@@ -94,13 +90,9 @@ std::vector<GateCheck> SegmentChecks(const nlohmann::json& report, const Segment
   if (!gates.enabled()) return checks;
   const auto& columns = report["segments"]["columns"];
   if (columns.empty()) {
-    GateCheck c;
-    c.kind = "segment";
-    c.name = "segment gates";
-    c.status = GateStatus::kFail;
-    c.detail = "segment gates are set but no segment column was scored; set gates.segments.columns or "
-               "data.segment_columns";
-    checks.push_back(std::move(c));
+    checks.push_back(StatusCheck("segment", "segment gates", GateStatus::kFail,
+                                 "segment gates are set but no segment column was scored; set "
+                                 "gates.segments.columns or data.segment_columns"));
     return checks;
   }
   for (const auto& col : columns) {
@@ -120,24 +112,19 @@ std::vector<GateCheck> SegmentChecks(const nlohmann::json& report, const Segment
         checks.push_back(std::move(c));
       }
       if (judged == 0) {
-        GateCheck c;
-        c.kind = "segment";
-        c.name = fmt::format("accuracy of every {} segment >= {}", column, gates.min_accuracy);
-        c.status = GateStatus::kSkip;
-        c.detail = "no segment has enough rows to judge (see evaluation.min_segment_support)";
-        checks.push_back(std::move(c));
+        checks.push_back(StatusCheck("segment",
+                                     fmt::format("accuracy of every {} segment >= {}", column, gates.min_accuracy),
+                                     GateStatus::kSkip,
+                                     "no segment has enough rows to judge (see evaluation.min_segment_support)"));
       }
     }
     if (gates.max_gap >= 0) {
       const auto& gap = col["gap"];
       if (!gap.contains("gap")) {
-        GateCheck c;
-        c.kind = "segment";
-        c.name = fmt::format("gap between {} segments <= {}", column, gates.max_gap);
+        GateCheck c = StatusCheck("segment", fmt::format("gap between {} segments <= {}", column, gates.max_gap),
+                                  GateStatus::kSkip, gap.value("note", "fewer than two segments with enough rows"));
         c.op = "<=";
         c.threshold = gates.max_gap;
-        c.status = GateStatus::kSkip;
-        c.detail = gap.value("note", "fewer than two segments with enough rows");
         checks.push_back(std::move(c));
         continue;
       }

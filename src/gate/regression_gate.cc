@@ -136,12 +136,8 @@ std::vector<GateCheck> RegressionChecks(const EvalResult& candidate, const EvalR
   const size_t n = p.gold.size();
   std::vector<GateCheck> checks;
   if (n == 0) {
-    GateCheck c;
-    c.kind = "regression";
-    c.name = "no regression against the baseline";
-    c.status = GateStatus::kFail;
-    c.detail = "the test data has no rows";
-    return {c};
+    return {StatusCheck("regression", "no regression against the baseline", GateStatus::kFail,
+                        "the test data has no rows")};
   }
   uint64_t only_b = 0, only_c = 0, right_c = 0, right_b = 0;
   for (size_t i = 0; i < n; ++i) {

@@ -18,6 +18,15 @@ std::string HtmlEscape(std::string_view text) {
   return out;
 }
 
+std::string XmlEscape(std::string_view text) {
+  std::string allowed;
+  allowed.reserve(text.size());
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r') allowed += c;
+  }
+  return HtmlEscape(allowed);
+}
+
 std::string JsonForScript(std::string_view json) {
   std::string out;
   out.reserve(json.size());

@@ -1,5 +1,5 @@
 // Escaping for text that comes from data (texts, labels, segment values, file names) on
-// its way into HTML, into a <script> block as JSON, or into Markdown. Everything a report
+// its way into HTML, XML (JUnit), a <script> block as JSON, or Markdown. Everything a report
 // shows from the data goes through one of these. Pure; thread-safe.
 #pragma once
 
@@ -10,6 +10,10 @@ namespace trainops {
 
 // & < > " ' as entities: safe in element content and quoted attributes.
 std::string HtmlEscape(std::string_view text);
+
+// The same for XML 1.0 (JUnit): HtmlEscape, after dropping the control characters XML
+// cannot carry at all (everything below 0x20 but tab, newline and carriage return).
+std::string XmlEscape(std::string_view text);
 
 // JSON text made safe inside <script type="application/json">: <, > and & become \u003c,
 // \u003e and \u0026 (only possible inside JSON strings, where the escapes mean the same),

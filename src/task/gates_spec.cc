@@ -22,12 +22,15 @@ const std::vector<std::string>& GateLabelMetricNames() {
   return names;
 }
 
-bool MetricThreshold::Holds(double observed) const {
-  if (op == ">=") return observed >= value;
-  if (op == ">") return observed > value;
-  if (op == "<=") return observed <= value;
-  return observed < value;
+bool ComparisonHolds(double value, std::string_view op, double threshold) {
+  if (op == ">=") return value >= threshold;
+  if (op == ">") return value > threshold;
+  if (op == "<=") return value <= threshold;
+  if (op == "<") return value < threshold;
+  return false;
 }
+
+bool MetricThreshold::Holds(double observed) const { return ComparisonHolds(observed, op, value); }
 
 MetricThreshold MetricThreshold::Parse(std::string_view text) {
   const std::string form =

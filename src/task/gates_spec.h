@@ -28,6 +28,9 @@ struct MetricThreshold {
   static MetricThreshold Parse(std::string_view text);
 };
 
+// `value op threshold` for op ">=", ">", "<=" or "<" (anything else is false).
+bool ComparisonHolds(double value, std::string_view op, double threshold);
+
 // Metric names MetricThreshold accepts (without and with a [label]).
 const std::vector<std::string>& GateMetricNames();
 const std::vector<std::string>& GateLabelMetricNames();

@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/utf8.h"
 #include "text/char_class.h"
 #include "text/features.h"
-#include "common/utf8.h"
 
 namespace trainops {
 namespace text_internal {

@@ -23,19 +23,15 @@
 #include <string>
 #include <vector>
 
+#include "common/utf8.h"
 #include "text/char_class.h"
 #include "text/features.h"
-#include "common/utf8.h"
 
 namespace trainops {
 namespace text_internal {
 
-using utf8::AppendUtf8;
 using utf8::DecodedChar;
 using utf8::DecodeUtf8;
-using utf8::FindAscii;
-using utf8::FindNonAscii;
-using utf8::kReplacementChar;
 
 namespace {
 
