@@ -7,7 +7,7 @@
 
 namespace trainops {
 
-EvalResult Evaluate(const Model& model, const EvalInput& input) {
+DataSource EvalSource(const Model& model, const EvalInput& input) {
   DataSource source;
   source.path = input.data;
   source.format = input.format;
@@ -15,7 +15,14 @@ EvalResult Evaluate(const Model& model, const EvalInput& input) {
   source.label_column = input.label_column.empty() ? model.info.label_column : input.label_column;
   source.segment_columns = input.segment_columns;
   source.on_bad_row = input.on_bad_row;
-  Dataset dataset = LoadDataset(source);
+  return source;
+}
+
+EvalResult Evaluate(const Model& model, const EvalInput& input) {
+  return Evaluate(model, LoadDataset(EvalSource(model, input)), input);
+}
+
+EvalResult Evaluate(const Model& model, Dataset dataset, const EvalInput& input) {
   EvalResult result;
   result.labels = model.info.labels;
   result.model_labels = result.labels.size();

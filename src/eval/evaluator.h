@@ -65,6 +65,11 @@ struct EvalResult {
 
 EvalResult Evaluate(const Model& model, const EvalInput& input);
 
+// The same on rows already loaded (from EvalSource), so that two models scored on one
+// file (a gate's candidate and baseline) read and parse it once.
+DataSource EvalSource(const Model& model, const EvalInput& input);
+EvalResult Evaluate(const Model& model, Dataset dataset, const EvalInput& input);
+
 // Fills rows[i].predicted/rejected, confusion and the threshold fields from the scores
 // already in rows (used by Evaluate, and to re-apply another threshold cheaply).
 void ApplyThreshold(EvalResult& result, float threshold);

@@ -60,7 +60,9 @@ GateReport RunGates(const TaskSpec& spec, const GateRunOptions& options) {
   input.segment_columns = !gates.segments.columns.empty() ? gates.segments.columns
                           : !spec.evaluation.segments.empty() ? spec.evaluation.segments
                                                               : spec.data.segment_columns;
-  const EvalResult result = Evaluate(candidate, input);
+  // Loaded once: the baseline is scored on the very same rows (the spec fixes the columns).
+  Dataset test_rows = LoadDataset(EvalSource(candidate, input));
+  const EvalResult result = Evaluate(candidate, test_rows, input);
   EvalReportOptions eval_options;
   eval_options.segments.split =
       SegmentSplits::FromSpec(spec.evaluation.segment_split, spec.evaluation.segment_split_columns);
@@ -85,8 +87,7 @@ GateReport RunGates(const TaskSpec& spec, const GateRunOptions& options) {
                       options.no_baseline_reason.empty() ? "no baseline model" : options.no_baseline_reason));
     } else {
       const Model baseline = LoadModel(options.baseline);
-      EvalInput base_input = TestInput(spec, options.threads);
-      const EvalResult base_result = Evaluate(baseline, base_input);
+      const EvalResult base_result = Evaluate(baseline, std::move(test_rows), input);
       for (auto& c : RegressionChecks(result, base_result, gates.regression, spec.seed)) {
         report.checks.push_back(std::move(c));
       }
