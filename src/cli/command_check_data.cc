@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "check/check_data.h"
+#include "check/pre_train_gate.h"
 #include "check/timestamp.h"
 #include "check/write_clean.h"
 #include "cli/cli_context.h"
@@ -72,13 +73,8 @@ TaskSpec BuildCheckSpec(const CheckFlags& f) {
 nlohmann::json CheckDataBeforeTraining(const TaskSpec& spec, bool allow_errors, const CliContext& ctx) {
   CheckOptions options;
   options.info = [&ctx](const std::string& m) { ctx.Debug(m); };
-  // The gate before training looks for what must block it (broken rows, conflicting
-  // duplicates...). Likely label errors and outliers are findings for a person to review,
-  // never blocking, and cross-validating them costs several trainings, so they are left
-  // to `trainops check-data`.
-  TaskSpec gate_spec = spec;
-  gate_spec.checks.label_error_folds = 0;
-  const CheckReport report = RunCheckData(gate_spec, options);
+  const PreTrainVerdict verdict = CheckBeforeTraining(spec, options);
+  const CheckReport& report = verdict.report;
   std::vector<std::string> parts;
   for (const auto& [check, counts] : report.summary["by_check"].items()) {
     const int n = counts["error"].get<int>() + counts["warning"].get<int>();
@@ -90,27 +86,12 @@ nlohmann::json CheckDataBeforeTraining(const TaskSpec& spec, bool allow_errors, 
                        report.Count(Severity::kError),
                        report.Count(Severity::kWarning), parts.empty() ? "" : " (" + Join(parts, ", ") + ")",
                        how));
-  // A handful of conflicting duplicates in a large training file is label noise the model
-  // tolerates (BANKING77 has one such pair in 10,003 rows): training goes on and records
-  // them. Above kTolerableConflictShare of the training rows they block like other errors.
-  constexpr double kTolerableConflictShare = 0.001;
-  size_t conflict_rows = 0, train_rows = 0, blocking = 0;
-  for (const auto& file : report.summary["files"]) {
-    if (file.value("split", "") == "train") train_rows += file.value("rows_loaded", size_t{0});
-  }
-  for (const auto& f : report.findings) {
-    if (f.severity != Severity::kError) continue;
-    if (f.check == "conflicting_labels") conflict_rows += f.rows.size();
-    else ++blocking;
-  }
-  const bool conflicts_tolerable =
-      conflict_rows > 0 && static_cast<double>(conflict_rows) <= kTolerableConflictShare * static_cast<double>(train_rows);
-  if (!conflicts_tolerable) {
-    for (const auto& f : report.findings) blocking += f.severity == Severity::kError && f.check == "conflicting_labels";
-  } else {
+  if (verdict.tolerated_conflict_rows > 0) {
     ctx.Warn(fmt::format("{} rows with conflicting labels ({:.3f}% of training rows, under the {:.1f}% tolerance): "
                          "training goes on; fix them with `{}`",
-                         conflict_rows, 100.0 * static_cast<double>(conflict_rows) / static_cast<double>(train_rows),
+                         verdict.tolerated_conflict_rows,
+                         100.0 * static_cast<double>(verdict.tolerated_conflict_rows) /
+                             static_cast<double>(verdict.train_rows),
                          100.0 * kTolerableConflictShare, how));
   }
   if (report.HasErrors()) {
@@ -123,17 +104,14 @@ nlohmann::json CheckDataBeforeTraining(const TaskSpec& spec, bool allow_errors, 
       }
       ctx.Warn(fmt::format("data error [{}]: {}", f.check, f.message));
     }
-    if (!allow_errors && blocking > 0) {
+    if (!allow_errors && verdict.blocks()) {
       throw InputError(fmt::format("check-data found {} error{} in the data, so training did not start; fix "
                                    "them (`{} --write-clean DIR` writes cleaned copies) or pass "
                                    "--allow-data-errors to train anyway",
-                                   blocking, blocking == 1 ? "" : "s", how));
+                                   verdict.blocking_errors, verdict.blocking_errors == 1 ? "" : "s", how));
     }
   }
-  nlohmann::json j = CheckSummaryForRun(report);
-  j["allowed_errors"] = blocking > 0 && allow_errors;
-  j["tolerated_conflicting_rows"] = conflicts_tolerable ? conflict_rows : 0;
-  return j;
+  return PreTrainSummary(verdict, allow_errors);
 }
 
 void RegisterCheckData(CLI::App& app, CliContext& ctx) {

@@ -100,8 +100,10 @@ void RegisterCompare(CLI::App& app, CliContext& ctx) {
     input.threads = f->threads;
     input.oos_label = f->oos_label;
     if (f->threshold) input.threshold = *f->threshold;
-    EvalResult ra = Evaluate(a, input);
-    EvalResult rb = Evaluate(b, input);
+    // Columns are fixed above (flags, else model A's), so one load serves both models.
+    Dataset rows = LoadDataset(EvalSource(a, input));
+    EvalResult ra = Evaluate(a, rows, input);
+    EvalResult rb = Evaluate(b, std::move(rows), input);
     for (const auto& p : ra.skipped) ctx.Warn("skipped row: " + p.ToString());
     nlohmann::json j = CompareResults(ra, rb, f->models[0], f->models[1], static_cast<size_t>(f->max_examples));
     j["data"] = f->data;

@@ -11,6 +11,7 @@
 
 #include "check/check_data.h"
 #include "check/near_duplicates.h"
+#include "check/pre_train_gate.h"
 #include "check/text_key.h"
 #include "check/timestamp.h"
 #include "check/write_clean.h"
@@ -204,6 +205,45 @@ TEST(CheckData, DuplicatesAndConflictingLabels) {
   EXPECT_EQ(conflicts[0]->rows[1].line, 66u);
   EXPECT_THAT(conflicts[0]->message, HasSubstr("\"payment\" x1"));
   EXPECT_TRUE(report.HasErrors());
+}
+
+// The gate before training: one conflicting pair in a large file is tolerated label noise;
+// the same pair in a small file, or any broken row, blocks.
+TEST(PreTrainGate, ToleratesAFewConflictsInALargeFileOnly) {
+  auto with_conflict = [](size_t per_label) {
+    auto rows = CleanRows(per_label, 1);
+    rows.push_back({"I want my money back now", "returns", "chat", "2025-12-01T00:00:00Z"});
+    rows.push_back({"i want my money back, now!", "payment", "chat", "2025-12-01T00:00:00Z"});
+    return rows;
+  };
+  CheckOptions options;
+  options.now = kNow;
+  TempDir large;
+  large.Write("train.csv", ToCsv(with_conflict(600)));  // 2 of 2,402 rows: under 0.1%
+  TaskSpec spec = Spec(large, false);
+  spec.checks.label_error_folds = 5;  // ignored by the gate: never blocking, costly
+  PreTrainVerdict verdict = CheckBeforeTraining(spec, options);
+  EXPECT_EQ(verdict.train_rows, 2402u);
+  EXPECT_EQ(verdict.tolerated_conflict_rows, 2u);
+  EXPECT_FALSE(verdict.blocks());
+  EXPECT_TRUE(Of(verdict.report, "label_errors").empty());
+  nlohmann::json summary = PreTrainSummary(verdict, false);
+  EXPECT_EQ(summary["tolerated_conflicting_rows"], 2);
+  EXPECT_EQ(summary["allowed_errors"], false);
+
+  TempDir small;
+  small.Write("train.csv", ToCsv(with_conflict(15)));  // 2 of 62 rows
+  verdict = CheckBeforeTraining(Spec(small, false), options);
+  EXPECT_EQ(verdict.tolerated_conflict_rows, 0u);
+  EXPECT_EQ(verdict.blocking_errors, 1u);
+  EXPECT_EQ(PreTrainSummary(verdict, true)["allowed_errors"], true);
+
+  std::string csv = ToCsv(with_conflict(600));
+  csv += "\"   \",returns,chat,2025-12-01T00:00:00Z\n";  // an empty text blocks whatever the size
+  large.Write("train.csv", csv);
+  verdict = CheckBeforeTraining(Spec(large, false), options);
+  EXPECT_EQ(verdict.tolerated_conflict_rows, 2u);
+  EXPECT_EQ(verdict.blocking_errors, 1u);
 }
 
 TEST(CheckData, LeakageNormalizedAndNearDuplicate) {
