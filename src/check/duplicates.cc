@@ -190,7 +190,16 @@ void CheckDuplicatesAndLeakage(const CheckInput& in, CheckReport& report) {
       f.severity = Severity::kWarning;
       f.rows.push_back(split.Ref(q));
       nlohmann::json matches = nlohmann::json::array();
-      for (size_t k = p; k < q_end && k < p + 10; ++k) {
+      for (size_t k = p; k < q_end; ++k) {
+        // Every near copy goes from the cleaned train file, not only the ten listed:
+        // one left behind still lets the model see the held-out text.
+        const auto& ref = train.examples[pairs[k].reference];
+        if (leaked_train_lines.insert(ref.line).second) {
+          report.removals.push_back({Removal::Kind::kLeak, 0, ref.line,
+                                     fmt::format("near-duplicate (similarity {:.2f}) of {} ({}:{})", pairs[k].jaccard,
+                                                 split.name, split.file, split.examples[q].line)});
+        }
+        if (k >= p + 10) continue;
         f.rows.push_back(train.Ref(pairs[k].reference));
         matches.push_back({{"file", train.file},
                            {"line", train.examples[pairs[k].reference].line},

@@ -410,8 +410,12 @@ TEST(WriteClean, DropsDuplicatesAndLeaksKeepsBytesAndRefusesOriginalsFolder) {
   train.push_back({"I want my money back now", "returns", "chat", "2025-12-01T00:00:00Z"});  // 65
   train.push_back({"i want my money back, now!", "payment", "chat", "2025-12-01T00:00:00Z"}); // 66
   train.push_back({"Leaked question about boots", "returns", "chat", "2025-12-01T00:00:00Z"}); // 67
+  train.push_back({"my parcel tracking page has said in transit for eleven days now, any news", "shipping",
+                   "chat", "2025-12-01T00:00:00Z"});  // 68: near duplicate of a test row
   auto test = CleanRows(5, 2, 500);
   test.push_back({"leaked question about BOOTS!", "returns", "chat", "2025-12-01T00:00:00Z"});
+  test.push_back({"my parcel tracking page has said in transit for eleven days now, any news?? thanks", "shipping",
+                  "chat", "2025-12-01T00:00:00Z"});
   std::string train_csv = ToCsv(train);
   // Quote the multi-line field's inner quotes properly.
   const std::string bad = "\"multi\nline, \"quoted\" text about a refund parcel\"";
@@ -424,10 +428,13 @@ TEST(WriteClean, DropsDuplicatesAndLeaksKeepsBytesAndRefusesOriginalsFolder) {
   TempDir out;
   nlohmann::json result = WriteCleanCopies(spec, report, out / "clean", false);
   const std::string cleaned = ReadAll(out / "clean" / "train.csv");
-  // Exact duplicate and the leaked train row go; the conflict stays without --drop-conflicts.
+  // Exact duplicate and the leaked train rows (normalized and near copies) go; the
+  // conflict stays without --drop-conflicts.
   std::string expected = train_csv;
   auto drop_line = [&](const std::string& line) { expected.erase(expected.find(line), line.size()); };
-  drop_line(ToCsv({train[train.size() - 1]}).substr(std::string("text,intent,channel,created_at\n").size()));
+  const size_t header = std::string("text,intent,channel,created_at\n").size();
+  drop_line(ToCsv({train[train.size() - 2]}).substr(header));
+  drop_line(ToCsv({train[train.size() - 1]}).substr(header));
   const std::string dup = "\"" + train[0].text + "\"," + train[0].label + "," + train[0].channel + "," + train[0].time + "\n";
   expected.erase(expected.rfind(dup), dup.size());
   EXPECT_EQ(cleaned, expected);
@@ -436,10 +443,11 @@ TEST(WriteClean, DropsDuplicatesAndLeaksKeepsBytesAndRefusesOriginalsFolder) {
   EXPECT_THAT(removed, HasSubstr("file,line,reason\n"));
   EXPECT_THAT(removed, HasSubstr(",64,exact duplicate of "));
   EXPECT_THAT(removed, HasSubstr(",67,leaks into test"));
+  EXPECT_THAT(removed, HasSubstr(",68,near-duplicate (similarity "));
   EXPECT_EQ(ReadAll(dir / "train.csv"), train_csv);  // original untouched
   WriteCleanCopies(spec, report, out / "clean2", true);
   EXPECT_THAT(ReadAll(out / "clean2" / "removed.csv"), HasSubstr(",66,\"conflicting labels"));
-  EXPECT_EQ(result["files"][0]["rows_removed"], 2);
+  EXPECT_EQ(result["files"][0]["rows_removed"], 3);
 }
 
 TEST(CheckDataCli, FlagFormJsonAndExitCodes) {
