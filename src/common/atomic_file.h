@@ -20,14 +20,17 @@ class AtomicFile {
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
+  // Small writes are buffered; large ones go straight from `bytes` to the file.
   void Write(std::string_view bytes);
+  // Hands buffered bytes to the OS (no fsync): what a crash right now would leave behind.
+  void Flush();
   // Flushes, fsyncs, renames over the target and fsyncs the folder.
   void Commit();
 
   const std::filesystem::path& path() const { return path_; }
 
  private:
-  void FlushBuffer();
+  void WriteAll(std::string_view bytes);
 
   std::filesystem::path path_;
   std::filesystem::path temp_path_;

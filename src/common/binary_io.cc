@@ -6,6 +6,23 @@
 
 namespace trainops {
 
+void ChunkedBytes::Copy(const void* data, size_t size) {
+  if (chunks_.empty() || chunks_.back().is_borrowed) chunks_.emplace_back();
+  chunks_.back().owned.append(static_cast<const char*>(data), size);
+  size_ += size;
+}
+
+void ChunkedBytes::Own(std::string bytes) {
+  size_ += bytes.size();
+  chunks_.push_back(Chunk{std::move(bytes), {}, false});
+}
+
+void ChunkedBytes::Borrow(std::string_view bytes) {
+  if (bytes.empty()) return;
+  size_ += bytes.size();
+  chunks_.push_back(Chunk{{}, bytes, true});
+}
+
 std::string_view BinaryReader::Take(size_t size) {
   if (size > remaining()) {
     Fail(fmt::format("truncated: needs {} more bytes at offset {}, only {} left", size, pos_,

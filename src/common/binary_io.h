@@ -37,6 +37,49 @@ class BinaryWriter {
   std::string out_;
 };
 
+// Bytes kept as a sequence of chunks: small fields are copied in, large arrays are only
+// referenced, so multi-megabyte weights go from their vectors to the file without
+// intermediate copies (checkpoints are written every epoch). Whoever fills it must keep
+// the referenced arrays alive and unchanged until the bytes have been written out.
+class ChunkedBytes {
+ public:
+  ChunkedBytes() = default;
+  explicit ChunkedBytes(std::string owned) { Own(std::move(owned)); }
+
+  void U32(uint32_t v) { Copy(&v, sizeof v); }
+  void U64(uint64_t v) { Copy(&v, sizeof v); }
+  void Copy(const void* data, size_t size);
+  void Own(std::string bytes);
+  void Borrow(std::string_view bytes);
+  // u64 count, then the elements, borrowed (same bytes as BinaryWriter::Array).
+  template <typename T>
+  void BorrowArray(const std::vector<T>& values) {
+    U64(values.size());
+    Borrow(std::string_view(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)));
+  }
+  // A temporary would be gone before the bytes are written.
+  template <typename T>
+  void BorrowArray(const std::vector<T>&& values) = delete;
+
+  size_t size() const { return size_; }
+  // Calls f(std::string_view) on every chunk, in order.
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (const Chunk& chunk : chunks_) f(chunk.view());
+  }
+
+ private:
+  struct Chunk {
+    std::string owned;
+    std::string_view borrowed;
+    bool is_borrowed = false;
+    // Computed on demand: an owned string's data moves when chunks_ grows (small strings).
+    std::string_view view() const { return is_borrowed ? borrowed : std::string_view(owned); }
+  };
+  std::vector<Chunk> chunks_;
+  size_t size_ = 0;
+};
+
 class BinaryReader {
  public:
   // `what` names the file in error messages.

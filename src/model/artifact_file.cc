@@ -25,24 +25,59 @@ std::string KindName(uint32_t kind) {
 }  // namespace
 
 void ArtifactWriter::Add(std::string_view tag, std::string bytes) {
+  Add(tag, ChunkedBytes(std::move(bytes)));
+}
+
+void ArtifactWriter::Add(std::string_view tag, ChunkedBytes bytes) {
   if (tag.size() != 4) throw InternalError("artifact section tags have 4 characters");
-  sections_[std::string(tag)] = std::move(bytes);
+  sections_.insert_or_assign(std::string(tag), std::move(bytes));
+}
+
+uint64_t ArtifactWriter::PayloadSize() const {
+  uint64_t size = 0;
+  for (const auto& [tag, bytes] : sections_) size += 4 + 8 + bytes.size();
+  return size;
+}
+
+uint64_t ArtifactWriter::FileSize() const { return kHeaderSize + PayloadSize() + 8; }
+
+void ArtifactWriter::Emit(ArtifactKind kind, const std::function<void(std::string_view)>& sink) const {
+  // XXH3's streaming digest equals the one-shot hash of the concatenation, so the
+  // checksum is the same as hashing the assembled file.
+  StreamHasher hasher(kChecksumSeed);
+  auto put = [&](std::string_view bytes) {
+    hasher.Update(bytes);
+    sink(bytes);
+  };
+  auto pod = [](const auto& value) {
+    return std::string_view(reinterpret_cast<const char*>(&value), sizeof value);
+  };
+  const uint32_t version = kArtifactFormatVersion;
+  const auto kind_value = static_cast<uint32_t>(kind);
+  const uint64_t payload_size = PayloadSize();
+  put(kMagic);
+  put(pod(version));
+  put(pod(kind_value));
+  put(pod(payload_size));
+  for (const auto& [tag, bytes] : sections_) {
+    const uint64_t size = bytes.size();
+    put(std::string_view(tag).substr(0, 4));
+    put(pod(size));
+    bytes.ForEach(put);
+  }
+  const uint64_t checksum = hasher.Digest();
+  sink(pod(checksum));
 }
 
 std::string ArtifactWriter::Finish(ArtifactKind kind) const {
-  BinaryWriter payload;
-  for (const auto& [tag, bytes] : sections_) {
-    payload.Raw(tag.data(), 4);
-    payload.Bytes(bytes);
-  }
-  BinaryWriter out;
-  out.Raw(kMagic.data(), kMagic.size());
-  out.U32(kArtifactFormatVersion);
-  out.U32(static_cast<uint32_t>(kind));
-  out.U64(payload.str().size());
-  out.Raw(payload.str().data(), payload.str().size());
-  out.U64(Hash64(out.str(), kChecksumSeed));
-  return std::move(out.str());
+  std::string out;
+  out.reserve(FileSize());
+  Emit(kind, [&](std::string_view bytes) { out.append(bytes); });
+  return out;
+}
+
+void ArtifactWriter::WriteTo(AtomicFile& file, ArtifactKind kind) const {
+  Emit(kind, [&](std::string_view bytes) { file.Write(bytes); });
 }
 
 ArtifactReader::ArtifactReader(std::string bytes, std::string what, ArtifactKind expected)

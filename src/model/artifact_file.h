@@ -8,24 +8,44 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
 
+#include "common/binary_io.h"
+
 namespace trainops {
+
+class AtomicFile;
 
 enum class ArtifactKind : uint32_t { kModel = 1, kCheckpoint = 2 };  // on disk: never renumber
 
 inline constexpr uint32_t kArtifactFormatVersion = 1;
 
+// Collects sections, then emits the file either as one string (Finish) or streamed to a
+// file (WriteTo) with the checksum computed on the way: both give the same bytes, and
+// streaming never holds a second copy of a 70 MB checkpoint in memory.
 class ArtifactWriter {
  public:
   void Add(std::string_view tag, std::string bytes);
+  // The section may borrow arrays (ChunkedBytes::BorrowArray): they must stay alive and
+  // unchanged until Finish/WriteTo/Emit returns.
+  void Add(std::string_view tag, ChunkedBytes bytes);
+
+  // Size of the whole file, known before writing (the header records the payload size).
+  uint64_t FileSize() const;
   // The whole file's bytes.
   std::string Finish(ArtifactKind kind) const;
+  // Streams the whole file into `file` (not committed: the caller commits).
+  void WriteTo(AtomicFile& file, ArtifactKind kind) const;
+  // Calls `sink` with consecutive pieces of the whole file: header, sections, checksum.
+  void Emit(ArtifactKind kind, const std::function<void(std::string_view)>& sink) const;
 
  private:
-  std::map<std::string, std::string> sections_;
+  uint64_t PayloadSize() const;
+
+  std::map<std::string, ChunkedBytes> sections_;
 };
 
 class ArtifactReader {

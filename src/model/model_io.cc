@@ -102,15 +102,17 @@ std::vector<float> QuantizeRoundTrip(const std::vector<float>& weights, uint32_t
 
 void AddModelSections(const Model& model, ArtifactWriter& writer, WeightStorage storage) {
   writer.Add("META", ModelInfoToJson(model.info).dump());
-  BinaryWriter vocab;
-  vocab.Array(model.vocab.ids());
-  writer.Add("VOCB", std::move(vocab.str()));
-  BinaryWriter idf;
-  idf.Array(model.idf);
-  writer.Add("IDF_", std::move(idf.str()));
-  BinaryWriter input;
-  input.U32(model.dim);
+  auto borrowed_array = [](const auto& values) {
+    ChunkedBytes bytes;
+    bytes.BorrowArray(values);
+    return bytes;
+  };
+  writer.Add("VOCB", borrowed_array(model.vocab.ids()));
+  writer.Add("IDF_", borrowed_array(model.idf));
   if (storage == WeightStorage::kInt8PerRow) {
+    // The quantized arrays are temporaries, so this section owns its bytes.
+    BinaryWriter input;
+    input.U32(model.dim);
     std::vector<float> scales;
     std::vector<int8_t> values;
     QuantizeRows(model.input, model.dim, scales, values);
@@ -118,15 +120,13 @@ void AddModelSections(const Model& model, ArtifactWriter& writer, WeightStorage 
     input.Array(values);
     writer.Add("QNPT", std::move(input.str()));
   } else {
-    input.Array(model.input);
-    writer.Add("INPT", std::move(input.str()));
+    ChunkedBytes input;
+    input.U32(model.dim);
+    input.BorrowArray(model.input);
+    writer.Add("INPT", std::move(input));
   }
-  BinaryWriter output;
-  output.Array(model.output);
-  writer.Add("OUTP", std::move(output.str()));
-  BinaryWriter bias;
-  bias.Array(model.bias);
-  writer.Add("BIAS", std::move(bias.str()));
+  writer.Add("OUTP", borrowed_array(model.output));
+  writer.Add("BIAS", borrowed_array(model.bias));
 }
 
 Model ModelFromSections(const ArtifactReader& reader) {
@@ -198,7 +198,11 @@ std::string SerializeModel(const Model& model) {
 }
 
 void SaveModel(const Model& model, const std::filesystem::path& path) {
-  WriteFileAtomically(path, SerializeModel(model));
+  ArtifactWriter writer;
+  AddModelSections(model, writer, WeightStorage::kInt8PerRow);
+  AtomicFile file(path);
+  writer.WriteTo(file, ArtifactKind::kModel);
+  file.Commit();
 }
 
 Model LoadModel(const std::filesystem::path& path) {

@@ -13,7 +13,8 @@ namespace trainops {
 // Adds the model's sections (META, VOCB, IDF_, INPT or QNPT, OUTP, BIAS) to a writer;
 // checkpoints add their own sections on top. Model files store the input weights as int8
 // with one scale per row (QNPT), 4x smaller; checkpoints keep exact floats (INPT) because
-// resuming must continue from exactly the same weights.
+// resuming must continue from exactly the same weights. The writer borrows the model's
+// arrays: `model` must outlive the writer's Finish/WriteTo.
 enum class WeightStorage { kFloat32, kInt8PerRow };
 void AddModelSections(const Model& model, ArtifactWriter& writer,
                       WeightStorage storage = WeightStorage::kFloat32);

@@ -162,13 +162,16 @@ void Trainer::Checkpoint(double train_loss_sum, uint64_t examples_since, double 
   }
   if (!options_.checkpoint_dir.empty()) {
     FinishPendingWrite();
-    auto saved = std::make_shared<TrainerState>(state_);
-    saved->elapsed_seconds = elapsed;
-    auto model = std::make_shared<Model>(model_);
-    auto optimizer = std::make_shared<OptimizerState>(optimizer_);
-    pending_write_ = std::async(std::launch::async, [this, saved, model, optimizer, file_name] {
-      WriteCheckpoint(options_.checkpoint_dir / file_name, *model, *optimizer, *saved);
-      Prune(*saved);
+    // Copy-assignment keeps the snapshot vectors' capacity, so after the first checkpoint
+    // this is a plain memcpy into memory already mapped: no fresh 70 MB of page faults.
+    snapshot_.model = model_;
+    snapshot_.optimizer = optimizer_;
+    snapshot_.state = state_;
+    snapshot_.state.elapsed_seconds = elapsed;
+    pending_write_ = std::async(std::launch::async, [this, file_name] {
+      WriteCheckpoint(options_.checkpoint_dir / file_name, snapshot_.model, snapshot_.optimizer,
+                      snapshot_.state);
+      Prune(snapshot_.state);
     });
   }
   if (options_.on_checkpoint) options_.on_checkpoint(record);

@@ -67,7 +67,14 @@ class Trainer {
   TrainerState state_;
   Model best_in_memory_;
   // Checkpoints are written by a background task from a snapshot, so training goes on
-  // while the file is fsynced; at most one write is in flight.
+  // while the file is written and fsynced; at most one write is in flight, and the
+  // snapshot is reused (only touched after FinishPendingWrite).
+  struct Snapshot {
+    Model model;
+    OptimizerState optimizer;
+    TrainerState state;
+  };
+  Snapshot snapshot_;
   std::future<void> pending_write_;
 };
 

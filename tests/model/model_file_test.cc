@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <map>
+#include <vector>
+
 #include "common/atomic_file.h"
 #include "common/binary_io.h"
 #include "common/error.h"
@@ -68,6 +71,66 @@ TEST(ModelFileTest, FloatSectionsRoundTripExactly) {
   ArtifactReader reader(writer.Finish(ArtifactKind::kModel), "mem", ArtifactKind::kModel);
   Model loaded = ModelFromSections(reader);
   EXPECT_EQ(loaded.input, m.input);
+}
+
+// The container as it was first written: every section concatenated, then one
+// XXH3 over the whole. Streamed files must keep exactly these bytes.
+std::string ReferenceArtifact(ArtifactKind kind, const std::map<std::string, std::string>& sections) {
+  BinaryWriter payload;
+  for (const auto& [tag, bytes] : sections) {
+    payload.Raw(tag.data(), 4);
+    payload.Bytes(bytes);
+  }
+  BinaryWriter out;
+  out.Raw("TRAINOPS", 8);
+  out.U32(kArtifactFormatVersion);
+  out.U32(static_cast<uint32_t>(kind));
+  out.U64(payload.str().size());
+  out.Raw(payload.str().data(), payload.str().size());
+  out.U64(Hash64(out.str(), 0x74726e6f7073ull));
+  return out.str();
+}
+
+TEST(ModelFileTest, StreamedArtifactEqualsConcatenatedBytes) {
+  // Owned, borrowed and mixed sections, one larger than the file buffer so that it
+  // bypasses AtomicFile's buffer, plus an empty one.
+  std::vector<float> big(100000);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<float>(i) * 0.25f;
+  std::vector<uint32_t> small = {7, 8, 9};
+  std::vector<float> none;
+  ArtifactWriter writer;
+  writer.Add("META", std::string("{\"k\":1}"));
+  ChunkedBytes mixed;
+  mixed.U32(42);
+  mixed.BorrowArray(big);
+  mixed.BorrowArray(small);
+  mixed.BorrowArray(none);
+  writer.Add("MIXD", std::move(mixed));
+  writer.Add("EMPT", ChunkedBytes());
+
+  BinaryWriter mixed_ref;
+  mixed_ref.U32(42);
+  mixed_ref.Array(big);
+  mixed_ref.Array(small);
+  mixed_ref.Array(none);
+  const std::string expected = ReferenceArtifact(
+      ArtifactKind::kCheckpoint, {{"META", "{\"k\":1}"}, {"MIXD", mixed_ref.str()}, {"EMPT", ""}});
+
+  EXPECT_EQ(writer.FileSize(), expected.size());
+  EXPECT_EQ(writer.Finish(ArtifactKind::kCheckpoint), expected);
+  TempDir dir;
+  AtomicFile file(dir / "streamed.ckpt");
+  writer.WriteTo(file, ArtifactKind::kCheckpoint);
+  file.Commit();
+  EXPECT_EQ(ReadFile(dir / "streamed.ckpt"), expected);
+}
+
+TEST(ModelFileTest, SavedModelEqualsSerializedBytes) {
+  // SaveModel streams; SerializeModel concatenates: the same file either way.
+  TempDir dir;
+  Model m = TinyModel();
+  SaveModel(m, dir / "model.bin");
+  EXPECT_EQ(ReadFile(dir / "model.bin"), SerializeModel(m));
 }
 
 TEST(ModelFileTest, TruncatedFileIsRefusedAtEveryLength) {
