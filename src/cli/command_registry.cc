@@ -12,6 +12,7 @@
 #include "cli/registry_access.h"
 #include "common/error.h"
 #include "common/hash.h"
+#include "gate/release.h"
 #include "registry/registry.h"
 #include "task/task_spec.h"
 
@@ -217,18 +218,21 @@ void ModelsShow(const Where& w, const std::string& id) {
   PrintHistory(history);
 }
 
-// The spec hash a promotion is checked against: the --task spec, else the spec recorded
-// with the model's run (as it is on disk now, since the gates that count are today's).
+// The gate inputs a promotion is checked against: the --task spec's, else those of the
+// spec recorded with the model's run (as it is on disk now, since the gates that count
+// are today's).
 std::string SpecHashFor(const Registry& registry, const ModelRecord& model, const std::optional<TaskSpec>& spec) {
-  if (spec) return FileFingerprint(spec->spec_path);
+  if (spec) return GateInputsHash(*spec);
   if (model.run_id.empty()) return "";
+  std::filesystem::path spec_path;
   try {
-    RunRecord run = registry.GetRun(model.run_id);
-    if (!run.spec_path.empty() && std::filesystem::exists(run.spec_path)) return FileFingerprint(run.spec_path);
+    spec_path = registry.GetRun(model.run_id).spec_path;
   } catch (const InputError&) {
-    // A model registered without a recorded run: no spec to check against.
+    return "";  // a model registered without a recorded run: no spec to check against
   }
-  return "";
+  if (spec_path.empty() || !std::filesystem::exists(spec_path)) return "";
+  // An unreadable spec propagates as an input error: promote cannot judge the model.
+  return GateInputsHash(LoadTaskSpec(spec_path));
 }
 
 struct PromoteFlags {

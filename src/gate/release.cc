@@ -27,14 +27,24 @@ std::filesystem::path ModelFile(Registry& registry, const std::string& arg, std:
 
 }  // namespace
 
-std::string SpecHash(const TaskSpec& spec) {
+std::string GateInputsHash(const TaskSpec& spec) {
   if (spec.spec_path.empty()) throw InputError("gates need a task spec file (--task T.yaml)");
-  return FileFingerprint(spec.spec_path);
+  std::string inputs = "spec " + FileFingerprint(spec.spec_path);
+  // A missing file is named, not fingerprinted: gating fails on it with a clear error
+  // anyway, and promote must still be able to say which report is stale.
+  auto add = [&inputs](std::string_view role, const std::filesystem::path& file) {
+    if (file.empty()) return;
+    inputs += fmt::format("\n{} {}", role,
+                          std::filesystem::exists(file) ? FileFingerprint(file) : "missing:" + file.string());
+  };
+  add("test", spec.data.test);
+  add("behaviour", spec.gates.behaviour.file);
+  return "gate:" + HexDigest(Hash64(inputs));
 }
 
 GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRequest& request) {
   GateOutcome outcome;
-  const std::string spec_hash = SpecHash(spec);
+  const std::string spec_hash = GateInputsHash(spec);
   std::optional<ModelRecord> candidate_record;
   const std::filesystem::path candidate_file = ModelFile(registry, request.candidate, &candidate_record);
   // Production is per task: a report filed under one task must not promote in another.
@@ -94,7 +104,7 @@ ReleaseOutcome Release(Registry& registry, const TaskSpec& spec, const GateReque
   if (!outcome.gate.report.passed()) return outcome;
   PromoteRequest promote;
   promote.model_id = outcome.gate.candidate.id;
-  promote.spec_hash = SpecHash(spec);
+  promote.spec_hash = GateInputsHash(spec);
   promote.reason = reason.empty() ? fmt::format("release: {} gates passed (gate report {})",
                                                 outcome.gate.report.Count(GateStatus::kPass), outcome.gate.report_id)
                                   : std::move(reason);

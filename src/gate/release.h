@@ -40,7 +40,9 @@ struct ReleaseOutcome {
 // report). A failed gate promotes nothing; the caller turns that into exit code 1.
 ReleaseOutcome Release(Registry& registry, const TaskSpec& spec, const GateRequest& request, std::string reason);
 
-// The spec fingerprint that gate reports and promotions are keyed by.
-std::string SpecHash(const TaskSpec& spec);
+// What gate reports and promotions are keyed by: the fingerprints of the spec file and of
+// the files its gates read (data.test, gates.behaviour.file). A report stops counting when
+// any of them changes, since the same gates on other rows or other cases are other gates.
+std::string GateInputsHash(const TaskSpec& spec);
 
 }  // namespace trainops

@@ -126,7 +126,7 @@ StatusChange Registry::Promote(const PromoteRequest& request) {
                                         Short(model.id));
     if (!report) {
       throw CheckFailedError(fmt::format("refusing to promote model {}: it has no gate report for the current task "
-                                         "spec ({}); {}",
+                                         "spec and the files its gates read ({}); {}",
                                          Short(model.id), request.spec_hash.empty() ? "no spec given" : request.spec_hash,
                                          how));
     }

@@ -74,6 +74,38 @@ class GateCliTest : public ::testing::Test {
   TempDir dir_;
 };
 
+// A passing report counts only for the spec, test file and behavioural tests it was run
+// on: change any of them and promote asks for the gates again.
+TEST_F(GateCliTest, ChangedTestFileOrBehaviourFileInvalidatesTheGateReport) {
+  dir_.Write("behaviour.yaml",
+             "cases:\n"
+             "  - {type: mft, text: I want to return my boots, label: returns}\n");
+  dir_.Write("task.yaml", Spec("  behaviour: {file: behaviour.yaml, min_pass_rate: {mft: 0.0}}\n"));
+  ASSERT_EQ(Train("good").exit_code, 0);
+  auto gate = RunCli({"gate", "--task", P("task.yaml"), "--candidate", P("good/model.bin"), "--json", P("g.json")});
+  ASSERT_EQ(gate.exit_code, 0) << gate.out << gate.err;
+  const std::string id = nlohmann::json::parse(ReadAll(dir_ / "g.json"))["candidate"]["id"];
+
+  dir_.Write("test.csv", SyntheticIntentCsv(400, 23));  // other test rows
+  for (const std::vector<std::string>& task : {std::vector<std::string>{"--task", P("task.yaml")},
+                                               // no --task: the spec recorded with the run
+                                               std::vector<std::string>{"--registry", P(".trainops/registry.db")}}) {
+    std::vector<std::string> args = {"promote", id, "--reason", "ship it"};
+    args.insert(args.end(), task.begin(), task.end());
+    auto refused = RunCli(args);
+    EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+    EXPECT_THAT(refused.err, HasSubstr("no gate report for the current task spec"));
+  }
+  ASSERT_EQ(RunCli({"gate", "--task", P("task.yaml"), "--candidate", id}).exit_code, 0);
+  dir_.Write("behaviour.yaml",
+             "cases:\n"
+             "  - {type: mft, text: I want to send back my boots, label: returns}\n");
+  EXPECT_EQ(RunCli({"promote", id, "--reason", "ship it", "--task", P("task.yaml")}).exit_code, 1);
+  ASSERT_EQ(RunCli({"gate", "--task", P("task.yaml"), "--candidate", id}).exit_code, 0);
+  auto promoted = RunCli({"promote", id, "--reason", "ship it", "--registry", P(".trainops/registry.db")});
+  EXPECT_EQ(promoted.exit_code, 0) << promoted.out << promoted.err;
+}
+
 TEST_F(GateCliTest, ReleaseLoopPromotesAGoodModelAndBlocksABadOne) {
   ASSERT_EQ(Train("good").exit_code, 0);
 

@@ -110,7 +110,7 @@ TEST_F(RegistryCliTest, PromoteNeedsAGateReportOrForceAndRollbackGoesBack) {
   // Without --task, the spec recorded with the model's run is the one checked.
   auto refused_by_run_spec = RunCli({"promote", m1, "--reason", "looks good", "--registry", Db()});
   EXPECT_EQ(refused_by_run_spec.exit_code, 1) << refused_by_run_spec.err;
-  EXPECT_NE(refused_by_run_spec.err.find("(xxh3:"), std::string::npos) << refused_by_run_spec.err;
+  EXPECT_NE(refused_by_run_spec.err.find("(gate:"), std::string::npos) << refused_by_run_spec.err;
 
   auto no_reason = RunCli({"promote", m1, "--force", "--task", Spec()});
   EXPECT_EQ(no_reason.exit_code, 2) << no_reason.err;
