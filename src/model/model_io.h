@@ -18,6 +18,9 @@ namespace trainops {
 enum class WeightStorage { kFloat32, kInt8PerRow };
 void AddModelSections(const Model& model, ArtifactWriter& writer,
                       WeightStorage storage = WeightStorage::kFloat32);
+// A temporary model would be gone before the writer reads the arrays it borrowed.
+void AddModelSections(const Model&& model, ArtifactWriter& writer,
+                      WeightStorage storage = WeightStorage::kFloat32) = delete;
 
 // Rounds weights to int8 with a max-abs scale per row of `width` (what model files keep).
 std::vector<float> QuantizeRoundTrip(const std::vector<float>& weights, uint32_t width);

@@ -175,8 +175,9 @@ TEST(ModelFileTest, NewerFormatVersionIsRefusedWithAdvice) {
 }
 
 TEST(ModelFileTest, CheckpointIsNotAModel) {
+  const Model model = TinyModel();  // the writer borrows its arrays until Finish
   ArtifactWriter writer;
-  AddModelSections(TinyModel(), writer);
+  AddModelSections(model, writer);
   std::string message = CorruptMessage(writer.Finish(ArtifactKind::kCheckpoint));
   EXPECT_NE(message.find("is a checkpoint file, expected a model file"), std::string::npos) << message;
 }
