@@ -50,7 +50,12 @@ ModelType ParseModelType(std::string_view name);  // "linear" | "embedding"
 
 struct ModelSpec {
   ModelType type = ModelType::kLinear;
-  FeatureConfig features;  // word n-grams, char n-grams, hash buckets
+  // Word n-grams 1..2, char n-grams 2..4, hash buckets. Char n-grams stop at 4 rather than
+  // FeatureConfig's 5: in seeded 5-fold cross-validation on the train+valid splits of
+  // BANKING77, CLINC150 and Bitext, 2..4 beat 2..5 for the linear model on all three, under
+  // each of 4 training seeds (+0.18, +0.14 and +0.03 points), with a 20% smaller model;
+  // other n-gram ranges, l2, learning rate, epochs, min_count and patience did no better.
+  FeatureConfig features{.char_ngram_max = 4};
   // Features seen in fewer training texts than this are dropped (smaller model, less noise).
   int min_count = 1;
   int dim = 100;  // embedding model only: size of the text embedding
