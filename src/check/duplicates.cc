@@ -1,7 +1,8 @@
 // The duplicates, conflicting_labels and leakage checks, which share the normalized text
 // keys (text_key.h): duplicates and conflicts within each split, then validation/test
 // rows whose key is in train (exact after normalization) or whose shingles are nearly
-// the same as a train row's (MinHash LSH, near_duplicates.h). Not thread-safe.
+// the same as a train row's (MinHash LSH, near_duplicates.h), and test rows likewise
+// found in validation. Not thread-safe.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -117,107 +118,129 @@ void WithinSplit(const Split& split, size_t split_index, const std::vector<std::
                        {"exact_duplicate_rows", exact_extra}};
 }
 
+// What held-out rows are checked against: train, or validation for test rows.
+struct Reference {
+  const Split& split;
+  size_t index;  // in CheckInput::splits, for --write-clean removals
+  const Keys& keys;
+  const std::unordered_map<std::string_view, uint32_t>& key_index;
+  const std::vector<std::vector<uint32_t>>& groups;
+};
+
+// Rows of `split` found in `ref` after normalization, or nearly (MinHash LSH). The
+// reference row is what --write-clean removes: held-out rows stay held out.
+// Returns {normalized, near_duplicate} counts.
+nlohmann::json LeaksInto(const Reference& ref, const Split& split, const Keys& keys, const NearDuplicateOptions& nd,
+                         std::set<uint64_t>& removed_ref_lines, CheckReport& report) {
+  // Train rows leaking into validation or test let the model see held-out text; validation
+  // rows repeated in test mean checkpoint, threshold and temperature were chosen on them.
+  const std::string consequence = ref.split.name == "train"
+                                      ? "the model has seen it, so evaluating on it is not a test on unseen data"
+                                      : "checkpoint selection and calibration saw it, so the test score on it is "
+                                        "optimistic";
+  auto remove = [&](uint32_t r, std::string reason) {
+    if (removed_ref_lines.insert(ref.split.examples[r].line).second) {
+      report.removals.push_back({Removal::Kind::kLeak, ref.index, ref.split.examples[r].line, std::move(reason)});
+    }
+  };
+  size_t exact = 0, near = 0;
+  std::vector<std::string_view> queries(split.examples.size());
+  for (uint32_t i = 0; i < split.examples.size(); ++i) {
+    auto it = keys.key[i].empty() ? ref.key_index.end() : ref.key_index.find(keys.key[i]);
+    if (it == ref.key_index.end()) {
+      queries[i] = keys.shingle_text[i];
+      continue;
+    }
+    ++exact;
+    const auto& group = ref.groups[it->second];
+    Finding f;
+    f.check = "leakage";
+    // A warning, not an error: short common messages ("where is my order") recur in real
+    // traffic, so some overlap is honest; the count tells whether metrics are inflated.
+    f.severity = Severity::kWarning;
+    f.rows.push_back(split.Ref(i));
+    std::set<std::string> ref_labels;
+    for (uint32_t r : group) {
+      f.rows.push_back(ref.split.Ref(r));
+      ref_labels.insert(ref.split.examples[r].label);
+      remove(r, fmt::format("leaks into {} ({}:{})", split.name, split.file, split.examples[i].line));
+    }
+    f.message = fmt::format("{}:{} {} is also in {} ({}:{}{}) after normalization: {}", split.file,
+                            split.examples[i].line, Quote(split.examples[i].text, 60), ref.split.name, ref.split.file,
+                            ref.split.examples[group[0]].line,
+                            group.size() > 1 ? fmt::format(" and {} more", group.size() - 1) : "", consequence);
+    f.details = {{"kind", "normalized"}, {"split", split.name}, {"against", ref.split.name}, {"jaccard", 1.0},
+                 {"label", split.examples[i].label},
+                 {ref.split.name + "_labels", std::vector<std::string>(ref_labels.begin(), ref_labels.end())},
+                 {"text", split.examples[i].text}};
+    report.findings.push_back(std::move(f));
+  }
+  std::vector<std::string_view> references(ref.keys.shingle_text.begin(), ref.keys.shingle_text.end());
+  const auto pairs = FindNearDuplicates(queries, references, nd);
+  for (size_t p = 0; p < pairs.size();) {
+    size_t q_end = p;
+    while (q_end < pairs.size() && pairs[q_end].query == pairs[p].query) ++q_end;
+    const uint32_t q = pairs[p].query;
+    ++near;
+    Finding f;
+    f.check = "leakage";
+    f.severity = Severity::kWarning;
+    f.rows.push_back(split.Ref(q));
+    nlohmann::json matches = nlohmann::json::array();
+    for (size_t k = p; k < q_end; ++k) {
+      // Every near copy goes from the cleaned reference file, not only the ten listed:
+      // one left behind still shows the held-out text.
+      remove(pairs[k].reference, fmt::format("near-duplicate (similarity {:.2f}) of {} ({}:{})", pairs[k].jaccard,
+                                             split.name, split.file, split.examples[q].line));
+      if (k >= p + 10) continue;
+      f.rows.push_back(ref.split.Ref(pairs[k].reference));
+      matches.push_back({{"file", ref.split.file},
+                         {"line", ref.split.examples[pairs[k].reference].line},
+                         {"jaccard", pairs[k].jaccard},
+                         {"label", ref.split.examples[pairs[k].reference].label}});
+    }
+    const auto& best = ref.split.examples[pairs[p].reference];
+    f.message = fmt::format("{}:{} {} is a near-duplicate of {} row {}:{} {} (similarity {:.2f}{})", split.file,
+                            split.examples[q].line, Quote(split.examples[q].text, 60), ref.split.name, ref.split.file,
+                            best.line, Quote(best.text, 60), pairs[p].jaccard,
+                            q_end - p > 1 ? fmt::format("; {} {} rows in all", q_end - p, ref.split.name) : "");
+    f.details = {{"kind", "near_duplicate"}, {"split", split.name}, {"against", ref.split.name},
+                 {"jaccard", pairs[p].jaccard}, {"label", split.examples[q].label}, {"matches", matches},
+                 {"text", split.examples[q].text}};
+    report.findings.push_back(std::move(f));
+    p = q_end;
+  }
+  return {{"normalized", exact}, {"near_duplicate", near}};
+}
+
 }  // namespace
 
 void CheckDuplicatesAndLeakage(const CheckInput& in, CheckReport& report) {
+  const size_t n = in.splits.size();
   std::vector<Keys> keys;
   for (const auto& split : in.splits) keys.push_back(ComputeKeys(split, in.threads));
   nlohmann::json dup_stats = nlohmann::json::object();
-  std::unordered_map<std::string_view, uint32_t> train_index;
-  std::vector<std::vector<uint32_t>> train_groups;
-  for (size_t s = 0; s < in.splits.size(); ++s) {
-    auto groups = GroupByKey(keys[s], s == 0 ? &train_index : nullptr);
-    WithinSplit(in.splits[s], s, groups, report, dup_stats);
-    if (s == 0) train_groups = std::move(groups);
+  std::vector<std::unordered_map<std::string_view, uint32_t>> key_index(n);
+  std::vector<std::vector<std::vector<uint32_t>>> groups(n);
+  for (size_t s = 0; s < n; ++s) {
+    groups[s] = GroupByKey(keys[s], &key_index[s]);
+    WithinSplit(in.splits[s], s, groups[s], report, dup_stats);
   }
   report.summary["duplicates"] = dup_stats;
 
-  const Split& train = in.splits[0];
-  std::vector<std::string_view> references(keys[0].shingle_text.begin(), keys[0].shingle_text.end());
-  std::set<uint64_t> leaked_train_lines;
-  nlohmann::json leak_stats = nlohmann::json::object();
   NearDuplicateOptions nd;
   nd.threshold = in.spec.checks.near_duplicate_threshold;
   nd.threads = in.threads;
-  for (size_t s = 1; s < in.splits.size(); ++s) {
-    const Split& split = in.splits[s];
-    size_t exact = 0, near = 0;
-    std::vector<std::string_view> queries(split.examples.size());
-    std::vector<uint32_t> query_rows;
-    for (uint32_t i = 0; i < split.examples.size(); ++i) {
-      auto it = keys[s].key[i].empty() ? train_index.end() : train_index.find(keys[s].key[i]);
-      if (it == train_index.end()) {
-        queries[i] = keys[s].shingle_text[i];
-        continue;
-      }
-      ++exact;
-      const auto& group = train_groups[it->second];
-      Finding f;
-      f.check = "leakage";
-      // A warning, not an error: short common messages ("where is my order") recur in real
-      // traffic, so some overlap is honest; the count tells whether metrics are inflated.
-      f.severity = Severity::kWarning;
-      f.rows.push_back(split.Ref(i));
-      std::set<std::string> train_labels;
-      for (uint32_t t : group) {
-        f.rows.push_back(train.Ref(t));
-        train_labels.insert(train.examples[t].label);
-        if (leaked_train_lines.insert(train.examples[t].line).second) {
-          report.removals.push_back({Removal::Kind::kLeak, 0, train.examples[t].line,
-                                     fmt::format("leaks into {} ({}:{})", split.name, split.file,
-                                                 split.examples[i].line)});
-        }
-      }
-      f.message = fmt::format("{}:{} {} is also in train ({}:{}{}) after normalization: the model has seen it, "
-                              "so evaluating on it is not a test on unseen data",
-                              split.file, split.examples[i].line, Quote(split.examples[i].text, 60), train.file,
-                              train.examples[group[0]].line,
-                              group.size() > 1 ? fmt::format(" and {} more", group.size() - 1) : "");
-      f.details = {{"kind", "normalized"}, {"split", split.name}, {"jaccard", 1.0},
-                   {"label", split.examples[i].label},
-                   {"train_labels", std::vector<std::string>(train_labels.begin(), train_labels.end())},
-                   {"text", split.examples[i].text}};
-      report.findings.push_back(std::move(f));
-    }
-    const auto pairs = FindNearDuplicates(queries, references, nd);
-    for (size_t p = 0; p < pairs.size();) {
-      size_t q_end = p;
-      while (q_end < pairs.size() && pairs[q_end].query == pairs[p].query) ++q_end;
-      const uint32_t q = pairs[p].query;
-      ++near;
-      Finding f;
-      f.check = "leakage";
-      f.severity = Severity::kWarning;
-      f.rows.push_back(split.Ref(q));
-      nlohmann::json matches = nlohmann::json::array();
-      for (size_t k = p; k < q_end; ++k) {
-        // Every near copy goes from the cleaned train file, not only the ten listed:
-        // one left behind still lets the model see the held-out text.
-        const auto& ref = train.examples[pairs[k].reference];
-        if (leaked_train_lines.insert(ref.line).second) {
-          report.removals.push_back({Removal::Kind::kLeak, 0, ref.line,
-                                     fmt::format("near-duplicate (similarity {:.2f}) of {} ({}:{})", pairs[k].jaccard,
-                                                 split.name, split.file, split.examples[q].line)});
-        }
-        if (k >= p + 10) continue;
-        f.rows.push_back(train.Ref(pairs[k].reference));
-        matches.push_back({{"file", train.file},
-                           {"line", train.examples[pairs[k].reference].line},
-                           {"jaccard", pairs[k].jaccard},
-                           {"label", train.examples[pairs[k].reference].label}});
-      }
-      const auto& best = train.examples[pairs[p].reference];
-      f.message = fmt::format("{}:{} {} is a near-duplicate of train row {}:{} {} (similarity {:.2f}{})",
-                              split.file, split.examples[q].line, Quote(split.examples[q].text, 60), train.file,
-                              best.line, Quote(best.text, 60), pairs[p].jaccard,
-                              q_end - p > 1 ? fmt::format("; {} train rows in all", q_end - p) : "");
-      f.details = {{"kind", "near_duplicate"}, {"split", split.name}, {"jaccard", pairs[p].jaccard},
-                   {"label", split.examples[q].label}, {"matches", matches},
-                   {"text", split.examples[q].text}};
-      report.findings.push_back(std::move(f));
-      p = q_end;
-    }
-    leak_stats[split.name] = {{"normalized", exact}, {"near_duplicate", near}};
+  nlohmann::json leak_stats = nlohmann::json::object();
+  std::vector<std::set<uint64_t>> removed_lines(n);
+  const Reference train{in.splits[0], 0, keys[0], key_index[0], groups[0]};
+  for (size_t s = 1; s < n; ++s) {
+    leak_stats[in.splits[s].name] = LeaksInto(train, in.splits[s], keys[s], nd, removed_lines[0], report);
+  }
+  // Test against validation (splits are train, then validation and test when present).
+  if (n == 3 && in.splits[1].name == "validation" && in.splits[2].name == "test") {
+    const Reference validation{in.splits[1], 1, keys[1], key_index[1], groups[1]};
+    leak_stats["test_vs_validation"] = LeaksInto(validation, in.splits[2], keys[2], nd, removed_lines[1], report);
   }
   report.summary["leakage"] = leak_stats;
 }

@@ -278,6 +278,52 @@ TEST(CheckData, LeakageNormalizedAndNearDuplicate) {
   EXPECT_EQ(Of(Check(strict), "leakage").size(), 1u);
 }
 
+// Test rows repeated in validation: checkpoint selection and calibration saw them. Found
+// exactly and nearly, and --write-clean takes the validation copies out.
+TEST(CheckData, LeakageBetweenValidationAndTest) {
+  TempDir dir;
+  auto validation = CleanRows(4, 3, 300);
+  validation.push_back({"Can I send back boots bought in the summer sale for a full refund?", "returns", "chat",
+                        "2025-12-01T00:00:00Z"});  // line 18
+  validation.push_back({"my parcel tracking page has said in transit for eleven days now, any news", "shipping",
+                        "chat", "2025-12-01T00:00:00Z"});  // line 19
+  auto test = CleanRows(6, 2, 500);
+  test.push_back({"can i SEND BACK boots bought in the summer sale, for a full refund", "returns", "chat",
+                  "2025-12-01T00:00:00Z"});  // line 26
+  test.push_back({"my parcel tracking page has said in transit for eleven days now, any news?? thanks", "shipping",
+                  "chat", "2025-12-01T00:00:00Z"});  // line 27
+  dir.Write("train.csv", ToCsv(CleanRows(15, 1)));
+  dir.Write("valid.csv", ToCsv(validation));
+  dir.Write("test.csv", ToCsv(test));
+  TaskSpec spec = Spec(dir);
+  spec.data.validation = dir / "valid.csv";
+  CheckReport report = Check(spec);
+  auto leaks = Of(report, "leakage");
+  ASSERT_EQ(leaks.size(), 2u);
+  for (const Finding* leak : leaks) {
+    EXPECT_EQ(leak->details["split"], "test");
+    EXPECT_EQ(leak->details["against"], "validation");
+    EXPECT_THAT(leak->message, HasSubstr("validation"));
+  }
+  EXPECT_EQ(leaks[0]->details["kind"], "normalized");
+  EXPECT_EQ(leaks[0]->rows[1], (RowRef{(dir / "valid.csv").string(), 18}));
+  EXPECT_EQ(leaks[1]->details["kind"], "near_duplicate");
+  EXPECT_EQ(leaks[1]->rows[1].line, 19u);
+  EXPECT_EQ(report.summary["leakage"]["test_vs_validation"]["normalized"], 1);
+  EXPECT_EQ(report.summary["leakage"]["test_vs_validation"]["near_duplicate"], 1);
+  EXPECT_EQ(report.summary["leakage"]["test"]["normalized"], 0);
+
+  TempDir out;
+  WriteCleanCopies(spec, report, out.path(), false);
+  EXPECT_EQ(ReadAll(out / "test.csv"), ReadAll(dir / "test.csv"));  // held-out rows stay
+  const std::string cleaned = ReadAll(out / "valid.csv");
+  EXPECT_EQ(cleaned.find("summer sale"), std::string::npos);
+  EXPECT_EQ(cleaned.find("eleven days"), std::string::npos);
+  const std::string removed = ReadAll(out / "removed.csv");
+  EXPECT_THAT(removed, HasSubstr(",18,leaks into test"));
+  EXPECT_THAT(removed, HasSubstr(",19,near-duplicate (similarity "));
+}
+
 TEST(CheckData, LabelHealth) {
   TempDir dir;
   auto train = CleanRows(30, 1);
