@@ -32,6 +32,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import sklearn_baseline  # noqa: E402  (imports scikit-learn only when a pipeline is built)
 
 
 def read_rows(path):
@@ -81,8 +83,6 @@ def run_trainops(trainops, work, train, valid, test, seed):
 
 
 def run_sklearn(train, test):
-    sys.path.insert(0, HERE)
-    import sklearn_baseline
     model = sklearn_baseline.build_pipeline()
     model.fit([t for t, _ in train], [l for _, l in train])
     return list(model.predict([t for t, _ in test]))

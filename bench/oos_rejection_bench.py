@@ -36,6 +36,10 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import intent_bench  # noqa: E402  (FASTTEXT_FIXED: the benchmark's fastText parameters)
+import prepare_splits  # noqa: E402  (the benchmark's split and fastText text format)
+import sklearn_baseline  # noqa: E402  (imports scikit-learn only when a pipeline is built)
 
 
 def run(argv):
@@ -72,8 +76,6 @@ def evaluate(trainops, model, data, threads):
 
 def split_validation(rows, fraction, seed):
     """Seeded stratified split, as prepare_splits does it (per label, sorted)."""
-    sys.path.insert(0, HERE)
-    import prepare_splits
     groups = {}
     for i, (_, label) in enumerate(rows):
         groups.setdefault(label, []).append(i)
@@ -82,16 +84,12 @@ def split_validation(rows, fraction, seed):
 
 
 def write_ft(path, rows):
-    sys.path.insert(0, HERE)
-    import prepare_splits
     with open(path, "w", encoding="utf-8") as f:
         for text, label in rows:
             f.write(f"__label__{label} {prepare_splits.one_line(text)}\n")
 
 
 def fasttext_top(model, rows, work, name):
-    sys.path.insert(0, HERE)
-    import prepare_splits
     txt = os.path.join(work, name + ".txt")
     with open(txt, "w", encoding="utf-8") as f:
         for text, _ in rows:
@@ -119,8 +117,6 @@ def rejection_metrics(rows, top, threshold, oos_label="oos"):
 
 def fasttext_same_rule(rows, evals, work, threads, seed, max_drop=0.02):
     """fastText trained on `rows` (in-scope only), threshold by the accuracy_drop rule."""
-    sys.path.insert(0, HERE)
-    import intent_bench
     os.makedirs(work, exist_ok=True)
     train, valid = split_validation(rows, 0.1, seed)
     write_ft(os.path.join(work, "train.ft"), train)
@@ -149,8 +145,6 @@ def pick_threshold(valid, top, max_drop=0.02):
 
 def sklearn_same_rule(rows, evals, seed):
     """The benchmark's logistic regression on the same rows and split, same rule."""
-    sys.path.insert(0, HERE)
-    import sklearn_baseline
     train, valid = split_validation(rows, 0.1, seed)
     model = sklearn_baseline.build_pipeline()
     model.fit([t for t, _ in train], [l for _, l in train])

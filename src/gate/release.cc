@@ -44,7 +44,7 @@ std::string GateInputsHash(const TaskSpec& spec) {
 
 GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRequest& request) {
   GateOutcome outcome;
-  const std::string spec_hash = GateInputsHash(spec);
+  outcome.inputs_hash = GateInputsHash(spec);
   std::optional<ModelRecord> candidate_record;
   const std::filesystem::path candidate_file = ModelFile(registry, request.candidate, &candidate_record);
   // Production is per task: a report filed under one task must not promote in another.
@@ -89,7 +89,7 @@ GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRe
   GateReportRecord record;
   record.model_id = outcome.candidate.id;
   record.task = spec.name;
-  record.spec_hash = spec_hash;
+  record.spec_hash = outcome.inputs_hash;
   record.baseline_model_id = outcome.baseline ? outcome.baseline->id : "";
   record.passed = outcome.report.passed();
   record.report = outcome.report.ToJson();
@@ -104,7 +104,9 @@ ReleaseOutcome Release(Registry& registry, const TaskSpec& spec, const GateReque
   if (!outcome.gate.report.passed()) return outcome;
   PromoteRequest promote;
   promote.model_id = outcome.gate.candidate.id;
-  promote.spec_hash = GateInputsHash(spec);
+  // The hash the report was filed under: the promotion rests on exactly the inputs the
+  // gates ran on, and the test file is not read once more to fingerprint it again.
+  promote.spec_hash = outcome.gate.inputs_hash;
   promote.reason = reason.empty() ? fmt::format("release: {} gates passed (gate report {})",
                                                 outcome.gate.report.Count(GateStatus::kPass), outcome.gate.report_id)
                                   : std::move(reason);

@@ -26,6 +26,7 @@ struct GateOutcome {
   ModelRecord candidate;  // registered by the gate if it was not yet
   std::optional<ModelRecord> baseline;
   int64_t report_id = 0;  // the report's row in the registry
+  std::string inputs_hash;  // GateInputsHash the report is keyed by
 };
 
 // Runs the gates and records the report. Throws InputError for bad input.
