@@ -1,6 +1,7 @@
 // The label_health check: examples per label (error under the minimum), the imbalance
 // ratio of train, labels that validation or test use but train lacks (the model can
-// never predict them) and labels of train missing from test (never evaluated).
+// never predict them; the declared out-of-scope label is the exception) and labels of
+// train missing from test (never evaluated).
 // Not thread-safe.
 #include <algorithm>
 #include <map>
@@ -76,6 +77,22 @@ void CheckLabelHealth(const CheckInput& in, CheckReport& report) {
     const Split& split = in.splits[s];
     for (const auto& [label, rows] : rows_by_label[s]) {
       if (train_rows.count(label)) continue;
+      // The declared out-of-scope label only in validation (or test) is the threshold-only
+      // set-up: the model learns no class for it, and training tunes the rejection threshold
+      // on those rows (docs/evaluation.md), so they are not "always wrong".
+      if (!in.spec.oos_label.empty() && label == in.spec.oos_label) {
+        Finding f;
+        f.check = "label_health";
+        f.severity = Severity::kInfo;
+        f.message = fmt::format("out-of-scope label \"{}\" is used by {} rows of {} and never in train: the model "
+                                "learns no class for it and rejects texts below a confidence threshold{}",
+                                label, rows.size(), split.file,
+                                split.name == "validation" ? ", chosen on these rows" : "");
+        f.details = {{"kind", "oos_label_not_in_train"}, {"split", split.name}, {"label", label},
+                     {"count", rows.size()}};
+        report.findings.push_back(std::move(f));
+        continue;
+      }
       Finding f;
       f.check = "label_health";
       f.severity = Severity::kError;

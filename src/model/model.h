@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/feature_vocabulary.h"
+#include "model/reference_stats.h"
 #include "task/task_spec.h"
 #include "text/features.h"
 
@@ -99,6 +100,9 @@ class Model {
   std::vector<float> input;   // vocab.size() x dim
   std::vector<float> output;  // embedding only: dim x labels (row per hidden unit)
   std::vector<float> bias;    // labels
+  // What the model was trained on, for drift monitoring (REFS section); empty when the file
+  // has none (model files written before it).
+  std::optional<ReferenceStats> reference_stats;
 
   size_t num_labels() const { return info.labels.size(); }
 

@@ -14,6 +14,7 @@ namespace trainops {
 nlohmann::json ModelInfoToJson(const ModelInfo& info) {
   nlohmann::json j;
   j["type"] = ModelTypeName(info.type);
+  if (!info.task.empty()) j["task"] = info.task;
   j["labels"] = info.labels;
   j["features"] = {{"word_ngrams", info.features.word_ngrams},
                    {"char_ngram_min", info.features.char_ngram_min},
@@ -36,6 +37,7 @@ nlohmann::json ModelInfoToJson(const ModelInfo& info) {
 ModelInfo ModelInfoFromJson(const nlohmann::json& j) {
   ModelInfo info;
   info.type = ParseModelType(j.at("type").get<std::string>());
+  info.task = j.value("task", std::string());
   info.labels = j.at("labels").get<std::vector<std::string>>();
   const auto& f = j.at("features");
   info.features.word_ngrams = f.at("word_ngrams").get<int>();
@@ -127,6 +129,7 @@ void AddModelSections(const Model& model, ArtifactWriter& writer, WeightStorage 
   }
   writer.Add("OUTP", borrowed_array(model.output));
   writer.Add("BIAS", borrowed_array(model.bias));
+  if (model.reference_stats) writer.Add("REFS", EncodeReferenceStatsSection(*model.reference_stats));
 }
 
 Model ModelFromSections(const ArtifactReader& reader) {
@@ -187,6 +190,19 @@ Model ModelFromSections(const ArtifactReader& reader) {
     fail("output weights do not match embedding size x labels");
   }
   if (!(model.info.temperature > 0)) fail("temperature must be positive");
+  // Optional: files written before the section existed load without it.
+  if (reader.Has("REFS")) {
+    try {
+      model.reference_stats = DecodeReferenceStatsSection(reader.Get("REFS"));
+    } catch (const CorruptFileError& e) {
+      fail(e.what());
+    }
+    const auto& stats_labels = model.reference_stats->labels;
+    if (stats_labels.size() < labels ||
+        !std::equal(model.info.labels.begin(), model.info.labels.end(), stats_labels.begin())) {
+      fail("reference statistics section (REFS): its labels do not start with the model's labels");
+    }
+  }
   model.vocab.Assign(std::move(ids));
   return model;
 }

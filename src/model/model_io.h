@@ -10,7 +10,8 @@
 
 namespace trainops {
 
-// Adds the model's sections (META, VOCB, IDF_, INPT or QNPT, OUTP, BIAS) to a writer;
+// Adds the model's sections (META, VOCB, IDF_, INPT or QNPT, OUTP, BIAS, and REFS when the
+// model has reference statistics) to a writer;
 // checkpoints add their own sections on top. Model files store the input weights as int8
 // with one scale per row (QNPT), 4x smaller; checkpoints keep exact floats (INPT) because
 // resuming must continue from exactly the same weights. The writer borrows the model's

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -12,7 +13,9 @@
 #include "common/parallel.h"
 #include "eval/calibration.h"
 #include "eval/oos_threshold.h"
+#include "model/inference.h"
 #include "model/model_io.h"
+#include "model/reference_stats.h"
 #include "train/autotune.h"
 #include "train/feature_space.h"
 #include "train/hyperparameters.h"
@@ -79,6 +82,54 @@ nlohmann::json ChooseRejection(const TaskSpec& spec, const TrainingData& data, c
   return j;
 }
 
+// The index (into validation_labels) of the declared out-of-scope label when only
+// validation has it: the threshold-only set-up, where the model learns no class for it.
+std::optional<uint32_t> ValidationOnlyOosLabel(const TaskSpec& spec, const TrainingData& data) {
+  if (spec.oos_label.empty()) return std::nullopt;
+  if (std::find(data.labels.begin(), data.labels.end(), spec.oos_label) != data.labels.end()) return std::nullopt;
+  const auto& names = data.validation_labels;
+  auto it = std::find(names.begin(), names.end(), spec.oos_label);
+  if (it == names.end()) return std::nullopt;
+  return static_cast<uint32_t>(it - names.begin());
+}
+
+EncodedData WithoutLabel(const EncodedData& all, uint32_t label) {
+  EncodedData out;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all.labels[i] == label) continue;
+    out.rows.insert(out.rows.end(), all.rows.begin() + static_cast<ptrdiff_t>(all.offsets[i]),
+                    all.rows.begin() + static_cast<ptrdiff_t>(all.offsets[i + 1]));
+    out.values.insert(out.values.end(), all.values.begin() + static_cast<ptrdiff_t>(all.offsets[i]),
+                      all.values.begin() + static_cast<ptrdiff_t>(all.offsets[i + 1]));
+    out.offsets.push_back(out.rows.size());
+    out.labels.push_back(all.labels[i]);
+    out.coverage.push_back(all.coverage[i]);
+  }
+  return out;
+}
+
+// Statistics of all validation rows (out-of-scope ones included: traffic has them too) as
+// the shipped model answers them, rejection applied.
+ReferenceStats ValidationReferenceStats(const Model& best, const TrainingData& data,
+                                        const std::vector<float>& validation_logits,
+                                        const std::vector<float>& validation_coverage) {
+  std::vector<std::string> names = data.validation_labels;  // the model's labels first
+  const std::string& oos = best.info.oos_label;
+  if (!oos.empty() && std::find(names.begin(), names.end(), oos) == names.end()) names.push_back(oos);
+  const uint32_t oos_index =
+      oos.empty() ? 0 : static_cast<uint32_t>(std::find(names.begin(), names.end(), oos) - names.begin());
+  const size_t n = best.num_labels();
+  const size_t rows = data.validation.texts.size();
+  std::vector<ScoredText> scored(rows);
+  std::vector<float> probs, work;
+  for (size_t i = 0; i < rows; ++i) {
+    const Decision d = Decide(best, &validation_logits[i * n], validation_coverage[i], /*threshold=*/-1, probs, work);
+    scored[i] = {d.label < n ? d.label : oos_index, d.confidence, d.margin, validation_coverage[i]};
+  }
+  return ComputeReferenceStats(std::move(names), data.train.texts, data.validation.texts, data.validation.labels,
+                               scored);
+}
+
 // Everything below is shared by fresh and resumed runs.
 TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json autotune,
                      const Paths& paths, int threads, const TrainCallbacks& callbacks,
@@ -97,6 +148,12 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   EncodedData train = EncodeExamples(model, data.train.texts, data.train.labels, threads);
   EncodedData validation =
       EncodeExamples(model, data.validation.texts, data.validation.labels, threads);
+  // Out-of-scope rows in the threshold-only set-up are no class the model can answer, so in
+  // checkpoint selection they would only add a constant error; they serve the rejection
+  // threshold (and the reference statistics) instead.
+  const std::optional<uint32_t> held_oos = ValidationOnlyOosLabel(spec, data);
+  const EncodedData in_scope_storage = held_oos ? WithoutLabel(validation, *held_oos) : EncodedData{};
+  const EncodedData& in_scope = held_oos ? in_scope_storage : validation;
   Info(callbacks, fmt::format("features: {} n-grams kept from {} training texts ({} labels)",
                               model.vocab.size(), train.size(), data.labels.size()));
 
@@ -114,7 +171,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     out.flush();
     if (callbacks.on_checkpoint) callbacks.on_checkpoint(record);
   };
-  Trainer trainer(model, train, validation, data.validation_labels, options);
+  Trainer trainer(model, train, in_scope, data.validation_labels, options);
   if (resume_from) {
     // Rewrite metrics.jsonl from the checkpoint's history: lines written after that
     // checkpoint belong to the part of the run being redone.
@@ -135,7 +192,10 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   best.input = QuantizeRoundTrip(best.input, best.dim);
   // Calibrate: temperature fitted on validation logits of the selected checkpoint.
   Scored scored = ScoreEncoded(best, validation, threads, /*keep_logits=*/true);
-  best.info.temperature = FitTemperature(scored.logits, validation.labels, best.num_labels());
+  // Rows of labels the model lacks (out-of-scope among them) are left out of the fit.
+  const TemperatureFit calibration = FitTemperatureGuarded(scored.logits, validation.labels, best.num_labels());
+  best.info.temperature = calibration.temperature;
+  Info(callbacks, fmt::format("calibration: temperature {:.3g} ({})", calibration.temperature, calibration.reason));
   // Rejection score (model.h, docs/evaluation.md): a model that never saw out-of-scope
   // text has only the n-grams it does not know as evidence of it, so it compares the
   // coverage-scaled probability; one trained with the out-of-scope label as a class (its
@@ -145,7 +205,11 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
                                                                   spec.oos_label) != best.info.labels.end();
   best.info.reject_score = oos_is_class ? RejectScore::kProbability : RejectScore::kCoverageProbability;
   nlohmann::json rejection = ChooseRejection(spec, data, scored.logits, validation.coverage, best);
+  if (held_oos && rejection.is_object()) {
+    rejection["threshold_only_oos_rows"] = validation.size() - in_scope.size();
+  }
   if (rejection.is_object()) Info(callbacks, "rejection: " + rejection["rationale"].get<std::string>());
+  best.reference_stats = ValidationReferenceStats(best, data, scored.logits, validation.coverage);
   SaveModel(best, paths.model);
 
   const auto& best_record = [&]() -> const nlohmann::json& {
@@ -174,6 +238,8 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   run["checkpoints"] = state.history.size();
   run["stop_reason"] = state.stop_reason;
   run["temperature"] = best.info.temperature;
+  run["calibration"] = calibration.ToJson();
+  run["reference_stats"] = best.reference_stats->Summary();
   run["rejection"] = rejection;
   run["features"] = model.vocab.size();
   run["train_examples"] = train.size();
