@@ -25,7 +25,8 @@ void AddCommonOptions(CLI::App* cmd, GateFlags& f) {
   cmd->add_option("--task", f.task, "Task spec whose gates apply (its data.test is the unseen test data)")->required();
   cmd->add_option("--candidate", f.candidate, "Candidate model: a model file or a registered model id")->required();
   cmd->add_option("--baseline", f.baseline,
-                  "production (default: the task's production model), none, a model file or a model id");
+                  "production (default: the task's production model), none, a model file or a model id; "
+                  "only a report against production can promote");
   cmd->add_option("--registry", f.registry, "Registry database (default: .trainops/registry.db next to the spec)");
   cmd->add_option("--json", f.json, "Write the gate report as JSON (- for stdout)");
   cmd->add_option("--junit", f.junit, "Write JUnit XML: one test case per gate");
@@ -44,6 +45,15 @@ int Report(const GateFlags& f, const GateOutcome& outcome, const CliContext& ctx
   }
   ctx.Info(fmt::format("gate report {} recorded for model {} in {}", outcome.report_id,
                        outcome.candidate.id.substr(0, 12), outcome.report.context.value("registry", std::string())));
+  if (!outcome.compared_with_production && outcome.production) {
+    // A pass here is easy to mistake for a green light: say that promote will not take it.
+    ctx.Info(fmt::format("note: this report was not compared with the production model {} of task {}, so it is "
+                         "kept for comparison and cannot promote; gate with --baseline production for that",
+                         outcome.production->id.substr(0, 12), outcome.report.context.value("task", std::string())));
+  } else if (!outcome.compared_with_production) {
+    ctx.Info("note: this report used another baseline than production, so it is kept for comparison and cannot "
+             "promote; gate with --baseline production for that");
+  }
   return outcome.report.passed() ? 0 : 1;
 }
 
@@ -56,7 +66,9 @@ void RegisterGate(CLI::App& app, CliContext& ctx) {
       "Examples:\n"
       "  trainops gate --task task.yaml --candidate runs/r2/model.bin\n"
       "  trainops gate --task task.yaml --candidate runs/r2/model.bin --baseline runs/r1/model.bin --junit gate.xml\n"
-      "Gates come from the spec's gates: section (docs/gates.md). Exit 0 all passed, 1 a gate failed, 2 error.");
+      "Gates come from the spec's gates: section (docs/gates.md). Only a report against the production model\n"
+      "(the default baseline) lets `trainops promote` promote; others are for comparison.\n"
+      "Exit 0 all passed, 1 a gate failed, 2 error.");
   AddCommonOptions(cmd, *f);
   cmd->callback([f, &ctx] {
     const TaskSpec spec = LoadTaskSpec(f->task);
@@ -70,8 +82,11 @@ void RegisterGate(CLI::App& app, CliContext& ctx) {
   rel->footer(
       "Example:\n"
       "  trainops release --task task.yaml --candidate runs/r2/model.bin\n"
-      "Runs `trainops gate`, then `trainops promote` on a pass, in one step. Exit 0 promoted (or already\n"
-      "production), 1 a gate failed (nothing promoted), 2 error.");
+      "Runs `trainops gate`, then `trainops promote` on a pass, in one step. Only a pass against the\n"
+      "production model promotes: with --baseline none or another model the report is kept for comparison\n"
+      "and nothing is promoted. Exit 0 promoted (or already production), 1 a gate failed or the promotion\n"
+      "was refused (another baseline, or the production model changed while the gates ran; nothing\n"
+      "promoted), 2 error.");
   AddCommonOptions(rel, *r);
   rel->add_option("--reason", r->reason, "Why (recorded in the status history; default names the gate report)");
   rel->callback([r, &ctx] {
@@ -83,6 +98,13 @@ void RegisterGate(CLI::App& app, CliContext& ctx) {
       std::cerr << "trainops: release blocked: a gate failed; model " << outcome.gate.candidate.id.substr(0, 12)
                 << " stays " << ModelStatusName(outcome.gate.candidate.status) << "\n";
       throw ExitRequest{code};
+    }
+    if (!outcome.promotion) {
+      // A policy refusal, like a failed gate: the tool worked and said no (exit 1).
+      std::cerr << "trainops: release blocked: " << outcome.refused << "; model "
+                << outcome.gate.candidate.id.substr(0, 12) << " stays "
+                << ModelStatusName(outcome.gate.candidate.status) << "\n";
+      throw ExitRequest{1};
     }
     const StatusChange& change = *outcome.promotion;
     if (!change.changed) {

@@ -339,15 +339,17 @@ void RegisterRegistryCommands(CLI::App& app, CliContext& ctx) {
   promote->add_option("MODEL", pf->model, "Model id (or unique prefix), or a model file (registered if needed)")
       ->required();
   promote->add_option("--reason", pf->reason, "Why; kept in the status history")->required();
-  promote->add_flag("--force", pf->force, "Promote without a passing gate report (recorded as forced)");
+  promote->add_flag("--force", pf->force,
+                    "Promote without a passing gate report against production (needs --reason; recorded as forced)");
   AddWhereFlags(promote, pf->where);
   promote->footer(
       "Examples:\n"
       "  trainops promote 1a2b3c4d --reason \"passed gates, +2 points macro F1\" --task task.yaml\n"
       "  trainops promote runs/r2/model.bin --task task.yaml --force --reason \"hotfix, approved by on-call\"\n"
-      "Refused (exit 1) unless the model's latest gate report for the current task spec passed\n"
-      "(`trainops gate` / `trainops release`); --force skips that and is recorded. The previous\n"
-      "production model becomes archived.");
+      "Refused (exit 1) unless the model's latest gate report against production for the current task\n"
+      "spec passed and the production model it was compared with is still production (`trainops gate`\n"
+      "/ `trainops release` with the default --baseline); reports against another baseline do not count.\n"
+      "--force skips that and is recorded. The previous production model becomes archived.");
   promote->callback([pf, &ctx] { Promote(*pf, ctx); });
 
   // rollback

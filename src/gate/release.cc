@@ -25,6 +25,17 @@ std::filesystem::path ModelFile(Registry& registry, const std::string& arg, std:
   return m.path;
 }
 
+std::string WhatItWasComparedWith(const TaskSpec& spec, const GateOutcome& gate) {
+  const nlohmann::json baseline = gate.report.context.value("baseline", nlohmann::json());
+  if (!baseline.is_object()) {
+    return spec.gates.regression.enabled
+               ? std::string("ran no regression check (baseline none)")
+               : fmt::format("ran no regression check (gates.regression.enabled: false in {})",
+                             spec.spec_path.string());
+  }
+  return "compared the candidate with " + baseline.value("description", baseline.value("path", std::string()));
+}
+
 }  // namespace
 
 std::string GateInputsHash(const TaskSpec& spec) {
@@ -59,8 +70,11 @@ GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRe
   options.candidate = candidate_file;
   options.threads = request.threads;
   const std::string baseline_arg = request.baseline.empty() ? spec.gates.regression.baseline : request.baseline;
+  // Read once, before the gates: the report records the production model its regression
+  // gate saw, and promote checks that it is still production when the status changes.
+  outcome.production = registry.Production(spec.name);
   if (baseline_arg == "production") {
-    outcome.baseline = registry.Production(spec.name);
+    outcome.baseline = outcome.production;
     if (outcome.baseline) {
       options.baseline = outcome.baseline->path;
       options.baseline_description = fmt::format("production model {} of task {}", outcome.baseline->id.substr(0, 12),
@@ -82,16 +96,27 @@ GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRe
   outcome.report = RunGates(spec, options);
   outcome.candidate = candidate_record ? *candidate_record
                                        : registry.RegisterModel(candidate_file, spec.name, "", outcome.report.context["eval"]);
+  // RunGates leaves "baseline" null when the regression gate did not run (disabled, or no
+  // baseline); a model file with the production model's bytes is the production model.
+  const bool regression_ran = !outcome.report.context["baseline"].is_null();
   outcome.report.context["candidate"]["id"] = outcome.candidate.id;
-  if (outcome.baseline) outcome.report.context["baseline"]["id"] = outcome.baseline->id;
+  if (regression_ran && outcome.baseline) outcome.report.context["baseline"]["id"] = outcome.baseline->id;
   outcome.report.context["registry"] = registry.db_path().string();
+  outcome.compared_with_production =
+      outcome.production ? regression_ran && outcome.baseline && outcome.baseline->id == outcome.production->id
+                         : baseline_arg == "production";
+  outcome.report.context["production_at_gate"] =
+      outcome.production ? nlohmann::json(outcome.production->id) : nlohmann::json(nullptr);
+  outcome.report.context["compared_with_production"] = outcome.compared_with_production;
 
   GateReportRecord record;
   record.model_id = outcome.candidate.id;
   record.task = spec.name;
   record.spec_hash = outcome.inputs_hash;
-  record.baseline_model_id = outcome.baseline ? outcome.baseline->id : "";
+  record.baseline_model_id = regression_ran && outcome.baseline ? outcome.baseline->id : "";
   record.passed = outcome.report.passed();
+  record.production_at_gate = outcome.production ? outcome.production->id : "";
+  record.compared_with_production = outcome.compared_with_production;
   record.report = outcome.report.ToJson();
   outcome.report_id = registry.RecordGateReport(record);
   outcome.report.context["report_id"] = outcome.report_id;
@@ -102,6 +127,18 @@ ReleaseOutcome Release(Registry& registry, const TaskSpec& spec, const GateReque
   ReleaseOutcome outcome;
   outcome.gate = GateCandidate(registry, spec, request);
   if (!outcome.gate.report.passed()) return outcome;
+  if (!outcome.gate.compared_with_production) {
+    outcome.refused = fmt::format(
+        "the gates passed, but gate report #{} {}. Only a report against the production model ({}) can promote; "
+        "one against another baseline is kept for comparison. Run `trainops release --task {} --candidate {} "
+        "--baseline production` to compare it with the model it would replace",
+        outcome.gate.report_id, WhatItWasComparedWith(spec, outcome.gate),
+        outcome.gate.production
+            ? fmt::format("{} of task {}", outcome.gate.production->id.substr(0, 12), spec.name)
+            : fmt::format("task {} has none yet", spec.name),
+        spec.spec_path.string(), outcome.gate.candidate.id.substr(0, 12));
+    return outcome;
+  }
   PromoteRequest promote;
   promote.model_id = outcome.gate.candidate.id;
   // The hash the report was filed under: the promotion rests on exactly the inputs the
@@ -110,7 +147,13 @@ ReleaseOutcome Release(Registry& registry, const TaskSpec& spec, const GateReque
   promote.reason = reason.empty() ? fmt::format("release: {} gates passed (gate report {})",
                                                 outcome.gate.report.Count(GateStatus::kPass), outcome.gate.report_id)
                                   : std::move(reason);
-  outcome.promotion = registry.Promote(promote);
+  try {
+    outcome.promotion = registry.Promote(promote);
+  } catch (const CheckFailedError& e) {
+    // The production model changed while the gates ran (another release won the race), or
+    // a newer report for this model was filed meanwhile: Promote saw it in its transaction.
+    outcome.refused = e.what();
+  }
   return outcome;
 }
 

@@ -27,18 +27,30 @@ struct GateOutcome {
   std::optional<ModelRecord> baseline;
   int64_t report_id = 0;  // the report's row in the registry
   std::string inputs_hash;  // GateInputsHash the report is keyed by
+  std::optional<ModelRecord> production;  // the task's production model when the gates ran
+  // Whether the regression gate compared the candidate with that production model (or the
+  // gate regressed against production and there was none). Only such a report can promote;
+  // any other is a comparison (--baseline none or another model, regression disabled).
+  bool compared_with_production = false;
 };
 
-// Runs the gates and records the report. Throws InputError for bad input.
+// Runs the gates and records the report, with the task's production model at gate time.
+// Throws InputError for bad input.
 GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRequest& request);
 
 struct ReleaseOutcome {
   GateOutcome gate;
-  std::optional<StatusChange> promotion;  // set when the gates passed
+  std::optional<StatusChange> promotion;  // set when the candidate was promoted (or already was production)
+  // Set when every gate passed but the promotion policy refused: the report was a
+  // comparison (not against production), or the production model changed while the gates
+  // ran. Says what to do.
+  std::string refused;
 };
 
-// Gates, then promotes the candidate when every gate passed (reason "" = one naming the
-// report). A failed gate promotes nothing; the caller turns that into exit code 1.
+// Gates, then promotes the candidate when every gate passed against the production model
+// (reason "" = one naming the report). A failed gate or a refused promotion promotes
+// nothing (`promotion` unset); the caller turns that into exit code 1. Policy refusals
+// are returned in `refused`, not thrown, so the report can still be shown and written.
 ReleaseOutcome Release(Registry& registry, const TaskSpec& spec, const GateRequest& request, std::string reason);
 
 // What gate reports and promotions are keyed by: the fingerprints of the spec file and of

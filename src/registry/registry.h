@@ -4,7 +4,8 @@
 // go back to the previous one. Guarantees (tested in tests/registry/): every write is one
 // transaction in WAL mode; at most one production model per task, enforced by the
 // database; a crash never leaves a model row without its file; promotions without a
-// passing gate report are refused unless forced with a reason. See docs/registry.md.
+// passing gate report compared with the current production model are refused unless
+// forced with a reason. See docs/registry.md.
 #pragma once
 
 #include <cstdint>
@@ -70,6 +71,17 @@ struct GateReportRecord {
   bool passed = false;
   nlohmann::json report;
   std::string created_at;  // "" = now when recorded
+  // The task's production model when the gates ran ("" = the task had none). Promote
+  // requires it to still be the production model, so a pass against an older production
+  // model (or against none) cannot replace a newer one.
+  std::string production_at_gate;
+  // True when the regression gate compared the candidate with production_at_gate (or, with
+  // no production model, when the gate was asked to regress against production). Reports
+  // against another baseline, "none", or with the regression gate disabled while a
+  // production model exists are comparisons: recorded, but they never promote.
+  // RecordGateReport refuses a true value with a baseline_model_id other than
+  // production_at_gate.
+  bool compared_with_production = false;
 };
 
 struct PromoteRequest {
@@ -112,9 +124,20 @@ class Registry {
   int64_t RecordGateReport(const GateReportRecord& report);
   // The newest report for (model, spec); the model's full id.
   std::optional<GateReportRecord> LatestGateReport(const std::string& model_id, const std::string& spec_hash) const;
+  // One report by its id; nullopt when there is none.
+  std::optional<GateReportRecord> GetGateReport(int64_t id) const;
+  // The newest of those whose regression gate compared the model with production: the one
+  // Promote judges.
+  std::optional<GateReportRecord> LatestProductionGateReport(const std::string& model_id,
+                                                             const std::string& spec_hash) const;
 
-  // Throws CheckFailedError when the policy refuses (no passing gate report, no reason for
-  // --force), InputError for an unknown model.
+  // The policy, checked in the transaction that changes the status: the model's latest
+  // report for (model, spec_hash) that was compared with production must have passed, and
+  // the production model it was compared with must still be the task's production model
+  // (both none is fine: a first release). Comparison reports are ignored. `force` skips
+  // the check and is recorded in the history. Throws CheckFailedError when the policy
+  // refuses (the message says how to get a report that counts), InputError for an unknown
+  // model or --force without a reason.
   StatusChange Promote(const PromoteRequest& request);
   // Makes the model that was production before the current one production again. Throws
   // CheckFailedError when there is no production model or none before it.

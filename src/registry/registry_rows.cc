@@ -59,6 +59,8 @@ GateReportRecord ReadGateReport(const sqlite::Statement& row) {
   g.passed = row.Int(5) != 0;
   g.report = ParseJsonColumn(row.Text(6));
   g.created_at = row.Text(7);
+  g.production_at_gate = row.IsNull(8) ? "" : row.Text(8);
+  g.compared_with_production = row.Int(9) != 0;
   return g;
 }
 

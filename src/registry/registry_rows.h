@@ -17,7 +17,8 @@ inline constexpr const char* kRunColumns =
 inline constexpr const char* kHistoryColumns =
     "id, model_id, task, from_status, to_status, reason, forced, gate_report_id, at";
 inline constexpr const char* kGateReportColumns =
-    "id, model_id, task, spec_hash, baseline_model_id, passed, report_json, created_at";
+    "id, model_id, task, spec_hash, baseline_model_id, passed, report_json, created_at, production_at_gate, "
+    "compared_with_production";
 
 ModelRecord ReadModel(const sqlite::Statement& row, const std::filesystem::path& models_dir);
 RunRecord ReadRun(const sqlite::Statement& row);

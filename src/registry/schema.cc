@@ -67,8 +67,18 @@ CREATE INDEX gate_reports_by_model ON gate_reports(model_id, spec_hash, id);
 ALTER TABLE status_history ADD COLUMN gate_report_id INTEGER REFERENCES gate_reports(id);
 )sql";
 
+// Step to version 3: a gate report records the task's production model when the gates ran
+// ('' = none) and whether its regression gate compared the candidate with that model, so a
+// promotion can check that it rests on a comparison with the model it replaces. Reports
+// written before this step get NULL and 0: nobody knows what they were compared with, so
+// they cannot promote (the gates are run again).
+constexpr const char* kToVersion3 = R"sql(
+ALTER TABLE gate_reports ADD COLUMN production_at_gate TEXT;
+ALTER TABLE gate_reports ADD COLUMN compared_with_production INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 const std::vector<const char*>& Steps() {
-  static const std::vector<const char*> steps = {kToVersion1, kToVersion2};
+  static const std::vector<const char*> steps = {kToVersion1, kToVersion2, kToVersion3};
   return steps;
 }
 
@@ -93,8 +103,9 @@ std::set<std::string> Tables(sqlite::Database& db) {
   return names;
 }
 
-// Throws unless the tables match what `version` should have.
-void CheckTables(sqlite::Database& db, int version) {
+// Throws unless the tables match what `version` should have (or, with allow_missing, a
+// subset of them).
+void CheckTables(sqlite::Database& db, int version, bool allow_missing = false) {
   const std::set<std::string> have = Tables(db);
   const std::set<std::string> want = TablesOf(version);
   std::vector<std::string> foreign, missing;
@@ -108,7 +119,7 @@ void CheckTables(sqlite::Database& db, int version) {
         "Pass --registry with another path (nothing was changed)",
         db.path().string(), Join(foreign, ", ")));
   }
-  if (!missing.empty()) {
+  if (!missing.empty() && !allow_missing) {
     throw InputError(fmt::format(
         "{}: registry schema {} lacks the tables {}; the file is damaged. Restore it from a backup or "
         "pass --registry with another path",
@@ -130,8 +141,14 @@ void CheckAndMigrate(sqlite::Database& db) {
     throw InputError(fmt::format("{}: unknown registry schema {}; pass --registry with another path",
                                  db.path().string(), version));
   }
-  CheckTables(db, version);
-  if (version == kCurrentVersion) return;
+  if (version == kCurrentVersion) {
+    CheckTables(db, version);
+    return;
+  }
+  // Another process may finish migrating this file between the two reads (two commands
+  // opening a new registry at once), so here only tables no version has are refused; the
+  // exact check waits for the write lock below.
+  CheckTables(db, kCurrentVersion, /*allow_missing=*/true);
 
   // The write lock makes a concurrent first Open() wait, then see the finished migration.
   sqlite::Transaction tx(db, sqlite::Transaction::Mode::kImmediate);

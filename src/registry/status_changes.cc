@@ -72,21 +72,45 @@ StatusChange MakeProduction(sqlite::Database& db, const ModelRecord& model, cons
   return AddHistory(db, change);
 }
 
+// What a comparison report was compared with, for the refusal message.
+std::string DescribeBaseline(const GateReportRecord& report) {
+  if (!report.baseline_model_id.empty()) return "compared with model " + Short(report.baseline_model_id);
+  const nlohmann::json& baseline = report.report.is_object() && report.report.contains("baseline")
+                                       ? report.report["baseline"]
+                                       : nlohmann::json();
+  if (baseline.is_object() && baseline.value("path", std::string()) != "") {
+    return "compared with " + baseline.value("path", std::string());
+  }
+  return "no regression comparison";
+}
+
 }  // namespace
 
 int64_t Registry::RecordGateReport(const GateReportRecord& report) {
   Transaction tx(*db_, Transaction::Mode::kImmediate);
   const ModelRecord model = GetModel(report.model_id);
+  // Promote trusts the flag, so a record claiming a comparison with a production model it
+  // was not scored against must not get in.
+  if (report.compared_with_production && !report.production_at_gate.empty() &&
+      report.baseline_model_id != report.production_at_gate) {
+    throw InputError(fmt::format("gate report for model {}: it says it was compared with production model {}, but "
+                                 "its baseline is {}; set compared_with_production only when the baseline is the "
+                                 "production model",
+                                 Short(model.id), Short(report.production_at_gate),
+                                 report.baseline_model_id.empty() ? "none" : Short(report.baseline_model_id)));
+  }
   Statement s(*db_,
-              "INSERT INTO gate_reports (model_id, task, spec_hash, baseline_model_id, passed, report_json, created_at) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+              "INSERT INTO gate_reports (model_id, task, spec_hash, baseline_model_id, passed, report_json, created_at, "
+              "production_at_gate, compared_with_production) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   s.Bind(1, model.id)
       .Bind(2, report.task.empty() ? model.task : report.task)
       .Bind(3, report.spec_hash)
       .Bind(4, report.baseline_model_id)
       .Bind(5, int64_t{report.passed ? 1 : 0})
       .Bind(6, report.report.is_null() ? std::string("{}") : report.report.dump())
-      .Bind(7, report.created_at.empty() ? NowIso8601Utc() : report.created_at);
+      .Bind(7, report.created_at.empty() ? NowIso8601Utc() : report.created_at)
+      .Bind(8, report.production_at_gate)
+      .Bind(9, int64_t{report.compared_with_production ? 1 : 0});
   s.Run();
   const int64_t id = db_->LastInsertId();
   tx.Commit();
@@ -97,6 +121,23 @@ std::optional<GateReportRecord> Registry::LatestGateReport(const std::string& mo
                                                            const std::string& spec_hash) const {
   Statement s(*db_, fmt::format("SELECT {} FROM gate_reports WHERE model_id = ?1 AND spec_hash = ?2 "
                                 "ORDER BY id DESC LIMIT 1",
+                                registry_rows::kGateReportColumns));
+  s.Bind(1, model_id).Bind(2, spec_hash);
+  if (!s.Step()) return std::nullopt;
+  return registry_rows::ReadGateReport(s);
+}
+
+std::optional<GateReportRecord> Registry::GetGateReport(int64_t id) const {
+  Statement s(*db_, fmt::format("SELECT {} FROM gate_reports WHERE id = ?1", registry_rows::kGateReportColumns));
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return registry_rows::ReadGateReport(s);
+}
+
+std::optional<GateReportRecord> Registry::LatestProductionGateReport(const std::string& model_id,
+                                                                     const std::string& spec_hash) const {
+  Statement s(*db_, fmt::format("SELECT {} FROM gate_reports WHERE model_id = ?1 AND spec_hash = ?2 AND "
+                                "compared_with_production = 1 ORDER BY id DESC LIMIT 1",
                                 registry_rows::kGateReportColumns));
   s.Bind(1, model_id).Bind(2, spec_hash);
   if (!s.Step()) return std::nullopt;
@@ -119,25 +160,50 @@ StatusChange Registry::Promote(const PromoteRequest& request) {
     unchanged.changed = false;
     return unchanged;
   }
-  const std::optional<GateReportRecord> report = LatestGateReport(model.id, request.spec_hash);
+  // Read inside the transaction that changes the status: the production model compared
+  // here is the one the promotion replaces, even with other promotions running at once.
+  const std::optional<GateReportRecord> latest = LatestGateReport(model.id, request.spec_hash);
+  const std::optional<GateReportRecord> report = LatestProductionGateReport(model.id, request.spec_hash);
   if (!request.force) {
-    const std::string how = fmt::format("run `trainops gate --task T.yaml --candidate {}` (or `trainops release`), "
-                                        "or pass --force --reason TEXT",
+    const std::string production_now = current ? current->id : "";
+    const std::string how = fmt::format("run `trainops gate --task T.yaml --candidate {}` against the production "
+                                        "model (the default --baseline), or `trainops release`, or pass --force "
+                                        "--reason TEXT",
                                         Short(model.id));
-    if (!report) {
+    if (!latest) {
       throw CheckFailedError(fmt::format("refusing to promote model {}: it has no gate report for the current task "
                                          "spec and the files its gates read ({}); {}",
                                          Short(model.id), request.spec_hash.empty() ? "no spec given" : request.spec_hash,
                                          how));
     }
+    if (!report) {
+      throw CheckFailedError(fmt::format(
+          "refusing to promote model {}: its gate reports for the current task spec were not compared with the "
+          "production model of task \"{}\" (the latest, #{}, {}); a report against another baseline, against "
+          "none, with the regression gate off, or from before registry schema 3 is kept for comparison but cannot "
+          "promote; {}",
+          Short(model.id), model.task, latest->id, DescribeBaseline(*latest), how));
+    }
     if (!report->passed) {
-      throw CheckFailedError(fmt::format("refusing to promote model {}: its latest gate report (#{}, {}) for the "
-                                         "current task spec failed; {}",
+      throw CheckFailedError(fmt::format("refusing to promote model {}: its latest gate report against production "
+                                         "(#{}, {}) for the current task spec failed; {}",
                                          Short(model.id), report->id, report->created_at, how));
+    }
+    if (report->production_at_gate != production_now) {
+      throw CheckFailedError(fmt::format(
+          "refusing to promote model {}: its passing gate report #{} compared it with {}, but the production model "
+          "of task \"{}\" is now {}; the gates must compare it with the model it would replace: {}",
+          Short(model.id), report->id,
+          report->production_at_gate.empty() ? "no production model (there was none)"
+                                             : "production model " + Short(report->production_at_gate),
+          model.task, production_now.empty() ? "none" : Short(production_now), how));
     }
   }
   fault::MaybeDelay(fault::kDelayInPromoteMs);
-  StatusChange change = MakeProduction(*db_, model, current, request.reason, request.force, report ? report->id : 0);
+  // A forced promotion names the newest report it overrode, whatever its baseline.
+  const std::optional<GateReportRecord>& rests_on = request.force ? latest : report;
+  StatusChange change =
+      MakeProduction(*db_, model, current, request.reason, request.force, rests_on ? rests_on->id : 0);
   tx.Commit();
   return change;
 }

@@ -40,14 +40,34 @@ class RegistryTest : public ::testing::Test {
   ModelRecord Register(Registry& r, const std::string& name, const std::string& task = "intents") const {
     return r.RegisterModel(ModelFile(name), task, "run-" + name, {{"validation_metric", 0.9}});
   }
-  static void PassGate(Registry& r, const std::string& model_id, bool passed = true,
-                       const std::string& spec = kSpec) {
+  // A report whose regression gate compared the model with the task's production model as
+  // it is now (or regressed against production when there is none), as `trainops gate` files it.
+  static int64_t PassGate(Registry& r, const std::string& model_id, bool passed = true,
+                          const std::string& spec = kSpec) {
     GateReportRecord g;
     g.model_id = model_id;
     g.spec_hash = spec;
     g.passed = passed;
     g.report = {{"verdict", passed ? "pass" : "fail"}};
-    r.RecordGateReport(g);
+    const auto production = r.Production(r.GetModel(model_id).task);
+    g.production_at_gate = production ? production->id : "";
+    g.baseline_model_id = g.production_at_gate;
+    g.compared_with_production = true;
+    return r.RecordGateReport(g);
+  }
+  // A report against another baseline ("" = --baseline none): a comparison.
+  static int64_t ComparisonGate(Registry& r, const std::string& model_id, const std::string& baseline_id,
+                                bool passed = true) {
+    GateReportRecord g;
+    g.model_id = model_id;
+    g.spec_hash = kSpec;
+    g.passed = passed;
+    g.report = {{"verdict", passed ? "pass" : "fail"}};
+    const auto production = r.Production(r.GetModel(model_id).task);
+    g.production_at_gate = production ? production->id : "";
+    g.baseline_model_id = baseline_id;
+    g.compared_with_production = false;
+    return r.RecordGateReport(g);
   }
   static StatusChange ForcePromote(Registry& r, const std::string& id, const std::string& reason = "first release") {
     return r.Promote({id, reason, kSpec, /*force=*/true});
@@ -131,7 +151,7 @@ TEST_F(RegistryTest, OpenCreatesAWalDatabaseAtTheCurrentSchema) {
   EXPECT_TRUE(std::filesystem::is_directory(r.models_dir()));
   EXPECT_EQ(r.root(), DbPath().parent_path());
   EXPECT_EQ(RawQuery(DbPath(), "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "2");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "3");
 }
 
 TEST_F(RegistryTest, RegisterStoresAContentAddressedCopyAndIsIdempotent) {
@@ -292,6 +312,133 @@ TEST_F(RegistryTest, PromoteWithFailingLatestGateReportIsRefused) {
   EXPECT_NO_THROW(r.Promote({m.id, "fixed", kSpec, false}));
 }
 
+// `--baseline none` or another model, with or without a production model: the report is
+// recorded and readable, but promote never takes it, whatever its verdict.
+TEST_F(RegistryTest, ReportsAgainstAnotherBaselineNeverPromote) {
+  auto r = OpenRegistry();
+  auto a = Register(r, "a");
+  auto b = Register(r, "b");
+  auto worse = Register(r, "worse");
+  // No production model yet: a pass against "none" is still a comparison.
+  ComparisonGate(r, b.id, "");
+  EXPECT_THROW(r.Promote({b.id, "first", kSpec, false}), CheckFailedError);
+  EXPECT_FALSE(r.Production("intents"));
+
+  ForcePromote(r, a.id);
+  const int64_t against_none = ComparisonGate(r, b.id, "");
+  try {
+    r.Promote({b.id, "ship", kSpec, false});
+    FAIL() << "promoted on a report against baseline none";
+  } catch (const CheckFailedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("not compared with the production model"));
+    EXPECT_THAT(e.what(), HasSubstr(fmt::format("#{}", against_none)));
+    EXPECT_THAT(e.what(), HasSubstr("no regression comparison"));
+    EXPECT_THAT(e.what(), HasSubstr("--force --reason"));
+  }
+  ComparisonGate(r, b.id, worse.id);  // a pass against a worse model proves nothing about a
+  try {
+    r.Promote({b.id, "ship", kSpec, false});
+    FAIL() << "promoted on a report against another model";
+  } catch (const CheckFailedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("compared with model " + worse.id.substr(0, 12)));
+  }
+  EXPECT_EQ(r.Production("intents")->id, a.id);
+  EXPECT_EQ(r.GetModel(b.id).status, ModelStatus::kCandidate);
+  EXPECT_EQ(r.History().size(), 1u);
+  EXPECT_FALSE(r.LatestProductionGateReport(b.id, kSpec));
+  EXPECT_EQ(r.LatestGateReport(b.id, kSpec)->baseline_model_id, worse.id);
+  EXPECT_EQ(r.LatestGateReport(b.id, kSpec)->production_at_gate, a.id);
+
+  // Comparisons neither promote nor block: the verdict against production decides.
+  const int64_t against_production = PassGate(r, b.id);
+  ComparisonGate(r, b.id, worse.id, /*passed=*/false);
+  auto change = r.Promote({b.id, "gated against a", kSpec, false});
+  EXPECT_FALSE(change.forced);
+  EXPECT_EQ(change.gate_report_id, against_production);
+  ExpectHistoryConsistent(r);
+}
+
+// The report must have been compared with the model the promotion replaces: a pass
+// against an older production model, or filed when there was none, no longer counts once
+// production changed; gating again against the new production model does.
+TEST_F(RegistryTest, APassAgainstAnEarlierProductionModelIsRefused) {
+  auto r = OpenRegistry();
+  auto a = Register(r, "a");
+  auto b = Register(r, "b");
+  auto c = Register(r, "c");
+  PassGate(r, a.id);  // no production model: nothing to regress against
+  PassGate(r, b.id);
+  EXPECT_EQ(r.LatestProductionGateReport(b.id, kSpec)->production_at_gate, "");
+  EXPECT_FALSE(r.Promote({a.id, "first release", kSpec, false}).forced);
+  try {
+    r.Promote({b.id, "also passed", kSpec, false});
+    FAIL() << "promoted on a report filed when there was no production model";
+  } catch (const CheckFailedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("compared it with no production model"));
+    EXPECT_THAT(e.what(), HasSubstr("is now " + a.id.substr(0, 12)));
+    EXPECT_THAT(e.what(), HasSubstr("trainops gate"));
+  }
+  PassGate(r, b.id);  // against a
+  PassGate(r, c.id);  // against a
+  EXPECT_FALSE(r.Promote({c.id, "c beats a", kSpec, false}).forced);
+  try {
+    r.Promote({b.id, "b beats a", kSpec, false});
+    FAIL() << "promoted on a report against the previous production model";
+  } catch (const CheckFailedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("compared it with production model " + a.id.substr(0, 12)));
+    EXPECT_THAT(e.what(), HasSubstr("is now " + c.id.substr(0, 12)));
+  }
+  EXPECT_EQ(r.Production("intents")->id, c.id);
+  // Against c, b fails: the latest verdict against production decides.
+  PassGate(r, b.id, /*passed=*/false);
+  EXPECT_THROW(r.Promote({b.id, "b beats a", kSpec, false}), CheckFailedError);
+  // After a rollback to a, b's latest report (against c) no longer matches either.
+  r.Rollback("intents", "c misroutes returns");
+  EXPECT_THROW(r.Promote({b.id, "b beats a", kSpec, false}), CheckFailedError);
+  PassGate(r, b.id);  // against a again
+  auto change = r.Promote({b.id, "b beats a", kSpec, false});
+  EXPECT_FALSE(change.forced);
+  EXPECT_EQ(change.archived_model_id, a.id);
+  for (const auto& h : r.History("intents")) EXPECT_FALSE(h.forced) << "history row " << h.id;
+  ExpectHistoryConsistent(r);
+}
+
+TEST_F(RegistryTest, AReportClaimingAComparisonItDidNotMakeIsRefused) {
+  auto r = OpenRegistry();
+  auto a = Register(r, "a");
+  auto b = Register(r, "b");
+  auto worse = Register(r, "worse");
+  ForcePromote(r, a.id);
+  GateReportRecord g;
+  g.model_id = b.id;
+  g.spec_hash = kSpec;
+  g.passed = true;
+  g.production_at_gate = a.id;
+  g.baseline_model_id = worse.id;
+  g.compared_with_production = true;
+  EXPECT_THROW(r.RecordGateReport(g), InputError);
+  g.baseline_model_id = "";
+  EXPECT_THROW(r.RecordGateReport(g), InputError);
+  EXPECT_FALSE(r.LatestGateReport(b.id, kSpec));
+}
+
+// --force overrides every refusal above; the history says so and names the report it overrode.
+TEST_F(RegistryTest, ForceOverridesAComparisonReportAndIsRecorded) {
+  auto r = OpenRegistry();
+  auto a = Register(r, "a");
+  auto b = Register(r, "b");
+  ForcePromote(r, a.id);
+  const int64_t comparison = ComparisonGate(r, b.id, "");
+  EXPECT_THROW(r.Promote({b.id, "", kSpec, true}), InputError);
+  auto change = r.Promote({b.id, "hotfix approved by on-call", kSpec, true});
+  EXPECT_TRUE(change.forced);
+  EXPECT_EQ(change.gate_report_id, comparison);
+  auto history = r.History("intents");
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_TRUE(history.back().forced);
+  EXPECT_EQ(history.back().model_id, b.id);
+}
+
 TEST_F(RegistryTest, ForceNeedsAReasonAndIsRecorded) {
   auto r = OpenRegistry();
   auto m = Register(r, "a");
@@ -424,7 +571,7 @@ TEST_F(RegistryTest, MigratesAVersion1RegistryKeepingItsRows) {
               id + "', 'intents', 'candidate', 'production', 'first', 1, '2025-01-01T00:00:01Z');");
 
   auto r = OpenRegistry();
-  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "2");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "3");
   auto m = r.GetModel(id);
   EXPECT_EQ(m.status, ModelStatus::kProduction);
   EXPECT_DOUBLE_EQ(m.metrics["macro_f1"].get<double>(), 0.8);
@@ -442,17 +589,81 @@ TEST_F(RegistryTest, MigratesAVersion1RegistryKeepingItsRows) {
   ExpectHistoryConsistent(r);
 }
 
+// What the version-2 step added, frozen like kVersion1Ddl: a version-2 registry is the
+// version-1 tables plus these.
+constexpr const char* kVersion2Ddl = R"sql(
+CREATE TABLE gate_reports (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, model_id TEXT NOT NULL REFERENCES models(id), task TEXT NOT NULL,
+  spec_hash TEXT NOT NULL, baseline_model_id TEXT NOT NULL DEFAULT '', passed INTEGER NOT NULL,
+  report_json TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL);
+CREATE INDEX gate_reports_by_model ON gate_reports(model_id, spec_hash, id);
+ALTER TABLE status_history ADD COLUMN gate_report_id INTEGER REFERENCES gate_reports(id);
+PRAGMA user_version = 2;
+)sql";
+
+// A version-2 report does not say which production model it was compared with, so after
+// the migration it is kept (and shown) but cannot promote until the gates run again.
+TEST_F(RegistryTest, MigratesAVersion2RegistryAndItsReportsNoLongerPromote) {
+  std::filesystem::create_directories(DbPath().parent_path() / "models");
+  std::vector<std::string> ids;
+  for (const std::string name : {"prod", "cand"}) {
+    auto file = ModelFile(name);
+    ids.push_back(ModelContentHash(file));
+    std::filesystem::copy_file(file, DbPath().parent_path() / "models" / (ids.back() + ".bin"));
+  }
+  const std::string& prod = ids[0];
+  const std::string& cand = ids[1];
+  RawExec(DbPath(), std::string(kVersion1Ddl) + kVersion2Ddl);
+  RawExec(DbPath(), fmt::format(
+      "INSERT INTO models VALUES ('{0}', 'intents', '', '{0}.bin', 1016, 'production', '{{}}', '2025-01-01T00:00:00Z');"
+      "INSERT INTO models VALUES ('{1}', 'intents', '', '{1}.bin', 1016, 'candidate', '{{}}', '2025-01-02T00:00:00Z');"
+      "INSERT INTO gate_reports (model_id, task, spec_hash, baseline_model_id, passed, report_json, created_at) "
+      "VALUES ('{0}', 'intents', '{2}', '', 1, '{{\"verdict\": \"PASS\"}}', '2025-01-01T00:00:00Z');"
+      "INSERT INTO gate_reports (model_id, task, spec_hash, baseline_model_id, passed, report_json, created_at) "
+      "VALUES ('{1}', 'intents', '{2}', '{0}', 1, '{{\"verdict\": \"PASS\"}}', '2025-01-02T00:00:00Z');"
+      "INSERT INTO status_history (model_id, task, from_status, to_status, reason, forced, at, gate_report_id) "
+      "VALUES ('{0}', 'intents', 'candidate', 'production', 'first', 0, '2025-01-01T00:00:01Z', 1);",
+      prod, cand, kSpec));
+
+  auto r = OpenRegistry();
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "3");
+  EXPECT_EQ(RawQuery(DbPath(), "SELECT count(*) FROM gate_reports WHERE production_at_gate IS NULL AND "
+                               "compared_with_production = 0"),
+            "2");
+  auto old_report = r.LatestGateReport(cand, kSpec);
+  ASSERT_TRUE(old_report);
+  EXPECT_TRUE(old_report->passed);
+  EXPECT_EQ(old_report->baseline_model_id, prod);
+  EXPECT_FALSE(old_report->compared_with_production);
+  EXPECT_EQ(old_report->production_at_gate, "");
+  EXPECT_FALSE(r.LatestProductionGateReport(cand, kSpec));
+  ASSERT_EQ(r.History().size(), 1u);
+  EXPECT_EQ(r.History()[0].gate_report_id, 1);
+  try {
+    r.Promote({cand, "gated in 2025", kSpec, false});
+    FAIL() << "a version-2 report promoted";
+  } catch (const CheckFailedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("not compared with the production model"));
+    EXPECT_THAT(e.what(), HasSubstr("before registry schema 3"));
+  }
+  EXPECT_EQ(r.Production("intents")->id, prod);
+  PassGate(r, cand);
+  EXPECT_FALSE(r.Promote({cand, "gated again", kSpec, false}).forced);
+  EXPECT_EQ(r.Production("intents")->id, cand);
+  ExpectHistoryConsistent(r);
+}
+
 TEST_F(RegistryTest, RefusesARegistryFromANewerTrainops) {
   std::filesystem::create_directories(DbPath().parent_path());
-  RawExec(DbPath(), "CREATE TABLE future (x); PRAGMA user_version = 3;");
+  RawExec(DbPath(), "CREATE TABLE future (x); PRAGMA user_version = 4;");
   try {
     OpenRegistry();
     FAIL() << "opened a newer registry";
   } catch (const InputError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("written by a newer trainops (schema 3, this build reads up to 2); upgrade trainops"));
+    EXPECT_THAT(e.what(), HasSubstr("written by a newer trainops (schema 4, this build reads up to 3); upgrade trainops"));
     EXPECT_THAT(e.what(), HasSubstr(DbPath().string()));
   }
-  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "3");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "4");
   EXPECT_EQ(RawQuery(DbPath(), "PRAGMA journal_mode"), "delete");  // untouched
 }
 
@@ -506,8 +717,13 @@ TEST(RegistryPaths, DefaultNextToTheSpecAndDiscoveryWalksUp) {
   EXPECT_EQ(*found, dir.path() / "project/.trainops/registry.db");
 }
 
+// Two processes promote at once two models gated against the same production model (or
+// both when there was none). The registry serializes them; the first promotes, and the
+// second sees in its own transaction that production is no longer the model it was
+// compared with, so it is refused instead of replacing the first unchecked.
 TEST_F(RegistryTest, TwoProcessesPromotingAtOnceLeaveOneProductionModel) {
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0; round < 6; ++round) {
+    const bool empty_registry = round % 2 == 1;
     TempDir dir;
     const auto db_path = dir.path() / "registry.db";
     std::string a, b, c;
@@ -516,7 +732,7 @@ TEST_F(RegistryTest, TwoProcessesPromotingAtOnceLeaveOneProductionModel) {
       a = Register(r, "a" + std::to_string(round)).id;
       b = Register(r, "b" + std::to_string(round)).id;
       c = Register(r, "c" + std::to_string(round)).id;
-      ForcePromote(r, a);
+      if (!empty_registry) ForcePromote(r, a);
       PassGate(r, b);
       PassGate(r, c);
     }  // closed: a SQLite connection must not cross fork()
@@ -540,23 +756,60 @@ TEST_F(RegistryTest, TwoProcessesPromotingAtOnceLeaveOneProductionModel) {
     ::close(barrier[0]);
     ::close(barrier[1]);
     const int sb = WaitStatus(pb), sc = WaitStatus(pc);
-    ASSERT_TRUE(WIFEXITED(sb) && WEXITSTATUS(sb) == 0) << "round " << round << " status " << sb;
-    ASSERT_TRUE(WIFEXITED(sc) && WEXITSTATUS(sc) == 0) << "round " << round << " status " << sc;
+    ASSERT_TRUE(WIFEXITED(sb) && WIFEXITED(sc)) << "round " << round << " status " << sb << ", " << sc;
+    // One promoted (0), the other refused by the policy (1).
+    const std::set<int> codes = {WEXITSTATUS(sb), WEXITSTATUS(sc)};
+    ASSERT_EQ(codes, (std::set<int>{0, 1})) << "round " << round << " exits " << WEXITSTATUS(sb) << ", "
+                                            << WEXITSTATUS(sc);
+    const std::string& winner = WEXITSTATUS(sb) == 0 ? b : c;
+    const std::string& loser = WEXITSTATUS(sb) == 0 ? c : b;
 
     auto r = Registry::Open(db_path);
     auto production = r.Production("intents");
     ASSERT_TRUE(production);
-    EXPECT_TRUE(production->id == b || production->id == c);
+    EXPECT_EQ(production->id, winner);
+    EXPECT_EQ(r.GetModel(loser).status, ModelStatus::kCandidate);
     int n_production = 0;
     for (const auto& m : r.ListModels()) n_production += m.status == ModelStatus::kProduction;
     EXPECT_EQ(n_production, 1);
-    EXPECT_EQ(r.GetModel(a).status, ModelStatus::kArchived);
-    // Both promotions happened, one after the other: a, then the first winner archived a,
-    // then the second archived the first.
     auto history = r.History("intents");
-    ASSERT_EQ(history.size(), 5u);
-    EXPECT_EQ(history.back().model_id, production->id);
+    ASSERT_EQ(history.size(), empty_registry ? 1u : 3u);
+    EXPECT_EQ(history.back().model_id, winner);
+    EXPECT_FALSE(history.back().forced);
+    if (!empty_registry) EXPECT_EQ(r.GetModel(a).status, ModelStatus::kArchived);
     ExpectHistoryConsistent(r);
+    // The loser is promoted only after its gates ran against the winner.
+    PassGate(r, loser);
+    EXPECT_FALSE(r.Promote({loser, "gated against the winner", kSpec, false}).forced);
+  }
+}
+
+// Two commands run at once on a project without a registry both create it: the one that
+// loses the race must see the finished schema, not take the tables the other has just
+// created for a database of someone else's.
+TEST_F(RegistryTest, ProcessesOpeningANewRegistryAtOnceAllSucceed) {
+  for (int round = 0; round < 10; ++round) {
+    TempDir dir;
+    const auto db_path = dir.path() / ".trainops/registry.db";
+    int barrier[2];
+    ASSERT_EQ(::pipe(barrier), 0);
+    std::vector<pid_t> children;
+    for (int i = 0; i < 3; ++i) {
+      children.push_back(ForkChild([&] {
+        ::close(barrier[1]);
+        char byte;
+        (void)::read(barrier[0], &byte, 1);
+        Registry::Open(db_path);
+        return 0;
+      }));
+    }
+    ::close(barrier[0]);
+    ::close(barrier[1]);
+    for (pid_t pid : children) {
+      const int status = WaitStatus(pid);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round << " status " << status;
+    }
+    EXPECT_EQ(RawQuery(db_path, "PRAGMA user_version"), "3");
   }
 }
 
