@@ -11,6 +11,8 @@
 #include "cli/registry_access.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/parallel.h"
+#include "task/parameters.h"
 #include "task/task_spec.h"
 #include "train/train_run.h"
 
@@ -18,17 +20,36 @@ namespace trainops::cli {
 namespace {
 
 struct TrainFlags {
-  std::string oos_label, threshold_rule;
-  std::string task, data, validation, text_column, label_column, out, resume, model, metric,
-      on_bad_row, format;
+  std::string task, data, validation, text_column, label_column, out, resume, on_bad_row, format;
   std::vector<std::string> segment_columns;
-  std::optional<int> epochs, threads, word_ngrams, patience, every_updates, keep_last, min_count, dim;
-  std::optional<uint64_t> seed;
-  std::optional<double> autotune, learning_rate, l2;
+  // One flag per parameter-table entry that has one (task/parameters.h), kept as the text
+  // the user typed: the table parses and bounds-checks it like a YAML value.
+  std::map<std::string, std::string> parameter_text;
+  std::vector<std::pair<const Parameter*, CLI::Option*>> parameter_options;
   bool allow_data_errors = false;
+  bool list_parameters = false;
   std::string registry;
   bool no_registry = false;
+
+  // The parameters given on the command line, in table order.
+  std::vector<std::pair<const Parameter*, std::string>> Given() const {
+    std::vector<std::pair<const Parameter*, std::string>> given;
+    for (const auto& [p, option] : parameter_options) {
+      if (option->count() > 0) given.emplace_back(p, parameter_text.at(p->name));
+    }
+    return given;
+  }
 };
+
+// "--epochs: got "0"; must be an integer in 1..10000 (spec key training.epochs)".
+void ApplyFlag(TaskSpec& spec, const Parameter& p, const std::string& value) {
+  try {
+    CheckParameterText(p, value);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}: {} (spec key {})", p.flag, e.what(), p.name));
+  }
+  SetParameter(spec, p.name, value);
+}
 
 TaskSpec BuildSpec(const TrainFlags& f) {
   TaskSpec spec;
@@ -48,22 +69,7 @@ TaskSpec BuildSpec(const TrainFlags& f) {
   if (!f.segment_columns.empty()) spec.data.segment_columns = f.segment_columns;
   if (!f.format.empty()) spec.data.format = ParseFileFormat(f.format);
   if (!f.on_bad_row.empty()) spec.data.on_bad_row = ParseBadRowPolicy(f.on_bad_row);
-  if (!f.model.empty()) spec.model.type = ParseModelType(f.model);
-  if (!f.metric.empty()) spec.metric = MetricSpec::Parse(f.metric);
-  if (f.epochs) spec.training.epochs = *f.epochs;
-  if (f.learning_rate) spec.training.learning_rate = *f.learning_rate;
-  if (f.l2) spec.training.l2 = *f.l2;
-  if (f.autotune) spec.training.autotune_seconds = *f.autotune;
-  if (f.threads) spec.threads = *f.threads;
-  if (f.seed) spec.seed = *f.seed;
-  if (f.word_ngrams) spec.model.features.word_ngrams = *f.word_ngrams;
-  if (f.min_count) spec.model.min_count = *f.min_count;
-  if (f.dim) spec.model.dim = *f.dim;
-  if (f.patience) spec.checkpoints.patience = *f.patience;
-  if (f.every_updates) spec.checkpoints.every_updates = *f.every_updates;
-  if (f.keep_last) spec.checkpoints.keep_last = *f.keep_last;
-  if (!f.oos_label.empty()) spec.oos_label = f.oos_label;
-  if (!f.threshold_rule.empty()) spec.evaluation.threshold_rule = f.threshold_rule;
+  for (const auto& [p, value] : f.Given()) ApplyFlag(spec, *p, value);
   if (f.task.empty() && (f.text_column.empty() || f.label_column.empty())) {
     throw InputError("without --task, train needs --text-column and --label-column "
                      "(or write a spec with `trainops init --data FILE`)");
@@ -100,7 +106,8 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
       "  trainops train --data train.csv --text-column text --label-column intent --out runs/r1\n"
       "  trainops train --resume runs/r1\n"
       "Writes DIR/model.bin (the selected checkpoint), DIR/checkpoints/, DIR/metrics.jsonl\n"
-      "and DIR/run.json. Flags override the spec's fields.");
+      "and DIR/run.json. Flags override the spec's fields; --list-parameters prints every\n"
+      "parameter with its YAML key, flag, bounds and default.");
   cmd->add_option("--task", flags->task, "Task spec (YAML)");
   cmd->add_option("--data", flags->data, "Training file (overrides data.train)");
   cmd->add_option("--validation", flags->validation, "Validation file (default: a seeded split of train)");
@@ -111,29 +118,31 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--on-bad-row", flags->on_bad_row, "error (default) or skip");
   cmd->add_option("--out", flags->out, "Output folder for the run");
   cmd->add_option("--resume", flags->resume, "Continue the interrupted run in this folder");
-  cmd->add_option("--model", flags->model, "linear (default) or embedding");
-  cmd->add_option("--metric", flags->metric, "accuracy, macro_f1, weighted_f1 or recall:<label>");
-  cmd->add_option("--epochs", flags->epochs, "Training epochs");
-  cmd->add_option("--lr", flags->learning_rate, "Base learning rate");
-  cmd->add_option("--l2", flags->l2, "L2 regularization");
-  cmd->add_option("--word-ngrams", flags->word_ngrams, "Word n-grams 1..N");
-  cmd->add_option("--min-count", flags->min_count, "Drop features seen in fewer texts");
-  cmd->add_option("--dim", flags->dim, "Embedding size (embedding model)");
-  cmd->add_option("--threads", flags->threads, "Threads (0 = all cores)");
-  cmd->add_option("--seed", flags->seed, "Random seed");
-  cmd->add_option("--autotune", flags->autotune, "Search hyper-parameters on validation for SECONDS");
-  cmd->add_option("--patience", flags->patience, "Checkpoints without improvement before stopping");
-  cmd->add_option("--every-updates", flags->every_updates, "Checkpoint every N updates (default: each epoch)");
-  cmd->add_option("--keep-last", flags->keep_last, "Recent checkpoints kept besides the best");
+  for (const Parameter& p : Parameters()) {
+    if (p.flag.empty()) continue;
+    std::string help = p.help;
+    if (!help.empty()) help[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(help[0])));
+    CLI::Option* option =
+        cmd->add_option(p.flag, flags->parameter_text[p.name],
+                        fmt::format("{} [{}; default {}; spec key {}]", help, p.BoundsText(), p.DefaultText(), p.name));
+    option->type_name(p.type == ParameterType::kFloat ? "NUMBER"
+                      : p.type == ParameterType::kInt || p.type == ParameterType::kUint64 ? "INT"
+                                                                                           : "TEXT");
+    flags->parameter_options.emplace_back(&p, option);
+  }
+  cmd->add_flag("--list-parameters", flags->list_parameters,
+                "Print the parameter table (YAML key, flag, bounds, default) as Markdown and exit; "
+                "docs/task_spec.md's parameter section is this output");
   cmd->add_flag("--allow-data-errors", flags->allow_data_errors,
                 "Train even when check-data finds errors in the data (they are recorded in run.json)");
-  cmd->add_option("--oos-label", flags->oos_label, "Label meaning \"none of these intents\" (e.g. oos)");
-  cmd->add_option("--threshold-rule", flags->threshold_rule,
-                  "Rejection threshold rule: auto, balanced, accuracy_drop or target_oos_recall");
   cmd->add_option("--registry", flags->registry,
                   "Record the run in this registry (default: the spec's, or .trainops/registry.db found here)");
   cmd->add_flag("--no-registry", flags->no_registry, "Do not record the run in a registry");
   cmd->callback([flags, &ctx] {
+    if (flags->list_parameters) {
+      std::cout << RenderParameterMarkdown();
+      return;
+    }
     ProgressBar progress(ctx.quiet);
     TrainCallbacks callbacks;
     callbacks.info = [&](const std::string& m) {
@@ -150,7 +159,20 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
       if (!flags->out.empty() && flags->out != flags->resume) {
         throw InputError("--resume DIR continues the run in DIR; do not combine it with a different --out");
       }
-      outcome = ResumeTraining(flags->resume, flags->threads.value_or(0), callbacks);
+      // A resumed run keeps the parameters it started with; only the thread count may differ.
+      TaskSpec threads_only;
+      int threads = 0;  // ResumeTraining: the run's own thread count
+      for (const auto& [p, value] : flags->Given()) {
+        if (p->name != "threads") {
+          throw InputError(fmt::format("{} cannot change a resumed run (it continues with the parameters it "
+                                       "started with; see its run folder's train_config.json); drop {}, or "
+                                       "start a new run with --out",
+                                       p->flag, p->flag));
+        }
+        ApplyFlag(threads_only, *p, value);
+        threads = ResolveThreads(threads_only.threads);  // `auto`: every core, as in a new run
+      }
+      outcome = ResumeTraining(flags->resume, threads, callbacks);
     } else {
       if (flags->out.empty()) throw InputError("train needs --out DIR (where the run is written)");
       spec = BuildSpec(*flags);

@@ -11,6 +11,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/strings.h"
+#include "task/parameters.h"
 #include "task/yaml_section.h"
 
 namespace trainops {
@@ -23,11 +24,47 @@ const std::vector<std::string> kTopKeys = {"name",   "description", "data",     
 const std::vector<std::string> kDataKeys = {"train",         "validation",      "test",
                                             "format",        "text_column",     "label_column",
                                             "segment_columns", "time_column",   "on_bad_row"};
-const std::vector<std::string> kModelKeys = {"type",           "word_ngrams", "char_ngram_min",
-                                             "char_ngram_max", "buckets",     "min_count", "dim"};
-const std::vector<std::string> kTrainingKeys = {"epochs", "learning_rate", "l2",
-                                                "validation_split", "autotune_seconds"};
-const std::vector<std::string> kCheckpointKeys = {"every_updates", "keep_last", "patience"};
+// The sections made only of table parameters; their keys come from the table.
+const std::vector<std::string> kParameterSections = {"model", "training", "checkpoints"};
+
+// "training.epochs" -> {"training", "epochs"}; "seed" -> {"", "seed"}.
+std::pair<std::string, std::string> SplitName(const std::string& name) {
+  const size_t dot = name.find('.');
+  if (dot == std::string::npos) return {"", name};
+  return {name.substr(0, dot), name.substr(dot + 1)};
+}
+
+std::vector<std::string> ParameterKeys(const std::string& section) {
+  std::vector<std::string> keys;
+  for (const Parameter& p : Parameters()) {
+    auto [s, key] = SplitName(p.name);
+    if (s == section) keys.push_back(key);
+  }
+  return keys;
+}
+
+// Reads the table parameters that live in `section` ("" for top-level keys).
+void ReadParameters(const YamlSection& yaml, const std::string& section, TaskSpec& spec) {
+  for (const Parameter& p : Parameters()) {
+    auto [s, key] = SplitName(p.name);
+    if (s != section || !yaml.Has(key)) continue;
+    const std::string text = yaml.ScalarText(key, "a value in " + p.BoundsText());
+    try {
+      CheckParameterText(p, text);  // its message has no name: the location names the key
+    } catch (const InputError& e) {
+      yaml.Fail(key, e.what());
+    }
+    SetParameter(spec, p.name, text);
+  }
+}
+
+void EmitParameters(YAML::Emitter& out, const TaskSpec& spec, const std::string& section) {
+  for (const Parameter& p : Parameters()) {
+    auto [s, key] = SplitName(p.name);
+    if (s != section) continue;
+    if (auto value = GetParameter(spec, p.name)) out << YAML::Key << key << YAML::Value << *value;
+  }
+}
 const std::vector<std::string> kEvaluationKeys = {
     "segments",          "segment_split",     "bootstrap_resamples", "min_segment_support", "threshold_rule",
     "target_oos_recall", "max_accuracy_drop", "costs",               "max_failure_examples"};
@@ -249,19 +286,16 @@ void TaskSpec::Validate() const {
   if (f.word_ngrams == 0 && f.char_ngram_max == 0) {
     fail("model.word_ngrams", "word and char n-grams are both off; the model would see nothing");
   }
-  if (f.buckets < 1024) fail("model.buckets", "must be at least 1024");
-  if (model.min_count < 1) fail("model.min_count", "must be at least 1");
-  if (model.dim < 1 || model.dim > 1024) fail("model.dim", "must be 1..1024");
-  if (training.epochs < 0 || training.epochs > 10000) fail("training.epochs", "must be 0..10000");
-  if (training.learning_rate < 0) fail("training.learning_rate", "must be positive");
-  if (!(training.validation_split > 0 && training.validation_split < 0.9)) {
-    fail("training.validation_split", "must be between 0 and 0.9");
+  // Bounds of single parameters, for specs filled in by code rather than parsed.
+  for (const Parameter& p : Parameters()) {
+    const std::optional<std::string> value = GetParameter(*this, p.name);
+    if (!value) continue;
+    try {
+      CheckParameterText(p, *value);
+    } catch (const InputError& e) {
+      fail(p.name, e.what());
+    }
   }
-  if (training.autotune_seconds < 0) fail("training.autotune_seconds", "must be >= 0");
-  if (checkpoints.every_updates < 0) fail("checkpoints.every_updates", "must be >= 0");
-  if (checkpoints.keep_last < 1) fail("checkpoints.keep_last", "must be at least 1");
-  if (checkpoints.patience < 0) fail("checkpoints.patience", "must be >= 0");
-  if (threads < 0 || threads > 512) fail("threads", "must be 0 (all cores) .. 512");
   if (checks.min_examples_per_label < 0) fail("checks.min_examples_per_label", "must be >= 0");
   if (checks.max_imbalance_ratio < 1) fail("checks.max_imbalance_ratio", "must be at least 1");
   if (!(checks.near_duplicate_threshold > 0 && checks.near_duplicate_threshold <= 1)) {
@@ -271,13 +305,6 @@ void TaskSpec::Validate() const {
     fail("checks.label_error_folds", "must be 0 (off) or 2..20");
   }
   const auto& ev = evaluation;
-  if (ev.threshold_rule != "auto" && ev.threshold_rule != "balanced" && ev.threshold_rule != "accuracy_drop" &&
-      ev.threshold_rule != "target_oos_recall") {
-    fail("evaluation.threshold_rule",
-         fmt::format("unknown rule \"{}\"{}; use auto, balanced, accuracy_drop or target_oos_recall",
-                     ev.threshold_rule,
-                     DidYouMean(ev.threshold_rule, {"auto", "balanced", "accuracy_drop", "target_oos_recall"})));
-  }
   if (!(ev.target_oos_recall > 0 && ev.target_oos_recall <= 1)) fail("evaluation.target_oos_recall", "must be in (0, 1]");
   if (!(ev.max_accuracy_drop >= 0 && ev.max_accuracy_drop < 1)) {
     fail("evaluation.max_accuracy_drop", "must be in [0, 1), e.g. 0.02 for 2 points");
@@ -324,13 +351,7 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   top.Read("name", spec.name);
   top.Read("description", spec.description);
   top.Read("labels", spec.labels);
-  if (top.Has("metric")) {
-    std::string metric;
-    top.Read("metric", metric);
-    spec.metric = WithLocation(top, "metric", [&] { return MetricSpec::Parse(metric); });
-  }
-  top.Read("seed", spec.seed);
-  top.Read("threads", spec.threads);
+  ReadParameters(top, "", spec);
 
   if (!top.Has("data")) top.Fail("data", "is required: a mapping with train, text_column, label_column");
   YamlSection data = top.Child("data", kDataKeys);
@@ -354,28 +375,9 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
     spec.data.on_bad_row = WithLocation(data, "on_bad_row", [&] { return ParseBadRowPolicy(policy); });
   }
 
-  YamlSection model = top.Child("model", kModelKeys);
-  std::string type;
-  model.Read("type", type);
-  if (!type.empty()) spec.model.type = WithLocation(model, "type", [&] { return ParseModelType(type); });
-  model.Read("word_ngrams", spec.model.features.word_ngrams);
-  model.Read("char_ngram_min", spec.model.features.char_ngram_min);
-  model.Read("char_ngram_max", spec.model.features.char_ngram_max);
-  model.Read("buckets", spec.model.features.buckets);
-  model.Read("min_count", spec.model.min_count);
-  model.Read("dim", spec.model.dim);
-
-  YamlSection training = top.Child("training", kTrainingKeys);
-  training.Read("epochs", spec.training.epochs);
-  training.Read("learning_rate", spec.training.learning_rate);
-  training.Read("l2", spec.training.l2);
-  training.Read("validation_split", spec.training.validation_split);
-  training.Read("autotune_seconds", spec.training.autotune_seconds);
-
-  YamlSection checkpoints = top.Child("checkpoints", kCheckpointKeys);
-  checkpoints.Read("every_updates", spec.checkpoints.every_updates);
-  checkpoints.Read("keep_last", spec.checkpoints.keep_last);
-  checkpoints.Read("patience", spec.checkpoints.patience);
+  for (const std::string& section : kParameterSections) {
+    ReadParameters(top.Child(section, ParameterKeys(section)), section, spec);
+  }
 
   YamlSection checks = top.Child("checks", kChecksKeys);
   checks.Read("max_age", spec.checks.max_age);
@@ -389,7 +391,6 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   checks.Read("label_error_folds", spec.checks.label_error_folds);
   checks.Read("min_segment_examples", spec.checks.min_segment_examples);
 
-  top.Read("oos_label", spec.oos_label);
   std::string registry;
   top.Read("registry", registry);
   spec.registry_path = Resolve(base, registry);
@@ -422,7 +423,7 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   }
   evaluation.Read("bootstrap_resamples", spec.evaluation.bootstrap_resamples);
   evaluation.Read("min_segment_support", spec.evaluation.min_segment_support);
-  evaluation.Read("threshold_rule", spec.evaluation.threshold_rule);
+  ReadParameters(evaluation, "evaluation", spec);
   evaluation.Read("target_oos_recall", spec.evaluation.target_oos_recall);
   evaluation.Read("max_accuracy_drop", spec.evaluation.max_accuracy_drop);
   evaluation.Read("max_failure_examples", spec.evaluation.max_failure_examples);
@@ -442,6 +443,38 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   ParseGates(top, base, spec.gates);
   spec.Validate();
   return spec;
+}
+
+TaskSpec ParseSavedTaskSpec(const std::string& yaml_text, const std::filesystem::path& path) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception&) {
+    return ParseTaskSpec(yaml_text, path);  // its error names the line
+  }
+  YAML::Node training = root.IsMap() ? root["training"] : YAML::Node();
+  if (!training.IsMap()) return ParseTaskSpec(yaml_text, path);
+  bool changed = false;
+  auto drop_if = [&](const char* key, auto is_legacy_unset) {
+    if (!training[key] || !training[key].IsScalar()) return;
+    double value = 0;
+    try {
+      value = training[key].as<double>();
+    } catch (const YAML::Exception&) {
+      return;  // not a number: ParseTaskSpec reports it
+    }
+    if (is_legacy_unset(value)) {
+      training.remove(key);
+      changed = true;
+    }
+  };
+  drop_if("epochs", [](double v) { return v == 0; });
+  drop_if("learning_rate", [](double v) { return v == 0; });
+  drop_if("l2", [](double v) { return v < 0; });
+  if (!changed) return ParseTaskSpec(yaml_text, path);
+  YAML::Emitter out;
+  out << root;
+  return ParseTaskSpec(std::string(out.c_str()) + "\n", path);
 }
 
 TaskSpec LoadTaskSpec(const std::filesystem::path& path) {
@@ -477,28 +510,12 @@ std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& re
       << (spec.data.on_bad_row == BadRowPolicy::kSkip ? "skip" : "error");
   out << YAML::EndMap;
   if (!spec.labels.empty()) out << YAML::Key << "labels" << YAML::Value << YAML::Flow << spec.labels;
-  out << YAML::Key << "metric" << YAML::Value << spec.metric.ToString();
-  out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "type" << YAML::Value << ModelTypeName(spec.model.type);
-  out << YAML::Key << "word_ngrams" << YAML::Value << spec.model.features.word_ngrams;
-  out << YAML::Key << "char_ngram_min" << YAML::Value << spec.model.features.char_ngram_min;
-  out << YAML::Key << "char_ngram_max" << YAML::Value << spec.model.features.char_ngram_max;
-  out << YAML::Key << "buckets" << YAML::Value << spec.model.features.buckets;
-  out << YAML::Key << "min_count" << YAML::Value << spec.model.min_count;
-  out << YAML::Key << "dim" << YAML::Value << spec.model.dim;
-  out << YAML::EndMap;
-  out << YAML::Key << "training" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "epochs" << YAML::Value << spec.training.epochs;
-  out << YAML::Key << "learning_rate" << YAML::Value << spec.training.learning_rate;
-  out << YAML::Key << "l2" << YAML::Value << spec.training.l2;
-  out << YAML::Key << "validation_split" << YAML::Value << spec.training.validation_split;
-  out << YAML::Key << "autotune_seconds" << YAML::Value << spec.training.autotune_seconds;
-  out << YAML::EndMap;
-  out << YAML::Key << "checkpoints" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "every_updates" << YAML::Value << spec.checkpoints.every_updates;
-  out << YAML::Key << "keep_last" << YAML::Value << spec.checkpoints.keep_last;
-  out << YAML::Key << "patience" << YAML::Value << spec.checkpoints.patience;
-  out << YAML::EndMap;
+  EmitParameters(out, spec, "");
+  for (const std::string& section : kParameterSections) {
+    out << YAML::Key << section << YAML::Value << YAML::BeginMap;
+    EmitParameters(out, spec, section);
+    out << YAML::EndMap;
+  }
   out << YAML::Key << "checks" << YAML::Value << YAML::BeginMap;
   if (!spec.checks.max_age.empty()) out << YAML::Key << "max_age" << YAML::Value << spec.checks.max_age;
   out << YAML::Key << "min_examples_per_label" << YAML::Value << spec.checks.min_examples_per_label;
@@ -507,7 +524,6 @@ std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& re
   out << YAML::Key << "label_error_folds" << YAML::Value << spec.checks.label_error_folds;
   out << YAML::Key << "min_segment_examples" << YAML::Value << spec.checks.min_segment_examples;
   out << YAML::EndMap;
-  if (!spec.oos_label.empty()) out << YAML::Key << "oos_label" << YAML::Value << spec.oos_label;
   if (!spec.registry_path.empty()) out << YAML::Key << "registry" << YAML::Value << rel(spec.registry_path);
   {
     const EvaluationSpec& ev = spec.evaluation;
@@ -525,7 +541,7 @@ std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& re
     }
     out << YAML::Key << "bootstrap_resamples" << YAML::Value << ev.bootstrap_resamples;
     out << YAML::Key << "min_segment_support" << YAML::Value << ev.min_segment_support;
-    out << YAML::Key << "threshold_rule" << YAML::Value << ev.threshold_rule;
+    EmitParameters(out, spec, "evaluation");
     out << YAML::Key << "target_oos_recall" << YAML::Value << ev.target_oos_recall;
     out << YAML::Key << "max_accuracy_drop" << YAML::Value << ev.max_accuracy_drop;
     if (!ev.costs.empty()) {
@@ -582,8 +598,6 @@ std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& re
     }
     out << YAML::EndMap;
   }
-  out << YAML::Key << "seed" << YAML::Value << spec.seed;
-  out << YAML::Key << "threads" << YAML::Value << spec.threads;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -1,7 +1,9 @@
 // The task spec: everything a training run needs to know about one classification task,
 // loaded from YAML (see docs/task_spec.md). Plain structs with defaults; validated once in
 // LoadTaskSpec. Paths are absolute after loading (relative ones resolve against the spec's
-// folder). CLI flags override fields after loading (the CLI does that, field by field).
+// folder). The tunable fields (model, training, checkpoints, seed, threads, metric, ...) are
+// declared once in the parameter table (task/parameters.h), which parses, validates and
+// documents them; CLI flags and library overrides go through it too.
 #pragma once
 
 #include <cstdint>
@@ -48,29 +50,28 @@ enum class ModelType { kLinear, kEmbedding };
 std::string ModelTypeName(ModelType type);
 ModelType ParseModelType(std::string_view name);  // "linear" | "embedding"
 
+// Defaults and bounds of these fields are the parameter table's (task/parameters.h); the
+// in-class initializers below are what it reports as the defaults.
 struct ModelSpec {
   ModelType type = ModelType::kLinear;
-  // Word n-grams 1..2, char n-grams 2..4, hash buckets. Char n-grams stop at 4 rather than
-  // FeatureConfig's 5: in seeded 5-fold cross-validation on the train+valid splits of
-  // BANKING77, CLINC150 and Bitext, 2..4 beat 2..5 for the linear model on all three, under
-  // each of 4 training seeds (+0.18, +0.14 and +0.03 points), with a 20% smaller model;
-  // other n-gram ranges, l2, learning rate, epochs, min_count and patience did no better.
-  FeatureConfig features{.char_ngram_max = 4};
+  FeatureConfig features;  // FeatureConfig's own defaults, so the two cannot disagree
+
   // Features seen in fewer training texts than this are dropped (smaller model, less noise).
   int min_count = 1;
   int dim = 100;  // embedding model only: size of the text embedding
 };
 
 struct TrainingSpec {
-  int epochs = 0;               // 0 = the model type's default
-  double learning_rate = 0;     // 0 = the model type's default
-  double l2 = -1;               // < 0 = the model type's default
+  // Unset: the model type's default (DefaultsFor in task/parameters.h).
+  std::optional<int> epochs;
+  std::optional<double> learning_rate;
+  std::optional<double> l2;
   double validation_split = 0.1;  // share of train carved out when no validation file
-  double autotune_seconds = 0;  // > 0: search hyper-parameters on validation for this long
+  double autotune_seconds = 0;  // > 0: search hyper-parameters on validation for this long; 0: no search
 };
 
 struct CheckpointSpec {
-  int every_updates = 0;  // 0 = one checkpoint per epoch
+  int every_updates = 0;  // 0 stands for the keyword `epoch`: one checkpoint per epoch
   int keep_last = 2;      // recent checkpoints kept besides the best
   int patience = 3;       // checkpoints without improvement before stopping; 0 = never stop early
 };
@@ -124,7 +125,7 @@ struct TaskSpec {
   std::filesystem::path registry_path;
   GatesSpec gates;  // what a candidate must show before release (docs/gates.md)
   uint64_t seed = 42;
-  int threads = 0;  // 0 = all cores
+  int threads = 0;  // 0 stands for the keyword `auto`: all cores
 
   // Cross-field checks (e.g. char_ngram_min <= char_ngram_max, recall label in labels).
   // Throws InputError naming the field.
@@ -135,6 +136,12 @@ struct TaskSpec {
 // missing required fields, invalid values) throw InputError naming the file, line and key.
 TaskSpec LoadTaskSpec(const std::filesystem::path& path);
 TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path& path);
+
+// ParseTaskSpec for the spec a training run saved in its folder (train_config.json).
+// Runs started before the parameter table saved unset hyper-parameters as 0 / -1
+// (training.epochs: 0, learning_rate: 0, l2: -1); those are read as unset here, so such a
+// run still resumes, while the same values in a user's spec remain errors.
+TaskSpec ParseSavedTaskSpec(const std::string& yaml_text, const std::filesystem::path& path);
 
 // YAML text for a spec (used by `trainops init` and saved with each run).
 std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& relative_to);

@@ -59,6 +59,10 @@ YAML::Node YamlSection::Scalar(const std::string& key, const char* expected) con
   return value;
 }
 
+std::string YamlSection::ScalarText(const std::string& key, const std::string& expected) const {
+  return Scalar(key, expected.c_str()).as<std::string>();
+}
+
 void YamlSection::Read(const std::string& key, std::string& out, bool required) const {
   if (!Has(key)) {
     if (required) Fail(key, "is required but missing; add it to the spec");

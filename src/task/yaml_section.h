@@ -29,6 +29,9 @@ class YamlSection {
   void Read(const std::string& key, uint64_t& out) const;
   void Read(const std::string& key, double& out) const;
   void Read(const std::string& key, bool& out) const;
+  // The text of a scalar key, for values whose type the caller checks (the parameter
+  // table); `expected` names that type in the error for a list or mapping.
+  std::string ScalarText(const std::string& key, const std::string& expected) const;
   // A list of strings; a single string is taken as a one-element list.
   void Read(const std::string& key, std::vector<std::string>& out) const;
 

@@ -17,7 +17,7 @@ void ValidateFeatureConfig(const FeatureConfig& config) {
   }
   if (config.char_ngram_max < 0 || config.char_ngram_max > kMaxCharNgram) {
     throw InputError(fmt::format(
-        "feature config: char_ngram_max is {}; use 0 (no char features) to {} (5 is typical)",
+        "feature config: char_ngram_max is {}; use 0 (no char features) to {} (4 is the default)",
         config.char_ngram_max, kMaxCharNgram));
   }
   if (config.char_ngram_max > 0) {

@@ -1,5 +1,7 @@
-// Hyper-parameters of one training run, resolved from the spec (0 / negative = the model
-// type's default) and recorded in run.json and the model file.
+// Hyper-parameters of one training run: the spec's parameters resolved for its model type
+// (unset ones take the table's per-model-type defaults, task/parameters.h) and recorded in
+// run.json, train_config.json and the model file. Their JSON is generated from the
+// parameter table, so its keys are the table's JSON keys.
 #pragma once
 
 #include <cstdint>
@@ -10,23 +12,26 @@
 
 namespace trainops {
 
+// Made by ResolveHyperparameters or FromJson; the members have no defaults of their own so
+// that the table stays the only place a default is written.
 struct Hyperparameters {
-  ModelType type = ModelType::kLinear;
+  ModelType type{};
   FeatureConfig features;
-  int min_count = 1;
-  int dim = 100;  // embedding only
-  int epochs = 0;
-  float learning_rate = 0;
-  float l2 = 0;
-  uint64_t seed = 42;
+  int min_count{};
+  int dim{};  // embedding only
+  int epochs{};
+  float learning_rate{};
+  float l2{};
+  uint64_t seed{};
 
   nlohmann::json ToJson() const;
+  // Reads JSON written by ToJson, now or by an earlier version (same keys). Keys missing
+  // from an older file take the table's defaults for its model type. Throws InputError
+  // naming the key for a wrong type or an out-of-range value.
   static Hyperparameters FromJson(const nlohmann::json& j);
 };
 
-// Fills the spec's unset fields with the defaults for its model type. The defaults were
-// chosen on validation splits carved from the shared datasets' training files
-// (bench/RESULTS.md), the same for every dataset.
+// The spec's parameters with every unset one filled in with its model type's default.
 Hyperparameters ResolveHyperparameters(const TaskSpec& spec);
 
 }  // namespace trainops

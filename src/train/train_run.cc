@@ -308,7 +308,7 @@ TrainOutcome ResumeTraining(const std::filesystem::path& out_dir, int threads,
     throw InputError(fmt::format("{}: unreadable ({})", paths.config.string(), e.what()));
   }
   std::filesystem::path spec_path = config.value("spec_path", "");
-  TaskSpec spec = ParseTaskSpec(config.at("spec_yaml").get<std::string>(),
+  TaskSpec spec = ParseSavedTaskSpec(config.at("spec_yaml").get<std::string>(),
                                 spec_path.empty() ? paths.config : spec_path);
   spec.spec_path = spec_path;
   Hyperparameters hp = Hyperparameters::FromJson(config.at("hyperparameters"));

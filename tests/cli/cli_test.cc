@@ -137,6 +137,51 @@ TEST(CliErrorsTest, UsageErrorsExitTwoWithAMessage) {
   }
 }
 
+// Parameter flags are checked by the parameter table: no value means "the default".
+TEST(CliErrorsTest, ParameterFlagsOutOfBoundsExitTwoNamingFlagValueAndRange) {
+  struct Case {
+    std::vector<std::string> flag;
+    std::vector<std::string> expected;
+  };
+  TempDir dir;
+  auto data = dir.Write("train.csv", SyntheticIntentCsv(60, 3));
+  const std::vector<Case> cases = {
+      {{"--epochs", "0"}, {"--epochs: got \"0\"", "1..10000", "training.epochs", "20 (linear), 25 (embedding)"}},
+      {{"--epochs", "-1"}, {"--epochs: got \"-1\"", "1..10000"}},
+      {{"--epochs", "ten"}, {"--epochs: expected an integer, got \"ten\""}},
+      {{"--lr", "0"}, {"--lr: got \"0\"", "(0, 10]", "training.learning_rate"}},
+      {{"--l2", "-1"}, {"--l2: got \"-1\"", "[0, 1]"}},
+      {{"--threads", "-2"}, {"--threads: got \"-2\"", "auto or 1..512"}},
+      {{"--dim", "0"}, {"--dim: got \"0\"", "1..1024"}},
+      {{"--min-count", "0"}, {"--min-count", "1..1000000"}},
+      {{"--keep-last", "0"}, {"--keep-last", "1..1000"}},
+      {{"--word-ngrams", "9"}, {"--word-ngrams", "0..5"}},
+      {{"--model", "lineer"}, {"--model: got \"lineer\", did you mean \"linear\"?"}},
+      {{"--threshold-rule", "nope"}, {"--threshold-rule", "target_oos_recall"}},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"train", "--data", data.string(), "--text-column", "text", "--label-column",
+                                     "intent", "--out", (dir / "run").string(), "--no-registry", "--quiet"};
+    args.insert(args.end(), c.flag.begin(), c.flag.end());
+    auto r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 2) << Join(c.flag, " ") << "\n" << r.err;
+    for (const auto& e : c.expected) EXPECT_NE(r.err.find(e), std::string::npos) << Join(c.flag, " ") << "\n" << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "run")) << Join(c.flag, " ");
+  }
+  // A resumed run keeps its parameters; only --threads may differ.
+  auto r = RunCli({"train", "--resume", (dir / "run").string(), "--epochs", "3"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--epochs cannot change a resumed run"), std::string::npos) << r.err;
+}
+
+TEST(CliHelpTest, ListParametersPrintsTheDocumentedTable) {
+  auto r = RunCli({"train", "--list-parameters"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string doc = ReadAll(testing::SourceDir() / "docs/task_spec.md");
+  EXPECT_NE(doc.find(r.out), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| `training.epochs` | `--epochs` |"), std::string::npos) << r.out;
+}
+
 TEST(CliErrorsTest, BadRowInTrainingDataNamesFileAndLine) {
   TempDir dir;
   auto path = dir.Write("train.csv", "text,intent\nhello,a\n   ,b\nbye,b\n");

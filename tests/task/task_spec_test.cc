@@ -56,7 +56,7 @@ TEST(TaskSpecTest, ParsesEveryFieldAndResolvesPathsAgainstTheSpecFolder) {
   EXPECT_EQ(spec.model.features.word_ngrams, 3);
   EXPECT_EQ(spec.model.dim, 32);
   EXPECT_EQ(spec.training.epochs, 7);
-  EXPECT_DOUBLE_EQ(spec.training.l2, 1e-5);
+  EXPECT_EQ(spec.training.l2, 1e-5);
   EXPECT_EQ(spec.checkpoints.patience, 2);
   EXPECT_EQ(spec.seed, 9u);
   EXPECT_EQ(spec.threads, 1);
@@ -91,7 +91,7 @@ TEST(TaskSpecTest, ErrorsNameTheFileLineAndKey) {
       {"missing data", "name: x\n", "key data: is required"},
       {"bad metric", data + "metric: f1\n", "/specs/task.yaml:5: key metric: unknown metric \"f1\""},
       {"bad model type", data + "model:\n  type: lineer\n",
-       "/specs/task.yaml:6: key model.type: unknown model type \"lineer\", did you mean \"linear\"?"},
+       "/specs/task.yaml:6: key model.type: got \"lineer\", did you mean \"linear\"?"},
       {"list where scalar", data + "seed: [1, 2]\n", "/specs/task.yaml:5: key seed: expected"},
       {"not yaml", "data: [unclosed\n", "/specs/task.yaml:2: not valid YAML"},
       {"empty", "", "the spec is empty"},

@@ -71,10 +71,11 @@ TEST(FeatureHashTest, NgramHashIsOrderSensitiveAndKindsAreSeparated) {
   EXPECT_NE(ExtendNgram(a, b), HashToken("a b"));
 }
 
-// Golden ids for whole texts with the default config (2^22 buckets, word 1..2, char
-// 2..5): normalization, tokenization and hashing together.
+// Golden ids for whole texts (2^22 buckets, word 1..2, char 2..5, pinned here rather than
+// taken from the defaults so a change of default cannot hide a change of hashing):
+// normalization, tokenization and hashing together.
 TEST(FeatureExtractorTest, GoldenIdsWithDefaultConfig) {
-  const FeatureConfig config;
+  const FeatureConfig config = Config(2, 2, 5);
   const std::vector<uint32_t> hello = Extract(config, "hello world");
   ASSERT_EQ(hello.size(), 39u);
   EXPECT_THAT(

@@ -1,0 +1,508 @@
+#include "task/parameters.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/strings.h"
+
+namespace trainops {
+namespace {
+
+// Integers that stand for a keyword (threads `auto`, every_updates `epoch`) are stored as
+// this value because the code that consumes them (ResolveThreads, the trainer) predates
+// the table; users never write it as a default, they write the keyword.
+constexpr long long kKeywordValue = 0;
+
+using Getter = std::function<std::optional<std::string>(const TaskSpec&)>;
+using Setter = std::function<void(TaskSpec&, std::string_view)>;  // text already checked
+
+struct Entry {
+  Parameter p;
+  Getter get;
+  Setter set;
+};
+
+std::string FormatDouble(double v) { return fmt::format("{}", v); }
+
+std::string FormatBound(const Parameter& p, double v) {
+  if (p.type == ParameterType::kFloat) return FormatDouble(v);
+  if (p.type == ParameterType::kUint64 && v >= 1.8e19) return "18446744073709551615";
+  return fmt::format("{}", static_cast<long long>(v));
+}
+
+// Accessors for a field reached by `ref` (a generic lambda returning a reference, so the
+// same lambda serves the const getter and the setter).
+template <typename Ref>
+Entry IntEntry(Parameter p, Ref ref) {
+  std::string keyword = p.keyword;
+  return {std::move(p),
+          [ref, keyword](const TaskSpec& s) -> std::optional<std::string> {
+            const auto v = ref(s);
+            if (!keyword.empty() && v == static_cast<std::remove_cvref_t<decltype(v)>>(kKeywordValue)) return keyword;
+            return fmt::format("{}", v);
+          },
+          [ref, keyword](TaskSpec& s, std::string_view text) {
+            using T = std::remove_reference_t<decltype(ref(s))>;
+            T value{};
+            if (!keyword.empty() && !text.empty() && !std::isdigit(static_cast<unsigned char>(text[0]))) {
+              value = static_cast<T>(kKeywordValue);
+            } else {
+              std::from_chars(text.data(), text.data() + text.size(), value);
+            }
+            ref(s) = value;
+          }};
+}
+
+template <typename Ref>
+Entry OptionalIntEntry(Parameter p, Ref ref) {
+  return {std::move(p),
+          [ref](const TaskSpec& s) -> std::optional<std::string> {
+            const auto& v = ref(s);
+            if (!v) return std::nullopt;
+            return fmt::format("{}", *v);
+          },
+          [ref](TaskSpec& s, std::string_view text) {
+            int value = 0;
+            std::from_chars(text.data(), text.data() + text.size(), value);
+            ref(s) = value;
+          }};
+}
+
+template <typename Ref>
+Entry FloatEntry(Parameter p, Ref ref) {
+  return {std::move(p),
+          [ref](const TaskSpec& s) -> std::optional<std::string> {
+            return FormatDouble(ref(s));
+          },
+          [ref](TaskSpec& s, std::string_view text) {
+            double value = 0;
+            std::from_chars(text.data(), text.data() + text.size(), value);
+            ref(s) = value;
+          }};
+}
+
+template <typename Ref>
+Entry OptionalFloatEntry(Parameter p, Ref ref) {
+  return {std::move(p),
+          [ref](const TaskSpec& s) -> std::optional<std::string> {
+            const auto& v = ref(s);
+            if (!v) return std::nullopt;
+            return FormatDouble(*v);
+          },
+          [ref](TaskSpec& s, std::string_view text) {
+            double value = 0;
+            std::from_chars(text.data(), text.data() + text.size(), value);
+            ref(s) = value;
+          }};
+}
+
+std::vector<Entry> BuildTable() {
+  const ModelTypeDefaults linear = DefaultsFor(ModelType::kLinear);
+  const ModelTypeDefaults embedding = DefaultsFor(ModelType::kEmbedding);
+  std::vector<Entry> t;
+  auto param = [](std::string name, std::string flag, std::string json_key, ParameterType type,
+                  std::string help) {
+    Parameter p;
+    p.name = std::move(name);
+    p.flag = std::move(flag);
+    p.json_key = std::move(json_key);
+    p.type = type;
+    p.help = std::move(help);
+    return p;
+  };
+  auto bounded = [](Parameter p, double min, double max) {
+    p.min = min;
+    p.max = max;
+    return p;
+  };
+
+  {
+    Parameter p = param("model.type", "--model", "model", ParameterType::kEnum,
+                        "softmax over TF-IDF n-grams, or fastText-style averaged embeddings");
+    p.choices = {"linear", "embedding"};
+    t.push_back({p, [](const TaskSpec& s) -> std::optional<std::string> { return ModelTypeName(s.model.type); },
+                 [](TaskSpec& s, std::string_view v) { s.model.type = ParseModelType(v); }});
+  }
+  t.push_back(IntEntry(bounded(param("model.word_ngrams", "--word-ngrams", "word_ngrams", ParameterType::kInt,
+                                     "word n-grams 1..N (0: no word features)"),
+                               0, kMaxWordNgrams),
+                       [](auto& s) -> auto& { return s.model.features.word_ngrams; }));
+  t.push_back(IntEntry(bounded(param("model.char_ngram_min", "", "char_ngram_min", ParameterType::kInt,
+                                     "shortest char n-gram inside words (ignored when char_ngram_max is 0)"),
+                               0, kMaxCharNgram),
+                       [](auto& s) -> auto& { return s.model.features.char_ngram_min; }));
+  t.push_back(IntEntry(bounded(param("model.char_ngram_max", "", "char_ngram_max", ParameterType::kInt,
+                                     "longest char n-gram inside words (0: no char features); 2..4 beat 2..5 "
+                                     "on BANKING77, CLINC150 and Bitext (bench/RESULTS.md)"),
+                               0, kMaxCharNgram),
+                       [](auto& s) -> auto& { return s.model.features.char_ngram_max; }));
+  t.push_back(IntEntry(bounded(param("model.buckets", "", "buckets", ParameterType::kUint64,
+                                     "hash space for n-grams"),
+                               1024, std::numeric_limits<uint32_t>::max()),
+                       [](auto& s) -> auto& { return s.model.features.buckets; }));
+  t.push_back(IntEntry(bounded(param("model.min_count", "--min-count", "min_count", ParameterType::kInt,
+                                     "drop features seen in fewer training texts"),
+                               1, 1000000),
+                       [](auto& s) -> auto& { return s.model.min_count; }));
+  t.push_back(IntEntry(bounded(param("model.dim", "--dim", "dim", ParameterType::kInt,
+                                     "embedding size (embedding model only)"),
+                               1, 1024),
+                       [](auto& s) -> auto& { return s.model.dim; }));
+  {
+    Parameter p = bounded(param("training.epochs", "--epochs", "epochs", ParameterType::kInt, "planned epochs"),
+                          1, 10000);
+    p.default_linear = fmt::format("{}", linear.epochs);
+    p.default_embedding = fmt::format("{}", embedding.epochs);
+    t.push_back(OptionalIntEntry(p, [](auto& s) -> auto& { return s.training.epochs; }));
+  }
+  {
+    Parameter p = bounded(param("training.learning_rate", "--lr", "learning_rate", ParameterType::kFloat,
+                                "AdaGrad base rate, decayed linearly"),
+                          0, 10);
+    p.min_exclusive = true;
+    p.default_linear = FormatDouble(linear.learning_rate);
+    p.default_embedding = FormatDouble(embedding.learning_rate);
+    t.push_back(OptionalFloatEntry(p, [](auto& s) -> auto& { return s.training.learning_rate; }));
+  }
+  {
+    Parameter p = bounded(param("training.l2", "--l2", "l2", ParameterType::kFloat,
+                                "L2 regularization (0: none)"),
+                          0, 1);
+    p.default_linear = FormatDouble(linear.l2);
+    p.default_embedding = FormatDouble(embedding.l2);
+    t.push_back(OptionalFloatEntry(p, [](auto& s) -> auto& { return s.training.l2; }));
+  }
+  {
+    Parameter p = bounded(param("training.validation_split", "", "", ParameterType::kFloat,
+                                "share of train used for validation when there is no validation file"),
+                          0, 0.9);
+    p.min_exclusive = p.max_exclusive = true;
+    t.push_back(FloatEntry(p, [](auto& s) -> auto& { return s.training.validation_split; }));
+  }
+  t.push_back(FloatEntry(bounded(param("training.autotune_seconds", "--autotune", "", ParameterType::kFloat,
+                                       "search hyper-parameters on validation for this many seconds (0: no search)"),
+                                 0, 7 * 24 * 3600),
+                         [](auto& s) -> auto& { return s.training.autotune_seconds; }));
+  {
+    Parameter p = bounded(param("checkpoints.every_updates", "--every-updates", "", ParameterType::kInt,
+                                "checkpoint every N updates, or once per `epoch` (0 is read as `epoch`)"),
+                          1, 1e9);
+    p.keyword = "epoch";
+    p.keyword_aliases = {"0"};
+    t.push_back(IntEntry(p, [](auto& s) -> auto& { return s.checkpoints.every_updates; }));
+  }
+  t.push_back(IntEntry(bounded(param("checkpoints.keep_last", "--keep-last", "", ParameterType::kInt,
+                                     "recent checkpoints kept besides the best"),
+                               1, 1000),
+                       [](auto& s) -> auto& { return s.checkpoints.keep_last; }));
+  t.push_back(IntEntry(bounded(param("checkpoints.patience", "--patience", "", ParameterType::kInt,
+                                     "stop after this many checkpoints without improvement (0: never stop "
+                                     "early); on the three shared datasets 3 and 5 select the same checkpoint"),
+                               0, 1000),
+                       [](auto& s) -> auto& { return s.checkpoints.patience; }));
+  {
+    Parameter p = param("metric", "--metric", "", ParameterType::kMetric, "selects the checkpoint");
+    p.choices = {"accuracy", "macro_f1", "weighted_f1", "recall:<label>"};
+    t.push_back({p, [](const TaskSpec& s) -> std::optional<std::string> { return s.metric.ToString(); },
+                 [](TaskSpec& s, std::string_view v) { s.metric = MetricSpec::Parse(v); }});
+  }
+  t.push_back(IntEntry(bounded(param("seed", "--seed", "seed", ParameterType::kUint64,
+                                     "random seed (split, shuffling, initialization)"),
+                               0, 1.9e19),
+                       [](auto& s) -> auto& { return s.seed; }));
+  {
+    Parameter p = bounded(param("threads", "--threads", "", ParameterType::kInt,
+                                "threads; `auto` uses every core (0 means the same); one thread is "
+                                "bit-for-bit reproducible"),
+                          1, 512);
+    p.keyword = "auto";
+    p.keyword_aliases = {"0"};
+    t.push_back(IntEntry(p, [](auto& s) -> auto& { return s.threads; }));
+  }
+  {
+    Parameter p = param("oos_label", "--oos-label", "", ParameterType::kString,
+                        "the label meaning \"none of these intents\" (CLINC150's `oos`); enables confidence "
+                        "rejection (docs/evaluation.md)");
+    t.push_back({p,
+                 [](const TaskSpec& s) -> std::optional<std::string> {
+                   if (s.oos_label.empty()) return std::nullopt;
+                   return s.oos_label;
+                 },
+                 [](TaskSpec& s, std::string_view v) { s.oos_label = std::string(v); }});
+  }
+  {
+    Parameter p = param("evaluation.threshold_rule", "--threshold-rule", "", ParameterType::kEnum,
+                        "how the out-of-scope rejection threshold is chosen (docs/evaluation.md)");
+    p.choices = {"auto", "balanced", "accuracy_drop", "target_oos_recall"};
+    t.push_back({p, [](const TaskSpec& s) -> std::optional<std::string> { return s.evaluation.threshold_rule; },
+                 [](TaskSpec& s, std::string_view v) { s.evaluation.threshold_rule = std::string(v); }});
+  }
+  return t;
+}
+
+const std::vector<Entry>& Table() {
+  static const std::vector<Entry> table = BuildTable();
+  return table;
+}
+
+const Entry* FindEntry(std::string_view name_or_flag) {
+  for (const Entry& e : Table()) {
+    if (e.p.name == name_or_flag || (!e.p.flag.empty() && e.p.flag == name_or_flag)) return &e;
+  }
+  return nullptr;
+}
+
+const Entry& EntryOrThrow(std::string_view name) {
+  if (const Entry* e = FindEntry(name)) return *e;
+  std::vector<std::string> names;
+  for (const Entry& e : Table()) names.push_back(e.p.name);
+  throw InputError(fmt::format("unknown parameter \"{}\"{}; parameters: {}", name, DidYouMean(name, names),
+                               Join(names, ", ")));
+}
+
+std::string Expected(const Parameter& p) {
+  switch (p.type) {
+    case ParameterType::kInt:
+      return p.keyword.empty() ? "an integer" : fmt::format("{} or an integer", p.keyword);
+    case ParameterType::kUint64: return "a non-negative integer";
+    case ParameterType::kFloat: return "a number";
+    case ParameterType::kEnum: return "one of";
+    case ParameterType::kString: return "text";
+    case ParameterType::kMetric: return "one of";
+  }
+  return "a value";
+}
+
+bool InBounds(const Parameter& p, double v) {
+  const bool above = p.min_exclusive ? v > p.min : v >= p.min;
+  const bool below = p.max_exclusive ? v < p.max : v <= p.max;
+  return above && below;
+}
+
+}  // namespace
+
+std::string Parameter::BoundsText() const {
+  switch (type) {
+    case ParameterType::kEnum:
+    case ParameterType::kMetric: return Join(choices, ", ");
+    case ParameterType::kString: return "text";
+    case ParameterType::kFloat:
+      return fmt::format("{}{}, {}{}", min_exclusive ? "(" : "[", FormatBound(*this, min), FormatBound(*this, max),
+                         max_exclusive ? ")" : "]");
+    case ParameterType::kInt:
+    case ParameterType::kUint64: {
+      std::string range = fmt::format("{}..{}", FormatBound(*this, min), FormatBound(*this, max));
+      return keyword.empty() ? range : fmt::format("{} or {}", keyword, range);
+    }
+  }
+  return "";
+}
+
+std::string Parameter::DefaultText() const {
+  if (has_model_defaults()) {
+    if (default_linear == default_embedding) return default_linear;
+    return fmt::format("{} (linear), {} (embedding)", default_linear, default_embedding);
+  }
+  return GetParameter(TaskSpec{}, name).value_or("none");
+}
+
+ModelTypeDefaults DefaultsFor(ModelType type) {
+  // Chosen on validation splits carved from the shared datasets' training files
+  // (bench/RESULTS.md), the same for every dataset; the embedding model's averaged input
+  // needs more passes at a lower rate to converge.
+  switch (type) {
+    case ModelType::kLinear: return {.epochs = 20, .learning_rate = 0.3, .l2 = 1e-6};
+    case ModelType::kEmbedding: return {.epochs = 25, .learning_rate = 0.2, .l2 = 1e-6};
+  }
+  return {.epochs = 20, .learning_rate = 0.3, .l2 = 1e-6};
+}
+
+const std::vector<Parameter>& Parameters() {
+  static const std::vector<Parameter> list = [] {
+    std::vector<Parameter> out;
+    for (const Entry& e : Table()) out.push_back(e.p);
+    return out;
+  }();
+  return list;
+}
+
+const Parameter* FindParameter(std::string_view name_or_flag) {
+  const Entry* e = FindEntry(name_or_flag);
+  if (!e) return nullptr;
+  // Parameters() is built from Table() in the same order.
+  return &Parameters()[static_cast<size_t>(e - Table().data())];
+}
+
+void CheckParameterText(const Parameter& p, std::string_view value) {
+  const std::string fallback =
+      p.has_model_defaults() ? fmt::format("; leave it out for the default {}", p.DefaultText()) : "";
+  auto out_of_range = [&] {
+    throw InputError(fmt::format("got {}; must be {} in {}{}", Quoted(value),
+                                 p.type == ParameterType::kFloat ? "a number" : "an integer", p.BoundsText(),
+                                 fallback));
+  };
+  auto wrong_type = [&] {
+    throw InputError(fmt::format("expected {}, got {}; use a value in {}{}", Expected(p), Quoted(value),
+                                 p.BoundsText(), fallback));
+  };
+  const char* begin = value.data();
+  const char* end = value.data() + value.size();
+  switch (p.type) {
+    case ParameterType::kInt: {
+      if (!p.keyword.empty() &&
+          (value == p.keyword ||
+           std::find(p.keyword_aliases.begin(), p.keyword_aliases.end(), value) != p.keyword_aliases.end())) {
+        return;
+      }
+      long long v = 0;
+      auto [ptr, ec] = std::from_chars(begin, end, v);
+      if (ec == std::errc::result_out_of_range) out_of_range();
+      if (ec != std::errc() || ptr != end || value.empty()) wrong_type();
+      if (!InBounds(p, static_cast<double>(v))) out_of_range();
+      return;
+    }
+    case ParameterType::kUint64: {
+      unsigned long long v = 0;
+      if (value.starts_with('-') && value.size() > 1 && std::isdigit(static_cast<unsigned char>(value[1]))) {
+        out_of_range();
+      }
+      auto [ptr, ec] = std::from_chars(begin, end, v);
+      if (ec == std::errc::result_out_of_range) out_of_range();
+      if (ec != std::errc() || ptr != end || value.empty()) wrong_type();
+      if (v < p.min || (p.max < 1.8e19 && static_cast<double>(v) > p.max)) out_of_range();
+      return;
+    }
+    case ParameterType::kFloat: {
+      double v = 0;
+      auto [ptr, ec] = std::from_chars(begin, end, v);
+      if (ec == std::errc::result_out_of_range) out_of_range();
+      if (ec != std::errc() || ptr != end || value.empty() || !std::isfinite(v)) wrong_type();
+      if (!InBounds(p, v)) out_of_range();
+      return;
+    }
+    case ParameterType::kEnum:
+      if (std::find(p.choices.begin(), p.choices.end(), value) == p.choices.end()) {
+        throw InputError(fmt::format("got {}{}; use one of {}", Quoted(value), DidYouMean(value, p.choices),
+                                     p.BoundsText()));
+      }
+      return;
+    case ParameterType::kMetric: MetricSpec::Parse(value); return;
+    case ParameterType::kString: return;
+  }
+}
+
+void SetParameter(TaskSpec& spec, std::string_view name, std::string_view value) {
+  const Entry& e = EntryOrThrow(name);
+  try {
+    CheckParameterText(e.p, value);
+  } catch (const InputError& error) {
+    throw InputError(fmt::format("parameter {}{}: {}", e.p.name, e.p.flag.empty() ? "" : " (" + e.p.flag + ")",
+                                 error.what()));
+  }
+  e.set(spec, value);
+}
+
+void ApplyParameterOverrides(TaskSpec& spec, const std::map<std::string, std::string>& overrides) {
+  // Keys may be names or flags; resolve them all first so that an unknown key or one
+  // parameter given twice ("training.epochs" and "--epochs") changes nothing.
+  std::map<const Entry*, std::pair<std::string, std::string>> by_entry;  // entry -> (key, value)
+  for (const auto& [key, value] : overrides) {
+    const Entry* e = &EntryOrThrow(key);
+    auto [it, inserted] = by_entry.emplace(e, std::pair{key, value});
+    if (!inserted) {
+      throw InputError(fmt::format("parameter {} is given twice, as \"{}\" and \"{}\"; keep one", e->p.name,
+                                   it->second.first, key));
+    }
+  }
+  TaskSpec updated = spec;
+  for (const Entry& e : Table()) {
+    auto it = by_entry.find(&e);
+    if (it != by_entry.end()) SetParameter(updated, e.p.name, it->second.second);
+  }
+  updated.Validate();
+  spec = std::move(updated);
+}
+
+std::optional<std::string> GetParameter(const TaskSpec& spec, std::string_view name) {
+  return EntryOrThrow(name).get(spec);
+}
+
+std::string EffectiveParameter(const TaskSpec& spec, std::string_view name) {
+  const Entry& e = EntryOrThrow(name);
+  if (auto v = e.get(spec)) return *v;
+  if (e.p.has_model_defaults()) {
+    return spec.model.type == ModelType::kEmbedding ? e.p.default_embedding : e.p.default_linear;
+  }
+  return "";
+}
+
+nlohmann::json ParametersToJson(const TaskSpec& spec) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const Entry& e : Table()) {
+    if (e.p.json_key.empty()) continue;
+    const std::string text = EffectiveParameter(spec, e.p.name);
+    nlohmann::json& out = j[e.p.json_key];
+    const bool keyword = !e.p.keyword.empty() && text == e.p.keyword;
+    switch (keyword ? ParameterType::kString : e.p.type) {
+      case ParameterType::kInt: out = std::stoll(text); break;
+      case ParameterType::kUint64: out = std::stoull(text); break;
+      case ParameterType::kFloat: out = std::stod(text); break;
+      default: out = text; break;
+    }
+  }
+  return j;
+}
+
+void ParametersFromJson(const nlohmann::json& j, TaskSpec& spec) {
+  if (!j.is_object()) throw InputError(fmt::format("hyper-parameters must be a JSON object, got {}", j.dump()));
+  for (const Entry& e : Table()) {
+    if (e.p.json_key.empty() || !j.contains(e.p.json_key)) continue;
+    const nlohmann::json& v = j.at(e.p.json_key);
+    const std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+    try {
+      CheckParameterText(e.p, text);
+    } catch (const InputError& error) {
+      throw InputError(fmt::format("hyper-parameter \"{}\" ({}): {}", e.p.json_key, e.p.name, error.what()));
+    }
+    e.set(spec, text);
+  }
+}
+
+std::string RenderParameterMarkdown() {
+  auto code = [](const std::string& s) { return s.empty() ? std::string() : "`" + s + "`"; };
+  auto type_name = [](ParameterType t) {
+    switch (t) {
+      case ParameterType::kInt: return "int";
+      case ParameterType::kUint64: return "uint64";
+      case ParameterType::kFloat: return "number";
+      case ParameterType::kEnum: return "enum";
+      case ParameterType::kString: return "string";
+      case ParameterType::kMetric: return "metric";
+    }
+    return "?";
+  };
+  std::string out =
+      "| key | flag | type | accepted | default | JSON key | meaning |\n"
+      "| --- | --- | --- | --- | --- | --- | --- |\n";
+  for (const Entry& e : Table()) {
+    const Parameter& p = e.p;
+    std::string accepted = p.BoundsText();
+    if (!p.choices.empty()) {
+      std::vector<std::string> quoted;
+      for (const auto& c : p.choices) quoted.push_back(code(c));  // `recall:<label>` is not HTML
+      accepted = Join(quoted, ", ");
+    }
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", code(p.name), code(p.flag), type_name(p.type),
+                       accepted, p.DefaultText(), code(p.json_key), p.help);
+  }
+  return out;
+}
+
+}  // namespace trainops
