@@ -10,6 +10,7 @@
 #include <map>
 
 #include "data/dataset.h"
+#include "model/inference.h"
 #include "model/model_io.h"
 #include "train/train_run.h"
 
@@ -57,11 +58,9 @@ void BM_PredictOneText(benchmark::State& state, const std::string& name) {
   }
   const Trained& trained = ModelFor(name);
   Model::Scratch scratch;
-  std::vector<float> probs;
   size_t i = 0;
   for (auto _ : state) {
-    trained.model.PredictProba(trained.texts[i++ % trained.texts.size()], scratch, probs);
-    benchmark::DoNotOptimize(probs.data());
+    benchmark::DoNotOptimize(Classify(trained.model, trained.texts[i++ % trained.texts.size()], scratch));
   }
   state.counters["labels"] = static_cast<double>(trained.model.num_labels());
   state.counters["features"] = static_cast<double>(trained.model.vocab.size());

@@ -5,11 +5,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-
-namespace trainops {
-struct TaskSpec;
-}
+#include <trainops/workflows.h>
 
 namespace trainops::cli {
 
@@ -22,6 +18,8 @@ struct CliContext {
   void Debug(const std::string& message) const;
   // Always shown.
   void Warn(const std::string& message) const;
+  // The same three, as the library's message callbacks.
+  Messages messages() const;
 };
 
 // Each command registers its subcommand and the callback that runs it; callbacks throw
@@ -35,10 +33,11 @@ void RegisterCheckData(CLI::App& app, CliContext& ctx);
 void RegisterRegistryCommands(CLI::App& app, CliContext& ctx);  // runs, models, promote, rollback
 void RegisterGate(CLI::App& app, CliContext& ctx);  // gate and release
 
-// Runs check-data before `trainops train` (command_check_data.cc): prints a summary,
-// throws InputError when the data has errors unless `allow_errors`, and returns what
-// run.json records under "check_data".
-nlohmann::json CheckDataBeforeTraining(const TaskSpec& spec, bool allow_errors, const CliContext& ctx);
+// Checks, before a command does its work, that an output file named by `flag` can be
+// written: its folder exists and is writable, and it is not a folder itself ("" and "-",
+// stdout, pass). Throws InputError naming the flag, the path and the fix, so an hour of
+// work is not lost to a typo in an output path.
+void CheckOutputPath(const std::string& path, const char* flag);
 
 // Thrown by a command to exit with a given code after printing its own output.
 struct ExitRequest {

@@ -33,14 +33,13 @@ void PredictFile(const Model& model, const PredictFlags& f, const CliContext& ct
   };
   write(PredictionCsvHeader(f.settings.top_k));
   Model::Scratch scratch;
-  std::vector<float> probs;
   uint64_t rows = 0, skipped = 0;
   // Rows are predicted as they stream in, so memory stays flat for any input size.
   StreamExamples(
       source,
       [&](Example&& ex) {
-        model.PredictProba(ex.text, scratch, probs);
-        write(PredictionCsvRow(model, probs, scratch.reject_score, f.settings));
+        const Decision d = Classify(model, ex.text, scratch, f.settings.threshold);
+        write(PredictionCsvRow(model, d, scratch.probs, f.settings));
         ++rows;
       },
       [&](RowProblem&& problem) {
@@ -55,14 +54,18 @@ void PredictFile(const Model& model, const PredictFlags& f, const CliContext& ct
                        file ? " -> " + f.output : ""));
 }
 
-void PredictStdin(const Model& model, const PredictFlags& f) {
+void PredictStdin(const Model& model, const PredictFlags& f, const CliContext& ctx) {
   Model::Scratch scratch;
-  std::vector<float> probs;
   std::string line;
+  uint64_t line_number = 0;
   while (std::getline(std::cin, line)) {
+    ++line_number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    model.PredictProba(line, scratch, probs);
-    std::cout << PredictionCsvRow(model, probs, scratch.reject_score, f.settings) << std::flush;
+    const Decision d = Classify(model, line, scratch, f.settings.threshold);
+    // A blank line still gets its answer line (a pipe reads one per input line): rejected,
+    // with confidence 0, and a note on stderr, never a label chosen from the bias alone.
+    if (d.empty) ctx.Warn(fmt::format("stdin line {}: no text to classify; answered as rejected", line_number));
+    std::cout << PredictionCsvRow(model, d, scratch.probs, f.settings) << std::flush;
   }
 }
 
@@ -88,9 +91,10 @@ void RegisterPredict(CLI::App& app, CliContext& ctx) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--output", f->output, "Output CSV (default: stdout)");
   cmd->callback([f, &ctx] {
+    CheckOutputPath(f->output, "--output");
     Model model = LoadModel(f->model);
     if (f->data.empty()) {
-      PredictStdin(model, *f);
+      PredictStdin(model, *f, ctx);
     } else {
       PredictFile(model, *f, ctx);
     }

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli_context.h"
-#include "cli/registry_access.h"
+#include "api/registry_access.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "gate/release.h"
@@ -218,66 +218,29 @@ void ModelsShow(const Where& w, const std::string& id) {
   PrintHistory(history);
 }
 
-// The gate inputs a promotion is checked against: the --task spec's, else those of the
-// spec recorded with the model's run (as it is on disk now, since the gates that count
-// are today's).
-std::string SpecHashFor(const Registry& registry, const ModelRecord& model, const std::optional<TaskSpec>& spec) {
-  if (spec) return GateInputsHash(*spec);
-  if (model.run_id.empty()) return "";
-  std::filesystem::path spec_path;
-  try {
-    spec_path = registry.GetRun(model.run_id).spec_path;
-  } catch (const InputError&) {
-    return "";  // a model registered without a recorded run: no spec to check against
-  }
-  if (spec_path.empty() || !std::filesystem::exists(spec_path)) return "";
-  // An unreadable spec propagates as an input error: promote cannot judge the model.
-  return GateInputsHash(LoadTaskSpec(spec_path));
+nlohmann::json ToJson(const StatusChangeResult& c) {
+  nlohmann::json j = {{"id", c.id},           {"model_id", c.model_id}, {"task", c.task},
+                      {"from_status", c.from_status}, {"to_status", c.to_status}, {"reason", c.reason},
+                      {"forced", c.forced},   {"at", c.at},             {"changed", c.changed}};
+  j["gate_report_id"] = c.gate_report_id ? nlohmann::json(c.gate_report_id) : nlohmann::json(nullptr);
+  if (!c.archived_model_id.empty()) j["archived_model_id"] = c.archived_model_id;
+  return j;
 }
 
 struct PromoteFlags {
   Where where;
-  std::string model, reason;
-  bool force = false;
+  PromoteOptions options;
 };
 
-void Promote(const PromoteFlags& f, const CliContext& ctx) {
-  auto spec = f.where.Spec();
-  Registry registry = f.where.Open(spec);
-  std::string model_id;
-  if (std::filesystem::is_regular_file(f.model)) {
-    if (auto found = registry.FindModelByFile(f.model)) {
-      model_id = found->id;
-    } else {
-      const std::string task = f.where.TaskName(spec);
-      if (task.empty()) {
-        throw InputError(fmt::format("{}: not in the registry yet; pass --task T.yaml (or --task-name NAME) so it "
-                                     "can be registered for its task",
-                                     f.model));
-      }
-      model_id = registry.RegisterModel(f.model, task, "", nlohmann::json::object()).id;
-      ctx.Info(fmt::format("registered {} as model {}", f.model, Short(model_id)));
-    }
-  } else {
-    model_id = registry.GetModel(f.model).id;
-  }
-  const ModelRecord model = registry.GetModel(model_id);
-  if (spec && spec->name != model.task) {
-    throw InputError(fmt::format("model {} belongs to task \"{}\", but {} is the spec of task \"{}\"", Short(model.id),
-                                 model.task, f.where.task_spec, spec->name));
-  }
-  PromoteRequest request{model.id, f.reason, SpecHashFor(registry, model, spec), f.force};
-  StatusChange change = registry.Promote(request);
+void Promote(PromoteFlags& f) {
+  f.options.task = f.where.task_spec;
+  f.options.task_name = f.where.task_name;
+  f.options.registry = f.where.registry;
+  const StatusChangeResult change = trainops::Promote(f.options);
   if (f.where.json) {
     std::cout << ToJson(change).dump(2) << "\n";
-  } else if (!change.changed) {
-    std::cout << fmt::format("model {} already is the production model of task {}; nothing changed\n",
-                             Short(model.id), model.task);
   } else {
-    std::cout << fmt::format("promoted {} to production for task {}{}{}\n", Short(model.id), model.task,
-                             change.archived_model_id.empty() ? "" : " (archived " + Short(change.archived_model_id) + ")",
-                             change.forced ? "; FORCED: " + change.reason
-                                           : fmt::format("; gate report #{}", change.gate_report_id));
+    std::cout << change.message << (change.changed ? "" : "; nothing changed") << "\n";
   }
 }
 
@@ -287,17 +250,13 @@ struct RollbackFlags {
 };
 
 void Rollback(const RollbackFlags& f) {
-  auto spec = f.where.Spec();
-  const std::string task = f.where.TaskName(spec);
-  if (task.empty()) throw InputError("rollback needs --task T.yaml or --task-name NAME (which task to roll back)");
-  Registry registry = f.where.OpenExisting(spec);
-  StatusChange change = registry.Rollback(task, f.reason);
+  const StatusChangeResult change =
+      trainops::Rollback(RollbackOptions{f.where.task_spec, f.where.task_name, f.where.registry, f.reason});
   if (f.where.json) {
     std::cout << ToJson(change).dump(2) << "\n";
     return;
   }
-  std::cout << fmt::format("rolled back task {}: {} is production again (archived {})\n", task, Short(change.model_id),
-                           Short(change.archived_model_id));
+  std::cout << change.message << "\n";
 }
 
 }  // namespace
@@ -336,10 +295,10 @@ void RegisterRegistryCommands(CLI::App& app, CliContext& ctx) {
   // promote
   auto pf = std::make_shared<PromoteFlags>();
   CLI::App* promote = app.add_subcommand("promote", "Make a model the production model of its task");
-  promote->add_option("MODEL", pf->model, "Model id (or unique prefix), or a model file (registered if needed)")
+  promote->add_option("MODEL", pf->options.model, "Model id (or unique prefix), or a model file (registered if needed)")
       ->required();
-  promote->add_option("--reason", pf->reason, "Why; kept in the status history")->required();
-  promote->add_flag("--force", pf->force,
+  promote->add_option("--reason", pf->options.reason, "Why; kept in the status history")->required();
+  promote->add_flag("--force", pf->options.force,
                     "Promote without a passing gate report against production (needs --reason; recorded as forced)");
   AddWhereFlags(promote, pf->where);
   promote->footer(
@@ -350,7 +309,7 @@ void RegisterRegistryCommands(CLI::App& app, CliContext& ctx) {
       "spec passed and the production model it was compared with is still production (`trainops gate`\n"
       "/ `trainops release` with the default --baseline); reports against another baseline do not count.\n"
       "--force skips that and is recorded. The previous production model becomes archived.");
-  promote->callback([pf, &ctx] { Promote(*pf, ctx); });
+  promote->callback([pf] { Promote(*pf); });
 
   // rollback
   auto rf = std::make_shared<RollbackFlags>();

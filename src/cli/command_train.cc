@@ -6,15 +6,14 @@
 
 #include <fmt/format.h>
 
+#include <trainops/workflows.h>
+
 #include "cli/cli_context.h"
 #include "cli/progress_bar.h"
-#include "cli/registry_access.h"
-#include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/parallel.h"
 #include "task/parameters.h"
 #include "task/task_spec.h"
-#include "train/train_run.h"
 
 namespace trainops::cli {
 namespace {
@@ -41,44 +40,18 @@ struct TrainFlags {
   }
 };
 
-// "--epochs: got "0"; must be an integer in 1..10000 (spec key training.epochs)".
-void ApplyFlag(TaskSpec& spec, const Parameter& p, const std::string& value) {
+// A flag's value checked against the table before anything runs, so the message names
+// the flag as typed: "--epochs: got "0"; must be an integer in 1..10000 (spec key
+// training.epochs)". The library checks it again when it applies it.
+void CheckFlag(const Parameter& p, const std::string& value) {
   try {
     CheckParameterText(p, value);
   } catch (const InputError& e) {
     throw InputError(fmt::format("{}: {} (spec key {})", p.flag, e.what(), p.name));
   }
-  SetParameter(spec, p.name, value);
 }
 
-TaskSpec BuildSpec(const TrainFlags& f) {
-  TaskSpec spec;
-  if (!f.task.empty()) {
-    spec = LoadTaskSpec(f.task);
-  } else {
-    if (f.data.empty()) {
-      throw InputError("train needs --task T.yaml, or --data F with --text-column and --label-column");
-    }
-    spec.name = std::filesystem::path(f.data).stem().string();
-    spec.data.train = f.data;
-  }
-  if (!f.data.empty()) spec.data.train = f.data;
-  if (!f.validation.empty()) spec.data.validation = f.validation;
-  if (!f.text_column.empty()) spec.data.text_column = f.text_column;
-  if (!f.label_column.empty()) spec.data.label_column = f.label_column;
-  if (!f.segment_columns.empty()) spec.data.segment_columns = f.segment_columns;
-  if (!f.format.empty()) spec.data.format = ParseFileFormat(f.format);
-  if (!f.on_bad_row.empty()) spec.data.on_bad_row = ParseBadRowPolicy(f.on_bad_row);
-  for (const auto& [p, value] : f.Given()) ApplyFlag(spec, *p, value);
-  if (f.task.empty() && (f.text_column.empty() || f.label_column.empty())) {
-    throw InputError("without --task, train needs --text-column and --label-column "
-                     "(or write a spec with `trainops init --data FILE`)");
-  }
-  spec.Validate();
-  return spec;
-}
-
-void PrintSummary(const TrainOutcome& outcome, const CliContext& ctx) {
+void PrintSummary(const TrainResult& outcome) {
   const auto& run = outcome.run;
   const auto& chosen = run["chosen_checkpoint"];
   std::cout << fmt::format(
@@ -91,8 +64,7 @@ void PrintSummary(const TrainOutcome& outcome, const CliContext& ctx) {
       run["examples_per_second"].get<double>(), chosen["epoch"].get<double>(),
       run["metric"].get<std::string>(), chosen["validation_metric"].get<double>(),
       chosen["validation_accuracy"].get<double>(), run["stop_reason"].get<std::string>(),
-      outcome.model_path.string(),
-      (outcome.model_path.parent_path() / "run.json").string());
+      outcome.model_path, (std::filesystem::path(outcome.run_dir) / "run.json").string());
 }
 
 }  // namespace
@@ -144,24 +116,23 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
       return;
     }
     ProgressBar progress(ctx.quiet);
-    TrainCallbacks callbacks;
-    callbacks.info = [&](const std::string& m) {
+    Messages messages = ctx.messages();
+    messages.info = [&](const std::string& m) {
       progress.Clear();
       ctx.Info(m);
     };
-    callbacks.on_progress = [&](uint64_t done, uint64_t total, double rate, const TrainerState& s) {
-      progress.Update(done, total, rate, s);
+    TrainProgress callbacks;
+    callbacks.on_progress = [&](uint64_t done, uint64_t total, double rate, double epoch) {
+      progress.Update(done, total, rate, static_cast<int>(epoch));
     };
     callbacks.on_checkpoint = [&](const nlohmann::json& record) { progress.Checkpoint(record); };
-    TrainOutcome outcome;
-    std::optional<TaskSpec> spec;  // kept for the registry; none when resuming
+    TrainResult result;
     if (!flags->resume.empty()) {
       if (!flags->out.empty() && flags->out != flags->resume) {
         throw InputError("--resume DIR continues the run in DIR; do not combine it with a different --out");
       }
       // A resumed run keeps the parameters it started with; only the thread count may differ.
-      TaskSpec threads_only;
-      int threads = 0;  // ResumeTraining: the run's own thread count
+      std::optional<int> threads;  // unset: the run's own thread count
       for (const auto& [p, value] : flags->Given()) {
         if (p->name != "threads") {
           throw InputError(fmt::format("{} cannot change a resumed run (it continues with the parameters it "
@@ -169,21 +140,40 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
                                        "start a new run with --out",
                                        p->flag, p->flag));
         }
-        ApplyFlag(threads_only, *p, value);
+        CheckFlag(*p, value);
+        TaskSpec threads_only;
+        SetParameter(threads_only, p->name, value);
         threads = ResolveThreads(threads_only.threads);  // `auto`: every core, as in a new run
       }
-      outcome = ResumeTraining(flags->resume, threads, callbacks);
+      result = ResumeTraining(flags->resume, threads, flags->registry, !flags->no_registry, messages, callbacks);
     } else {
-      if (flags->out.empty()) throw InputError("train needs --out DIR (where the run is written)");
-      spec = BuildSpec(*flags);
-      nlohmann::json check_data = CheckDataBeforeTraining(*spec, flags->allow_data_errors, ctx);
-      outcome = RunTraining(*spec, flags->out, callbacks);
-      outcome.run["check_data"] = check_data;
-      WriteFileAtomically(outcome.model_path.parent_path() / "run.json", outcome.run.dump(2) + "\n");
+      TrainOptions options;
+      options.task = flags->task;
+      options.data = flags->data;
+      options.validation = flags->validation;
+      options.text_column = flags->text_column;
+      options.label_column = flags->label_column;
+      options.segment_columns = flags->segment_columns;
+      options.format = flags->format;
+      options.on_bad_row = flags->on_bad_row;
+      for (const auto& [p, value] : flags->Given()) {
+        CheckFlag(*p, value);
+        options.parameters[p->name] = value;
+      }
+      options.out = flags->out;
+      options.allow_data_errors = flags->allow_data_errors;
+      options.registry = flags->registry;
+      options.record_in_registry = !flags->no_registry;
+      result = Train(options, messages, callbacks);
     }
     progress.Clear();
-    if (!ctx.quiet) PrintSummary(outcome, ctx);
-    if (!flags->no_registry) RecordTrainingRun(flags->registry, spec ? &*spec : nullptr, outcome, ctx);
+    if (!ctx.quiet) {
+      PrintSummary(result);
+      if (!result.model_id.empty()) {
+        std::cout << fmt::format("registered model {} as {} (registry: {})\n", result.model_id.substr(0, 12),
+                                 result.model_status, result.registry);
+      }
+    }
   });
 }
 

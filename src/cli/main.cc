@@ -1,10 +1,13 @@
 // trainops command-line entry point: parses arguments, runs one command, and translates
-// errors into exit codes once, here: 0 success, 1 a failed check, 2 usage or input error.
+// errors into exit codes once, here: 0 success, 1 a failed check, 2 usage or input error
+// (a bad flag, a missing or malformed file, a path that cannot be written), 3 a bug in
+// trainops (anything else: please report it).
 #include <algorithm>
 #include <iostream>
 
 #include <fmt/format.h>
 
+#include "api/boundary.h"
 #include "cli/cli_context.h"
 #include "common/error.h"
 #include "common/strings.h"
@@ -57,6 +60,10 @@ int main(int argc, char** argv) {
     return static_cast<int>(trainops::ExitCode::kCheckFailed);
   } catch (const trainops::InputError& e) {
     std::cerr << "trainops: error: " << e.what() << "\n";
+    return static_cast<int>(trainops::ExitCode::kInputError);
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the user gave that cannot be read or written: theirs to fix, not a bug.
+    std::cerr << "trainops: error: " << trainops::FilesystemErrorMessage(e) << "\n";
     return static_cast<int>(trainops::ExitCode::kInputError);
   } catch (const std::exception& e) {
     std::cerr << "trainops: internal error (please report): " << e.what() << "\n";

@@ -10,13 +10,13 @@ namespace trainops::cli {
 
 ProgressBar::ProgressBar(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) == 1) {}
 
-void ProgressBar::Update(uint64_t done, uint64_t total, double rate, const TrainerState& state) {
+void ProgressBar::Update(uint64_t done, uint64_t total, double rate, int epoch) {
   if (quiet_ || !tty_) return;
   constexpr int kWidth = 24;
   int filled = total ? static_cast<int>(kWidth * done / total) : 0;
   std::string bar(static_cast<size_t>(filled), '#');
   bar.resize(kWidth, '.');
-  std::cerr << fmt::format("\r\033[Kepoch {:>3} [{}] {:>9.0f} ex/s  loss {}  val {}", state.epoch + 1, bar,
+  std::cerr << fmt::format("\r\033[Kepoch {:>3} [{}] {:>9.0f} ex/s  loss {}  val {}", epoch + 1, bar,
                            rate, last_loss_, last_metric_)
             << std::flush;
   drawn_ = true;

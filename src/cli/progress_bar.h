@@ -8,14 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "train/checkpoint.h"
 
 namespace trainops::cli {
 
 class ProgressBar {
  public:
   explicit ProgressBar(bool quiet);
-  void Update(uint64_t done, uint64_t total, double examples_per_second, const TrainerState& state);
+  void Update(uint64_t done, uint64_t total, double examples_per_second, int epoch);
   void Checkpoint(const nlohmann::json& record);
   // Erases the bar before other output.
   void Clear();

@@ -4,6 +4,7 @@
 
 #include "common/parallel.h"
 #include "eval/label_index.h"
+#include "model/inference.h"
 
 namespace trainops {
 
@@ -45,29 +46,19 @@ EvalResult Evaluate(const Model& model, Dataset dataset, const EvalInput& input)
     Model::Scratch scratch;
     std::vector<float> raw;
     for (size_t i = begin; i < end; ++i) {
-      model.Encode(result.examples[i].text, scratch, scratch.x);
-      model.Logits(scratch.x, scratch.hidden, scratch.logits);
-      result.rows[i].reject_score = model.RejectionScore(scratch.logits.data(), scratch.x.coverage, scratch.reject_probs);
+      // Rejection is applied below (ApplyThreshold), with the eval's own oos label.
+      const Decision d = Classify(model, result.examples[i].text, scratch, /*threshold=*/0);
       raw = scratch.logits;
-      model.Softmax(scratch.logits, model.info.temperature);
       model.Softmax(raw, 1.0f);
       RowPrediction& row = result.rows[i];
       row.gold = gold[i];
-      uint32_t top = 0, second = scratch.logits.size() > 1 ? 1 : 0;
-      if (scratch.logits.size() > 1 && scratch.logits[1] > scratch.logits[0]) std::swap(top, second);
-      for (uint32_t k = 2; k < scratch.logits.size(); ++k) {
-        if (scratch.logits[k] > scratch.logits[top]) {
-          second = top;
-          top = k;
-        } else if (scratch.logits[k] > scratch.logits[second]) {
-          second = k;
-        }
-      }
-      row.top = top;
-      row.second = second;
-      row.confidence = scratch.logits[top];
-      row.raw_confidence = raw[top];
-      row.margin = top == second ? 1.0f : scratch.logits[top] - scratch.logits[second];
+      row.top = d.top;
+      row.second = d.second;
+      row.confidence = d.confidence;
+      row.raw_confidence = raw[d.top];
+      row.margin = d.margin;
+      row.reject_score = d.reject_score;
+      row.empty = d.empty;
     }
   });
   const bool from_flag = input.threshold >= 0;
@@ -80,7 +71,7 @@ void ApplyThreshold(EvalResult& result, float threshold) {
   result.threshold = result.oos_index ? std::max(0.0f, threshold) : 0.0f;
   result.confusion = ConfusionMatrix(result.labels);
   for (auto& row : result.rows) {
-    row.rejected = result.threshold > 0 && row.reject_score < result.threshold;
+    row.rejected = BelowThreshold(row.reject_score, result.threshold) || (row.empty && result.oos_index);
     row.predicted = row.rejected ? *result.oos_index : row.top;
     result.confusion.Add(row.gold, row.predicted);
   }

@@ -44,6 +44,7 @@ struct RowPrediction {
   float margin = 0;        // calibrated p(top) - p(second)
   float reject_score = 0;  // what the threshold is compared with (model.h RejectScore)
   bool rejected = false;
+  bool empty = false;      // no features at all (Decision::empty): rejected when there is an oos label
   bool correct() const { return gold == predicted; }
 };
 

@@ -42,21 +42,6 @@ nlohmann::json ThresholdChoice::ToJson() const {
           {"validation_oos_rows", oos_rows}};
 }
 
-void TopFromLogits(const std::vector<float>& logits, size_t num_labels, float temperature,
-                   std::vector<uint32_t>& top, std::vector<float>& confidence) {
-  const size_t n = num_labels ? logits.size() / num_labels : 0;
-  top.assign(n, 0);
-  confidence.assign(n, 0);
-  for (size_t i = 0; i < n; ++i) {
-    const float* row = &logits[i * num_labels];
-    uint32_t best = static_cast<uint32_t>(std::max_element(row, row + num_labels) - row);
-    double sum = 0;
-    for (size_t k = 0; k < num_labels; ++k) sum += std::exp((row[k] - row[best]) / temperature);
-    top[i] = best;
-    confidence[i] = static_cast<float>(1.0 / sum);
-  }
-}
-
 ThresholdChoice ChooseRejectThreshold(const std::vector<uint32_t>& predicted,
                                       const std::vector<float>& confidence,
                                       const std::vector<uint32_t>& gold,

@@ -49,8 +49,4 @@ ThresholdChoice ChooseRejectThreshold(const std::vector<uint32_t>& predicted,
                                       const std::vector<uint32_t>& gold,
                                       std::optional<uint32_t> oos_index, const ThresholdRule& rule);
 
-// Top class and its probability at `temperature` for each row of row-major logits.
-void TopFromLogits(const std::vector<float>& logits, size_t num_labels, float temperature,
-                   std::vector<uint32_t>& top, std::vector<float>& confidence);
-
 }  // namespace trainops

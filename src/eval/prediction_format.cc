@@ -1,7 +1,6 @@
 #include "eval/prediction_format.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include <fmt/format.h>
 
@@ -19,40 +18,23 @@ std::string PredictionCsvHeader(int top_k) {
   return CsvLine(columns);
 }
 
-uint32_t ApplyRejection(const Model& model, uint32_t label, float reject_score, float threshold,
-                        bool* rejected) {
-  const float t = threshold < 0 ? model.info.reject_threshold : threshold;
-  *rejected = false;
-  if (model.info.oos_label.empty() || t <= 0 || reject_score >= t) return label;
-  auto it = std::find(model.info.labels.begin(), model.info.labels.end(), model.info.oos_label);
-  *rejected = true;
-  return static_cast<uint32_t>(it - model.info.labels.begin());
-}
-
-const std::string& LabelName(const Model& model, uint32_t label) {
-  return label < model.info.labels.size() ? model.info.labels[label] : model.info.oos_label;
-}
-
-std::string PredictionCsvRow(const Model& model, const std::vector<float>& probs, float reject_score,
+std::string PredictionCsvRow(const Model& model, const Decision& decision, const std::vector<float>& probs,
                              const PredictSettings& settings) {
-  const size_t k = std::min<size_t>(static_cast<size_t>(std::max(1, settings.top_k)), probs.size());
-  std::vector<uint32_t> order(probs.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-                    [&](uint32_t a, uint32_t b) { return probs[a] > probs[b] || (probs[a] == probs[b] && a < b); });
-  bool rejected = false;
-  uint32_t top = ApplyRejection(model, order[0], reject_score, settings.threshold, &rejected);
+  const size_t wanted = static_cast<size_t>(std::max(1, settings.top_k));
+  thread_local std::vector<uint32_t> order;
+  TopK(probs, wanted, order);
   std::vector<std::string> fields;
-  for (size_t i = 0; i < static_cast<size_t>(std::max(1, settings.top_k)); ++i) {
-    if (i >= k) {
+  for (size_t i = 0; i < wanted; ++i) {
+    if (i >= order.size()) {
       fields.emplace_back();
       fields.emplace_back();
       continue;
     }
-    uint32_t label = i == 0 ? top : order[i];
+    const uint32_t label = i == 0 ? decision.label : order[i];
     fields.push_back(LabelName(model, label));
-    // A rejected prediction keeps the confidence of the intent it refused.
-    fields.push_back(fmt::format("{:.6f}", probs[order[i]]));
+    // A rejected prediction keeps the confidence of the intent it refused; an empty text
+    // has no evidence for any.
+    fields.push_back(fmt::format("{:.6f}", decision.empty ? 0.0f : probs[order[i]]));
   }
   return CsvLine(fields);
 }

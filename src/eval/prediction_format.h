@@ -1,11 +1,11 @@
-// Turns probabilities into the prediction CSV rows `trainops predict` writes:
-// `label,confidence`, or with top-k `label_1,confidence_1,...,label_k,confidence_k`.
+// Turns a Decision (model/inference.h) into the prediction CSV rows `trainops predict`
+// writes: `label,confidence`, or with top-k `label_1,confidence_1,...,label_k,confidence_k`.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "model/model.h"
+#include "model/inference.h"
 
 namespace trainops {
 
@@ -17,18 +17,10 @@ struct PredictSettings {
 };
 
 std::string PredictionCsvHeader(int top_k);
-// One CSV line (with "\n") for a text's probabilities; `reject_score` is what the
-// threshold is compared with (Model::Scratch::reject_score after PredictProba).
-std::string PredictionCsvRow(const Model& model, const std::vector<float>& probs, float reject_score,
+// One CSV line (with "\n") for a text's decision and calibrated probabilities. The first
+// label is the decision's (the oos label when rejected, keeping the confidence of the
+// intent it refused; "" for an empty text of a model without an oos label, with confidence 0).
+std::string PredictionCsvRow(const Model& model, const Decision& decision, const std::vector<float>& probs,
                              const PredictSettings& settings);
-
-// The label index to report for a top prediction after rejection (when `reject_score` is
-// below the threshold), and whether rejected.
-// When the model has no class for its oos label (out-of-scope rows were not in training),
-// a rejected prediction returns model.num_labels(), which LabelName maps to the oos label.
-uint32_t ApplyRejection(const Model& model, uint32_t label, float reject_score, float threshold,
-                        bool* rejected);
-// The name for a label index from ApplyRejection.
-const std::string& LabelName(const Model& model, uint32_t label);
 
 }  // namespace trainops

@@ -7,7 +7,7 @@
 
 #include "common/error.h"
 #include "common/parallel.h"
-#include "eval/prediction_format.h"
+#include "model/inference.h"
 #include "gate/perturbations.h"
 
 namespace trainops {
@@ -27,33 +27,24 @@ class Predictor {
 
   Predicted Top(std::string_view text) {
     ++count;
-    Model::Prediction p = model_.PredictTop(text, scratch_);
-    return Named(p.label, p.confidence, p.reject_score);
+    const Decision d = Classify(model_, text, scratch_);
+    return {LabelName(model_, d.label), d.confidence};
   }
 
-  // Top prediction (with rejection) and the probability of `label` from one forward pass.
+  // Top prediction (with the model's rejection) and the probability of `label` from one
+  // forward pass.
   Predicted TopAndProbability(std::string_view text, size_t label, double& probability) {
     ++count;
-    model_.PredictProba(text, scratch_, probs_);
-    const size_t best = static_cast<size_t>(std::max_element(probs_.begin(), probs_.end()) - probs_.begin());
-    probability = probs_[label];
-    return Named(static_cast<uint32_t>(best), probs_[best], scratch_.reject_score);
+    const Decision d = Classify(model_, text, scratch_);
+    probability = scratch_.probs[label];
+    return {LabelName(model_, d.label), d.confidence};
   }
 
   size_t count = 0;
 
  private:
-  // The model's own rejection rule (eval/prediction_format.h): below its threshold the
-  // prediction is its out-of-scope label.
-  Predicted Named(uint32_t label, float confidence, float reject_score) const {
-    bool rejected = false;
-    const uint32_t shown = ApplyRejection(model_, label, reject_score, -1.0f, &rejected);
-    return {LabelName(model_, shown), confidence};
-  }
-
   const Model& model_;
   Model::Scratch scratch_;
-  std::vector<float> probs_;
 };
 
 struct KindOutcome {

@@ -1,9 +1,8 @@
 // Runs a behavioural suite (behaviour_suite.h) against a model: per kind (mft, inv, dir)
 // how many cases passed, a few failing examples, and for invariance how often each
 // perturbation kind changed the prediction ("typos break 12% of cases").
-// A prediction is Model::PredictTop with the model's rejection applied (ApplyRejection in
-// eval/prediction_format.h): when the prediction's reject score is below
-// info.reject_threshold (> 0), the predicted label is info.oos_label.
+// A prediction is Classify (model/inference.h) with the model's own rejection: below its
+// threshold, and for a text with no features, the predicted label is info.oos_label.
 // Thread-safe: the model is only read; each worker thread has its own Model::Scratch.
 #pragma once
 

@@ -5,17 +5,19 @@
 
 #include <fmt/format.h>
 
+#include "model/inference.h"
+
 namespace trainops {
 
 LatencySample MeasureLatency(const Model& model, const std::vector<std::string>& texts, size_t samples) {
   Model::Scratch scratch;
   const size_t warmup = std::min<size_t>(200, samples);
   volatile float sink = 0;  // keeps the predictions from being optimized away
-  for (size_t i = 0; i < warmup; ++i) sink = sink + model.PredictTop(texts[i % texts.size()], scratch).confidence;
+  for (size_t i = 0; i < warmup; ++i) sink = sink + Classify(model, texts[i % texts.size()], scratch).confidence;
   std::vector<double> us(samples);
   for (size_t i = 0; i < samples; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    sink = sink + model.PredictTop(texts[i % texts.size()], scratch).confidence;
+    sink = sink + Classify(model, texts[i % texts.size()], scratch).confidence;
     us[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
   }
   std::sort(us.begin(), us.end());

@@ -102,15 +102,6 @@ void Model::Softmax(std::vector<float>& values, float temperature) const {
   for (float& v : values) v /= sum;
 }
 
-void Model::PredictProba(std::string_view text, Scratch& scratch, std::vector<float>& probs) const {
-  Encode(text, scratch, scratch.x);
-  Logits(scratch.x, scratch.hidden, probs);
-  const bool coverage = info.reject_score == RejectScore::kCoverageProbability;
-  if (coverage) scratch.reject_score = RejectionScore(probs.data(), scratch.x.coverage, scratch.reject_probs);
-  Softmax(probs, info.temperature);
-  if (!coverage) scratch.reject_score = *std::max_element(probs.begin(), probs.end());
-}
-
 float Model::RejectionScore(const float* raw_logits, float coverage, std::vector<float>& work) const {
   const size_t labels = num_labels();
   if (labels == 0) return 0;
@@ -123,12 +114,6 @@ float Model::RejectionScore(const float* raw_logits, float coverage, std::vector
   for (size_t k = 0; k < labels; ++k) work[k] = bias[k] + c * (raw_logits[k] - bias[k]);
   Softmax(work, scaled ? 1.0f : info.temperature);
   return *std::max_element(work.begin(), work.end());
-}
-
-Model::Prediction Model::PredictTop(std::string_view text, Scratch& scratch) const {
-  PredictProba(text, scratch, scratch.logits);
-  auto best = std::max_element(scratch.logits.begin(), scratch.logits.end());
-  return {static_cast<uint32_t>(best - scratch.logits.begin()), *best, scratch.reject_score};
 }
 
 }  // namespace trainops

@@ -4,7 +4,10 @@
 // low-rank) h is a dim-sized text embedding and logits = output^T h. Both then add a bias,
 // divide by the calibration temperature and take a softmax.
 //
-// Thread-safety: a Model is read-only after loading; Predict is const and takes a
+// Scoring a text goes through model/inference.h (Classify, Decide), the one path from text
+// to decision that every caller shares.
+//
+// Thread-safety: a Model is read-only after loading; its methods are const and take a
 // per-thread Scratch, so one model serves many threads.
 #pragma once
 
@@ -16,8 +19,8 @@
 #include <nlohmann/json.hpp>
 
 #include "model/feature_vocabulary.h"
+#include "model/model_type.h"
 #include "model/reference_stats.h"
-#include "task/task_spec.h"
 #include "text/features.h"
 
 namespace trainops {
@@ -56,6 +59,7 @@ RejectScore ParseRejectScore(std::string_view name);  // throws InputError
 // Settings and provenance stored with the weights (JSON inside the model file).
 struct ModelInfo {
   ModelType type = ModelType::kLinear;
+  std::string task;  // the task spec's name ("" in files written before it was stored)
   std::vector<std::string> labels;
   FeatureConfig features;
   // How texts were turned into hashed feature ids (text/features.h). A model is only
@@ -81,15 +85,9 @@ class Model {
     std::vector<uint32_t> row_counts;  // per vocabulary row, all zero between calls
     SparseVector x;
     std::vector<float> hidden;
-    std::vector<float> logits;
+    std::vector<float> logits;  // raw (before temperature)
+    std::vector<float> probs;   // calibrated
     std::vector<float> reject_probs;
-    float reject_score = 0;  // set by PredictProba: the score rejection compares
-  };
-
-  struct Prediction {
-    uint32_t label = 0;
-    float confidence = 0;
-    float reject_score = 0;  // compare with info.reject_threshold (not `confidence`)
   };
 
   ModelInfo info;
@@ -114,16 +112,11 @@ class Model {
   void Logits(const SparseVector& x, std::vector<float>& hidden, std::vector<float>& logits) const {
     Logits(x.rows.data(), x.values.data(), x.rows.size(), hidden, logits);
   }
-  // Calibrated probabilities for a text (size num_labels()); also sets
-  // scratch.reject_score.
-  void PredictProba(std::string_view text, Scratch& scratch, std::vector<float>& probs) const;
   // The score compared with info.reject_threshold (see RejectScore), from a text's raw
   // logits and its coverage. `work` is scratch.
   float RejectionScore(const float* raw_logits, float coverage, std::vector<float>& work) const;
   // Probabilities from logits with this model's temperature (in place).
   void Softmax(std::vector<float>& logits_to_probs, float temperature) const;
-  // Top label with confidence (no rejection).
-  Prediction PredictTop(std::string_view text, Scratch& scratch) const;
 };
 
 // Hashed ids -> TF-IDF weighted, L2-normalized sparse vector. `row_counts` is scratch of

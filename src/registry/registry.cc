@@ -12,7 +12,7 @@
 
 #include "common/error.h"
 #include "common/strings.h"
-#include "registry/fault_injection.h"
+#include "common/fault_injection.h"
 #include "registry/model_store.h"
 #include "registry/registry_rows.h"
 #include "registry/schema.h"

@@ -7,7 +7,7 @@
 
 #include "common/error.h"
 #include "common/strings.h"
-#include "registry/fault_injection.h"
+#include "common/fault_injection.h"
 #include "registry/registry.h"
 #include "registry/registry_rows.h"
 #include "registry/sqlite_db.h"

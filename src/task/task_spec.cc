@@ -227,17 +227,6 @@ DataSource DataSpec::Source(const std::filesystem::path& path,
   return source;
 }
 
-std::string ModelTypeName(ModelType type) {
-  return type == ModelType::kLinear ? "linear" : "embedding";
-}
-
-ModelType ParseModelType(std::string_view name) {
-  if (name == "linear") return ModelType::kLinear;
-  if (name == "embedding") return ModelType::kEmbedding;
-  throw InputError(fmt::format("unknown model type \"{}\"{}; use linear or embedding", name,
-                               DidYouMean(name, {"linear", "embedding"})));
-}
-
 int64_t ParseDurationSeconds(std::string_view text) {
   const std::string_view t = Trim(text);
   size_t digits = 0;

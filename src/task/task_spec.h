@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "model/model_type.h"
 #include "task/gates_spec.h"
 #include "text/features.h"
 
@@ -45,10 +46,6 @@ struct DataSpec {
   DataSource Source(const std::filesystem::path& path,
                     const std::vector<std::string>& label_set) const;
 };
-
-enum class ModelType { kLinear, kEmbedding };
-std::string ModelTypeName(ModelType type);
-ModelType ParseModelType(std::string_view name);  // "linear" | "embedding"
 
 // Defaults and bounds of these fields are the parameter table's (task/parameters.h); the
 // in-class initializers below are what it reports as the defaults.

@@ -1,8 +1,5 @@
 #include "train/checkpoint.h"
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 
@@ -11,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/binary_io.h"
 #include "common/error.h"
+#include "common/fault_injection.h"
 #include "model/artifact_file.h"
 #include "model/model_io.h"
 
@@ -54,9 +52,9 @@ std::string CheckpointFileName(uint64_t step) { return fmt::format("step-{:010d}
 
 namespace {
 
+#ifdef TRAINOPS_FAULT_INJECTION
 bool FaultKillRequested(const TrainerState& state) {
-  const char* fault = std::getenv("TRAINOPS_FAULT_KILL_DURING_CHECKPOINT");
-  return fault && std::to_string(state.history.size()) == fault;
+  return fault::Requested(fault::kKillDuringCheckpoint, std::to_string(state.history.size()));
 }
 
 // Simulates a crash mid-write: the first half of the bytes reach the temporary file, then
@@ -68,14 +66,14 @@ bool FaultKillRequested(const TrainerState& state) {
     if (written + bytes.size() >= half) {
       file.Write(bytes.substr(0, half - written));
       file.Flush();
-      ::kill(::getpid(), SIGKILL);
+      fault::KillNow();
     }
     file.Write(bytes);
     written += bytes.size();
   });
-  ::kill(::getpid(), SIGKILL);
-  std::abort();  // SIGKILL cannot be caught; this only satisfies [[noreturn]].
+  fault::KillNow();
 }
+#endif
 
 }  // namespace
 
@@ -93,7 +91,9 @@ void WriteCheckpoint(const std::filesystem::path& path, const Model& model,
   writer.Add("STAT", state.ToJson().dump());
 
   AtomicFile file(path);
+#ifdef TRAINOPS_FAULT_INJECTION
   if (FaultKillRequested(state)) WriteHalfThenDie(writer, file);
+#endif
   writer.WriteTo(file, ArtifactKind::kCheckpoint);
   file.Commit();
 }

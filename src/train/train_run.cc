@@ -53,13 +53,16 @@ nlohmann::json ChooseRejection(const TaskSpec& spec, const TrainingData& data, c
   best.info.oos_label = spec.oos_label;
   best.info.reject_threshold = 0;
   if (spec.oos_label.empty()) return nullptr;
-  std::vector<uint32_t> top;
-  std::vector<float> confidence;
-  TopFromLogits(validation_logits, best.num_labels(), best.info.temperature, top, confidence);
-  // The rule sees the same score predict and eval compare with the threshold.
-  std::vector<float> work;
-  for (size_t i = 0; i < top.size(); ++i) {
-    confidence[i] = best.RejectionScore(&validation_logits[i * best.num_labels()], validation_coverage[i], work);
+  // The rule sees the decisions predict and eval make: the same top class and the same
+  // rejection score (model/inference.h).
+  const size_t n = best.num_labels();
+  const size_t rows = n ? validation_logits.size() / n : 0;
+  std::vector<uint32_t> top(rows);
+  std::vector<float> confidence(rows), probs, work;
+  for (size_t i = 0; i < rows; ++i) {
+    const Decision d = Decide(best, &validation_logits[i * n], validation_coverage[i], /*threshold=*/0, probs, work);
+    top[i] = d.top;
+    confidence[i] = d.reject_score;
   }
   std::optional<uint32_t> oos_index;
   const auto& names = data.validation_labels;
@@ -141,6 +144,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   model.info.features = hp.features;
   model.info.text_column = spec.data.text_column;
   model.info.label_column = spec.data.label_column;
+  model.info.task = spec.name;
   model.info.training = hp.ToJson();
   model.info.lineage = data.lineage;
   model.extractor = FeatureExtractor(hp.features);
@@ -164,20 +168,22 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   options.threads = threads;
   options.checkpoint_dir = paths.checkpoints;
   options.on_progress = callbacks.on_progress;
-  // metrics.jsonl gets one line per checkpoint as it happens, so a watcher can tail it.
+  // metrics.jsonl gets one line per checkpoint as it happens, so a watcher can follow it.
+  // The whole file is rewritten atomically each time (temp file, fsync, rename; a few KB):
+  // an append cut short by a crash would leave a torn last line for resume and the
+  // registry to trip on, and an unchecked stream would lose a line on a full disk.
+  std::string metrics_lines;
   options.on_checkpoint = [&](const nlohmann::json& record) {
-    std::ofstream out(paths.metrics, std::ios::app);
-    out << record.dump() << '\n';
-    out.flush();
+    metrics_lines += record.dump() + "\n";
+    WriteFileAtomically(paths.metrics, metrics_lines);
     if (callbacks.on_checkpoint) callbacks.on_checkpoint(record);
   };
   Trainer trainer(model, train, in_scope, data.validation_labels, options);
   if (resume_from) {
     // Rewrite metrics.jsonl from the checkpoint's history: lines written after that
     // checkpoint belong to the part of the run being redone.
-    std::string lines;
-    for (const auto& record : resume_from->state.history) lines += record.dump() + "\n";
-    WriteFileAtomically(paths.metrics, lines);
+    for (const auto& record : resume_from->state.history) metrics_lines += record.dump() + "\n";
+    WriteFileAtomically(paths.metrics, metrics_lines);
     trainer.Resume(std::move(*resume_from));
   } else {
     trainer.Start();
@@ -302,17 +308,24 @@ TrainOutcome ResumeTraining(const std::filesystem::path& out_dir, int threads,
                                  out_dir.string(), kConfigFile));
   }
   nlohmann::json config;
+  std::filesystem::path spec_path;
+  TaskSpec spec;
+  Hyperparameters hp;
+  int run_threads = threads;
+  // Valid JSON with a missing or mistyped key is as damaged as invalid JSON: either way the
+  // user is told which file and what to do, never an "internal error".
   try {
     config = nlohmann::json::parse(ReadFile(paths.config));
+    spec_path = config.value("spec_path", "");
+    spec = ParseSavedTaskSpec(config.at("spec_yaml").get<std::string>(), spec_path.empty() ? paths.config : spec_path);
+    hp = Hyperparameters::FromJson(config.at("hyperparameters"));
+    if (run_threads <= 0) run_threads = config.at("threads").get<int>();
+    (void)config.at("lineage");
   } catch (const nlohmann::json::exception& e) {
-    throw InputError(fmt::format("{}: unreadable ({})", paths.config.string(), e.what()));
+    throw InputError(fmt::format("{}: damaged, so the run cannot be resumed ({}); start a new run with another --out",
+                                 paths.config.string(), e.what()));
   }
-  std::filesystem::path spec_path = config.value("spec_path", "");
-  TaskSpec spec = ParseSavedTaskSpec(config.at("spec_yaml").get<std::string>(),
-                                spec_path.empty() ? paths.config : spec_path);
   spec.spec_path = spec_path;
-  Hyperparameters hp = Hyperparameters::FromJson(config.at("hyperparameters"));
-  const int run_threads = threads > 0 ? threads : config.at("threads").get<int>();
 
   TrainingData data = LoadTrainingData(spec);
   for (const char* part : {"train", "validation"}) {

@@ -1,4 +1,5 @@
 #include "eval/oos_threshold.h"
+#include "model/inference.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -115,21 +116,6 @@ TEST(OosThresholdTest, ParseKindNamesTheValidRules) {
   }
 }
 
-TEST(OosThresholdTest, TopFromLogitsAppliesTheTemperature) {
-  std::vector<uint32_t> top;
-  std::vector<float> conf;
-  TopFromLogits({0.0f, 2.0f, 1.0f, 0.0f}, 2, 1.0f, top, conf);
-  ASSERT_EQ(top.size(), 2u);
-  EXPECT_EQ(top[0], 1u);
-  EXPECT_EQ(top[1], 0u);
-  EXPECT_NEAR(conf[0], 1 / (1 + std::exp(-2.0)), 1e-6);
-  TopFromLogits({0.0f, 2.0f}, 2, 2.0f, top, conf);
-  EXPECT_NEAR(conf[0], 1 / (1 + std::exp(-1.0)), 1e-6);
-}
-
-
-// Coverage: the norm of the known n-grams' TF-IDF weights over the norm of all of them,
-// unseen ones weighted by unseen_idf.
 TEST(RejectScoreTest, CoverageCountsUnseenNgramsAtTheUnseenIdf) {
   FeatureVocabulary vocab;
   vocab.Assign({10, 20});
@@ -194,20 +180,19 @@ TEST(RejectScoreTest, PredictProbaSetsTheScoreThatRejectionUses) {
   m.idf.assign(ids.size(), 1.0f);
   m.input.assign(ids.size() * 2, 0.0f);
   for (size_t r = 0; r < ids.size(); ++r) m.input[r * 2] = 1.0f;
-  std::vector<float> probs;
-  m.PredictProba("refund my order", scratch, probs);
+  Decision d = Classify(m, "refund my order", scratch);
   EXPECT_FLOAT_EQ(scratch.x.coverage, 1.0f);
-  const float known = scratch.reject_score;
+  const float known = d.reject_score;
   std::vector<float> hidden, logits, work;
   m.Logits(scratch.x, hidden, logits);
   EXPECT_NEAR(known, m.RejectionScore(logits.data(), 1.0f, work), 1e-6);
-  m.PredictProba("refund my order xylophone quasar zeppelin", scratch, probs);
+  d = Classify(m, "refund my order xylophone quasar zeppelin", scratch);
   EXPECT_LT(scratch.x.coverage, 0.8f);
-  EXPECT_GT(probs[0], 0.8f);                   // the prediction itself is as sure as before
-  EXPECT_LT(scratch.reject_score, known - 0.05f);  // but the score falls with coverage
+  EXPECT_GT(scratch.probs[0], 0.8f);          // the prediction itself is as sure as before
+  EXPECT_LT(d.reject_score, known - 0.05f);  // but the score falls with coverage
   m.info.reject_score = RejectScore::kProbability;
-  m.PredictProba("refund my order xylophone quasar zeppelin", scratch, probs);
-  EXPECT_FLOAT_EQ(scratch.reject_score, *std::max_element(probs.begin(), probs.end()));
+  d = Classify(m, "refund my order xylophone quasar zeppelin", scratch);
+  EXPECT_FLOAT_EQ(d.reject_score, *std::max_element(scratch.probs.begin(), scratch.probs.end()));
 }
 
 TEST(RejectScoreTest, ModelInfoKeepsTheScoreAndOldFilesKeepTheirs) {

@@ -7,6 +7,7 @@
 #include "common/binary_io.h"
 #include "common/error.h"
 #include "common/hash.h"
+#include "model/inference.h"
 #include "model/model_io.h"
 #include "test_support.h"
 
@@ -219,9 +220,10 @@ TEST(ModelFileTest, MissingFileNamesThePath) {
 TEST(ModelTest, ProbabilitiesSumToOneAndAreDeterministic) {
   Model m = TinyModel();
   Model::Scratch scratch;
-  std::vector<float> p1, p2;
-  m.PredictProba("any text at all", scratch, p1);
-  m.PredictProba("any text at all", scratch, p2);
+  Classify(m, "any text at all", scratch);
+  const std::vector<float> p1 = scratch.probs;
+  Classify(m, "any text at all", scratch);
+  const std::vector<float> p2 = scratch.probs;
   ASSERT_EQ(p1.size(), 3u);
   EXPECT_EQ(p1, p2);
   EXPECT_NEAR(p1[0] + p1[1] + p1[2], 1.0f, 1e-5);

@@ -16,7 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
-#include "registry/fault_injection.h"
+#include "common/fault_injection.h"
 #include "registry/registry.h"
 #include "test_support.h"
 
@@ -776,7 +776,9 @@ TEST_F(RegistryTest, TwoProcessesPromotingAtOnceLeaveOneProductionModel) {
     ASSERT_EQ(history.size(), empty_registry ? 1u : 3u);
     EXPECT_EQ(history.back().model_id, winner);
     EXPECT_FALSE(history.back().forced);
-    if (!empty_registry) EXPECT_EQ(r.GetModel(a).status, ModelStatus::kArchived);
+    if (!empty_registry) {
+      EXPECT_EQ(r.GetModel(a).status, ModelStatus::kArchived);
+    }
     ExpectHistoryConsistent(r);
     // The loser is promoted only after its gates ran against the winner.
     PassGate(r, loser);

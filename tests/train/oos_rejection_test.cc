@@ -14,6 +14,7 @@
 #include "data/dataset.h"
 #include "eval/eval_report.h"
 #include "eval/evaluator.h"
+#include "model/inference.h"
 #include "model/model_io.h"
 #include "test_support.h"
 #include "train/train_run.h"
@@ -45,10 +46,11 @@ TEST(OosRejectionTest, TrainStoresTheCoverageScoreAndChoosesTheThresholdOnIt) {
   EXPECT_FLOAT_EQ(run["rejection"]["threshold"].get<float>(), model.info.reject_threshold);
   // A text of n-grams training never saw is rejected, whatever its top probability.
   Model::Scratch scratch;
-  std::vector<float> probs;
-  model.PredictProba("qqzx vvwk jjyp", scratch, probs);
+  const Decision d = Classify(model, "qqzx vvwk jjyp", scratch);
   EXPECT_LT(scratch.x.coverage, 0.3f);
-  EXPECT_LT(scratch.reject_score, model.info.reject_threshold);
+  EXPECT_LT(d.reject_score, model.info.reject_threshold);
+  EXPECT_TRUE(d.rejected);
+  EXPECT_EQ(LabelName(model, d.label), model.info.oos_label);
 }
 
 // Seeded per-label holdout (labels sorted, Fisher-Yates with a 64-bit LCG), so the split

@@ -1,5 +1,6 @@
-#include "registry/fault_injection.h"
+#include "common/fault_injection.h"
 
+#ifdef TRAINOPS_FAULT_INJECTION
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -10,8 +11,7 @@ namespace trainops::fault {
 
 void MaybeKill(const char* variable) {
   // Read at the crash point rather than once, so a test can set it in a forked child.
-  const char* value = std::getenv(variable);
-  if (value && std::strcmp(value, "1") == 0) std::raise(SIGKILL);
+  if (Requested(variable, "1")) KillNow();
 }
 
 void MaybeDelay(const char* variable) {
@@ -21,4 +21,15 @@ void MaybeDelay(const char* variable) {
   if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
+bool Requested(const char* variable, std::string_view value) {
+  const char* set = std::getenv(variable);
+  return set && value == set;
+}
+
+void KillNow() {
+  std::raise(SIGKILL);
+  std::abort();  // SIGKILL cannot be caught; this only satisfies [[noreturn]].
+}
+
 }  // namespace trainops::fault
+#endif

@@ -1,11 +1,11 @@
-#include "cli/registry_access.h"
+#include "api/registry_access.h"
 
 #include <fstream>
-#include <iostream>
 #include <random>
 
 #include <fmt/format.h>
 
+#include "api/workflow_support.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/hash.h"
@@ -13,7 +13,7 @@
 #include "task/task_spec.h"
 #include "train/train_run.h"
 
-namespace trainops::cli {
+namespace trainops {
 namespace {
 
 // "run-20260101T120000-ab12": sortable by time; the random suffix keeps two runs started
@@ -72,10 +72,10 @@ std::filesystem::path ResolveRegistryPath(const std::string& registry_flag, cons
 }
 
 nlohmann::json RecordTrainingRun(const std::string& registry_flag, const TaskSpec* spec, TrainOutcome& outcome,
-                                 const CliContext& ctx) {
+                                 const Messages& messages) {
   const std::filesystem::path registry_path = TrainingRegistryPath(registry_flag, spec, outcome.run);
   if (registry_path.empty()) {
-    ctx.Debug("run not recorded in a registry (none given with --registry or found from the current folder)");
+    Say(messages.debug, "run not recorded in a registry (none given with --registry or found from the current folder)");
     return nullptr;
   }
   Registry registry = Registry::Open(registry_path);
@@ -99,12 +99,11 @@ nlohmann::json RecordTrainingRun(const std::string& registry_flag, const TaskSpe
 
   nlohmann::json block = {{"run_id", record.id}, {"model_id", model.id}, {"path", registry.db_path().string()}};
   outcome.run["registry"] = block;
+  block["status"] = ModelStatusName(model.status);  // for the caller; run.json keeps what does not change
   WriteFileAtomically(run_dir / "run.json", outcome.run.dump(2) + "\n");
-  if (!ctx.quiet) {
-    std::cout << fmt::format("registered model {} as {} (registry: {})\n", model.id.substr(0, 12),
-                             ModelStatusName(model.status), registry.db_path().string());
-  }
+  Say(messages.debug, fmt::format("registered model {} as {} (registry: {})", model.id.substr(0, 12),
+                                 ModelStatusName(model.status), registry.db_path().string()));
   return block;
 }
 
-}  // namespace trainops::cli
+}  // namespace trainops

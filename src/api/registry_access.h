@@ -1,21 +1,20 @@
-// How CLI commands find the model registry, and how `trainops train` records its run
-// there. One resolution order for every command, so a registry named once (flag, spec,
-// or the folder you are in) is the one all commands use.
+// How every workflow finds the model registry, and how training records its run there.
+// One resolution order for all of them, so a registry named once (option, spec, or the
+// folder you are in) is the one every command and library call uses.
 #pragma once
 
 #include <filesystem>
 #include <string>
 
 #include <nlohmann/json.hpp>
-
-#include "cli/cli_context.h"
+#include <trainops/workflows.h>
 
 namespace trainops {
 struct TaskSpec;
 struct TrainOutcome;
 }  // namespace trainops
 
-namespace trainops::cli {
+namespace trainops {
 
 // --registry flag > the spec's `registry:` > .trainops/registry.db next to the spec file >
 // .trainops/registry.db found in the current folder or a parent. Throws InputError telling
@@ -24,11 +23,11 @@ std::filesystem::path ResolveRegistryPath(const std::string& registry_flag, cons
 
 // After a successful `trainops train` (or --resume; then `spec` is null and the spec is
 // found again from run.json): registers DIR/model.bin as a candidate, records the run with
-// its checkpoints, adds "registry": {run_id, model_id, path} to run.json and prints a line.
+// its checkpoints, adds "registry": {run_id, model_id, path} to run.json and says so.
 // Runs trained from flags alone are recorded only when --registry was given or a registry
 // is discovered from the current folder. Returns the "registry" object, or null when the
 // run was not recorded.
 nlohmann::json RecordTrainingRun(const std::string& registry_flag, const TaskSpec* spec, TrainOutcome& outcome,
-                                 const CliContext& ctx);
+                                 const Messages& messages);
 
-}  // namespace trainops::cli
+}  // namespace trainops

@@ -1,0 +1,13 @@
+// trainops/trainops.h: everything a program needs to use trainops as a library.
+//
+//   trainops/error.h       the exceptions (Error, InputError, CorruptFileError, ...)
+//   trainops/classifier.h  Classifier: load a model, classify texts (thread-safe)
+//   trainops/workflows.h   CheckData, Train, EvaluateModel, Gate, Release, Promote, Rollback
+//
+// Link with the CMake package: find_package(trainops CONFIG REQUIRED) and
+// target_link_libraries(app PRIVATE trainops::trainops). See docs/api.md.
+#pragma once
+
+#include <trainops/classifier.h>
+#include <trainops/error.h>
+#include <trainops/workflows.h>

@@ -1,0 +1,117 @@
+// Train and ResumeTraining (include/trainops/workflows.h): `trainops train` as a library
+// call: the spec (from a file, or from options alone) with overrides from the parameter
+// table, the pre-train data check, the run, and its record in the registry.
+#include <fmt/format.h>
+
+#include <trainops/workflows.h>
+
+#include "api/boundary.h"
+#include "api/registry_access.h"
+#include "api/workflow_support.h"
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "task/parameters.h"
+#include "task/task_spec.h"
+#include "train/train_run.h"
+
+namespace trainops {
+namespace {
+
+TaskSpec BuildSpec(const TrainOptions& o) {
+  TaskSpec spec;
+  if (!o.task.empty()) {
+    spec = LoadTaskSpec(o.task);
+  } else {
+    if (o.data.empty()) {
+      throw InputError("train needs --task T.yaml, or --data F with --text-column and --label-column");
+    }
+    if (o.text_column.empty() || o.label_column.empty()) {
+      throw InputError("without --task, train needs --text-column and --label-column "
+                       "(or write a spec with `trainops init --data FILE`)");
+    }
+    spec.name = std::filesystem::path(o.data).stem().string();
+  }
+  if (!o.data.empty()) spec.data.train = o.data;
+  if (!o.validation.empty()) spec.data.validation = o.validation;
+  if (!o.text_column.empty()) spec.data.text_column = o.text_column;
+  if (!o.label_column.empty()) spec.data.label_column = o.label_column;
+  if (!o.segment_columns.empty()) spec.data.segment_columns = o.segment_columns;
+  if (!o.format.empty()) spec.data.format = ParseFileFormat(o.format);
+  if (!o.on_bad_row.empty()) spec.data.on_bad_row = ParseBadRowPolicy(o.on_bad_row);
+  if (!o.metric.empty()) spec.metric = MetricSpec::Parse(o.metric);
+  if (!o.oos_label.empty()) spec.oos_label = o.oos_label;
+  // Keys may be a table name or its flag; validated against the table, then the spec as
+  // a whole.
+  std::map<std::string, std::string> by_name;
+  for (const auto& [key, value] : o.parameters) {
+    const Parameter* p = FindParameter(key);
+    by_name[p ? p->name : key] = value;
+  }
+  ApplyParameterOverrides(spec, by_name);
+  return spec;
+}
+
+TrainCallbacks Callbacks(const Messages& messages, const TrainProgress& progress) {
+  TrainCallbacks callbacks;
+  callbacks.info = [&messages](const std::string& m) { Say(messages.info, m); };
+  if (progress.on_progress) {
+    callbacks.on_progress = [&progress](uint64_t done, uint64_t total, double rate, const TrainerState& s) {
+      progress.on_progress(done, total, rate, static_cast<double>(s.epoch));
+    };
+  }
+  if (progress.on_checkpoint) callbacks.on_checkpoint = progress.on_checkpoint;
+  return callbacks;
+}
+
+TrainResult Finish(TrainOutcome& outcome, const std::string& registry, bool record, const TaskSpec* spec,
+                   const Messages& messages) {
+  TrainResult result;
+  if (record) {
+    const nlohmann::json block = RecordTrainingRun(registry, spec, outcome, messages);
+    if (!block.is_null()) {
+      result.registry = block["path"].get<std::string>();
+      result.run_id = block["run_id"].get<std::string>();
+      result.model_id = block["model_id"].get<std::string>();
+      result.model_status = block["status"].get<std::string>();
+    }
+  }
+  result.model_path = outcome.model_path.string();
+  result.run_dir = outcome.model_path.parent_path().string();
+  result.run = outcome.run;
+  return result;
+}
+
+TrainResult TrainImpl(const TrainOptions& options, const Messages& messages, const TrainProgress& progress) {
+  if (options.out.empty()) throw InputError("train needs --out DIR (where the run is written)");
+  const TaskSpec spec = BuildSpec(options);
+  // Before the data check and training: an impossible --out is known at once.
+  CreateOutputFolder(options.out, "--out");
+  nlohmann::json check_data = CheckDataBeforeTraining(spec, options.allow_data_errors, messages);
+  TrainOutcome outcome = RunTraining(spec, options.out, Callbacks(messages, progress));
+  outcome.run["check_data"] = check_data;
+  WriteFileAtomically(outcome.model_path.parent_path() / "run.json", outcome.run.dump(2) + "\n");
+  TrainResult result = Finish(outcome, options.registry, options.record_in_registry, &spec, messages);
+  result.check_data = std::move(check_data);
+  return result;
+}
+
+}  // namespace
+
+TrainResult Train(const TrainOptions& options, const Messages& messages, const TrainProgress& progress) {
+  return AtBoundary([&] { return TrainImpl(options, messages, progress); });
+}
+
+TrainResult ResumeTraining(const std::string& run_dir, std::optional<int> threads, const std::string& registry,
+                           bool record_in_registry, const Messages& messages, const TrainProgress& progress) {
+  if (run_dir.empty()) throw InputError("resume needs the run folder (--resume DIR)");
+  if (threads && *threads < 0) {
+    throw InputError(fmt::format("--threads {}: use 1 or more, or leave it out for the run's own setting", *threads));
+  }
+  return AtBoundary([&] {
+    TrainOutcome outcome =
+        ResumeTraining(std::filesystem::path(run_dir), threads.value_or(0), Callbacks(messages, progress));
+    return Finish(outcome, registry, record_in_registry, nullptr, messages);
+  });
+}
+
+}  // namespace trainops
