@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libutf8proc-dev
   libxxhash-dev libsqlite3-dev libcpp-httplib-dev libgtest-dev libgmock-dev
   libbenchmark-dev
+  prometheus  # promtool: the serve tests check /metrics with `promtool check metrics`
 )
 
 missing=()

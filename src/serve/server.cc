@@ -1,0 +1,436 @@
+#include "serve/server.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <trainops/error.h>
+
+#include "api/registry_access.h"
+#include "registry/registry.h"
+#include "serve/metrics.h"
+#include "serve/model_holder.h"
+#include "serve/registry_watcher.h"
+#include "serve/request_parsing.h"
+#include "serve/traffic_log.h"
+#include "task/task_spec.h"
+
+namespace trainops::serve {
+namespace {
+
+using Json = nlohmann::json;
+
+// Every path the server answers and the methods it takes; anything else is 404/405
+// before a handler runs, and metrics label it "other".
+const std::map<std::string, std::set<std::string>>& Routes() {
+  static const std::map<std::string, std::set<std::string>> routes = {
+      {"/v1/predict", {"POST"}},      {"/v1/feedback", {"POST"}},     {"/v1/admin/reload", {"POST"}},
+      {"/healthz", {"GET", "HEAD"}},  {"/readyz", {"GET", "HEAD"}},   {"/v1/model", {"GET", "HEAD"}},
+      {"/metrics", {"GET", "HEAD"}}};
+  return routes;
+}
+
+std::string Endpoint(const std::string& path) { return Routes().count(path) ? path : "other"; }
+
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+void SendJson(httplib::Response& res, int status, const Json& body) {
+  res.status = status;
+  // replace: an error message may quote the invalid UTF-8 a client sent.
+  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+}
+
+void SendError(httplib::Response& res, int status, const std::string& message) {
+  SendJson(res, status, Json{{"error", message}});
+}
+
+std::string ReadToken(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw InputError(fmt::format("--token-file {}: cannot be read", file));
+  std::string token;
+  std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ' || token.back() == '\t')) token.pop_back();
+  if (token.size() < 16) {
+    throw InputError(fmt::format("--token-file {}: the token (first line) must have at least 16 characters", file));
+  }
+  return token;
+}
+
+// Compares without stopping at the first difference, so response time reveals nothing
+// about how much of a guessed token was right.
+bool SameSecret(const std::string& a, const std::string& b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i % std::max<size_t>(b.size(), 1)]);
+  return diff == 0;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServeOptions options;
+  std::string task;  // the task served ("" until known for --model)
+  std::string token;
+  ModelHolder holder;
+  ServeMetrics metrics;
+  std::unique_ptr<TrafficLog> log;
+  std::unique_ptr<RegistryWatcher> watcher;
+  httplib::Server http;
+  std::thread listener;
+  int bound_port = 0;
+  std::mutex stop_mutex;
+  bool started = false, stopped = false;
+  // Request ids: a random per-process prefix and a counter, unique across restarts
+  // without coordination.
+  std::string id_prefix;
+  std::atomic<uint64_t> next_id{1};
+
+  std::string NewRequestId() {
+    return fmt::format("{}-{:x}", id_prefix, next_id.fetch_add(1, std::memory_order_relaxed));
+  }
+
+  bool Authorized(const httplib::Request& req, httplib::Response& res) {
+    if (token.empty()) return true;
+    const std::string header = req.get_header_value("Authorization");
+    if (header.rfind("Bearer ", 0) == 0 && SameSecret(header.substr(7), token)) return true;
+    res.set_header("WWW-Authenticate", "Bearer");
+    SendError(res, 401, "this call needs the header \"Authorization: Bearer <token>\" (the server's --token-file)");
+    return false;
+  }
+
+  // Runs a handler, turning every failure into a JSON error and timing it.
+  template <typename F>
+  void Guard(const char* endpoint, const httplib::Request& req, httplib::Response& res, F&& body) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      body();
+    } catch (const RequestError& e) {
+      SendError(res, e.status(), e.what());
+    } catch (const InputError& e) {
+      SendError(res, 400, e.what());
+    } catch (const std::exception& e) {
+      SendError(res, 500, fmt::format("internal error (please report): {}", e.what()));
+    }
+    metrics.ObserveLatency(endpoint,
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+
+  void Predict(const httplib::Request& req, httplib::Response& res) {
+    const auto start = std::chrono::steady_clock::now();
+    // Taken once: this request finishes on this model even if a swap happens meanwhile.
+    const auto model = holder.Get();
+    if (!model) throw RequestError(503, "no model loaded yet (see /readyz)");
+    PredictRequest parsed = ParsePredictRequest(req.body, options.max_batch, options.default_k);
+    ClassifyOptions co;
+    co.top_k = std::max<size_t>(parsed.k, 2);  // the log records the top-two margin
+    std::vector<Prediction> predictions;
+    if (parsed.batch) {
+      // One thread: the HTTP pool already runs a request per core.
+      predictions = model->classifier->ClassifyBatch(parsed.texts, co, 1);
+    } else {
+      predictions.push_back(model->classifier->Classify(parsed.texts[0], co));
+    }
+    const double latency_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const std::string now = TrafficNow();
+    Json answers = Json::array();
+    for (size_t i = 0; i < predictions.size(); ++i) {
+      const Prediction& p = predictions[i];
+      Json top = Json::array();
+      for (size_t a = 0; a < p.alternatives.size() && a < parsed.k; ++a) {
+        top.push_back({{"label", p.alternatives[a].label}, {"confidence", p.alternatives[a].confidence}});
+      }
+      const std::string id = NewRequestId();
+      answers.push_back({{"label", p.label},
+                         {"confidence", p.confidence},
+                         {"rejected", p.rejected},
+                         {"top_k", std::move(top)},
+                         {"request_id", id}});
+      metrics.CountPrediction(p.label, p.rejected);
+      TrafficRecord record;
+      record.request_id = id;
+      record.time = now;
+      record.model = model->id;
+      record.text = std::move(parsed.texts[i]);
+      record.label = p.label;
+      record.confidence = p.confidence;
+      record.margin = p.alternatives.size() >= 2 ? p.alternatives[0].confidence - p.alternatives[1].confidence
+                                                 : p.confidence;
+      record.rejected = p.rejected;
+      record.latency_ms = latency_ms;
+      log->TryLog(std::move(record));  // a full queue drops the record (counted), never the answer
+    }
+    res.set_header("X-Trainops-Model", model->id);
+    if (parsed.batch) {
+      SendJson(res, 200, Json{{"predictions", std::move(answers)}, {"model", model->id}});
+    } else {
+      Json one = std::move(answers[0]);
+      one["model"] = model->id;
+      SendJson(res, 200, one);
+    }
+  }
+
+  void Feedback(const httplib::Request& req, httplib::Response& res) {
+    if (!Authorized(req, res)) return;
+    const FeedbackRequest fb = ParseFeedbackRequest(req.body);
+    const auto model = holder.Get();
+    if (!model) throw RequestError(503, "no model loaded yet: the task's labels are unknown (see /readyz)");
+    const auto& labels = model->classifier->Labels();
+    const std::string& oos = model->classifier->OosLabel();
+    if (std::find(labels.begin(), labels.end(), fb.label) == labels.end() && fb.label != oos) {
+      std::string known;
+      for (const auto& l : labels) known += (known.empty() ? "" : ", ") + l;
+      throw RequestError(400, fmt::format("label \"{}\" is not one of task \"{}\"'s labels: {}", fb.label,
+                                          model->task, known));
+    }
+    if (!log->KnownRequest(fb.request_id)) {
+      throw RequestError(404, fmt::format("unknown request_id \"{}\": not answered by this server or no longer "
+                                          "in the traffic log",
+                                          fb.request_id));
+    }
+    if (!log->TryLogFeedback({fb.request_id, fb.label, TrafficNow()})) {
+      throw RequestError(503, "the traffic log's queue is full; feedback not recorded, retry shortly");
+    }
+    res.set_header("X-Trainops-Model", model->id);
+    SendJson(res, 200, Json{{"recorded", true}, {"request_id", fb.request_id}, {"label", fb.label},
+                            {"model", model->id}});
+  }
+
+  Json ModelJson() const {
+    const auto model = holder.Get();
+    if (!model) return nullptr;
+    return Json{{"id", model->id},
+                {"task", model->task},
+                {"labels", model->classifier->Labels()},
+                {"oos_label", model->classifier->OosLabel()},
+                {"threshold", model->classifier->Threshold()},
+                {"created", model->created},
+                {"status", model->status}};
+  }
+
+  MetricsSnapshot Snapshot() const {
+    MetricsSnapshot s;
+    if (const auto model = holder.Get()) {
+      s.model_id = model->id;
+      s.task = model->task;
+      s.ready = true;
+    }
+    s.queue_depth = log->depth();
+    s.queue_capacity = log->capacity();
+    s.records_dropped = log->dropped();
+    s.records_written = log->written();
+    s.write_errors = log->write_errors();
+    return s;
+  }
+
+  void InstallRoutes() {
+    http.set_payload_max_length(options.max_body_bytes);
+    http.set_read_timeout(options.read_timeout_seconds, 0);
+    http.set_write_timeout(options.read_timeout_seconds, 0);
+    // Short keep-alive: an idle connection holds a worker thread, and Stop waits for it.
+    http.set_keep_alive_timeout(2);
+    const int threads = options.threads > 0
+                            ? options.threads
+                            : std::max(16, 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+
+    http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      const auto it = Routes().find(req.path);
+      if (it == Routes().end()) {
+        SendError(res, 404, fmt::format("no such path: {}; see docs/serving.md", req.path));
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (!it->second.count(req.method)) {
+        std::string allow;
+        for (const auto& m : it->second) allow += (allow.empty() ? "" : ", ") + m;
+        res.set_header("Allow", allow);
+        SendError(res, 405, fmt::format("{} does not take {}; use {}", req.path, req.method, allow));
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    // Errors httplib answers itself (body over the limit, unparsable request line) get a
+    // JSON body saying why, like every other error.
+    http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request&,
+                                                                       httplib::Response& res) {
+      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      if (res.status == 413) {
+        SendError(res, 413, fmt::format("request body over the limit of {} bytes", options.max_body_bytes));
+      } else {
+        SendError(res, res.status, fmt::format("HTTP {}: the request could not be read", res.status));
+      }
+      return httplib::Server::HandlerResponse::Handled;
+    }));
+    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      metrics.CountRequest(Endpoint(req.path), res.status);
+    });
+
+    http.Post("/v1/predict", [this](const httplib::Request& req, httplib::Response& res) {
+      Guard("/v1/predict", req, res, [&] { Predict(req, res); });
+    });
+    http.Post("/v1/feedback", [this](const httplib::Request& req, httplib::Response& res) {
+      Guard("/v1/feedback", req, res, [&] { Feedback(req, res); });
+    });
+    http.Post("/v1/admin/reload", [this](const httplib::Request& req, httplib::Response& res) {
+      Guard("/v1/admin/reload", req, res, [&] {
+        if (!Authorized(req, res)) return;
+        if (!watcher) throw RequestError(409, "serving a model file (--model): there is no registry to reload from");
+        watcher->CheckNow();
+        SendJson(res, 202, Json{{"checking", true}});
+      });
+    });
+    http.Get("/healthz", [this](const httplib::Request& req, httplib::Response& res) {
+      Guard("/healthz", req, res, [&] { SendJson(res, 200, Json{{"status", "alive"}}); });
+    });
+    http.Get("/readyz", [this](const httplib::Request& req, httplib::Response& res) {
+      Guard("/readyz", req, res, [&] {
+        const auto model = holder.Get();
+        if (model) {
+          res.set_header("X-Trainops-Model", model->id);
+          SendJson(res, 200, Json{{"status", "ready"}, {"model", model->id}});
+        } else {
+          SendJson(res, 503, Json{{"status", "not ready"}, {"error", "no verified model loaded"}});
+        }
+      });
+    });
+    http.Get("/v1/model", [this](const httplib::Request& req, httplib::Response& res) {
+      Guard("/v1/model", req, res, [&] {
+        Json j = ModelJson();
+        if (j.is_null()) throw RequestError(503, "no model loaded yet");
+        res.set_header("X-Trainops-Model", j["id"].get<std::string>());
+        SendJson(res, 200, j);
+      });
+    });
+    http.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+      Guard("/metrics", req, res, [&] {
+        res.status = 200;
+        res.set_content(metrics.Render(Snapshot()), "text/plain; version=0.0.4; charset=utf-8");
+      });
+    });
+  }
+};
+
+Server::Server(ServeOptions options) : impl_(std::make_unique<Impl>()) {
+  Impl& s = *impl_;
+  s.options = std::move(options);
+  ServeOptions& o = s.options;
+  if (o.task_spec.empty() == o.model_file.empty()) {
+    throw InputError("serve needs either --task T.yaml (its production model, followed in the registry) or "
+                     "--model FILE (one model file), not both");
+  }
+  if (o.port < 0 || o.port > 65535) throw InputError(fmt::format("--port {}: must be 0..65535", o.port));
+  if (o.max_batch == 0 || o.max_body_bytes == 0) throw InputError("the batch and body limits must be positive");
+  if (!IsLoopback(o.host) && o.token_file.empty()) {
+    throw InputError(fmt::format("--host {} is not a loopback address: pass --token-file FILE so that feedback and "
+                                 "admin calls need \"Authorization: Bearer <token>\"",
+                                 o.host));
+  }
+  if (!o.token_file.empty()) s.token = ReadToken(o.token_file);
+  {
+    std::random_device rd;
+    const uint64_t salt = (static_cast<uint64_t>(rd()) << 32 | rd()) ^
+                          static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+    s.id_prefix = fmt::format("{:012x}", salt & 0xffffffffffffULL);
+  }
+
+  std::filesystem::path log_path = o.traffic_log;
+  if (!o.task_spec.empty()) {
+    const TaskSpec spec = LoadTaskSpec(o.task_spec);
+    s.task = spec.name;
+    const auto registry = ResolveRegistryPath(o.registry, &spec);
+    if (log_path.empty()) log_path = std::filesystem::path(registry).parent_path() / "traffic.db";
+    s.watcher = std::make_unique<RegistryWatcher>(registry, s.task, o.poll_interval, s.holder, s.metrics, o.messages);
+    s.watcher->CheckOnce(true);
+  } else {
+    auto model = LoadServedModel(o.model_file, "", "", "", "file");
+    s.task = model->task;
+    s.holder.Set(std::move(model));
+    if (log_path.empty()) log_path = std::filesystem::path(".trainops") / "traffic.db";
+  }
+  TrafficLogOptions lo;
+  lo.path = log_path;
+  lo.queue_capacity = o.queue_capacity;
+  lo.redact = o.redact;
+  lo.retention_days = o.retention_days;
+  lo.retention_rows = o.retention_rows;
+  lo.warn = o.messages.warn;
+  s.log = std::make_unique<TrafficLog>(std::move(lo));
+  s.InstallRoutes();
+}
+
+Server::~Server() { Stop(); }
+
+void Server::Start() {
+  Impl& s = *impl_;
+  std::lock_guard lock(s.stop_mutex);
+  if (s.started) return;
+  if (s.options.port == 0) {
+    s.bound_port = s.http.bind_to_any_port(s.options.host);
+    if (s.bound_port < 0) s.bound_port = 0;
+  } else if (s.http.bind_to_port(s.options.host, s.options.port)) {
+    s.bound_port = s.options.port;
+  }
+  if (s.bound_port <= 0) {
+    throw InputError(fmt::format("cannot listen on {}:{}: the address is in use or not this machine's; pick "
+                                 "another --port or --host",
+                                 s.options.host, s.options.port));
+  }
+  s.log->Start();
+  if (s.watcher) s.watcher->Start();
+  // bind_to_port already listens, so connections made before this thread runs wait in
+  // the backlog instead of being refused.
+  s.listener = std::thread([&s] { s.http.listen_after_bind(); });
+  s.started = true;
+  const auto model = s.holder.Get();
+  if (s.options.messages.info) {
+    s.options.messages.info(fmt::format("trainops serve: listening on {}, model {}, task {}, traffic log {}", url(),
+                                         model ? model->id : "none yet (not ready)", s.task,
+                                         s.log->path().string()));
+  }
+}
+
+int Server::port() const { return impl_->bound_port; }
+
+std::string Server::url() const {
+  const std::string& host = impl_->options.host;
+  return fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port());
+}
+
+std::string Server::traffic_log_path() const { return impl_->log->path().string(); }
+
+void Server::CheckRegistryNow() {
+  if (impl_->watcher) impl_->watcher->CheckNow();
+}
+
+bool Server::ready() const { return impl_->holder.Get() != nullptr; }
+
+void Server::Stop() {
+  Impl& s = *impl_;
+  std::lock_guard lock(s.stop_mutex);
+  if (s.stopped) return;
+  s.stopped = true;
+  // Order matters: no new requests, then the running ones finish (listen_after_bind
+  // returns after the worker pool drained), then the log writes what they queued.
+  if (s.started) {
+    s.http.stop();
+    if (s.listener.joinable()) s.listener.join();
+  }
+  if (s.watcher) s.watcher->Stop();
+  s.log->Stop();
+  if (s.started && s.options.messages.info) {
+    s.options.messages.info(fmt::format("trainops serve: stopped; {} requests logged, {} dropped, {} lost to write "
+                                        "errors",
+                                        s.log->written(), s.log->dropped(), s.log->write_errors()));
+  }
+}
+
+}  // namespace trainops::serve
