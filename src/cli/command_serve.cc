@@ -92,7 +92,7 @@ void RegisterServe(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--host", o.host, "Address to bind; anything but loopback requires --token-file")
       ->capture_default_str();
   cmd->add_option("--port", o.port, "Port (0 = any free port)")->capture_default_str();
-  cmd->add_option("--threads", o.threads, "HTTP worker threads (0 = max(16, 4 x cores))")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", o.threads, "HTTP worker threads, one per open connection (0 = max(32, 8 x cores))")->check(CLI::NonNegativeNumber);
   cmd->add_option("--token-file", o.token_file,
                   "File whose first line is the Bearer token feedback and admin calls must send");
   cmd->add_option("--traffic-log", o.traffic_log,

@@ -238,9 +238,12 @@ struct Server::Impl {
     http.set_write_timeout(options.read_timeout_seconds, 0);
     // Short keep-alive: an idle connection holds a worker thread, and Stop waits for it.
     http.set_keep_alive_timeout(2);
+    // httplib closes a kept-alive connection after 5 requests by default; a client
+    // reusing its connection (a load balancer, wrk) should not pay a new handshake so often.
+    http.set_keep_alive_max_count(10000);
     const int threads = options.threads > 0
                             ? options.threads
-                            : std::max(16, 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+                            : std::max(32, 8 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
 
     http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {

@@ -24,7 +24,9 @@ struct ServeOptions {
 
   std::string host = "127.0.0.1";  // anything but loopback requires token_file
   int port = 8080;                 // 0 = any free port (see Server::port())
-  int threads = 0;                 // HTTP worker threads; 0 = max(16, 4 x cores)
+  // HTTP worker threads; 0 = max(32, 8 x cores). httplib gives a kept-alive connection a
+  // thread while it is open, so this bounds the connections served at once.
+  int threads = 0;
   std::string token_file;          // Bearer token for feedback and admin calls
 
   std::string traffic_log;  // "" = traffic.db next to the registry (or .trainops/ here for --model)
