@@ -241,6 +241,9 @@ struct Server::Impl {
     // httplib closes a kept-alive connection after 5 requests by default; a client
     // reusing its connection (a load balancer, wrk) should not pay a new handshake so often.
     http.set_keep_alive_max_count(10000);
+    // httplib writes the headers and the body separately; with Nagle's algorithm the body
+    // then waits for the client's delayed ACK (about 40 ms per request on Linux).
+    http.set_tcp_nodelay(true);
     const int threads = options.threads > 0
                             ? options.threads
                             : std::max(32, 8 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
