@@ -55,8 +55,8 @@ std::shared_ptr<const Classifier> Classifier::Load(const std::string& path) {
 Prediction Classifier::Classify(std::string_view text) const { return Classify(text, ClassifyOptions{}); }
 
 Prediction Classifier::Classify(std::string_view text, const ClassifyOptions& options) const {
-  // Per-thread buffers: the scratch grows to the largest vocabulary this thread has seen,
-  // so a thread alternating between models (a hot swap) does not reallocate per call.
+  // Per-thread buffers, reused across calls: no allocation per text after the first. A
+  // thread that moves to a model with another vocabulary size resizes them once.
   thread_local Model::Scratch scratch;
   thread_local std::vector<uint32_t> order;
   return impl_->Run(text, options, scratch, order);

@@ -106,4 +106,20 @@ nlohmann::json RecordTrainingRun(const std::string& registry_flag, const TaskSpe
   return block;
 }
 
+StatusChangeResult ToStatusChangeResult(const StatusChange& c) {
+  StatusChangeResult r;
+  r.id = c.id;
+  r.at = c.at;
+  r.changed = c.changed;
+  r.model_id = c.model_id;
+  r.task = c.task;
+  r.from_status = c.from_status;
+  r.to_status = c.to_status;
+  r.reason = c.reason;
+  r.archived_model_id = c.archived_model_id;
+  r.forced = c.forced;
+  r.gate_report_id = c.gate_report_id;
+  return r;
+}
+
 }  // namespace trainops

@@ -10,8 +10,12 @@
 #include <trainops/workflows.h>
 
 namespace trainops {
+struct StatusChange;
 struct TaskSpec;
 struct TrainOutcome;
+// A row of the registry's status history as the public API reports it.
+StatusChangeResult ToStatusChangeResult(const StatusChange& change);
+
 }  // namespace trainops
 
 namespace trainops {
@@ -29,5 +33,8 @@ std::filesystem::path ResolveRegistryPath(const std::string& registry_flag, cons
 // run was not recorded.
 nlohmann::json RecordTrainingRun(const std::string& registry_flag, const TaskSpec* spec, TrainOutcome& outcome,
                                  const Messages& messages);
+
+// A row of the registry's status history as the public API reports it.
+StatusChangeResult ToStatusChangeResult(const StatusChange& change);
 
 }  // namespace trainops

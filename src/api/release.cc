@@ -43,22 +43,6 @@ GateResult ToResult(const GateOutcome& outcome) {
   return r;
 }
 
-StatusChangeResult ToResult(const StatusChange& c) {
-  StatusChangeResult r;
-  r.id = c.id;
-  r.at = c.at;
-  r.changed = c.changed;
-  r.model_id = c.model_id;
-  r.task = c.task;
-  r.from_status = c.from_status;
-  r.to_status = c.to_status;
-  r.reason = c.reason;
-  r.archived_model_id = c.archived_model_id;
-  r.forced = c.forced;
-  r.gate_report_id = c.gate_report_id;
-  return r;
-}
-
 std::string PromotionMessage(const StatusChangeResult& c) {
   if (!c.changed) return fmt::format("model {} already is the production model of task {}", Short(c.model_id), c.task);
   return fmt::format("promoted model {} to production for task {}{}{}", Short(c.model_id), c.task,
@@ -115,7 +99,7 @@ ReleaseResult Release(const GateOptions& options) {
     r.gate = ToResult(outcome.gate);
     r.refused = outcome.refused;
     if (outcome.promotion) {
-      r.promotion = ToResult(*outcome.promotion);
+      r.promotion = ToStatusChangeResult(*outcome.promotion);
       if (r.promotion->task.empty()) r.promotion->task = spec.name;
       r.promotion->message = PromotionMessage(*r.promotion);
     }
@@ -149,7 +133,7 @@ StatusChangeResult Promote(const PromoteOptions& o) {
       throw InputError(fmt::format("model {} belongs to task \"{}\", but {} is the spec of task \"{}\"",
                                    Short(model.id), model.task, o.task, spec->name));
     }
-    StatusChangeResult r = ToResult(registry.Promote({model.id, o.reason, SpecHashFor(registry, model, spec), o.force}));
+    StatusChangeResult r = ToStatusChangeResult(registry.Promote({model.id, o.reason, SpecHashFor(registry, model, spec), o.force}));
     if (r.task.empty()) r.task = model.task;
     r.message = PromotionMessage(r);
     return r;
@@ -168,7 +152,7 @@ StatusChangeResult Rollback(const RollbackOptions& o) {
                                    path.string()));
     }
     Registry registry = Registry::Open(path);
-    StatusChangeResult r = ToResult(registry.Rollback(task, o.reason));
+    StatusChangeResult r = ToStatusChangeResult(registry.Rollback(task, o.reason));
     r.message = fmt::format("rolled back task {}: {} is production again (archived {})", task, Short(r.model_id),
                             Short(r.archived_model_id));
     return r;

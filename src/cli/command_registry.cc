@@ -8,11 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "cli/cli_context.h"
 #include "api/registry_access.h"
+#include "cli/cli_context.h"
 #include "common/error.h"
-#include "common/hash.h"
-#include "gate/release.h"
 #include "registry/registry.h"
 #include "task/task_spec.h"
 
@@ -82,7 +80,8 @@ nlohmann::json ToJson(const RunRecord& r) {
           {"checkpoints", r.checkpoints}};
 }
 
-nlohmann::json ToJson(const StatusChange& c) {
+
+nlohmann::json ToJson(const StatusChangeResult& c) {
   nlohmann::json j = {{"id", c.id},           {"model_id", c.model_id}, {"task", c.task},
                       {"from_status", c.from_status}, {"to_status", c.to_status}, {"reason", c.reason},
                       {"forced", c.forced},   {"at", c.at},             {"changed", c.changed}};
@@ -207,7 +206,7 @@ void ModelsShow(const Where& w, const std::string& id) {
   if (w.json) {
     nlohmann::json out = ToJson(m);
     out["history"] = nlohmann::json::array();
-    for (const auto& c : history) out["history"].push_back(ToJson(c));
+    for (const auto& c : history) out["history"].push_back(ToJson(ToStatusChangeResult(c)));
     std::cout << out.dump(2) << "\n";
     return;
   }
@@ -218,14 +217,6 @@ void ModelsShow(const Where& w, const std::string& id) {
   PrintHistory(history);
 }
 
-nlohmann::json ToJson(const StatusChangeResult& c) {
-  nlohmann::json j = {{"id", c.id},           {"model_id", c.model_id}, {"task", c.task},
-                      {"from_status", c.from_status}, {"to_status", c.to_status}, {"reason", c.reason},
-                      {"forced", c.forced},   {"at", c.at},             {"changed", c.changed}};
-  j["gate_report_id"] = c.gate_report_id ? nlohmann::json(c.gate_report_id) : nlohmann::json(nullptr);
-  if (!c.archived_model_id.empty()) j["archived_model_id"] = c.archived_model_id;
-  return j;
-}
 
 struct PromoteFlags {
   Where where;

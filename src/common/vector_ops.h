@@ -6,8 +6,10 @@
 #include <cstddef>
 
 // Marks a function for the AVX2+FMA / baseline pair of clones (GCC on x86-64; not under
-// AddressSanitizer, whose instrumentation does not mix with ifunc resolution).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+// AddressSanitizer or ThreadSanitizer, whose instrumented ifunc resolvers run before the
+// sanitizer runtime is up and crash the program at load time).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(__SANITIZE_THREAD__)
 #define TRAINOPS_CLONES __attribute__((target_clones("arch=haswell", "default")))
 #else
 #define TRAINOPS_CLONES
