@@ -107,6 +107,13 @@ struct Server::Impl {
     return false;
   }
 
+  // Every response names the model serving when it was answered; handlers that used a
+  // model have already named the one they used.
+  void NameModel(httplib::Response& res) const {
+    if (res.has_header("X-Trainops-Model")) return;
+    if (const auto model = holder.Get()) res.set_header("X-Trainops-Model", model->id);
+  }
+
   // Runs a handler, turning every failure into a JSON error and timing it.
   template <typename F>
   void Guard(const char* endpoint, const httplib::Request& req, httplib::Response& res, F&& body) {
@@ -120,6 +127,7 @@ struct Server::Impl {
     } catch (const std::exception& e) {
       SendError(res, 500, fmt::format("internal error (please report): {}", e.what()));
     }
+    NameModel(res);
     metrics.ObserveLatency(endpoint,
                            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
@@ -249,9 +257,10 @@ struct Server::Impl {
                             : std::max(32, 8 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
 
-    http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       const auto it = Routes().find(req.path);
       if (it == Routes().end()) {
+        NameModel(res);
         SendError(res, 404, fmt::format("no such path: {}; see docs/serving.md", req.path));
         return httplib::Server::HandlerResponse::Handled;
       }
@@ -259,6 +268,7 @@ struct Server::Impl {
         std::string allow;
         for (const auto& m : it->second) allow += (allow.empty() ? "" : ", ") + m;
         res.set_header("Allow", allow);
+        NameModel(res);
         SendError(res, 405, fmt::format("{} does not take {}; use {}", req.path, req.method, allow));
         return httplib::Server::HandlerResponse::Handled;
       }
@@ -269,6 +279,7 @@ struct Server::Impl {
     http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request&,
                                                                        httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      NameModel(res);
       if (res.status == 413) {
         SendError(res, 413, fmt::format("request body over the limit of {} bytes", options.max_body_bytes));
       } else {

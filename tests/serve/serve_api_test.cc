@@ -160,6 +160,7 @@ TEST_F(ServeApiTest, BadRequestsGetClearErrorsAndLeaveTheServerReady) {
   };
   for (const auto& c : cases) {
     Reply r = Call(server->port(), c.method, c.path, c.body);
+    EXPECT_EQ(r.model_header, Classifier::Load(*model_)->Id()) << c.method << " " << c.path << ": names its model";
     EXPECT_EQ(r.status, c.status) << c.method << " " << c.path << " " << c.body.substr(0, 40) << ": " << r.text;
     ASSERT_TRUE(r.body.is_object()) << c.path << ": not JSON: " << r.text;
     EXPECT_NE(r.body.value("error", "").find(c.says), std::string::npos)

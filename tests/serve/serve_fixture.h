@@ -69,6 +69,7 @@ struct Reply {
   int status = 0;  // 0 = no answer (connection failed or cut)
   nlohmann::json body;
   std::string text;
+  std::string model_header;  // X-Trainops-Model
 };
 
 inline Reply Call(int port, const std::string& method, const std::string& path, const std::string& body = "",
@@ -87,6 +88,7 @@ inline Reply Call(int port, const std::string& method, const std::string& path, 
   if (!res) return r;
   r.status = res->status;
   r.text = res->body;
+  r.model_header = res->get_header_value("X-Trainops-Model");
   r.body = nlohmann::json::parse(res->body, nullptr, false);
   return r;
 }
