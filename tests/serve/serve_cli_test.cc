@@ -98,6 +98,40 @@ TEST(ServeCliTest, SigtermStopsCleanlyAndTheExportHasEveryAnsweredRequest) {
   EXPECT_NE(bad_time.err.find("--since"), std::string::npos) << bad_time.err;
 }
 
+TEST(ServeCliTest, SighupChecksTheRegistryAtOnce) {
+  TempDir dir;
+  const std::string spec = WriteSpec(dir);
+  const std::string a = TrainForSpec(spec, dir, "run-a", 1);
+  const std::string b = TrainForSpec(spec, dir, "run-b", 2);
+  ForcePromote(spec, a);
+  const int port = FreePort();
+  // An hour between polls: only the signal can make the server notice the promotion.
+  const pid_t pid = Spawn({"serve", "--task", spec, "--port", std::to_string(port), "--poll-seconds", "3600"},
+                          dir / "serve.err");
+  ASSERT_GT(pid, 0);
+  std::string model;
+  for (int i = 0; i < 200 && model.empty(); ++i) {
+    Reply r = Call(port, "GET", "/readyz");
+    if (r.status == 200) model = r.body["model"];
+    else std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_EQ(model, a) << trainops::testing::ReadAll(dir / "serve.err");
+  ForcePromote(spec, b);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(Call(port, "GET", "/readyz").body["model"], a) << "no poll for an hour";
+  ASSERT_EQ(::kill(pid, SIGHUP), 0);
+  const auto start = std::chrono::steady_clock::now();
+  while (Call(port, "GET", "/readyz").body["model"] != b &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(2)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(Call(port, "GET", "/readyz").body["model"], b);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << trainops::testing::ReadAll(dir / "serve.err");
+}
+
 TEST(ServeCliTest, BadServeFlagsExitTwoWithAMessage) {
   TempDir dir;
   auto none = trainops::testing::RunCli({"serve", "--port", "0"});

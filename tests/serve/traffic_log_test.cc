@@ -103,6 +103,30 @@ TEST(TrafficLogTest, RedactStoresAHashAndRetentionKeepsTheNewest) {
   EXPECT_NE(csv.find("req-7,"), std::string::npos);
 }
 
+TEST(TrafficLogTest, RetentionByAgeDeletesOldRequestsAndTheirFeedback) {
+  TempDir dir;
+  TrafficLogOptions o;
+  o.path = dir / "t.db";
+  o.retention_days = 30;
+  {
+    TrafficLog log(o);
+    log.TryLog(Record(1, "2020-01-01T00:00:00.000Z"));
+    log.TryLogFeedback({"req-1", "b", "2020-01-02T00:00:00.000Z"});
+    log.TryLog(Record(2));  // now
+    log.Stop();
+  }
+  {
+    TrafficLog log(o);
+    log.Start();
+    log.Stop();
+    EXPECT_FALSE(log.KnownRequest("req-1"));
+    EXPECT_TRUE(log.KnownRequest("req-2"));
+  }
+  std::string csv;
+  EXPECT_EQ(Export(dir, "t.db", &csv), 1u);
+  EXPECT_NE(csv.find("req-2,"), std::string::npos);
+}
+
 TEST(TrafficLogTest, ExportTimesAreNormalizedOrRefused) {
   EXPECT_EQ(NormalizeTime("2026-01-31", "--since"), "2026-01-31T00:00:00.000Z");
   EXPECT_EQ(NormalizeTime("2026-01-31T12:05", "--since"), "2026-01-31T12:05:00.000Z");
