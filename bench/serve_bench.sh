@@ -77,6 +77,7 @@ run_wrk() {  # name port script
   echo "serve_bench: wrk $1" >&2
   wrk -t2 -c16 -d"${seconds}s" --latency -s "$work/$3" "http://127.0.0.1:$2/v1/predict" > "$work/wrk_$1.txt"
 }
+cut -d" " -f1-3 /proc/loadavg > "$work/loadavg_start.txt"
 run_wrk trainops_single "$port_t" single.lua
 run_wrk fastapi_single "$port_f" single.lua
 run_wrk trainops_batch32 "$port_t" batch32.lua
