@@ -16,19 +16,8 @@ namespace trainops {
 namespace {
 
 using testing::TempDir;
-
 using testing::TinyModel;
-
-std::string CorruptMessage(const std::string& bytes) {
-  TempDir dir;
-  auto path = dir.Write("model.bin", bytes);
-  try {
-    LoadModel(path);
-  } catch (const CorruptFileError& e) {
-    return e.what();
-  }
-  return "loaded";
-}
+using testing::CorruptMessage;
 
 TEST(ModelFileTest, RoundTripKeepsEveryField) {
   TempDir dir;

@@ -21,6 +21,7 @@ namespace {
 
 using testing::TempDir;
 
+using testing::CorruptMessage;
 using testing::TinyModel;
 
 // Values chosen so that floats and doubles that do not print exactly in short decimal
@@ -35,16 +36,6 @@ ReferenceStats SampleStats() {
   return s;
 }
 
-std::string LoadError(const std::string& bytes) {
-  TempDir dir;
-  auto path = dir.Write("model.bin", bytes);
-  try {
-    LoadModel(path);
-  } catch (const CorruptFileError& e) {
-    return e.what();
-  }
-  return "loaded";
-}
 
 // A model file whose REFS section holds exactly `refs` (the file checksum is valid, so
 // only the section's own checks can catch it).
@@ -160,25 +151,25 @@ TEST(ReferenceStatsFileTest, FileWithoutTheSectionLoadsWithoutStats) {
 
 TEST(ReferenceStatsFileTest, DamagedSectionIsRefusedWithItsName) {
   const std::string good = EncodeReferenceStatsSection(SampleStats());
-  ASSERT_EQ(LoadError(ModelFileWithRefs(good)), "loaded");
+  ASSERT_EQ(CorruptMessage(ModelFileWithRefs(good)), "loaded");
 
   for (size_t len : {size_t{0}, size_t{3}, size_t{12}, good.size() / 2, good.size() - 1}) {
-    const std::string message = LoadError(ModelFileWithRefs(good.substr(0, len)));
+    const std::string message = CorruptMessage(ModelFileWithRefs(good.substr(0, len)));
     EXPECT_NE(message.find("model.bin"), std::string::npos) << message;
     EXPECT_NE(message.find("reference statistics section (REFS)"), std::string::npos) << message;
     EXPECT_TRUE(message.find("truncated") != std::string::npos || message.find("corrupted") != std::string::npos)
         << len << ": " << message;
   }
-  EXPECT_NE(LoadError(ModelFileWithRefs(good + "x")).find("stray bytes"), std::string::npos);
+  EXPECT_NE(CorruptMessage(ModelFileWithRefs(good + "x")).find("stray bytes"), std::string::npos);
 
   ReferenceStats bad_sum = SampleStats();
   bad_sum.top_two_margin.counts[0] += 1;
-  EXPECT_NE(LoadError(ModelFileWithRefs(EncodeReferenceStatsSection(bad_sum))).find("top_two_margin counts 5 rows"),
+  EXPECT_NE(CorruptMessage(ModelFileWithRefs(EncodeReferenceStatsSection(bad_sum))).find("top_two_margin counts 5 rows"),
             std::string::npos);
 
   ReferenceStats other_labels = SampleStats();
   other_labels.labels = {"x", "b", "c", "oos"};
-  EXPECT_NE(LoadError(ModelFileWithRefs(EncodeReferenceStatsSection(other_labels)))
+  EXPECT_NE(CorruptMessage(ModelFileWithRefs(EncodeReferenceStatsSection(other_labels)))
                 .find("do not start with the model's labels"),
             std::string::npos);
 
@@ -190,18 +181,18 @@ TEST(ReferenceStatsFileTest, DamagedSectionIsRefusedWithItsName) {
   std::vector<uint64_t> bits = sample.train_words.bits;
   bits.push_back(0);
   extra_word.Array(bits);
-  EXPECT_NE(LoadError(ModelFileWithRefs(extra_word.str())).find("word filter has"), std::string::npos);
+  EXPECT_NE(CorruptMessage(ModelFileWithRefs(extra_word.str())).find("word filter has"), std::string::npos);
 
   std::string newer = good;
   const uint32_t version = 99;
   std::memcpy(newer.data(), &version, 4);
-  const std::string message = LoadError(ModelFileWithRefs(newer));
+  const std::string message = CorruptMessage(ModelFileWithRefs(newer));
   EXPECT_NE(message.find("version 99"), std::string::npos) << message;
   EXPECT_NE(message.find("upgrade trainops"), std::string::npos) << message;
 
   std::string bad_json = good;
   bad_json[12] = '[';  // first byte of the JSON (after the u32 version and u64 length)
-  EXPECT_NE(LoadError(ModelFileWithRefs(bad_json)).find("unreadable"), std::string::npos);
+  EXPECT_NE(CorruptMessage(ModelFileWithRefs(bad_json)).find("unreadable"), std::string::npos);
 }
 
 }  // namespace
