@@ -44,9 +44,13 @@ Decision Decide(const Model& model, const float* raw_logits, float coverage, flo
   d.confidence = probs[top];
   d.margin = top == second ? 1.0f : probs[top] - probs[second];
   if (!coverage_score) d.reject_score = d.confidence;
-  d.rejected = BelowThreshold(d.reject_score, EffectiveThreshold(model, threshold));
-  d.label = d.rejected ? OosLabelIndex(model) : top;
+  ApplyRejection(model, threshold, d);
   return d;
+}
+
+void ApplyRejection(const Model& model, float threshold, Decision& d) {
+  d.rejected = d.empty || BelowThreshold(d.reject_score, EffectiveThreshold(model, threshold));
+  d.label = d.rejected ? OosLabelIndex(model) : d.top;
 }
 
 Decision Classify(const Model& model, std::string_view text, Model::Scratch& scratch, float threshold) {
@@ -55,8 +59,7 @@ Decision Classify(const Model& model, std::string_view text, Model::Scratch& scr
   Decision d = Decide(model, scratch.logits.data(), scratch.x.coverage, threshold, scratch.probs, scratch.reject_probs);
   if (scratch.ids.empty()) {
     d.empty = true;
-    d.rejected = true;
-    d.label = OosLabelIndex(model);
+    ApplyRejection(model, threshold, d);
   }
   return d;
 }

@@ -48,6 +48,10 @@ const std::string& LabelName(const Model& model, uint32_t label);
 Decision Decide(const Model& model, const float* raw_logits, float coverage, float threshold,
                 std::vector<float>& probs, std::vector<float>& work);
 
+// Sets `rejected` and `label` from the decision's scores (and `empty`), as Decide does:
+// for applying the model's rule to decisions made earlier with another threshold.
+void ApplyRejection(const Model& model, float threshold, Decision& decision);
+
 // Encode, Logits and Decide for one text; the calibrated probabilities are left in
 // scratch.probs and the raw logits in scratch.logits.
 Decision Classify(const Model& model, std::string_view text, Model::Scratch& scratch, float threshold = -1);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <optional>
 
 #include <fmt/format.h>
@@ -48,21 +47,18 @@ void Info(const TrainCallbacks& cb, const std::string& message) {
 // threshold on its rejection score (RejectScore, model.h) below which it answers with it,
 // chosen on validation by the spec's rule (eval/oos_threshold.h). Returns what run.json
 // records (null without oos).
-nlohmann::json ChooseRejection(const TaskSpec& spec, const TrainingData& data, const std::vector<float>& validation_logits,
-                               const std::vector<float>& validation_coverage, Model& best) {
+nlohmann::json ChooseRejection(const TaskSpec& spec, const TrainingData& data,
+                               const std::vector<Decision>& decisions, Model& best) {
   best.info.oos_label = spec.oos_label;
   best.info.reject_threshold = 0;
   if (spec.oos_label.empty()) return nullptr;
   // The rule sees the decisions predict and eval make: the same top class and the same
   // rejection score (model/inference.h).
-  const size_t n = best.num_labels();
-  const size_t rows = n ? validation_logits.size() / n : 0;
-  std::vector<uint32_t> top(rows);
-  std::vector<float> confidence(rows), probs, work;
-  for (size_t i = 0; i < rows; ++i) {
-    const Decision d = Decide(best, &validation_logits[i * n], validation_coverage[i], /*threshold=*/0, probs, work);
-    top[i] = d.top;
-    confidence[i] = d.reject_score;
+  std::vector<uint32_t> top(decisions.size());
+  std::vector<float> confidence(decisions.size());
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    top[i] = decisions[i].top;
+    confidence[i] = decisions[i].reject_score;
   }
   std::optional<uint32_t> oos_index;
   const auto& names = data.validation_labels;
@@ -111,23 +107,34 @@ EncodedData WithoutLabel(const EncodedData& all, uint32_t label) {
   return out;
 }
 
+// The shipped model's decisions on every validation row, before rejection (threshold 0):
+// the rejection rule and the reference statistics both start from them.
+std::vector<Decision> ValidationDecisions(const Model& best, const std::vector<float>& validation_logits,
+                                          const std::vector<float>& validation_coverage) {
+  const size_t n = best.num_labels();
+  std::vector<Decision> decisions(validation_coverage.size());
+  std::vector<float> probs, work;
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    decisions[i] = Decide(best, &validation_logits[i * n], validation_coverage[i], /*threshold=*/0, probs, work);
+  }
+  return decisions;
+}
+
 // Statistics of all validation rows (out-of-scope ones included: traffic has them too) as
 // the shipped model answers them, rejection applied.
 ReferenceStats ValidationReferenceStats(const Model& best, const TrainingData& data,
-                                        const std::vector<float>& validation_logits,
-                                        const std::vector<float>& validation_coverage) {
+                                        const std::vector<Decision>& decisions) {
   std::vector<std::string> names = data.validation_labels;  // the model's labels first
   const std::string& oos = best.info.oos_label;
   if (!oos.empty() && std::find(names.begin(), names.end(), oos) == names.end()) names.push_back(oos);
   const uint32_t oos_index =
       oos.empty() ? 0 : static_cast<uint32_t>(std::find(names.begin(), names.end(), oos) - names.begin());
   const size_t n = best.num_labels();
-  const size_t rows = data.validation.texts.size();
-  std::vector<ScoredText> scored(rows);
-  std::vector<float> probs, work;
-  for (size_t i = 0; i < rows; ++i) {
-    const Decision d = Decide(best, &validation_logits[i * n], validation_coverage[i], /*threshold=*/-1, probs, work);
-    scored[i] = {d.label < n ? d.label : oos_index, d.confidence, d.margin, validation_coverage[i]};
+  std::vector<ScoredText> scored(decisions.size());
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    Decision d = decisions[i];
+    ApplyRejection(best, /*threshold=*/-1, d);
+    scored[i] = {d.label < n ? d.label : oos_index, d.confidence, d.margin, d.coverage};
   }
   return ComputeReferenceStats(std::move(names), data.train.texts, data.validation.texts, data.validation.labels,
                                scored);
@@ -210,12 +217,13 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   const bool oos_is_class = !spec.oos_label.empty() && std::find(best.info.labels.begin(), best.info.labels.end(),
                                                                   spec.oos_label) != best.info.labels.end();
   best.info.reject_score = oos_is_class ? RejectScore::kProbability : RejectScore::kCoverageProbability;
-  nlohmann::json rejection = ChooseRejection(spec, data, scored.logits, validation.coverage, best);
+  const std::vector<Decision> decisions = ValidationDecisions(best, scored.logits, validation.coverage);
+  nlohmann::json rejection = ChooseRejection(spec, data, decisions, best);
   if (held_oos && rejection.is_object()) {
     rejection["threshold_only_oos_rows"] = validation.size() - in_scope.size();
   }
   if (rejection.is_object()) Info(callbacks, "rejection: " + rejection["rationale"].get<std::string>());
-  best.reference_stats = ValidationReferenceStats(best, data, scored.logits, validation.coverage);
+  best.reference_stats = ValidationReferenceStats(best, data, decisions);
   SaveModel(best, paths.model);
 
   const auto& best_record = [&]() -> const nlohmann::json& {
