@@ -1,7 +1,5 @@
 // `trainops train`: from a task spec (--task) or from flags alone (--data ...), with any
 // spec field that has a flag overridable by it; `--resume DIR` continues a run.
-#include <unistd.h>
-
 #include <iostream>
 
 #include <fmt/format.h>
