@@ -19,8 +19,13 @@ namespace {
 struct PairedRows {
   std::vector<std::string> labels;
   std::vector<uint32_t> gold, pred_c, pred_b;
+  size_t baseline_cannot_answer = 0;  // rows left out: their label is not one of the baseline's
 };
 
+// Rows whose gold label the baseline cannot answer (a label only the candidate learned,
+// e.g. from feedback) are left out: the baseline is wrong there by construction, and
+// counting them would let gains on new labels hide losses on the old ones. What both
+// models can answer is compared; the metric gates judge the rest.
 PairedRows Pair(const EvalResult& c, const EvalResult& b) {
   if (c.rows.size() != b.rows.size()) {
     throw InputError(fmt::format("candidate and baseline were scored on different rows ({} and {}); they must read "
@@ -35,9 +40,6 @@ PairedRows Pair(const EvalResult& c, const EvalResult& b) {
     return it->second;
   };
   const size_t n = c.rows.size();
-  p.gold.resize(n);
-  p.pred_c.resize(n);
-  p.pred_b.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const std::string& gold = c.labels[c.rows[i].gold];
     if (gold != b.labels[b.rows[i].gold]) {
@@ -45,9 +47,14 @@ PairedRows Pair(const EvalResult& c, const EvalResult& b) {
                                    "same file and label column",
                                    c.examples[i].line));
     }
-    p.gold[i] = id(gold);
-    p.pred_c[i] = id(c.labels[c.rows[i].predicted]);
-    p.pred_b[i] = id(b.labels[b.rows[i].predicted]);
+    const uint32_t b_gold = b.rows[i].gold;
+    if (b_gold >= b.model_labels && b.oos_index != b_gold) {
+      ++p.baseline_cannot_answer;
+      continue;
+    }
+    p.gold.push_back(id(gold));
+    p.pred_c.push_back(id(c.labels[c.rows[i].predicted]));
+    p.pred_b.push_back(id(b.labels[b.rows[i].predicted]));
   }
   return p;
 }
@@ -137,7 +144,8 @@ std::vector<GateCheck> RegressionChecks(const EvalResult& candidate, const EvalR
   std::vector<GateCheck> checks;
   if (n == 0) {
     return {StatusCheck("regression", "no regression against the baseline", GateStatus::kFail,
-                        "the test data has no rows")};
+                        p.baseline_cannot_answer ? "no test row has a label the baseline can answer"
+                                                 : "the test data has no rows")};
   }
   uint64_t only_b = 0, only_c = 0, right_c = 0, right_b = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -171,6 +179,8 @@ std::vector<GateCheck> RegressionChecks(const EvalResult& candidate, const EvalR
                               OneSidedMcNemar(only_b, only_c), gate.tolerance, gate.alpha, "McNemar exact");
       c.data["only_candidate_right"] = only_c;
       c.data["only_baseline_right"] = only_b;
+      c.data["rows_compared"] = n;
+      c.data["rows_baseline_cannot_answer"] = p.baseline_cannot_answer;
       checks.push_back(std::move(c));
     } else {
       const bool weighted = metric == "weighted_f1";

@@ -125,6 +125,8 @@ size_t Histogram::BinOf(double value) const {
 
 uint64_t Histogram::Total() const { return Sum(counts); }
 
+uint64_t ReferenceStats::Correct() const { return Sum(label_correct); }
+
 WordFilter WordFilter::Sized(uint64_t words) {
   WordFilter f;
   const double ln2 = std::log(2.0);
@@ -198,6 +200,8 @@ ReferenceStats ReferenceStats::Empty(std::vector<std::string> labels, WordFilter
   ReferenceStats s;
   s.label_counts.assign(labels.size(), 0);
   s.predicted_counts.assign(labels.size(), 0);
+  s.label_correct.assign(labels.size(), 0);
+  s.correct_by_confidence.assign(kUnitBins, 0);
   s.labels = std::move(labels);
   s.top_confidence = Histogram::Uniform(0, 1, kUnitBins);
   s.top_two_margin = Histogram::Uniform(0, 1, kUnitBins);
@@ -215,6 +219,10 @@ void ReferenceStats::Add(std::string_view raw_text, const ScoredText& scored, st
   ++rows;
   if (gold) ++label_counts[*gold];
   ++predicted_counts[scored.predicted];
+  if (gold && *gold == scored.predicted && HasCorrectness()) {
+    ++label_correct[*gold];
+    ++correct_by_confidence[top_confidence.BinOf(scored.confidence)];
+  }
   top_confidence.Add(scored.confidence);
   top_two_margin.Add(scored.margin);
   feature_coverage.Add(scored.coverage);
@@ -232,6 +240,10 @@ nlohmann::json ReferenceStats::ToJson(bool with_filter_bits) const {
   j["labels"] = labels;
   j["label_counts"] = label_counts;
   j["predicted_counts"] = predicted_counts;
+  if (HasCorrectness()) {
+    j["label_correct"] = label_correct;
+    j["correct_by_confidence"] = correct_by_confidence;
+  }
   j["histograms"] = {{"top_confidence", HistogramToJson(top_confidence)},
                      {"top_two_margin", HistogramToJson(top_two_margin)},
                      {"feature_coverage", HistogramToJson(feature_coverage)},
@@ -270,9 +282,28 @@ ReferenceStats ReferenceStats::FromJson(const nlohmann::json& j, const std::vect
     if (Sum(s.label_counts) > s.rows || Sum(s.predicted_counts) != s.rows) {
       Corrupt("reference statistics' label counts do not add up to their rows");
     }
+    if (j.contains("label_correct")) {
+      s.label_correct = j.at("label_correct").get<std::vector<uint64_t>>();
+      s.correct_by_confidence = j.at("correct_by_confidence").get<std::vector<uint64_t>>();
+      if (s.label_correct.size() != s.labels.size()) Corrupt("reference statistics' correct counts do not match their labels");
+      for (size_t i = 0; i < s.labels.size(); ++i) {
+        if (s.label_correct[i] > s.label_counts[i]) Corrupt("reference statistics count more correct rows than rows of a label");
+      }
+      if (Sum(s.correct_by_confidence) != Sum(s.label_correct)) {
+        Corrupt("reference statistics' correct counts by confidence do not add up");
+      }
+    }
     const auto& h = j.at("histograms");
     s.top_confidence = HistogramFromJson(h.at("top_confidence"), "top_confidence", s.rows);
     s.top_two_margin = HistogramFromJson(h.at("top_two_margin"), "top_two_margin", s.rows);
+    if (s.HasCorrectness() && s.correct_by_confidence.size() != s.top_confidence.counts.size()) {
+      Corrupt("reference statistics' correct counts by confidence do not match the confidence bins");
+    }
+    for (size_t b = 0; b < s.correct_by_confidence.size(); ++b) {
+      if (s.correct_by_confidence[b] > s.top_confidence.counts[b]) {
+        Corrupt("reference statistics count more correct rows than rows in a confidence bin");
+      }
+    }
     s.feature_coverage = HistogramFromJson(h.at("feature_coverage"), "feature_coverage", s.rows);
     s.text_length = HistogramFromJson(h.at("text_length"), "text_length", s.rows);
     s.oov_rate = HistogramFromJson(h.at("oov_rate"), "oov_rate", s.rows);

@@ -96,6 +96,12 @@ struct ReferenceStats {
   std::vector<std::string> labels;
   std::vector<uint64_t> label_counts;      // gold labels of the rows (the label prior)
   std::vector<uint64_t> predicted_counts;  // the model's answers after rejection
+  // Rows whose answer (after rejection) was their gold label, per gold label, and per
+  // top_confidence bin: the validation accuracy, each label's recall and the
+  // confidence-to-accuracy map the drift monitor estimates accuracy without labels with.
+  // Empty in model files written before they were added (the monitor then says so).
+  std::vector<uint64_t> label_correct;
+  std::vector<uint64_t> correct_by_confidence;
   Histogram top_confidence;    // [0,1], 20 bins
   Histogram top_two_margin;    // [0,1], 20 bins
   Histogram feature_coverage;  // [0,1], 20 bins
@@ -107,6 +113,9 @@ struct ReferenceStats {
 
   // Zero counts, standard bins, the given labels and filter.
   static ReferenceStats Empty(std::vector<std::string> labels, WordFilter train_words);
+  // Whether label_correct and correct_by_confidence are present (see above).
+  bool HasCorrectness() const { return !label_correct.empty(); }
+  uint64_t Correct() const;  // sum of label_correct
   // One text: `gold` is its label's index (nullopt for traffic, whose labels are unknown).
   void Add(std::string_view raw_text, const ScoredText& scored, std::optional<uint32_t> gold);
 

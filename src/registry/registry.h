@@ -91,6 +91,30 @@ struct PromoteRequest {
   bool force = false;     // promote without a passing gate report; needs a reason
 };
 
+// The drift loop's records (docs/monitoring.md).
+struct MonitorRunRecord {
+  int64_t id = 0;
+  std::string task, model_id, window_key, source, window_first, window_last;
+  std::vector<std::string> alerts;
+  nlohmann::json report;
+  std::string created_at;
+};
+struct FeedbackRow {
+  std::string row_key;  // the message's id, or a digest of it: the same row is kept once
+  std::string text, label, source;
+  int64_t cycle_id = 0;  // the cycle that recorded it (0 = none)
+  bool holdout = false;  // kept out of the candidate's training to gate it
+};
+struct CycleRecord {
+  int64_t id = 0;
+  std::string task, window_key, source, window_first, window_last;
+  bool triggered = false, retrained = false, promoted = false;
+  std::string candidate, production;
+  std::vector<std::string> fired;  // retrain triggers that alerted (for hysteresis)
+  nlohmann::json report;
+  std::string created_at;
+};
+
 class Registry {
  public:
   // Creates the folder and the database when missing; migrates an older registry; refuses
@@ -144,6 +168,19 @@ class Registry {
   StatusChange Rollback(const std::string& task, const std::string& reason);
   // Oldest first; filters are optional.
   std::vector<StatusChange> History(const std::string& task = "", const std::string& model_id = "") const;
+
+  // Keeps a monitor report; the same (task, model, window) again replaces the earlier one.
+  int64_t RecordMonitorRun(const MonitorRunRecord& run);
+  // The task's newest `limit` runs, oldest first.
+  std::vector<MonitorRunRecord> MonitorRuns(const std::string& task, size_t limit = 104) const;
+  // Records a cycle and the labelled rows of its window in one transaction; rows whose
+  // row_key the task already has are skipped. Returns the cycle's id; `added` receives how
+  // many rows were new.
+  int64_t RecordCycle(const CycleRecord& cycle, const std::vector<FeedbackRow>& feedback, size_t* added = nullptr);
+  // All of a task's feedback, oldest first.
+  std::vector<FeedbackRow> Feedback(const std::string& task) const;
+  // The task's cycles, oldest first.
+  std::vector<CycleRecord> Cycles(const std::string& task) const;
 
  private:
   Registry(std::filesystem::path db_path, std::unique_ptr<sqlite::Database> db);

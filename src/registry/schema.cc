@@ -77,8 +77,57 @@ ALTER TABLE gate_reports ADD COLUMN production_at_gate TEXT;
 ALTER TABLE gate_reports ADD COLUMN compared_with_production INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Step to version 4: the drift loop. monitor_runs keeps each window's monitor report (one
+// per task and window: re-running a week replaces it), feedback the labelled traffic rows
+// (deduplicated per task by row_key) and cycles each `trainops cycle` step and its
+// decision, from which the next step's hysteresis and cooldown are computed.
+constexpr const char* kToVersion4 = R"sql(
+CREATE TABLE monitor_runs (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  task          TEXT NOT NULL,
+  model_id      TEXT NOT NULL,
+  window_key    TEXT NOT NULL,
+  source        TEXT NOT NULL DEFAULT '',
+  window_first  TEXT NOT NULL DEFAULT '',
+  window_last   TEXT NOT NULL DEFAULT '',
+  alerts_json   TEXT NOT NULL DEFAULT '[]',
+  report_json   TEXT NOT NULL DEFAULT '{}',
+  created_at    TEXT NOT NULL,
+  UNIQUE (task, model_id, window_key)
+);
+CREATE TABLE feedback (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  task        TEXT NOT NULL,
+  row_key     TEXT NOT NULL,
+  text        TEXT NOT NULL,
+  label       TEXT NOT NULL,
+  source      TEXT NOT NULL DEFAULT '',
+  cycle_id    INTEGER,
+  holdout     INTEGER NOT NULL DEFAULT 0,
+  created_at  TEXT NOT NULL,
+  UNIQUE (task, row_key)
+);
+CREATE TABLE cycles (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  task          TEXT NOT NULL,
+  window_key    TEXT NOT NULL,
+  source        TEXT NOT NULL DEFAULT '',
+  window_first  TEXT NOT NULL DEFAULT '',
+  window_last   TEXT NOT NULL DEFAULT '',
+  triggered     INTEGER NOT NULL DEFAULT 0,
+  retrained     INTEGER NOT NULL DEFAULT 0,
+  promoted      INTEGER NOT NULL DEFAULT 0,
+  candidate     TEXT NOT NULL DEFAULT '',
+  production    TEXT NOT NULL DEFAULT '',
+  fired_json    TEXT NOT NULL DEFAULT '[]',
+  report_json   TEXT NOT NULL DEFAULT '{}',
+  created_at    TEXT NOT NULL
+);
+CREATE INDEX cycles_by_task ON cycles(task, id);
+)sql";
+
 const std::vector<const char*>& Steps() {
-  static const std::vector<const char*> steps = {kToVersion1, kToVersion2, kToVersion3};
+  static const std::vector<const char*> steps = {kToVersion1, kToVersion2, kToVersion3, kToVersion4};
   return steps;
 }
 
@@ -87,6 +136,7 @@ std::set<std::string> TablesOf(int version) {
   std::set<std::string> tables;
   if (version >= 1) tables.insert({"models", "runs", "status_history"});
   if (version >= 2) tables.insert("gate_reports");
+  if (version >= 4) tables.insert({"monitor_runs", "feedback", "cycles"});
   return tables;
 }
 

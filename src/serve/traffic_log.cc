@@ -350,32 +350,54 @@ std::string NormalizeTime(const std::string& text, const char* flag) {
   return fmt::format("{}-{}-{}T{:02}:{:02}:{:02}.{}Z", m[1].str(), m[2].str(), m[3].str(), hour, minute, second, ms);
 }
 
-size_t ExportTraffic(const ExportOptions& options) {
-  const std::string since = options.since.empty() ? "" : NormalizeTime(options.since, "--since");
-  const std::string until = options.until.empty() ? "\x7f" : NormalizeTime(options.until, "--until");
-  if (!std::filesystem::exists(options.log)) {
+void ReadTraffic(const std::filesystem::path& log, const std::string& since_text, const std::string& until_text,
+                 const std::function<void(const TrafficRow&)>& visit) {
+  const std::string since = since_text.empty() ? "" : NormalizeTime(since_text, "--since");
+  const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
+  if (!std::filesystem::exists(log)) {
     throw InputError(fmt::format("{}: no traffic log here; `trainops serve` writes it (next to the registry, or "
                                  "--traffic-log PATH); pass --traffic-log with its path",
-                                 options.log.string()));
+                                 log.string()));
   }
-  sqlite3* db = OpenDb(options.log, false);
+  sqlite3* db = OpenDb(log, false);
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close_v2);
-  AtomicFile out(options.output);
-  out.Write(CsvLine({"request_id", "time", "model", "text", "label", "confidence", "rejected", "feedback_label",
-                     "margin", "latency_ms"}));
-  Stmt q(db, options.log,
+  Stmt q(db, log,
          "SELECT r.request_id, r.time, r.model, r.text, r.label, r.confidence, r.rejected, "
          "(SELECT f.label FROM feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
          "r.margin, r.latency_ms FROM requests r WHERE r.time >= ?1 AND r.time < ?2 ORDER BY r.time, r.rowid");
   q.Text(1, since);
   q.Text(2, until);
-  size_t rows = 0;
+  TrafficRow row;
   while (q.Step()) {
-    out.Write(CsvLine({q.ColText(0), q.ColText(1), q.ColText(2), q.ColText(3), q.ColText(4),
-                       fmt::format("{:.6f}", q.ColReal(5)), q.ColInt(6) ? "true" : "false", q.ColText(7),
-                       fmt::format("{:.6f}", q.ColReal(8)), fmt::format("{:.3f}", q.ColReal(9))}));
-    ++rows;
+    row.request_id = q.ColText(0);
+    row.time = q.ColText(1);
+    row.model = q.ColText(2);
+    row.text = q.ColText(3);
+    row.label = q.ColText(4);
+    row.confidence = q.ColReal(5);
+    row.rejected = q.ColInt(6) != 0;
+    row.feedback_label = q.ColText(7);
+    row.margin = q.ColReal(8);
+    row.latency_ms = q.ColReal(9);
+    visit(row);
   }
+}
+
+size_t ExportTraffic(const ExportOptions& options) {
+  // Checked before the output is created, so a bad time or missing log leaves nothing behind.
+  if (!options.since.empty()) NormalizeTime(options.since, "--since");
+  if (!options.until.empty()) NormalizeTime(options.until, "--until");
+  if (!std::filesystem::exists(options.log)) ReadTraffic(options.log, "", "", [](const TrafficRow&) {});
+  AtomicFile out(options.output);
+  out.Write(CsvLine({"request_id", "time", "model", "text", "label", "confidence", "rejected", "feedback_label",
+                     "margin", "latency_ms"}));
+  size_t rows = 0;
+  ReadTraffic(options.log, options.since, options.until, [&](const TrafficRow& r) {
+    out.Write(CsvLine({r.request_id, r.time, r.model, r.text, r.label, fmt::format("{:.6f}", r.confidence),
+                       r.rejected ? "true" : "false", r.feedback_label, fmt::format("{:.6f}", r.margin),
+                       fmt::format("{:.3f}", r.latency_ms)}));
+    ++rows;
+  });
   out.Commit();
   return rows;
 }

@@ -104,6 +104,17 @@ class TrafficLog {
   std::chrono::steady_clock::time_point last_retention_{};
 };
 
+// One request as the log has it, with the newest feedback label ("" = none).
+struct TrafficRow {
+  std::string request_id, time, model, text, label, feedback_label;
+  double confidence = 0, margin = 0, latency_ms = 0;
+  bool rejected = false;
+};
+// Calls `visit` for each request with time in [since, until) ("" = open), oldest first.
+// Throws InputError for a missing log or a bad time (naming --since / --until).
+void ReadTraffic(const std::filesystem::path& log, const std::string& since, const std::string& until,
+                 const std::function<void(const TrafficRow&)>& visit);
+
 struct ExportOptions {
   std::filesystem::path log;     // traffic database
   std::filesystem::path output;  // CSV, written atomically

@@ -11,6 +11,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/strings.h"
+#include "task/drift_spec.h"
 #include "task/parameters.h"
 #include "task/yaml_section.h"
 
@@ -20,7 +21,7 @@ namespace {
 const std::vector<std::string> kTopKeys = {"name",   "description", "data",        "labels",
                                            "metric", "model",       "training",    "checkpoints",
                                            "seed",   "threads",     "checks",
-                                           "oos_label", "evaluation", "registry", "gates"};
+                                           "oos_label", "evaluation", "registry", "gates", "drift"};
 const std::vector<std::string> kDataKeys = {"train",         "validation",      "test",
                                             "format",        "text_column",     "label_column",
                                             "segment_columns", "time_column",   "on_bad_row"};
@@ -430,6 +431,7 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   }
 
   ParseGates(top, base, spec.gates);
+  ParseDriftSection(top, spec.drift);
   spec.Validate();
   return spec;
 }

@@ -15,6 +15,7 @@
 
 #include "data/dataset.h"
 #include "model/model_type.h"
+#include "task/drift_spec.h"
 #include "task/gates_spec.h"
 #include "text/features.h"
 
@@ -121,6 +122,7 @@ struct TaskSpec {
   // The registry database (`registry:` key); "" = .trainops/registry.db next to the spec.
   std::filesystem::path registry_path;
   GatesSpec gates;  // what a candidate must show before release (docs/gates.md)
+  DriftSpec drift;  // when traffic moved and when to retrain (docs/monitoring.md)
   uint64_t seed = 42;
   int threads = 0;  // 0 stands for the keyword `auto`: all cores
 

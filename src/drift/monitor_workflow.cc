@@ -1,0 +1,107 @@
+// Monitor and MonitorHistory (include/trainops/monitor.h).
+#include <fmt/format.h>
+
+#include <trainops/monitor.h>
+
+#include "api/boundary.h"
+#include "api/registry_access.h"
+#include "common/error.h"
+#include "data/table_reader.h"
+#include "drift/monitor.h"
+#include "drift/workflow_common.h"
+#include "model/model_io.h"
+
+namespace trainops {
+namespace drift {
+
+TrafficWindow LoadWindow(const TrafficSource& source, const TaskSpec& spec, const std::filesystem::path& registry) {
+  if (!source.traffic.empty()) {
+    if (!source.since.empty() || !source.until.empty()) {
+      throw InputError("--since/--until select a window of the server's traffic log; with --traffic FILE the file "
+                       "is the window: pass one or the other");
+    }
+    std::optional<FileFormat> format;
+    if (!source.format.empty()) format = ParseFileFormat(source.format);
+    return LoadTrafficFile(source.traffic, format, spec);
+  }
+  if (source.since.empty() && source.until.empty()) {
+    throw InputError("name the window: --traffic FILE (CSV, TSV or JSONL with the spec's text column), or --since "
+                     "TIME [--until TIME] for the server's traffic log");
+  }
+  const std::filesystem::path log =
+      source.traffic_log.empty() ? registry.parent_path() / "traffic.db" : std::filesystem::path(source.traffic_log);
+  return LoadTrafficLog(log, source.since, source.until);
+}
+
+ResolvedModel ResolveMonitoredModel(const std::string& model, const TaskSpec& spec, const Registry& registry) {
+  ResolvedModel r;
+  if (model.empty()) {
+    const auto production = registry.Production(spec.name);
+    if (!production) {
+      throw InputError(fmt::format("task \"{}\" has no production model in {}; release one (`trainops release "
+                                   "--task {} --candidate ID`) or pass --model FILE",
+                                   spec.name, registry.db_path().string(), spec.spec_path.string()));
+    }
+    r.path = production->path;
+    r.id = production->id;
+  } else if (std::filesystem::is_regular_file(model)) {
+    r.path = model;
+    r.id = ModelContentHash(model);
+  } else {
+    const ModelRecord record = registry.GetModel(model);
+    r.path = record.path;
+    r.id = record.id;
+  }
+  r.model = LoadModel(r.path);
+  return r;
+}
+
+int64_t RecordMonitorReport(Registry& registry, const nlohmann::json& report, const TrafficWindow& window,
+                            const std::vector<std::string>& alerts) {
+  MonitorRunRecord run;
+  run.task = report.at("task");
+  run.model_id = report.at("model");
+  run.window_key = window.Key();
+  run.source = window.source;
+  run.window_first = window.first;
+  run.window_last = window.last;
+  run.alerts = alerts;
+  run.report = report;
+  return registry.RecordMonitorRun(run);
+}
+
+}  // namespace drift
+
+MonitorResult Monitor(const MonitorOptions& options) {
+  return AtBoundary([&] {
+    if (options.task.empty()) throw InputError("monitor needs --task T.yaml (its drift: section and registry)");
+    const TaskSpec spec = LoadTaskSpec(options.task);
+    const std::filesystem::path registry_path = ResolveRegistryPath(options.registry, &spec);
+    Registry registry = Registry::Open(registry_path);
+    drift::TrafficWindow window = drift::LoadWindow(options.source, spec, registry_path);
+    const drift::ResolvedModel model = drift::ResolveMonitoredModel(options.model, spec, registry);
+    drift::MonitorOutcome outcome = drift::MonitorWindow(model.model, model.id, spec, window);
+    MonitorResult result;
+    result.report = std::move(outcome.report);
+    result.alerts = std::move(outcome.alerts);
+    if (options.record) result.run_id = drift::RecordMonitorReport(registry, result.report, window, result.alerts);
+    return result;
+  });
+}
+
+std::vector<nlohmann::json> MonitorHistory(const std::string& task_spec, const std::string& registry_flag,
+                                           size_t limit, const std::string& exclude_window_key) {
+  return AtBoundary([&] {
+    const TaskSpec spec = LoadTaskSpec(task_spec);
+    Registry registry = Registry::Open(ResolveRegistryPath(registry_flag, &spec));
+    std::vector<nlohmann::json> history;
+    for (const MonitorRunRecord& run : registry.MonitorRuns(spec.name, limit + 1)) {
+      if (run.window_key == exclude_window_key || !run.report.is_object()) continue;
+      history.push_back(run.report);
+    }
+    if (history.size() > limit) history.erase(history.begin(), history.end() - static_cast<ptrdiff_t>(limit));
+    return history;
+  });
+}
+
+}  // namespace trainops

@@ -1,0 +1,119 @@
+#include "drift/traffic_window.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/hash.h"
+#include "common/strings.h"
+#include "data/utf8.h"
+#include "serve/traffic_log.h"
+#include "task/task_spec.h"
+
+namespace trainops::drift {
+namespace {
+
+std::optional<size_t> FirstColumn(const TableReader& table, std::initializer_list<std::string_view> names) {
+  for (std::string_view name : names) {
+    if (name.empty()) continue;
+    if (auto i = table.ColumnIndex(name)) return i;
+  }
+  return std::nullopt;
+}
+
+void SetTimeRange(TrafficWindow& window) {
+  for (const WindowRow& row : window.rows) {
+    if (row.time.empty()) continue;
+    if (window.first.empty() || row.time < window.first) window.first = row.time;
+    if (window.last.empty() || row.time > window.last) window.last = row.time;
+  }
+}
+
+}  // namespace
+
+size_t TrafficWindow::FeedbackRows() const {
+  return static_cast<size_t>(
+      std::count_if(rows.begin(), rows.end(), [](const WindowRow& r) { return !r.feedback.empty(); }));
+}
+
+std::string TrafficWindow::Key() const {
+  std::string all;
+  for (const WindowRow& r : rows) {
+    all += r.id;
+    all += '\x1f';
+    all += r.text;
+    all += '\x1f';
+    all += r.feedback;
+    all += '\x1e';
+  }
+  return HexDigest(Hash64(all));
+}
+
+TrafficWindow LoadTrafficFile(const std::filesystem::path& path, std::optional<FileFormat> format,
+                              const TaskSpec& spec) {
+  const FileFormat fmt_used = format ? *format : GuessFileFormat(path);
+  std::unique_ptr<TableReader> table = OpenTable(path, fmt_used);
+  const auto text = FirstColumn(*table, {spec.data.text_column, "text"});
+  if (!text) {
+    throw InputError(fmt::format("{}: no text column \"{}\"; the columns are {}. Name it data.text_column in the "
+                                 "spec, or rename the column",
+                                 path.string(), spec.data.text_column, Join(table->columns(), ", ")));
+  }
+  const auto feedback = FirstColumn(*table, {spec.data.label_column, "feedback_label"});
+  const auto id = FirstColumn(*table, {"id", "request_id", "message_id"});
+  const auto time = FirstColumn(*table, {spec.data.time_column, "created_at", "time"});
+  TrafficWindow window;
+  window.source = path.string();
+  window.has_feedback_column = feedback.has_value();
+  RawRecord record;
+  auto cell = [&](std::optional<size_t> column) -> std::string {
+    if (!column || *column >= record.values.size() || !record.present[*column]) return "";
+    return record.values[*column];
+  };
+  while (table->Next(record)) {
+    if (!record.malformed.empty()) {
+      throw InputError(fmt::format("{}:{}: {}", path.string(), record.line, record.malformed));
+    }
+    WindowRow row;
+    row.line = record.line;
+    row.text = cell(text);
+    row.feedback = std::string(Trim(cell(feedback)));
+    row.id = cell(id);
+    row.time = cell(time);
+    if (auto bad = FindInvalidUtf8(row.text)) {
+      throw InputError(fmt::format("{}:{}: column \"{}\": not valid UTF-8 at byte {}; convert the file to UTF-8",
+                                   path.string(), record.line, table->columns()[*text], *bad));
+    }
+    window.rows.push_back(std::move(row));
+  }
+  if (window.rows.empty()) {
+    throw InputError(fmt::format("{}: the window has no rows; pass the file with this window's traffic",
+                                 path.string()));
+  }
+  SetTimeRange(window);
+  return window;
+}
+
+TrafficWindow LoadTrafficLog(const std::filesystem::path& log, const std::string& since, const std::string& until) {
+  TrafficWindow window;
+  window.source = fmt::format("traffic log {} [{}, {})", log.string(), since.empty() ? "start" : since,
+                              until.empty() ? "now" : until);
+  window.has_feedback_column = true;
+  serve::ReadTraffic(log, since, until, [&](const serve::TrafficRow& r) {
+    if (r.text.rfind("xxh64:", 0) == 0) {
+      throw InputError(fmt::format("{}: the log stores hashes instead of texts (`serve --redact`); the monitor "
+                                   "needs the texts: pass a traffic file with them (--traffic)",
+                                   log.string()));
+    }
+    window.rows.push_back({r.request_id, r.time, r.text, r.feedback_label, 0});
+  });
+  if (window.rows.empty()) {
+    throw InputError(fmt::format("{}: no requests between {} and {}; check --since/--until", log.string(),
+                                 since.empty() ? "the start" : since, until.empty() ? "now" : until));
+  }
+  SetTimeRange(window);
+  return window;
+}
+
+}  // namespace trainops::drift

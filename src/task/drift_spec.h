@@ -1,0 +1,57 @@
+// The `drift:` section of a task spec: how `trainops monitor` decides that production
+// traffic moved away from what the model was trained on, and when `trainops cycle`
+// retrains (see docs/monitoring.md, which states the false-alarm rate of these defaults).
+// Plain structs; parsed with the rest of the spec in task_spec.cc.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace trainops {
+
+class YamlSection;
+
+struct DriftSpec {
+  // Family-wise false-alarm rate per window: the chance that a window drawn from the
+  // reference distribution raises any alert (Holm over the tested signals).
+  double family_alpha = 0.01;
+  int resamples = 9999;  // permutation resamples (p-values resolve to 1 / (resamples + 1))
+  int min_rows = 30;     // fewer rows in a window (or feedback rows): the signal is not tested
+  // The smallest change that matters, per signal (effect-size floor): an alert needs both
+  // a significant test and a change at least this large. Keys are signal names.
+  std::map<std::string, double> thresholds = {
+      {"predicted_label_mix", 0.10},  // total variation distance above what noise gives
+      {"top_confidence", 0.05},       // drop of the mean
+      {"top_two_margin", 0.05},
+      {"feature_coverage", 0.05},
+      {"oov_share", 0.05},            // rise of the mean share of unseen words per text
+      {"text_length", 0.5},           // change of the mean log2 length (0.5: x1.4)
+      {"rejection_rate", 0.05},       // rise
+      {"estimated_accuracy", 0.05},   // drop against validation accuracy
+      {"feedback_accuracy", 0.05},    // drop against validation accuracy
+      {"per_label_recall", 0.20},     // drop of one label's recall
+      {"unknown_labels", 5},          // feedback rows whose label the model lacks
+  };
+  // What makes `cycle` retrain: feedback_accuracy, unknown_labels, per_label_recall,
+  // coverage_and_estimate (feature coverage or unseen words alerted and the estimated
+  // accuracy alerted), rejection_surge. The label mix is never a reason by itself.
+  std::vector<std::string> retrain_on = {"feedback_accuracy", "unknown_labels", "coverage_and_estimate",
+                                         "rejection_surge"};
+  int min_feedback_rows = 50;  // new labelled rows since the last retrain before retraining
+  int cooldown_windows = 1;    // windows after a retrain in which no retrain starts
+  // Hysteresis: a trigger whose effect is below strong_factor x its threshold must alert in
+  // confirm_windows consecutive windows; a strong one retrains at once.
+  int confirm_windows = 2;
+  double strong_factor = 2;
+  double feedback_holdout = 0.2;  // share of the window's feedback kept out of training to gate on
+};
+
+// Names DriftSpec::thresholds and retrain_on accept.
+const std::vector<std::string>& DriftSignalNames();
+const std::vector<std::string>& RetrainTriggerNames();
+
+// Reads the section (absent: defaults). Throws InputError naming file:line:key.
+void ParseDriftSection(const YamlSection& top, DriftSpec& drift);
+
+}  // namespace trainops
