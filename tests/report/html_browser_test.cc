@@ -1,7 +1,8 @@
-// Renders `trainops eval --report` output in headless Chromium (Debian packages chromium
-// and chromium-driver; scripts/install_test_browser.sh installs them) and checks that
-// the page's script ran without errors, drew every chart, and that text from the data
-// (including HTML and script tags) stayed text. Skips with a message without Chromium.
+// Renders `trainops eval --report` output and the monitor page in headless Chromium
+// (Debian packages chromium and chromium-driver; scripts/install_test_browser.sh installs
+// them) and checks that the eval page's script ran without errors, that every chart was
+// drawn, and that text from the data (including HTML and script tags) stayed text. Skips
+// with a message without Chromium.
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -11,6 +12,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "monitor_fixture.h"
+#include "report/monitor_report.h"
 #include "test_support.h"
 
 namespace trainops {
@@ -103,6 +106,49 @@ TEST(HtmlBrowserTest, ReportRendersAllChartsWithoutScriptErrors) {
   EXPECT_THAT(run.dom, Not(HasSubstr("<img")));
   EXPECT_THAT(run.dom, Not(HasSubstr("<b>chat</b>")));
   EXPECT_THAT(run.dom, HasSubstr("&lt;img src=x"));
+}
+
+size_t Count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST(HtmlBrowserTest, MonitorPageDrawsEveryChartAndKeepsScriptsAsText) {
+  const std::string chromium = FindChromium();
+  if (chromium.empty()) {
+    GTEST_SKIP() << "chromium not found; install it with scripts/install_test_browser.sh to run the HTML "
+                    "report browser test";
+  }
+  TempDir dir;
+  nlohmann::json run = testing::MonitorRun(5, true);
+  auto history = testing::MonitorHistory(5);
+  // A hostile signal name, in every run so it stays one signal across the history.
+  for (auto* r : {&run, &history[0], &history[1], &history[2], &history[3], &history[4]}) {
+    (*r)["signals"][2]["name"] = std::string(testing::kHostile) + "shift";
+  }
+  const auto page = dir.Write("monitor.html", MonitorHtml(run, history));
+
+  BrowserRun browser = DumpDom(chromium, page, dir);
+  ASSERT_EQ(browser.status, 0) << browser.log;
+  ASSERT_THAT(browser.dom, HasSubstr("</main>")) << browser.dom.substr(0, 2000);
+  // 3 signals: 3 effect charts, 1 histogram (only top_confidence has one), 3 history charts.
+  EXPECT_EQ(Count(browser.dom, "<svg"), 7u);
+  EXPECT_EQ(Count(browser.dom, "<svg id=\"signal-chart-"), 3u);
+  EXPECT_EQ(Count(browser.dom, "<svg id=\"histogram-chart-"), 1u);
+  EXPECT_EQ(Count(browser.dom, "<svg id=\"trend-chart-"), 3u);
+  // Parsed as SVG, with their marks: 6 runs per history chart.
+  EXPECT_EQ(Count(browser.dom, "<circle class=\"pt"), 18u);
+  EXPECT_EQ(Count(browser.dom, "<rect class=\"effect-bar\""), 3u);
+  EXPECT_THAT(browser.dom, HasSubstr("<h2>2 alerts</h2>"));
+  EXPECT_THAT(browser.dom, HasSubstr("<b>top_confidence</b>"));
+  // The injected tags stayed text: no element was made from them.
+  EXPECT_THAT(browser.dom, Not(HasSubstr("<script")));
+  EXPECT_THAT(browser.dom, Not(HasSubstr("<img")));
+  EXPECT_THAT(browser.dom, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;shift"));
+  EXPECT_THAT(browser.dom, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;w05.csv"));
+  // Self-contained: nothing was fetched, so the policy had nothing to refuse.
+  EXPECT_THAT(browser.log, Not(HasSubstr("Refused to")));
 }
 
 }  // namespace
