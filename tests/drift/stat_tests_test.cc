@@ -110,23 +110,27 @@ TEST(PermutationMeanTest, EmptySampleIsNoEvidence) {
   EXPECT_EQ(PermutationMeanTest(Midpoints(2), {0, 0}, {3, 4}, Direction::kEither, 99, 1).p_value, 1.0);
 }
 
-TEST(PermutationMixTest, NoiseAloneGivesTheNullDistance) {
+TEST(PermutationMixTest, NoiseAloneGivesTheNullDistanceAndTheFloorKeepsItQuiet) {
   // 90 equally likely labels, 200 rows against 630: the distance is large by noise alone,
-  // which is why a fixed distance threshold false-alarms on small windows.
+  // which is why a fixed distance threshold false-alarms on small windows. The reference
+  // is one draw shared by every window (as a model's validation rows are shared by every
+  // week), so its own noise makes p-values conditionally anti-conservative for a label mix
+  // this sparse; the monitor's effect floor (distance beyond its null mean >= 0.10) is
+  // what keeps such weeks quiet, and is part of the alert rule tested here.
   std::mt19937_64 rng(5);
   const std::vector<double> uniform(90, 1.0);
-  int below = 0;
+  int alerts = 0;
   double distance = 0;
   const int windows = 200;
   const auto reference = Sample(uniform, 630, rng);
   for (int w = 0; w < windows; ++w) {
     const MixTest t = PermutationMixTest(Sample(uniform, 200, rng), reference, 199, static_cast<uint64_t>(w));
-    below += t.p_value <= 0.05;
+    alerts += t.p_value <= 0.05 && t.distance - t.null_distance >= 0.10;
     distance += t.distance;
     EXPECT_NEAR(t.distance, t.null_distance, 0.12);
   }
   EXPECT_GT(distance / windows, 0.3);  // a PSI/TVD rule of thumb would alarm every week
-  EXPECT_LE(below, 22) << "false alarms at 5%: " << below << " of " << windows;
+  EXPECT_EQ(alerts, 0) << "stable windows alerting under the monitor's rule: " << alerts << " of " << windows;
 }
 
 TEST(PermutationMixTest, FindsAFloodOfOneDomain) {
