@@ -1403,13 +1403,41 @@ def generate(seed):
     return rows
 
 
-def write_csv_atomic(path, rows):
+def generate_week(seed, existing_texts, rows_per_week=400):
+    """One week of production traffic after the reference date, for `trainops cycle`
+    (`--traffic-week`): the same intents, channels and writing as the task's files, in the
+    share of the training data, with an id per message and the label an agent gave it
+    (the feedback). Texts already in train/validation/test are drawn again, so the week
+    never repeats a row the model was trained or tested on."""
+    rng = Rng(seed)
+    weights = [INTENT_ROWS[intent] for intent in INTENTS]
+    start = REFERENCE_DATE + datetime.timedelta(days=2)
+    rows = []
+    seen = set(existing_texts)
+    for number in range(rows_per_week):
+        intent = rng.weighted(INTENTS, weights)
+        channel = rng.weighted(CHANNELS, CHANNEL_MIX[intent])
+        created_at = (start + datetime.timedelta(days=rng.below(7), hours=rng.weighted(list(range(24)), HOUR_WEIGHTS[channel]))
+                      ).replace(minute=rng.below(60), second=rng.below(60))
+        for _ in range(200):
+            text = compose(rng, intent, channel, choose_kind(rng, channel, intent), created_at).strip()
+            if text not in seen:
+                break
+        else:
+            raise RuntimeError(f"could not draw a new message for {intent} in the traffic week")
+        seen.add(text)
+        rows.append([f"m{seed:02d}-{number:05d}", text, intent, channel, created_at.strftime("%Y-%m-%dT%H:%M:%SZ")])
+    rows.sort(key=lambda row: (row[4], row[0]))
+    return rows
+
+
+def write_csv_atomic(path, rows, columns=COLUMNS):
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp_path = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-            writer.writerow(COLUMNS)
+            writer.writerow(columns)
             writer.writerows(rows)
             handle.flush()
             os.fsync(handle.fileno())
@@ -1428,6 +1456,8 @@ def main(argv):
     parser.add_argument("--out", default=os.path.join(repo_root, "examples", "awesomeshoes"),
                         help="output folder (default examples/awesomeshoes)")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    parser.add_argument("--traffic-week", metavar="FILE",
+                        help="also write one week of production traffic with feedback labels to FILE")
     args = parser.parse_args(argv)
 
     os.makedirs(args.out, exist_ok=True)
@@ -1437,6 +1467,12 @@ def main(argv):
         write_csv_atomic(path, rows[split])
         if not args.quiet:
             print(f"wrote {path}: {len(rows[split])} rows")
+    if args.traffic_week:
+        texts = [row[0] for split in SPLITS for row in rows[split]]
+        week = generate_week(args.seed + 1, texts)
+        write_csv_atomic(args.traffic_week, week, ["id", "text", "intent", "channel", "created_at"])
+        if not args.quiet:
+            print(f"wrote {args.traffic_week}: {len(week)} rows")
     return 0
 
 

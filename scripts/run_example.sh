@@ -2,7 +2,7 @@
 # The main job on the shipped example task, the whole offline loop: install, build, check
 # the data, train with monitored checkpoints, evaluate on the unseen test file, then gate
 # the new model against the current production model and promote it when every gate
-# passes. Outputs go to out/awesomeshoes/ (a fresh run folder each time); the registry is
+# passes; then the weekly job (`trainops cycle`) on a week of traffic. Outputs go to out/awesomeshoes/ (a fresh run folder each time); the registry is
 # examples/awesomeshoes/.trainops/registry.db.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,5 +26,13 @@ echo "== gate against the production model, promote on a pass"
 echo
 ./build/trainops models list --task "$task"
 echo
+echo "== the weekly job: monitor a week of traffic with its feedback, retrain and promote only if drift matters"
+./build/trainops cycle --task "$task" --traffic examples/awesomeshoes/traffic/week-2026-11-02.csv \
+  --json "$run/cycle.json"
+./build/trainops monitor --task "$task" --traffic examples/awesomeshoes/traffic/week-2026-11-02.csv \
+  --report "$run/drift.html" --quiet
+./build/trainops cycles list --task "$task"
+echo
 echo "outputs: $run/model.bin (model), $run/metrics.jsonl (per-checkpoint metrics), $run/run.json (run record),"
-echo "         $run/check_data.json, $run/eval.json + report.html (test metrics), $run/gate.json + gate.xml (gates)"
+echo "         $run/check_data.json, $run/eval.json + report.html (test metrics), $run/gate.json + gate.xml (gates),"
+echo "         $run/cycle.json + drift.html (the weekly drift check)"

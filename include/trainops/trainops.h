@@ -10,4 +10,5 @@
 
 #include <trainops/classifier.h>
 #include <trainops/error.h>
+#include <trainops/monitor.h>
 #include <trainops/workflows.h>
