@@ -115,6 +115,39 @@ TEST_F(MonitorCliTest, AStableWindowRaisesNothing) {
   EXPECT_EQ(r.at("window").at("rows"), 300);
 }
 
+TEST_F(MonitorCliTest, TheReportDrawsEverySignalAndThePastWeeks) {
+  Release();
+  for (int week = 0; week < 3; ++week) {
+    const auto window = dir_.Write("week" + std::to_string(week) + ".csv", SyntheticIntentCsv(200, 30 + week, 4));
+    auto m = RunCli({"monitor", "--task", spec_.string(), "--traffic", window.string(), "--quiet"});
+    ASSERT_EQ(m.exit_code, 0) << m.err;
+  }
+  const auto html = dir_ / "drift.html";
+  auto m = RunCli({"monitor", "--task", spec_.string(), "--traffic", dir_.Write("now.csv", SyntheticIntentCsv(200, 40, 6)).string(),
+                   "--report", html.string(), "--json", (dir_ / "now.json").string()});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  const std::string page = testing::ReadAll(html);
+  const json r = json::parse(testing::ReadAll(dir_ / "now.json"));
+  for (const json& s : r.at("signals")) EXPECT_THAT(page, HasSubstr(s.at("name").get<std::string>()));
+  EXPECT_THAT(page, HasSubstr("unknown_labels"));
+  EXPECT_THAT(page, HasSubstr("<svg"));
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  // Three earlier weeks were recorded: each history chart has them plus this run.
+  auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = page.find(needle); at != std::string::npos; at = page.find(needle, at + 1)) ++n;
+    return n;
+  };
+  const size_t charts = count("(this run)");
+  EXPECT_GE(charts, 6u);
+  EXPECT_EQ(count("<circle class=\"pt"), 4 * charts);
+  // A bad report path fails before any work.
+  auto bad = RunCli({"monitor", "--task", spec_.string(), "--traffic", (dir_ / "now.csv").string(), "--report",
+                     (dir_ / "missing-folder" / "x.html").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--report"));
+}
+
 TEST_F(MonitorCliTest, WithoutTheLabelColumnFeedbackIsNull) {
   Release();
   const std::string csv = SyntheticIntentCsv(100, 6, 4);
