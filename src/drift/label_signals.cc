@@ -10,8 +10,11 @@
 namespace trainops {
 
 double Informativeness(const LabelSignals& s) {
-  const double uncertainty = 1.0 - std::clamp(static_cast<double>(s.margin), 0.0, 1.0);
   const double drift = std::max(s.oov_rate, 1.0 - std::clamp(static_cast<double>(s.coverage), 0.0, 1.0));
+  // The margin of a text made of words the model never saw is no evidence of confidence
+  // (a linear model can be sure about noise): in a drifted region the text counts as at
+  // least as uncertain as it is new.
+  const double uncertainty = std::max(1.0 - std::clamp(static_cast<double>(s.margin), 0.0, 1.0), drift);
   return kUncertaintyWeight * uncertainty + kDriftWeight * drift + kRejectedWeight * (s.rejected ? 1.0 : 0.0);
 }
 
@@ -19,7 +22,9 @@ LabelReason MainReason(const LabelSignals& s) {
   if (s.rejected) return LabelReason::kRejected;
   const double uncertainty = 1.0 - s.margin;
   const double drift = std::max(s.oov_rate, 1.0 - static_cast<double>(s.coverage));
-  return drift > uncertainty ? LabelReason::kDrifted : LabelReason::kUncertain;
+  // A text the model barely knows gets a near-prior answer, so a small margin there says
+  // "new", not "borderline": from half unseen it is called drifted whatever the margin.
+  return drift >= kDriftedReasonFloor || drift > uncertainty ? LabelReason::kDrifted : LabelReason::kUncertain;
 }
 
 std::string DescribeReason(LabelReason reason, const LabelSignals& s) {

@@ -23,19 +23,23 @@ struct LabelSignals {
   std::string predicted;  // the model's answer after rejection
 };
 
-// Why a text is worth labelling; the largest term of its informativeness.
+// Why a text is worth labelling (MainReason).
 enum class LabelReason { kUncertain, kDrifted, kRejected, kRandom };
 
 // How much labelling the text would teach, in [0, 1]:
-//   kUncertaintyWeight * (1 - margin)                      the model cannot decide
-// + kDriftWeight * max(oov_rate, 1 - coverage)            the text is new to the model
-// + kRejectedWeight * rejected                            the model refused it
-// Drift and uncertainty weigh the same; a rejection adds on top, since a refused text is
-// usually both and its label is what an out-of-scope rule or a new intent needs.
+//   kUncertaintyWeight * max(1 - margin, drift)   the model cannot decide (or cannot know)
+// + kDriftWeight * drift                          drift = max(oov_rate, 1 - coverage): new to it
+// + kRejectedWeight * rejected                    the model refused it
+// Drift and uncertainty weigh the same, and a drifted text counts as uncertain whatever its
+// margin; a rejection adds on top, since a refused text is usually both and its label is
+// what an out-of-scope rule or a new intent needs.
 inline constexpr double kUncertaintyWeight = 0.4;
 inline constexpr double kDriftWeight = 0.4;
 inline constexpr double kRejectedWeight = 0.2;
 double Informativeness(const LabelSignals& s);
+// The reason: rejected; else drifted when the drift term is at least this or larger than
+// the uncertainty term; else uncertain.
+inline constexpr double kDriftedReasonFloor = 0.5;
 LabelReason MainReason(const LabelSignals& s);
 // "uncertain: margin 0.03", "drifted: 45% unseen words", "rejected as out-of-scope".
 std::string DescribeReason(LabelReason reason, const LabelSignals& s);

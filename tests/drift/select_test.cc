@@ -159,8 +159,8 @@ class SelectTest : public ::testing::Test {
       if (i % 10 == 0 && i / 10 < kDrifted.size()) add(kDrifted[i / 10]);
       if (i % 4 == 1 && i / 4 < Paraphrases().size()) add(Paraphrases()[i / 4]);
     }
-    add("Telescope eyepiece fogs up whenever I observe Saturn!!");  // a duplicate of kDrifted[0]
-    add("TELESCOPE EYEPIECE fogs up whenever i observe saturn");
+    add("The telescope eyepiece fogs up whenever I observe Saturn!!");  // duplicates of kDrifted[0]
+    add("THE TELESCOPE EYEPIECE  fogs up whenever i observe saturn");
     add("   ");
     add("");
     dir_->Write("window.csv", csv);
@@ -271,16 +271,19 @@ TEST_F(SelectTest, NewTopicsComeBeforeConfidentFamiliarMessagesAndParaphrasesDoN
   const std::set<std::string> drifted(kDrifted.begin(), kDrifted.end());
   const auto paraphrases = Paraphrases();
   const std::set<std::string> cluster(paraphrases.begin(), paraphrases.end());
-  size_t from_drifted = 0, from_cluster = 0;
+  size_t from_drifted = 0, from_cluster = 0, cluster_before_last_topic = 0;
   for (const auto& row : t.rows) {
     from_drifted += drifted.count(row[2]);
     from_cluster += cluster.count(row[2]);
+    if (from_drifted < kDrifted.size()) cluster_before_last_topic += cluster.count(row[2]);
   }
-  // Eight one-off new topics and one twenty-strong cluster: all eight topics make the list,
-  // the cluster a few picks, not twenty.
+  // Eight one-off new topics and one twenty-strong cluster of a ninth: the cluster gets one
+  // pick until every other new topic has one (then paraphrases compete, discounted, with
+  // the familiar messages), and never most of the list.
   EXPECT_EQ(from_drifted, kDrifted.size());
+  EXPECT_LE(cluster_before_last_topic, 1u);
   EXPECT_GE(from_cluster, 1u);
-  EXPECT_LE(from_cluster, 3u);
+  EXPECT_LE(from_cluster, t.rows.size() / 2);
   EXPECT_GE(CountReason(t, "drifted"), kDrifted.size());
 }
 
