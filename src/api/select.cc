@@ -24,6 +24,15 @@
 namespace trainops {
 namespace {
 
+// The same file by identity (links included) when both exist, else by normalized path.
+bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code ea, eb;
+  if (std::filesystem::equivalent(a, b, ea)) return true;
+  const auto ca = std::filesystem::weakly_canonical(a, ea);
+  const auto cb = std::filesystem::weakly_canonical(b, eb);
+  return !ea && !eb && ca == cb;
+}
+
 void CheckOptions(const SelectOptions& o) {
   if (o.task.empty()) throw InputError("no task spec given; pass --task T.yaml (its text column, seed and registry apply)");
   if (o.traffic.empty()) throw InputError("no traffic file given; pass --traffic F (CSV, TSV or JSONL with the text column)");
@@ -36,12 +45,8 @@ void CheckOptions(const SelectOptions& o) {
                                  *o.random_share));
   }
   // An output never replaces an input: the window would be lost to its own selection.
-  if (!o.output.empty() && o.output != "-") {
-    std::error_code ec;
-    if (std::filesystem::equivalent(o.output, o.traffic, ec) ||
-        std::filesystem::weakly_canonical(o.output, ec) == std::filesystem::weakly_canonical(o.traffic, ec)) {
-      throw InputError(fmt::format("--output {} is the traffic file; write the selection to another file", o.output));
-    }
+  if (!o.output.empty() && o.output != "-" && SameFile(o.output, o.traffic)) {
+    throw InputError(fmt::format("--output {} is the traffic file; write the selection to another file", o.output));
   }
 }
 
