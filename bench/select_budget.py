@@ -158,7 +158,7 @@ def main():
                         f"each of the 40 rows repeated {a.repeat} times (chosen on window 7 alone, after the plain recipe "
                         f"had shown that 40 rows among 6,300 teach the learner nothing: trained on initial data + "
                         f"picks and scored on the window-7 rows neither arm picked, repeats of 1, 2, 3 and 5 "
-                        f"were tried and 5 was best)"}]
+                        f"were tried and 5 was best; to be plain about the order of events: the plain recipe ran first and its w08-w10 numbers above were seen before this recipe existed, but its one free parameter was chosen without them)"}]
     lines = [BEGIN, "## Label budget: `trainops select` vs random picks (issue 13)", "",
              f"`python3 bench/select_budget.py --seeds {a.seeds} --budget {a.budget} --repeat {a.repeat}` on "
              f"../shared/data/replay: the first model trains on initial_train.csv (6,300 rows, 90 intents); "
