@@ -15,6 +15,7 @@
 #include "check/text_key.h"
 #include "data/table_reader.h"
 #include "drift/select.h"
+#include "model/inference.h"
 #include "model/model_io.h"
 #include "test_support.h"
 
@@ -306,6 +307,30 @@ TEST_F(SelectTest, DiversityDiscountsNearDuplicatesInTheLibrary) {
   EXPECT_EQ(violin, 1u);
   EXPECT_LE(guitar, 1u);
   EXPECT_GT(s.picks[1].similarity, 0.0);  // measured against the first pick
+}
+
+TEST_F(SelectTest, RejectedTextsComeFirstAmongFamiliarOnes) {
+  // The suite's model has no out-of-scope label; give it one and a rejection threshold at
+  // the median rejection score of familiar texts, so about half of them are refused.
+  Model model = LoadModel(ModelPath());
+  const std::vector<std::string> texts = FamiliarTexts(120, 91);
+  Model::Scratch scratch;
+  std::vector<float> scores;
+  for (const auto& text : texts) scores.push_back(Classify(model, text, scratch).reject_score);
+  std::vector<float> sorted = scores;
+  std::sort(sorted.begin(), sorted.end());
+  model.info.oos_label = model.info.labels[0];
+  model.info.reject_threshold = sorted[sorted.size() / 2];
+  SelectionSettings settings;
+  settings.budget = 10;
+  settings.random_share = 0;
+  const Selection s = SelectTexts(model, texts, settings);
+  ASSERT_EQ(s.picks.size(), 10u);
+  for (const auto& pick : s.picks) {
+    EXPECT_TRUE(pick.signals.rejected) << texts[pick.index];
+    EXPECT_EQ(pick.reason_text, "rejected as out-of-scope");
+    EXPECT_EQ(pick.signals.predicted, model.info.labels[0]);
+  }
 }
 
 TEST_F(SelectTest, ReadsJsonlAndTheProductionModelFromTheRegistry) {
