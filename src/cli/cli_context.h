@@ -34,6 +34,7 @@ void RegisterRegistryCommands(CLI::App& app, CliContext& ctx);  // runs, models,
 void RegisterGate(CLI::App& app, CliContext& ctx);  // gate and release
 void RegisterServe(CLI::App& app, CliContext& ctx);  // serve and traffic export
 void RegisterMonitor(CLI::App& app, CliContext& ctx);  // monitor, cycle, cycles list
+void RegisterSelect(CLI::App& app, CliContext& ctx);
 
 // Checks, before a command does its work, that an output file named by `flag` can be
 // written: its folder exists and is writable, and it is not a folder itself ("" and "-",

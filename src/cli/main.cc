@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   trainops::cli::RegisterGate(app, ctx);
   trainops::cli::RegisterServe(app, ctx);
   trainops::cli::RegisterMonitor(app, ctx);
+  trainops::cli::RegisterSelect(app, ctx);
   // Subcommands accept --quiet/--verbose after their name too.
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->add_flag("-q,--quiet", ctx.quiet, "Print only results and errors");

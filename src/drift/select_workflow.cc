@@ -1,0 +1,199 @@
+// SelectForLabeling (trainops/select.h): resolves what the caller named (spec, traffic
+// file, model), reads the window keeping every column, and hands the texts to
+// drift/select, where the choice is made.
+#include <trainops/select.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "api/boundary.h"
+#include "api/registry_access.h"
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "common/strings.h"
+#include "data/csv_writer.h"
+#include "data/dataset.h"
+#include "data/table_reader.h"
+#include "drift/select.h"
+#include "model/model_io.h"
+#include "registry/registry.h"
+#include "task/task_spec.h"
+
+namespace trainops {
+namespace {
+
+// The same file by identity (links included) when both exist, else by normalized path.
+bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code ea, eb;
+  if (std::filesystem::equivalent(a, b, ea)) return true;
+  const auto ca = std::filesystem::weakly_canonical(a, ea);
+  const auto cb = std::filesystem::weakly_canonical(b, eb);
+  return !ea && !eb && ca == cb;
+}
+
+void CheckOptions(const SelectOptions& o) {
+  if (o.task.empty()) throw InputError("no task spec given; pass --task T.yaml (its text column, seed and registry apply)");
+  if (o.traffic.empty()) throw InputError("no traffic file given; pass --traffic F (CSV, TSV or JSONL with the text column)");
+  if (o.budget < 1) {
+    throw InputError(fmt::format("--budget {}: the budget is how many messages to pick and must be at least 1", o.budget));
+  }
+  if (o.random_share && !(*o.random_share >= 0 && *o.random_share <= 1)) {
+    throw InputError(fmt::format("--random-share {}: must be between 0 and 1 (0.1 = a tenth of the budget drawn "
+                                 "uniformly at random)",
+                                 *o.random_share));
+  }
+  // An output never replaces an input: the window would be lost to its own selection.
+  if (!o.output.empty() && o.output != "-" && SameFile(o.output, o.traffic)) {
+    throw InputError(fmt::format("--output {} is the traffic file; write the selection to another file", o.output));
+  }
+}
+
+// The model file: --model, else the task's production model in its registry.
+std::filesystem::path ResolveModel(const SelectOptions& o, const TaskSpec& spec) {
+  if (!o.model.empty()) return o.model;
+  const std::filesystem::path db = ResolveRegistryPath(o.registry, &spec);
+  const std::string fix = fmt::format(
+      "promote one (`trainops release --task {} --candidate MODEL`) or pass --model PATH", spec.spec_path.string());
+  // Opening would create an empty registry; a read-only command must not.
+  if (!std::filesystem::exists(db)) {
+    throw InputError(fmt::format("task {} has no production model (no registry at {}); {}", spec.name, db.string(), fix));
+  }
+  const Registry registry = Registry::Open(db);
+  const auto production = registry.Production(spec.name);
+  if (!production) {
+    throw InputError(fmt::format("task {} has no production model in registry {}; {}", spec.name, db.string(), fix));
+  }
+  return production->path;
+}
+
+struct Window {
+  std::vector<std::string> header;
+  std::vector<RawRecord> records;  // rows with text
+  std::vector<std::string> texts;  // parallel to records
+  uint64_t rows = 0;
+  std::vector<uint64_t> empty_lines;
+};
+
+Window ReadWindow(const SelectOptions& o, const std::string& text_column) {
+  const std::filesystem::path path = o.traffic;
+  const FileFormat format = o.format.empty() ? GuessFileFormat(path) : ParseFileFormat(o.format);
+  auto reader = OpenTable(path, format);
+  Window w;
+  w.header = reader->columns();
+  const auto text_index = reader->ColumnIndex(text_column);
+  if (!text_index) {
+    throw InputError(fmt::format("{}: no column {} (the text column); the columns are {}{}; pass --text-column or fix "
+                                 "data.text_column in the task spec",
+                                 path.string(), Quoted(text_column), Join(w.header, ", "),
+                                 DidYouMean(text_column, w.header)));
+  }
+  RawRecord record;
+  while (reader->Next(record)) {
+    ++w.rows;
+    if (!record.malformed.empty()) {
+      throw InputError(fmt::format("{}:{}: {}; fix the row or remove it", path.string(), record.line, record.malformed));
+    }
+    const bool has_text = record.present[*text_index];
+    const std::string& text = record.values[*text_index];
+    const std::string problem = has_text ? ValidateText(text) : "empty text";
+    if (problem == "empty text" || problem == "text is only white space") {
+      w.empty_lines.push_back(record.line);
+      continue;
+    }
+    if (!problem.empty()) {
+      throw InputError(fmt::format("{}:{}: column {}: {}; fix the text or remove the row", path.string(), record.line,
+                                   Quoted(text_column), problem));
+    }
+    w.texts.push_back(text);
+    w.records.push_back(record);
+  }
+  return w;
+}
+
+std::string LineList(const std::vector<uint64_t>& lines) {
+  std::vector<std::string> shown;
+  for (size_t i = 0; i < lines.size() && i < 5; ++i) shown.push_back(std::to_string(lines[i]));
+  return Join(shown, ", ") + (lines.size() > 5 ? ", ..." : "");
+}
+
+// Our columns, renamed when the traffic already has columns of these names.
+std::string OutputColumn(const std::vector<std::string>& header, const std::string& name) {
+  return std::find(header.begin(), header.end(), name) == header.end() ? name : "select_" + name;
+}
+
+}  // namespace
+
+SelectResult SelectForLabeling(const SelectOptions& o, const Messages& messages) {
+  return AtBoundary([&] {
+    CheckOptions(o);
+    const TaskSpec spec = LoadTaskSpec(o.task);
+    const std::filesystem::path model_path = ResolveModel(o, spec);
+    const Model model = LoadModel(model_path);
+    const std::string text_column = o.text_column.empty() ? spec.data.text_column : o.text_column;
+    Window w = ReadWindow(o, text_column);
+
+    SelectResult r;
+    r.header = w.header;
+    r.model_path = model_path.string();
+    r.model_id = ModelContentHash(model_path);
+    r.window_rows = w.rows;
+    r.empty_rows = w.empty_lines.size();
+    if (!w.empty_lines.empty()) {
+      r.notes.push_back(fmt::format("skipped {} row(s) without text (line {})", w.empty_lines.size(),
+                                    LineList(w.empty_lines)));
+    }
+    if (!model.reference_stats) {
+      r.notes.push_back(fmt::format("model {} has no reference statistics (an older model file): drift is judged by "
+                                    "feature coverage alone, without the share of unseen words",
+                                    model_path.string()));
+    }
+
+    SelectionSettings settings;
+    settings.budget = static_cast<size_t>(o.budget);
+    settings.random_share = o.random_share.value_or(kDefaultRandomShare);
+    settings.seed = o.seed.value_or(spec.seed);
+    const Selection selection = SelectTexts(model, w.texts, settings);
+    r.duplicate_rows = selection.duplicate_texts;
+    r.random_picks = selection.random_picks;
+    if (static_cast<uint64_t>(o.budget) > selection.distinct_texts) {
+      r.notes.push_back(fmt::format("the budget ({}) is larger than the window's {} distinct text(s): all of them are "
+                                    "selected",
+                                    o.budget, selection.distinct_texts));
+    }
+    for (const SelectedText& pick : selection.picks) {
+      RawRecord& record = w.records[pick.index];
+      for (size_t c = 0; c < record.values.size(); ++c) {
+        if (!record.present[c]) record.values[c].clear();
+      }
+      record.values.resize(r.header.size());
+      r.rows.push_back(std::move(record.values));
+      r.scores.push_back(pick.score);
+      r.reasons.push_back(pick.reason_text);
+      r.lines.push_back(record.line);
+    }
+    if (messages.debug) {
+      messages.debug(fmt::format("{} rows, {} duplicate(s) folded, {} random pick(s), seed {}", r.window_rows,
+                                 r.duplicate_rows, r.random_picks, settings.seed));
+    }
+    if (!o.output.empty() && o.output != "-") WriteFileAtomically(o.output, SelectionCsv(r));
+    return r;
+  });
+}
+
+std::string SelectionCsv(const SelectResult& r) {
+  std::vector<std::string> header = r.header;
+  header.push_back(OutputColumn(r.header, "score"));
+  header.push_back(OutputColumn(r.header, "reason"));
+  std::string out = CsvLine(header);
+  for (size_t i = 0; i < r.rows.size(); ++i) {
+    std::vector<std::string> fields = r.rows[i];
+    fields.push_back(fmt::format("{:.4f}", r.scores[i]));
+    fields.push_back(r.reasons[i]);
+    out += CsvLine(fields);
+  }
+  return out;
+}
+
+}  // namespace trainops
