@@ -136,4 +136,10 @@ void SyncDirectory(const std::filesystem::path& dir) {
   ::close(fd);
 }
 
+bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
+  struct stat sa {}, sb {};
+  if (::stat(a.empty() ? "." : a.c_str(), &sa) != 0 || ::stat(b.empty() ? "." : b.c_str(), &sb) != 0) return false;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 }  // namespace trainops

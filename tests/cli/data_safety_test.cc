@@ -1,0 +1,98 @@
+// Issue 16: nothing the user has is lost or overwritten silently, a failed write is never
+// reported as success, and bad input is refused with exit 2 naming the place to fix.
+#include <sys/wait.h>
+
+#include <cstdlib>
+
+#include <map>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace trainops {
+namespace {
+
+using testing::ReadAll;
+using testing::RunCli;
+using testing::SyntheticIntentCsv;
+using testing::TempDir;
+
+struct ShellResult {
+  int exit_code = -1;
+  std::string err;
+};
+
+// Runs `trainops ARGS` through the shell inside `dir` (for relative paths and redirections).
+// `env` is put before the command ("NAME=VALUE ...").
+ShellResult RunIn(const std::filesystem::path& dir, const std::string& args, const std::string& env = "") {
+  const auto err_file = dir.parent_path() / (dir.filename().string() + ".stderr.txt");
+  const std::string cmd = "cd '" + dir.string() + "' && " + env + " '" + std::string(TRAINOPS_BINARY) + "' " + args +
+                          " 2> '" + err_file.string() + "'";
+  const int status = std::system(cmd.c_str());
+  ShellResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = ReadAll(err_file);
+  std::filesystem::remove(err_file);
+  return r;
+}
+
+// A task folder (task.yaml, train/validation/test CSVs, behaviour.yaml) and a model trained on it.
+class DataSafetyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    dir_->Write("train.csv", SyntheticIntentCsv(400, 161));
+    dir_->Write("validation.csv", SyntheticIntentCsv(120, 162));
+    dir_->Write("test.csv", SyntheticIntentCsv(120, 163));
+    dir_->Write("behaviour.yaml", "tests: []\n");
+    dir_->Write("task.yaml",
+                "name: safety\n"
+                "data:\n"
+                "  train: train.csv\n"
+                "  validation: validation.csv\n"
+                "  test: test.csv\n"
+                "  text_column: text\n"
+                "  label_column: intent\n"
+                "threads: 1\n"
+                "training:\n"
+                "  epochs: 2\n"
+                "checks:\n"
+                "  label_error_folds: 0\n");
+    auto r = RunCli({"train", "--task", Task(), "--no-registry", "--quiet", "--allow-data-errors", "--out",
+                     (dir_->path() / "run").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string Task() { return (dir_->path() / "task.yaml").string(); }
+  static std::string Model() { return (dir_->path() / "run/model.bin").string(); }
+  static std::string File(const std::string& name) { return (dir_->path() / name).string(); }
+  static TempDir* dir_;
+};
+TempDir* DataSafetyTest::dir_ = nullptr;
+
+void ExpectRefused(int exit_code, const std::string& err, const std::string& names) {
+  EXPECT_EQ(exit_code, 2) << err;
+  EXPECT_NE(err.find(names), std::string::npos) << err;
+  EXPECT_EQ(err.find("internal error"), std::string::npos) << err;
+}
+
+TEST_F(DataSafetyTest, WriteCleanIntoTheTaskFolderIsRefusedHoweverItIsWritten) {
+  const std::string before = ReadAll(File("train.csv"));
+  const std::string abs = dir_->path().string();
+  for (const std::string& dir : std::vector<std::string>{".", "./", abs, abs + "/"}) {
+    const auto r = RunIn(dir_->path(), "check-data --task task.yaml --write-clean '" + dir + "'");
+    ExpectRefused(r.exit_code, r.err, "--write-clean");
+    EXPECT_EQ(ReadAll(File("train.csv")), before) << dir;
+  }
+  // Through a symbolic link to the folder, too.
+  TempDir other;
+  std::filesystem::create_directory_symlink(dir_->path(), other / "link");
+  const auto r = RunCli({"check-data", "--task", Task(), "--write-clean", (other / "link").string()});
+  ExpectRefused(r.exit_code, r.err, "--write-clean");
+  EXPECT_EQ(ReadAll(File("train.csv")), before);
+}
+
+}  // namespace
+}  // namespace trainops
