@@ -91,7 +91,10 @@ void RegisterPredict(CLI::App& app, CliContext& ctx) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--output", f->output, "Output CSV (default: stdout)");
   cmd->callback([f, &ctx] {
-    CheckOutputPath(f->output, "--output");
+    CommandInputs inputs;
+    inputs.Add("--model", f->model);
+    inputs.Add("--data", f->data);
+    CheckOutputPath(f->output, "--output", inputs);
     Model model = LoadModel(f->model);
     if (f->data.empty()) {
       PredictStdin(model, *f, ctx);

@@ -94,5 +94,37 @@ TEST_F(DataSafetyTest, WriteCleanIntoTheTaskFolderIsRefusedHoweverItIsWritten) {
   EXPECT_EQ(ReadAll(File("train.csv")), before);
 }
 
+TEST_F(DataSafetyTest, AnOutputThatIsAnInputIsRefused) {
+  TempDir reg;
+  const std::string registry = (reg / "registry.db").string();
+  const std::map<std::string, std::string> before = {{"train.csv", ReadAll(File("train.csv"))},
+                                                     {"validation.csv", ReadAll(File("validation.csv"))},
+                                                     {"test.csv", ReadAll(File("test.csv"))},
+                                                     {"task.yaml", ReadAll(File("task.yaml"))},
+                                                     {"run/model.bin", ReadAll(Model())}};
+  // As written, relative, and through "./": all the same file.
+  auto r = RunIn(dir_->path(), "gate --task task.yaml --candidate run/model.bin --registry '" + registry +
+                                   "' --json test.csv");
+  ExpectRefused(r.exit_code, r.err, "--json test.csv");
+  r = RunIn(dir_->path(), "eval --model run/model.bin --data train.csv --json ./train.csv");
+  ExpectRefused(r.exit_code, r.err, "--json ./train.csv");
+  r = RunIn(dir_->path(), "eval --model run/model.bin --data train.csv --report run/../run/model.bin");
+  ExpectRefused(r.exit_code, r.err, "--report");
+  r = RunIn(dir_->path(), "eval --model run/model.bin --data train.csv --markdown '" + File("train.csv") + "'");
+  ExpectRefused(r.exit_code, r.err, "--markdown");
+  r = RunIn(dir_->path(), "predict --model run/model.bin --data validation.csv --output validation.csv");
+  ExpectRefused(r.exit_code, r.err, "--output validation.csv");
+  r = RunIn(dir_->path(), "check-data --task task.yaml --json task.yaml");
+  ExpectRefused(r.exit_code, r.err, "--json task.yaml");
+  r = RunIn(dir_->path(), "check-data --task task.yaml --markdown validation.csv");
+  ExpectRefused(r.exit_code, r.err, "--markdown validation.csv");
+  r = RunIn(dir_->path(), "gate --task task.yaml --candidate run/model.bin --registry '" + registry +
+                              "' --junit '" + registry + "'");
+  ExpectRefused(r.exit_code, r.err, "--junit");
+  r = RunIn(dir_->path(), "init --data train.csv --out train.csv --force");
+  ExpectRefused(r.exit_code, r.err, "--out train.csv");
+  for (const auto& [name, bytes] : before) EXPECT_EQ(ReadAll(File(name)), bytes) << name;
+}
+
 }  // namespace
 }  // namespace trainops
