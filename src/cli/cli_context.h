@@ -43,6 +43,11 @@ void RegisterServe(CLI::App& app, CliContext& ctx);  // serve and traffic export
 // to a typo in an output path, and an output never replaces an input.
 void CheckOutputPath(const std::string& path, const char* flag, const CommandInputs& inputs = {});
 
+// Hands what was written to standard output to the OS and checks that it got there:
+// throws InputError naming standard output (a full disk, /dev/full, a closed pipe) so a
+// command never reports success for results that were lost.
+void FlushStdout();
+
 // Thrown by a command to exit with a given code after printing its own output.
 struct ExitRequest {
   int code;

@@ -49,6 +49,7 @@ void PredictFile(const Model& model, const PredictFlags& f, const CliContext& ct
         ++skipped;
       });
   if (file) file->Commit();
+  else FlushStdout();
   ctx.Info(fmt::format("predicted {} rows{}{}", rows,
                        skipped ? fmt::format(" ({} skipped)", skipped) : "",
                        file ? " -> " + f.output : ""));
@@ -65,7 +66,8 @@ void PredictStdin(const Model& model, const PredictFlags& f, const CliContext& c
     // A blank line still gets its answer line (a pipe reads one per input line): rejected,
     // with confidence 0, and a note on stderr, never a label chosen from the bias alone.
     if (d.empty) ctx.Warn(fmt::format("stdin line {}: no text to classify; answered as rejected", line_number));
-    std::cout << PredictionCsvRow(model, d, scratch.probs, f.settings) << std::flush;
+    std::cout << PredictionCsvRow(model, d, scratch.probs, f.settings);
+    FlushStdout();  // one answer per line, as it comes (a pipe waits for it); checked
   }
 }
 

@@ -81,8 +81,11 @@ void AtomicFile::Commit() {
   if (::fsync(fd_) != 0) {
     throw InputError(fmt::format("{}: fsync failed: {}", path_.string(), ErrnoText()));
   }
-  ::close(fd_);
+  const int closed = ::close(fd_);
   fd_ = -1;
+  if (closed != 0) {
+    throw InputError(fmt::format("{}: close failed: {}", path_.string(), ErrnoText()));
+  }
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     throw InputError(fmt::format("{}: rename failed: {}", path_.string(), ErrnoText()));
   }

@@ -126,5 +126,17 @@ TEST_F(DataSafetyTest, AnOutputThatIsAnInputIsRefused) {
   for (const auto& [name, bytes] : before) EXPECT_EQ(ReadAll(File(name)), bytes) << name;
 }
 
+TEST_F(DataSafetyTest, WriteErrorsOnStandardOutputAreErrors) {
+  auto r = RunIn(dir_->path(), "predict --model run/model.bin --data test.csv > /dev/full");
+  ExpectRefused(r.exit_code, r.err, "standard output");
+  EXPECT_EQ(r.err.find("predicted"), std::string::npos) << r.err;
+  r = RunIn(dir_->path(), "predict --model run/model.bin < test.csv > /dev/full");
+  ExpectRefused(r.exit_code, r.err, "standard output");
+  r = RunIn(dir_->path(), "eval --model run/model.bin --data test.csv --json - > /dev/full");
+  ExpectRefused(r.exit_code, r.err, "standard output");
+  r = RunIn(dir_->path(), "check-data --task task.yaml > /dev/full");
+  ExpectRefused(r.exit_code, r.err, "standard output");
+}
+
 }  // namespace
 }  // namespace trainops
