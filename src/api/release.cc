@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "gate/gate_output.h"
 #include "gate/release.h"
+#include "model/model_io.h"
 #include "registry/registry.h"
 #include "task/task_spec.h"
 
@@ -122,6 +123,21 @@ StatusChangeResult Promote(const PromoteOptions& o) {
           throw InputError(fmt::format("{}: not in the registry yet; pass --task T.yaml (or --task-name NAME) so it "
                                        "can be registered for its task",
                                        o.model));
+        }
+        // Only a model of this task is registered: a CSV or a 3-byte file made production
+        // would break every later gate, release and rollback.
+        Model loaded;
+        try {
+          loaded = LoadModel(o.model);
+        } catch (const InputError& e) {
+          throw InputError(fmt::format("{}; nothing was registered or promoted (promote takes the model.bin of a "
+                                       "training run, or a registered model's id)",
+                                       e.what()));
+        }
+        if (!loaded.info.task.empty() && loaded.info.task != task) {
+          throw InputError(fmt::format("{}: this model was trained for task \"{}\", not \"{}\"; nothing was "
+                                       "registered or promoted; promote it under its own task",
+                                       o.model, loaded.info.task, task));
         }
         model_id = registry.RegisterModel(o.model, task, "", nlohmann::json::object()).id;
       }

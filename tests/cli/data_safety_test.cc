@@ -138,5 +138,23 @@ TEST_F(DataSafetyTest, WriteErrorsOnStandardOutputAreErrors) {
   ExpectRefused(r.exit_code, r.err, "standard output");
 }
 
+TEST_F(DataSafetyTest, PromoteRegistersOnlyAModelOfTheTask) {
+  TempDir reg;
+  const std::string registry = (reg / "registry.db").string();
+  const auto not_a_model = reg.Write("hostname", "box\n");
+  auto r = RunCli({"promote", not_a_model.string(), "--task", Task(), "--registry", registry, "--reason", "x",
+                   "--force"});
+  ExpectRefused(r.exit_code, r.err, "nothing was registered or promoted");
+  r = RunCli({"promote", File("train.csv"), "--task", Task(), "--registry", registry, "--reason", "x", "--force"});
+  ExpectRefused(r.exit_code, r.err, "nothing was registered or promoted");
+  // A model of another task.
+  r = RunCli({"promote", Model(), "--task-name", "another-task", "--registry", registry, "--reason", "x",
+              "--force"});
+  ExpectRefused(r.exit_code, r.err, "trained for task \"safety\"");
+  r = RunCli({"models", "list", "--registry", registry, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out).size(), 0u) << r.out;
+}
+
 }  // namespace
 }  // namespace trainops
