@@ -161,13 +161,7 @@ StatusChangeResult Rollback(const RollbackOptions& o) {
     const std::optional<TaskSpec> spec = SpecOf(o.task);
     const std::string task = !o.task_name.empty() ? o.task_name : spec ? spec->name : "";
     if (task.empty()) throw InputError("rollback needs --task T.yaml or --task-name NAME (which task to roll back)");
-    const auto path = ResolveRegistryPath(o.registry, spec ? &*spec : nullptr);
-    if (!std::filesystem::exists(path)) {
-      throw InputError(fmt::format("{}: no registry here yet; `trainops train --task T.yaml` creates one next to "
-                                   "the spec, or pass --registry with the right path",
-                                   path.string()));
-    }
-    Registry registry = Registry::Open(path);
+    Registry registry = Registry::OpenExisting(ResolveRegistryPath(o.registry, spec ? &*spec : nullptr));
     StatusChangeResult r = ToStatusChangeResult(registry.Rollback(task, o.reason));
     r.message = fmt::format("rolled back task {}: {} is production again (archived {})", task, Short(r.model_id),
                             Short(r.archived_model_id));

@@ -156,5 +156,19 @@ TEST_F(DataSafetyTest, PromoteRegistersOnlyAModelOfTheTask) {
   EXPECT_EQ(nlohmann::json::parse(r.out).size(), 0u) << r.out;
 }
 
+TEST_F(DataSafetyTest, ReadOnlyCommandsNeverRecreateAnEmptyRegistry) {
+  TempDir reg;
+  const auto registry = reg.Write("registry.db", "");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"models", "list", "--registry", registry.string()},
+        std::vector<std::string>{"runs", "list", "--registry", registry.string()},
+        std::vector<std::string>{"rollback", "--registry", registry.string(), "--task-name", "safety", "--reason",
+                                 "x"}}) {
+    const auto r = RunCli(args);
+    ExpectRefused(r.exit_code, r.err, "empty (0 bytes)");
+    EXPECT_EQ(std::filesystem::file_size(registry), 0u) << args[0];
+  }
+}
+
 }  // namespace
 }  // namespace trainops
