@@ -170,5 +170,13 @@ TEST_F(DataSafetyTest, ReadOnlyCommandsNeverRecreateAnEmptyRegistry) {
   }
 }
 
+TEST_F(DataSafetyTest, AFileWithoutRecordEndsIsAnErrorNotEndlessMemory) {
+  auto r = RunCli({"check-data", "--data", "/dev/zero", "--format", "csv", "--text-column", "text",
+                   "--label-column", "intent"});
+  ExpectRefused(r.exit_code, r.err, "/dev/zero:1: field 1 is longer than 1 MiB");
+  r = RunCli({"predict", "--model", Model(), "--data", "/dev/zero", "--format", "jsonl"});
+  ExpectRefused(r.exit_code, r.err, "/dev/zero:1: the line is longer than 16 MiB");
+}
+
 }  // namespace
 }  // namespace trainops
