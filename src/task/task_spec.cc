@@ -96,6 +96,32 @@ auto WithLocation(const YamlSection& section, const std::string& key, F parse) {
   }
 }
 
+// Records the line of every mapping key (dotted path -> line) and refuses a key given
+// twice in one mapping: YAML parsers keep one of the two silently (yaml-cpp the first), so
+// `data.train` written twice would train on the file the user did not mean.
+void RecordKeyLines(const YAML::Node& node, const std::string& prefix, const std::filesystem::path& path,
+                    std::map<std::string, std::string>& locations) {
+  if (node.IsSequence()) {
+    for (const auto& item : node) RecordKeyLines(item, prefix, path, locations);
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::map<std::string, int> here;
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar()) continue;
+    const std::string key = kv.first.Scalar();
+    const int line = kv.first.Mark().line + 1;
+    auto [it, inserted] = here.emplace(key, line);
+    if (!inserted) {
+      throw InputError(fmt::format("{}:{}: key {}{} is given twice (lines {} and {}); keep one: the spec would "
+                                   "otherwise silently use one of them",
+                                   path.string(), line, prefix, key, it->second, line));
+    }
+    locations.emplace(prefix + key, fmt::format("{}:{}", path.string(), line));
+    RecordKeyLines(kv.second, prefix + key + ".", path, locations);
+  }
+}
+
 void ParseGates(const YamlSection& top, const std::filesystem::path& base, GatesSpec& gates) {
   YamlSection section = top.Child("gates", kGatesKeys);
   if (section.Has("metrics")) {
@@ -336,6 +362,7 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   const std::filesystem::path base = path.parent_path().empty() ? "." : path.parent_path();
   TaskSpec spec;
   spec.spec_path = path;
+  RecordKeyLines(root, "", path, spec.key_locations);
   YamlSection top(root, path, "", kTopKeys);
   top.Read("name", spec.name);
   top.Read("description", spec.description);
