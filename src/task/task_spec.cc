@@ -278,6 +278,10 @@ int64_t ParseDurationSeconds(std::string_view text) {
 void TaskSpec::Validate() const {
   auto fail = [&](const std::string& field, const std::string& message) {
     std::string where = spec_path.empty() ? std::string("task") : spec_path.string();
+    // file:line:key for a key of the file (a value left at its default: its section's line).
+    auto at = key_locations.find(field);
+    if (at == key_locations.end()) at = key_locations.find(field.substr(0, field.find('.')));
+    if (at != key_locations.end()) throw InputError(fmt::format("{}: key {}: {}", at->second, field, message));
     throw InputError(fmt::format("{}: {}: {}", where, field, message));
   };
   if (data.train.empty()) fail("data.train", "is required; name the training file");
@@ -333,8 +337,10 @@ void TaskSpec::Validate() const {
     if (!(cost >= 0)) fail("evaluation.costs", fmt::format("cost of \"{}\" must be >= 0", label));
   }
   if (checks.min_segment_examples < 0) fail("checks.min_segment_examples", "must be >= 0");
-  std::set<std::string> unique(labels.begin(), labels.end());
-  if (unique.size() != labels.size()) fail("labels", "lists a label twice");
+  std::set<std::string> unique;
+  for (const auto& label : labels) {
+    if (!unique.insert(label).second) fail("labels", fmt::format("lists \"{}\" twice; keep one", label));
+  }
   if (!labels.empty() && labels.size() < 2) fail("labels", "needs at least two labels");
   for (const auto& t : gates.metrics) {
     if (!t.label.empty() && t.label != "*" && !labels.empty() && !unique.count(t.label) && t.label != oos_label) {

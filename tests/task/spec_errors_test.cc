@@ -33,5 +33,32 @@ TEST(SpecErrorsTest, AKeyGivenTwiceIsAnErrorNamingBothLines) {
   EXPECT_NE(d.find("/specs/task.yaml:5: key data.train is given twice (lines 3 and 5)"), std::string::npos) << d;
 }
 
+TEST(SpecErrorsTest, RangeErrorsNameFileLineAndKey) {
+  struct Case {
+    std::string yaml, where;
+  };
+  const std::vector<Case> cases = {
+      {"training:\n  epochs: 0\n", "task.yaml:7: key training.epochs"},
+      {"threads: 100000\n", "task.yaml:6: key threads"},
+      {"model:\n  word_ngrams: 9\n", "task.yaml:7: key model.word_ngrams"},
+      {"model:\n  char_ngram_min: 5\n  char_ngram_max: 3\n", "task.yaml:7: key model.char_ngram_min"},
+      {"model:\n  char_ngram_max: 0\n  word_ngrams: 0\n", "task.yaml:8: key model.word_ngrams"},
+      {"model:\n  dim: 0\n", "task.yaml:7: key model.dim"},
+      {"model:\n  buckets: 5\n", "task.yaml:7: key model.buckets"},
+      {"checkpoints:\n  every_updates: -1\n", "task.yaml:7: key checkpoints.every_updates"},
+      {"training:\n  validation_split: 1.5\n", "task.yaml:7: key training.validation_split"},
+      {"training:\n  learning_rate: 1e39\n", "task.yaml:7: key training.learning_rate"},
+      {"training:\n  l2: .nan\n", "task.yaml:7: key training.l2"},
+      {"seed: -1\n", "task.yaml:6: key seed"},
+      {"labels: [a, b, a]\n", "task.yaml:6: key labels"},
+      {"checks:\n  label_error_folds: 1\n", "task.yaml:7: key checks.label_error_folds"},
+  };
+  for (const auto& c : cases) {
+    const std::string e = ErrorOf(std::string(kBase) + c.yaml);
+    EXPECT_NE(e.find("/specs/" + c.where), std::string::npos) << c.yaml << " -> " << e;
+  }
+  EXPECT_NE(ErrorOf(std::string(kBase) + "labels: [a, b, a]\n").find("\"a\" twice"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace trainops
