@@ -278,10 +278,18 @@ int64_t ParseDurationSeconds(std::string_view text) {
 void TaskSpec::Validate() const {
   auto fail = [&](const std::string& field, const std::string& message) {
     std::string where = spec_path.empty() ? std::string("task") : spec_path.string();
-    // file:line:key for a key of the file (a value left at its default: its section's line).
+    // A flag's value is blamed on the flag; a key of the file on file:line:key (a value
+    // left at its default on its section's line).
     auto at = key_locations.find(field);
-    if (at == key_locations.end()) at = key_locations.find(field.substr(0, field.find('.')));
-    if (at != key_locations.end()) throw InputError(fmt::format("{}: key {}: {}", at->second, field, message));
+    if (at != key_locations.end() && at->second.starts_with("-")) {
+      throw InputError(fmt::format("{}: {} (spec key {})", at->second, message, field));
+    }
+    if (at == key_locations.end() || at->second.starts_with("-")) {
+      at = key_locations.find(field.substr(0, field.find('.')));
+    }
+    if (at != key_locations.end() && !at->second.starts_with("-")) {
+      throw InputError(fmt::format("{}: key {}: {}", at->second, field, message));
+    }
     throw InputError(fmt::format("{}: {}: {}", where, field, message));
   };
   if (data.train.empty()) fail("data.train", "is required; name the training file");

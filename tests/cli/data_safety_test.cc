@@ -178,5 +178,31 @@ TEST_F(DataSafetyTest, AFileWithoutRecordEndsIsAnErrorNotEndlessMemory) {
   ExpectRefused(r.exit_code, r.err, "/dev/zero:1: the line is longer than 16 MiB");
 }
 
+TEST_F(DataSafetyTest, AFlagsErrorNamesTheFlagAndNumbersAreCheckedUpFront) {
+  TempDir out;
+  struct Case {
+    std::vector<std::string> flag;
+    std::string names;
+  };
+  const std::vector<Case> cases = {{{"--threads", "100000"}, "--threads"}, {{"--lr", "inf"}, "--lr"},
+                                   {{"--lr", "nan"}, "--lr"},             {{"--l2", "inf"}, "--l2"},
+                                   {{"--l2", "nan"}, "--l2"},             {{"--autotune", "nan"}, "--autotune"},
+                                   {{"--seed", "-1"}, "--seed"},          {{"--epochs", "1e3"}, "--epochs"}};
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"train", "--task", Task(), "--no-registry", "--out", (out / "r").string()};
+    args.insert(args.end(), c.flag.begin(), c.flag.end());
+    const auto r = RunCli(args);
+    ExpectRefused(r.exit_code, r.err, c.names);
+    EXPECT_EQ(r.err.find("task.yaml"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out / "r")) << c.flag[0];
+  }
+  TempDir spec_dir;
+  const auto spec = spec_dir.Write("t.yaml", "name: s\ndata:\n  train: " + File("train.csv") +
+                                                 "\n  text_column: text\n  label_column: intent\ntraining:\n"
+                                                 "  learning_rate: 1e39\n");
+  const auto r = RunCli({"train", "--task", spec.string(), "--no-registry", "--out", (out / "r").string()});
+  ExpectRefused(r.exit_code, r.err, "t.yaml:7: key training.learning_rate");
+}
+
 }  // namespace
 }  // namespace trainops

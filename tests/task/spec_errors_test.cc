@@ -60,5 +60,17 @@ TEST(SpecErrorsTest, RangeErrorsNameFileLineAndKey) {
   EXPECT_NE(ErrorOf(std::string(kBase) + "labels: [a, b, a]\n").find("\"a\" twice"), std::string::npos);
 }
 
+TEST(SpecErrorsTest, AnOverriddenParameterIsBlamedOnItsFlag) {
+  TaskSpec spec = ParseTaskSpec(std::string(kBase) + "model:\n  char_ngram_max: 3\n", "/specs/task.yaml");
+  try {
+    ApplyParameterOverrides(spec, {{"--word-ngrams", "0"}, {"model.char_ngram_max", "0"}});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("--word-ngrams"), std::string::npos) << m;
+    EXPECT_EQ(m.find("task.yaml"), std::string::npos) << m;
+  }
+}
+
 }  // namespace
 }  // namespace trainops
