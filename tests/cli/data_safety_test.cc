@@ -204,5 +204,15 @@ TEST_F(DataSafetyTest, AFlagsErrorNamesTheFlagAndNumbersAreCheckedUpFront) {
   ExpectRefused(r.exit_code, r.err, "t.yaml:7: key training.learning_rate");
 }
 
+TEST_F(DataSafetyTest, ADivergedRunSaysSoAndLeavesNoRunFolder) {
+  TempDir out;
+  const auto d = RunIn(dir_->path(),
+                       "train --task task.yaml --no-registry --allow-data-errors --out '" + (out / "d").string() + "'",
+                       "TRAINOPS_FAULT_NAN_LOSS_AT_EPOCH=2");
+  ExpectRefused(d.exit_code, d.err, "loss became NaN at epoch 2");
+  EXPECT_NE(d.err.find("lower training.learning_rate"), std::string::npos) << d.err;
+  EXPECT_FALSE(std::filesystem::exists(out / "d")) << d.err;
+}
+
 }  // namespace
 }  // namespace trainops
