@@ -214,5 +214,20 @@ TEST_F(DataSafetyTest, ADivergedRunSaysSoAndLeavesNoRunFolder) {
   EXPECT_FALSE(std::filesystem::exists(out / "d")) << d.err;
 }
 
+TEST_F(DataSafetyTest, AUtf16FileIsNamedWithTheFix) {
+  TempDir d;
+  std::string utf16 = "\xFF\xFE";
+  for (char c : std::string("text,intent\nhello,a\n")) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  const auto file = d.Write("u16.csv", utf16);
+  auto r = RunCli({"check-data", "--data", file.string(), "--text-column", "text", "--label-column", "intent"});
+  ExpectRefused(r.exit_code, r.err, "the file is UTF-16");
+  EXPECT_NE(r.err.find("iconv -f UTF-16 -t UTF-8"), std::string::npos) << r.err;
+  r = RunCli({"predict", "--model", Model(), "--data", file.string()});
+  ExpectRefused(r.exit_code, r.err, "the file is UTF-16");
+}
+
 }  // namespace
 }  // namespace trainops

@@ -76,5 +76,30 @@ TEST(InputLimitsTest, TheDefaultsAre1MiBAnd16MiBAndABadOverrideIsNamed) {
   EXPECT_THAT(ErrorReading("text\na\n", FileFormat::kCsv), HasSubstr("TRAINOPS_MAX_FIELD_BYTES=lots"));
 }
 
+TEST(InputLimitsTest, Utf16And32FilesAreNamedWithTheFix) {
+  const std::string text = "text,label\n";
+  auto widen = [&](const std::string& bom, int width, bool big_endian) {
+    std::string out = bom;
+    for (char c : text) {
+      std::string unit(static_cast<size_t>(width), '\0');
+      unit[big_endian ? static_cast<size_t>(width - 1) : 0] = c;
+      out += unit;
+    }
+    return out;
+  };
+  for (FileFormat format : {FileFormat::kCsv, FileFormat::kTsv, FileFormat::kJsonl}) {
+    const std::string le16 = ErrorReading(widen("\xFF\xFE", 2, false), format);
+    EXPECT_THAT(le16, HasSubstr("in.txt: the file is UTF-16"));
+    EXPECT_THAT(le16, HasSubstr("iconv -f UTF-16 -t UTF-8 in.txt"));
+    EXPECT_THAT(ErrorReading(widen("\xFE\xFF", 2, true), format), HasSubstr("the file is UTF-16"));
+    EXPECT_THAT(ErrorReading(widen(std::string("\xFF\xFE\0\0", 4), 4, false), format),
+                HasSubstr("the file is UTF-32"));
+    EXPECT_THAT(ErrorReading(widen(std::string("\0\0\xFE\xFF", 4), 4, true), format),
+                HasSubstr("the file is UTF-32"));
+  }
+  // A UTF-8 byte-order mark is still skipped.
+  EXPECT_EQ(ErrorReading("\xEF\xBB\xBFtext,label\na,b\n", FileFormat::kCsv), "(no error)");
+}
+
 }  // namespace
 }  // namespace trainops
