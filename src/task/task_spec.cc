@@ -362,11 +362,37 @@ void TaskSpec::Validate() const {
   }
 }
 
+// The first line whose indentation holds a tab (only_at_start: a line that starts with
+// one), or 0. YAML forbids tabs for indentation; parsers then report something cryptic, or
+// read the line into the wrong mapping.
+int TabIndentedLine(const std::string& text, bool only_at_start) {
+  int line = 1;
+  for (size_t start = 0; start < text.size(); ++line) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view l(text.data() + start, end - start);
+    const size_t content = l.find_first_not_of(" \t\r");
+    if (content != std::string_view::npos && l[content] != '#') {
+      const std::string_view indent = l.substr(0, content);
+      if (only_at_start ? indent.starts_with('\t') : indent.find('\t') != std::string_view::npos) return line;
+    }
+    start = end + 1;
+  }
+  return 0;
+}
+
 TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path& path) {
+  auto refuse_tab = [&](int line) {
+    throw InputError(fmt::format("{}:{}: a tab in the indentation; YAML does not allow tabs for indentation: "
+                                 "indent with spaces (two per level)",
+                                 path.string(), line));
+  };
+  if (const int line = TabIndentedLine(yaml_text, /*only_at_start=*/true)) refuse_tab(line);
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::Exception& e) {
+    if (const int line = TabIndentedLine(yaml_text, /*only_at_start=*/false)) refuse_tab(line);
     throw InputError(fmt::format("{}:{}: not valid YAML: {}", path.string(), e.mark.line + 1, e.msg));
   }
   if (!root.IsDefined() || root.IsNull()) {

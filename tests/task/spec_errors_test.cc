@@ -72,5 +72,17 @@ TEST(SpecErrorsTest, AnOverriddenParameterIsBlamedOnItsFlag) {
   }
 }
 
+TEST(SpecErrorsTest, TabsInTheIndentationAreNamed) {
+  for (const std::string& yaml : {std::string("name: shoes\ndata:\n\ttrain: a.csv\n"),
+                                  std::string("name: shoes\ndata:\n  train: a.csv\n \ttext_column: text\n")}) {
+    const std::string e = ErrorOf(yaml);
+    EXPECT_NE(e.find("/specs/task.yaml:"), std::string::npos) << e;
+    EXPECT_NE(e.find("tab"), std::string::npos) << e;
+    EXPECT_NE(e.find("indent with spaces"), std::string::npos) << e;
+  }
+  // A tab inside a value is data, not indentation.
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "description: \"a\tb\"\n"), "(no error)");
+}
+
 }  // namespace
 }  // namespace trainops
