@@ -58,16 +58,34 @@ void PredictFile(const Model& model, const PredictFlags& f, const CliContext& ct
 void PredictStdin(const Model& model, const PredictFlags& f, const CliContext& ctx) {
   Model::Scratch scratch;
   std::string line;
-  uint64_t line_number = 0;
+  uint64_t line_number = 0, invalid = 0;
+  const bool skip = !f.on_bad_row.empty() && ParseBadRowPolicy(f.on_bad_row) == BadRowPolicy::kSkip;
   while (std::getline(std::cin, line)) {
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    // Invalid UTF-8 is a bad row, as with --data: an empty answer line (the pipe still gets
+    // one per input line) and an error naming the line; exit 2 at the end unless
+    // --on-bad-row skip.
+    if (const std::string problem = InvalidUtf8Problem(line); !problem.empty()) {
+      ++invalid;
+      const std::string message = fmt::format("stdin line {}: {}; answered with an empty line", line_number, problem);
+      if (skip) ctx.Warn(message);
+      else std::cerr << "trainops: error: " << message << "\n";
+      std::cout << std::string(static_cast<size_t>(2 * std::max(1, f.settings.top_k) - 1), ',') << "\n";
+      FlushStdout();
+      continue;
+    }
     const Decision d = Classify(model, line, scratch, f.settings.threshold);
     // A blank line still gets its answer line (a pipe reads one per input line): rejected,
     // with confidence 0, and a note on stderr, never a label chosen from the bias alone.
     if (d.empty) ctx.Warn(fmt::format("stdin line {}: no text to classify; answered as rejected", line_number));
     std::cout << PredictionCsvRow(model, d, scratch.probs, f.settings);
     FlushStdout();  // one answer per line, as it comes (a pipe waits for it); checked
+  }
+  if (invalid > 0 && !skip) {
+    throw InputError(fmt::format("standard input: {} line{} not valid UTF-8 (answered with empty lines, named above); "
+                                 "re-encode the input as UTF-8, or pass --on-bad-row skip to accept such answers",
+                                 invalid, invalid == 1 ? " was" : "s were"));
   }
 }
 

@@ -229,5 +229,27 @@ TEST_F(DataSafetyTest, AUtf16FileIsNamedWithTheFix) {
   ExpectRefused(r.exit_code, r.err, "the file is UTF-16");
 }
 
+TEST_F(DataSafetyTest, InvalidUtf8OnStdinGetsAPerLineErrorAsWithData) {
+  auto r = RunCli({"predict", "--model", Model()}, "where is my order\nbad \xFF text\nrefund please\n");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("stdin line 2: invalid UTF-8 at byte offset 4"), std::string::npos) << r.err;
+  // Every line still gets its answer line, in order; the bad one is empty.
+  const auto lines = [](const std::string& s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    for (size_t end; (end = s.find('\n', start)) != std::string::npos; start = end + 1)
+      out.push_back(s.substr(start, end - start));
+    return out;
+  }(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  EXPECT_EQ(lines[1], ",");
+  EXPECT_NE(lines[0], ",");
+  EXPECT_NE(lines[2], ",");
+  // --on-bad-row skip: a warning, exit 0, as with --data.
+  r = RunCli({"predict", "--model", Model(), "--on-bad-row", "skip"}, "bad \xFF text\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("stdin line 1: invalid UTF-8"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace trainops
