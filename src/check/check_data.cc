@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "check/checks_internal.h"
+#include "common/atomic_file.h"
+#include "common/error.h"
 #include "common/parallel.h"
 
 namespace trainops {
@@ -54,6 +56,25 @@ Split LoadSplit(const TaskSpec& spec, const std::string& name, const std::filesy
   return split;
 }
 
+// Train, validation and test being one file (however its path is written) makes every
+// held-out score a score on training data: an error, before any work.
+void RefuseSharedFiles(const TaskSpec& spec) {
+  const std::vector<std::pair<std::string, std::filesystem::path>> files = {
+      {"data.train", spec.data.train}, {"data.validation", spec.data.validation}, {"data.test", spec.data.test}};
+  for (size_t a = 0; a < files.size(); ++a) {
+    for (size_t b = a + 1; b < files.size(); ++b) {
+      if (files[a].second.empty() || files[b].second.empty() || !SameFile(files[a].second, files[b].second)) continue;
+      throw InputError(fmt::format("{} ({}) is the same file as {} ({}): scores on it would be scores on data the "
+                                   "model {}; give each split its own file{}",
+                                   files[b].first, files[b].second.string(), files[a].first,
+                                   files[a].second.string(), a == 0 ? "was trained on" : "was selected on",
+                                   files[b].first == "data.validation"
+                                       ? ", or leave data.validation out for a seeded split of train"
+                                       : ""));
+    }
+  }
+}
+
 }  // namespace
 
 CheckReport RunCheckData(const TaskSpec& spec, const CheckOptions& options) {
@@ -66,6 +87,7 @@ CheckReport RunCheckData(const TaskSpec& spec, const CheckOptions& options) {
                                   .count();
   in.threads = ResolveThreads(spec.threads);
   in.info = options.info;
+  RefuseSharedFiles(spec);
   in.splits.push_back(LoadSplit(spec, "train", spec.data.train));
   if (!spec.data.validation.empty()) in.splits.push_back(LoadSplit(spec, "validation", spec.data.validation));
   if (!spec.data.test.empty()) in.splits.push_back(LoadSplit(spec, "test", spec.data.test));

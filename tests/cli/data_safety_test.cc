@@ -251,5 +251,31 @@ TEST_F(DataSafetyTest, InvalidUtf8OnStdinGetsAPerLineErrorAsWithData) {
   EXPECT_NE(r.err.find("stdin line 1: invalid UTF-8"), std::string::npos) << r.err;
 }
 
+TEST_F(DataSafetyTest, SplitsThatAreTheSameDataAreErrors) {
+  TempDir d;
+  // The same file, however its path is written.
+  const auto same_fixed = d.Write("same.yaml", "name: safety\ndata:\n  text_column: text\n  label_column: intent\n"
+                                               "  train: " + File("train.csv") + "\n  test: " +
+                                                   (dir_->path() / "." / "train.csv").string() + "\n");
+  for (const auto& args : {std::vector<std::string>{"check-data", "--task", same_fixed.string()},
+                           std::vector<std::string>{"train", "--task", same_fixed.string(), "--no-registry", "--out",
+                                                    (d / "r").string()}}) {
+    const auto r = RunCli(args);
+    ExpectRefused(r.exit_code, r.err, "is the same file as data.train");
+  }
+  EXPECT_FALSE(std::filesystem::exists(d / "r"));
+  // Two files holding mostly the same rows.
+  const auto copy = d.Write("copy.csv", ReadAll(File("train.csv")));
+  const auto shared = d.Write("shared.yaml", "name: safety\ndata:\n  text_column: text\n  label_column: intent\n"
+                                             "  train: " + File("train.csv") + "\n  validation: " + copy.string() +
+                                                 "\nchecks:\n  label_error_folds: 0\n");
+  auto r = RunCli({"check-data", "--task", shared.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("hold mostly the same data"), std::string::npos) << r.out;
+  r = RunCli({"train", "--task", shared.string(), "--no-registry", "--out", (d / "r2").string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("hold mostly the same data"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace trainops
