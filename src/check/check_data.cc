@@ -53,6 +53,12 @@ Split LoadSplit(const TaskSpec& spec, const std::string& name, const std::filesy
       source, [&](Example&& e) { split.examples.push_back(std::move(e)); },
       [&](RowProblem&& p) { split.problems.push_back(std::move(p)); });
   split.rows_read = split.examples.size() + split.problems.size();
+  if (split.rows_read == 0) {
+    // check-data and train agree: a file with nothing to learn from or score is an error.
+    throw InputError(fmt::format("{}: data.{} has no rows (only a header, or nothing but blank lines); add the "
+                                 "data rows, or point data.{} at the right file",
+                                 path.string(), name, name));
+  }
   return split;
 }
 

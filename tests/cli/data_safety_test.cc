@@ -277,5 +277,18 @@ TEST_F(DataSafetyTest, SplitsThatAreTheSameDataAreErrors) {
   EXPECT_NE(r.err.find("hold mostly the same data"), std::string::npos) << r.err;
 }
 
+TEST_F(DataSafetyTest, AHeaderOnlyFileIsAnErrorInCheckDataAndTrain) {
+  TempDir d;
+  const auto empty = d.Write("empty.csv", "text,intent\n");
+  for (const auto& args :
+       {std::vector<std::string>{"check-data", "--data", empty.string(), "--text-column", "text", "--label-column",
+                                 "intent"},
+        std::vector<std::string>{"train", "--data", empty.string(), "--text-column", "text", "--label-column",
+                                 "intent", "--no-registry", "--out", (d / "r").string()}}) {
+    const auto r = RunCli(args);
+    ExpectRefused(r.exit_code, r.err, "has no rows");
+  }
+}
+
 }  // namespace
 }  // namespace trainops
