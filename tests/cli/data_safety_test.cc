@@ -290,5 +290,19 @@ TEST_F(DataSafetyTest, AHeaderOnlyFileIsAnErrorInCheckDataAndTrain) {
   }
 }
 
+TEST_F(DataSafetyTest, GateRefusesAModelOfAnotherTask) {
+  TempDir d;
+  const auto r0 = RunCli({"train", "--data", File("train.csv"), "--text-column", "text", "--label-column", "intent",
+                          "--epochs", "1", "--threads", "1", "--no-registry", "--quiet", "--allow-data-errors",
+                          "--out", (d / "other").string()});
+  ASSERT_EQ(r0.exit_code, 0) << r0.err;
+  const std::string other = (d / "other/model.bin").string();
+  const std::string registry = (d / "registry.db").string();
+  auto r = RunCli({"gate", "--task", Task(), "--candidate", other, "--registry", registry});
+  ExpectRefused(r.exit_code, r.err, "--candidate " + other + ": this model was trained for task \"train\"");
+  r = RunCli({"gate", "--task", Task(), "--candidate", Model(), "--baseline", other, "--registry", registry});
+  ExpectRefused(r.exit_code, r.err, "--baseline " + other + ": this model was trained for task \"train\"");
+}
+
 }  // namespace
 }  // namespace trainops
