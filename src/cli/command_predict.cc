@@ -8,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "data/dataset.h"
+#include "data/table_reader.h"
 #include "eval/prediction_format.h"
 #include "model/model_io.h"
 
@@ -55,12 +56,28 @@ void PredictFile(const Model& model, const PredictFlags& f, const CliContext& ct
                        file ? " -> " + f.output : ""));
 }
 
+// std::getline with the readers' record limit: a stream without line ends (/dev/zero) is
+// an error at its line, not memory growing without bound. False at the end of input.
+bool ReadStdinLine(std::string& line, uint64_t line_number, const RecordLimits& limits) {
+  line.clear();
+  std::streambuf* in = std::cin.rdbuf();
+  for (int c = in->sbumpc(); c != std::char_traits<char>::eof(); c = in->sbumpc()) {
+    if (c == '\n') return true;
+    line.push_back(static_cast<char>(c));
+    if (line.size() > limits.max_record_bytes) {
+      limits.ThrowTooLong("standard input", line_number, "the line", /*field=*/false);
+    }
+  }
+  return !line.empty();
+}
+
 void PredictStdin(const Model& model, const PredictFlags& f, const CliContext& ctx) {
   Model::Scratch scratch;
   std::string line;
   uint64_t line_number = 0, invalid = 0;
   const bool skip = !f.on_bad_row.empty() && ParseBadRowPolicy(f.on_bad_row) == BadRowPolicy::kSkip;
-  while (std::getline(std::cin, line)) {
+  const RecordLimits limits = RecordLimits::FromEnvironment();
+  while (ReadStdinLine(line, line_number + 1, limits)) {
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     // Invalid UTF-8 is a bad row, as with --data: an empty answer line (the pipe still gets

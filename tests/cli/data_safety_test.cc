@@ -178,6 +178,11 @@ TEST_F(DataSafetyTest, AFileWithoutRecordEndsIsAnErrorNotEndlessMemory) {
   ExpectRefused(r.exit_code, r.err, "/dev/zero:1: the line is longer than 16 MiB");
 }
 
+TEST_F(DataSafetyTest, StandardInputWithoutLineEndsIsAnErrorNotEndlessMemory) {
+  const auto r = RunIn(dir_->path(), "predict --model run/model.bin < /dev/zero");
+  ExpectRefused(r.exit_code, r.err, "standard input:1: the line is longer than 16 MiB");
+}
+
 TEST_F(DataSafetyTest, AFlagsErrorNamesTheFlagAndNumbersAreCheckedUpFront) {
   TempDir out;
   struct Case {
