@@ -115,6 +115,14 @@ CheckDataResult CheckDataImpl(const CheckDataOptions& options, const Messages& m
     check.now = *now;
   }
   check.info = [&messages](const std::string& m) { Say(messages.debug, m); };
+  if (!options.write_clean.empty()) {
+    CommandInputs inputs;
+    inputs.AddTask(options.task);
+    inputs.Add("data.train", spec.data.train.string());
+    inputs.Add("data.validation", spec.data.validation.string());
+    inputs.Add("data.test", spec.data.test.string());
+    CheckOutputFolder(options.write_clean, "--write-clean", inputs);
+  }
   CheckReport report = RunCheckData(spec, check);
   if (!options.write_clean.empty()) {
     report.summary["write_clean"] = WriteCleanCopies(spec, report, options.write_clean, options.drop_conflicts);

@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "gate/gate_output.h"
 #include "gate/release.h"
+#include "model/model_io.h"
 #include "registry/registry.h"
 #include "task/task_spec.h"
 
@@ -123,6 +124,21 @@ StatusChangeResult Promote(const PromoteOptions& o) {
                                        "can be registered for its task",
                                        o.model));
         }
+        // Only a model of this task is registered: a CSV or a 3-byte file made production
+        // would break every later gate, release and rollback.
+        Model loaded;
+        try {
+          loaded = LoadModel(o.model);
+        } catch (const InputError& e) {
+          throw InputError(fmt::format("{}; nothing was registered or promoted (promote takes the model.bin of a "
+                                       "training run, or a registered model's id)",
+                                       e.what()));
+        }
+        if (!loaded.info.task.empty() && loaded.info.task != task) {
+          throw InputError(fmt::format("{}: this model was trained for task \"{}\", not \"{}\"; nothing was "
+                                       "registered or promoted; promote it under its own task",
+                                       o.model, loaded.info.task, task));
+        }
         model_id = registry.RegisterModel(o.model, task, "", nlohmann::json::object()).id;
       }
     } else {
@@ -145,13 +161,7 @@ StatusChangeResult Rollback(const RollbackOptions& o) {
     const std::optional<TaskSpec> spec = SpecOf(o.task);
     const std::string task = !o.task_name.empty() ? o.task_name : spec ? spec->name : "";
     if (task.empty()) throw InputError("rollback needs --task T.yaml or --task-name NAME (which task to roll back)");
-    const auto path = ResolveRegistryPath(o.registry, spec ? &*spec : nullptr);
-    if (!std::filesystem::exists(path)) {
-      throw InputError(fmt::format("{}: no registry here yet; `trainops train --task T.yaml` creates one next to "
-                                   "the spec, or pass --registry with the right path",
-                                   path.string()));
-    }
-    Registry registry = Registry::Open(path);
+    Registry registry = Registry::OpenExisting(ResolveRegistryPath(o.registry, spec ? &*spec : nullptr));
     StatusChangeResult r = ToStatusChangeResult(registry.Rollback(task, o.reason));
     r.message = fmt::format("rolled back task {}: {} is production again (archived {})", task, Short(r.model_id),
                             Short(r.archived_model_id));

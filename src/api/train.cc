@@ -85,8 +85,17 @@ TrainResult TrainImpl(const TrainOptions& options, const Messages& messages, con
   if (options.out.empty()) throw InputError("train needs --out DIR (where the run is written)");
   const TaskSpec spec = BuildSpec(options);
   // Before the data check and training: an impossible --out is known at once.
+  const bool out_existed = std::filesystem::exists(options.out);
   CreateOutputFolder(options.out, "--out");
-  nlohmann::json check_data = CheckDataBeforeTraining(spec, options.allow_data_errors, messages);
+  nlohmann::json check_data;
+  try {
+    check_data = CheckDataBeforeTraining(spec, options.allow_data_errors, messages);
+  } catch (...) {
+    // Training never started: the folder made for it goes again (only if still empty).
+    std::error_code ec;
+    if (!out_existed) std::filesystem::remove(options.out, ec);
+    throw;
+  }
   TrainOutcome outcome = RunTraining(spec, options.out, Callbacks(messages, progress));
   outcome.run["check_data"] = check_data;
   WriteFileAtomically(outcome.model_path.parent_path() / "run.json", outcome.run.dump(2) + "\n");

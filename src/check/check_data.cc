@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "check/checks_internal.h"
+#include "common/atomic_file.h"
+#include "common/error.h"
 #include "common/parallel.h"
 
 namespace trainops {
@@ -51,7 +53,32 @@ Split LoadSplit(const TaskSpec& spec, const std::string& name, const std::filesy
       source, [&](Example&& e) { split.examples.push_back(std::move(e)); },
       [&](RowProblem&& p) { split.problems.push_back(std::move(p)); });
   split.rows_read = split.examples.size() + split.problems.size();
+  if (split.rows_read == 0) {
+    // check-data and train agree: a file with nothing to learn from or score is an error.
+    throw InputError(fmt::format("{}: data.{} has no rows (only a header, or nothing but blank lines); add the "
+                                 "data rows, or point data.{} at the right file",
+                                 path.string(), name, name));
+  }
   return split;
+}
+
+// Train, validation and test being one file (however its path is written) makes every
+// held-out score a score on training data: an error, before any work.
+void RefuseSharedFiles(const TaskSpec& spec) {
+  const std::vector<std::pair<std::string, std::filesystem::path>> files = {
+      {"data.train", spec.data.train}, {"data.validation", spec.data.validation}, {"data.test", spec.data.test}};
+  for (size_t a = 0; a < files.size(); ++a) {
+    for (size_t b = a + 1; b < files.size(); ++b) {
+      if (files[a].second.empty() || files[b].second.empty() || !SameFile(files[a].second, files[b].second)) continue;
+      throw InputError(fmt::format("{} ({}) is the same file as {} ({}): scores on it would be scores on data the "
+                                   "model {}; give each split its own file{}",
+                                   files[b].first, files[b].second.string(), files[a].first,
+                                   files[a].second.string(), a == 0 ? "was trained on" : "was selected on",
+                                   files[b].first == "data.validation"
+                                       ? ", or leave data.validation out for a seeded split of train"
+                                       : ""));
+    }
+  }
 }
 
 }  // namespace
@@ -66,6 +93,7 @@ CheckReport RunCheckData(const TaskSpec& spec, const CheckOptions& options) {
                                   .count();
   in.threads = ResolveThreads(spec.threads);
   in.info = options.info;
+  RefuseSharedFiles(spec);
   in.splits.push_back(LoadSplit(spec, "train", spec.data.train));
   if (!spec.data.validation.empty()) in.splits.push_back(LoadSplit(spec, "validation", spec.data.validation));
   if (!spec.data.test.empty()) in.splits.push_back(LoadSplit(spec, "test", spec.data.test));

@@ -118,6 +118,11 @@ void WithinSplit(const Split& split, size_t split_index, const std::vector<std::
                        {"exact_duplicate_rows", exact_extra}};
 }
 
+// A held-out split with more than this share of its rows in the reference split is the
+// same data, not overlap (real traffic repeats short messages, but not most of a file).
+constexpr double kSharedSplitShare = 0.5;
+constexpr size_t kMinRowsForSharedSplit = 10;
+
 // What held-out rows are checked against: train, or validation for test rows.
 struct Reference {
   const Split& split;
@@ -144,6 +149,7 @@ nlohmann::json LeaksInto(const Reference& ref, const Split& split, const Keys& k
     }
   };
   size_t exact = 0, near = 0;
+  const size_t first_finding = report.findings.size();
   std::vector<std::string_view> queries(split.examples.size());
   for (uint32_t i = 0; i < split.examples.size(); ++i) {
     auto it = keys.key[i].empty() ? ref.key_index.end() : ref.key_index.find(keys.key[i]);
@@ -209,6 +215,23 @@ nlohmann::json LeaksInto(const Reference& ref, const Split& split, const Keys& k
                  {"text", split.examples[q].text}};
     report.findings.push_back(std::move(f));
     p = q_end;
+  }
+  // Most of a held-out file in the reference is not overlap but the same data twice (a
+  // copy, or a split done wrong): one error saying so, beside the row-level warnings.
+  const size_t rows = split.examples.size();
+  if (rows >= kMinRowsForSharedSplit && static_cast<double>(exact) > kSharedSplitShare * static_cast<double>(rows)) {
+    Finding f;
+    f.check = "leakage";
+    f.severity = Severity::kError;
+    f.message = fmt::format("{} ({}): {} of its {} rows ({:.0f}%) are also in {} ({}) after normalization: the two "
+                            "splits hold mostly the same data, so {} scores say nothing about unseen text; split the "
+                            "data again so that no text is in both",
+                            split.name, split.file, exact, rows, 100.0 * static_cast<double>(exact) / rows,
+                            ref.split.name, ref.split.file, split.name);
+    f.details = {{"kind", "shared_split"}, {"split", split.name}, {"against", ref.split.name},
+                 {"shared_rows", exact}, {"rows", rows}};
+    // Before the row warnings it explains, so a report cut at N findings per check shows it.
+    report.findings.insert(report.findings.begin() + static_cast<std::ptrdiff_t>(first_finding), std::move(f));
   }
   return {{"normalized", exact}, {"near_duplicate", near}};
 }

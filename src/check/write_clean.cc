@@ -11,23 +11,13 @@
 #include "data/table_reader.h"
 
 namespace trainops {
-namespace {
-
-std::filesystem::path Canonical(const std::filesystem::path& p) {
-  std::error_code ec;
-  auto c = std::filesystem::weakly_canonical(p, ec);
-  return ec ? p.lexically_normal() : c;
-}
-
-}  // namespace
-
 nlohmann::json WriteCleanCopies(const TaskSpec& spec, const CheckReport& report,
                                 const std::filesystem::path& dir, bool drop_conflicts) {
   const auto& files = report.summary.at("files");
-  const auto target = Canonical(dir);
+  // Compared as folders on disk (device and inode), not as written: ".", "./", "$PWD" and a
+  // link to the data's folder all are that folder.
   for (const auto& f : files) {
-    const auto folder = Canonical(std::filesystem::path(f.at("path").get<std::string>()).parent_path());
-    if (folder == target) {
+    if (SameFile(std::filesystem::path(f.at("path").get<std::string>()).parent_path(), dir)) {
       throw InputError(fmt::format("--write-clean {}: this folder holds the original {}; choose another "
                                    "folder so the originals stay untouched",
                                    dir.string(), f.at("file").get<std::string>()));

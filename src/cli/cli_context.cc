@@ -1,8 +1,8 @@
 #include "cli/cli_context.h"
 
-#include <unistd.h>
-
-#include <filesystem>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -19,21 +19,19 @@ void CliContext::Debug(const std::string& message) const {
 }
 void CliContext::Warn(const std::string& message) const { std::cerr << "warning: " << message << "\n"; }
 
-void CheckOutputPath(const std::string& path, const char* flag) {
-  if (path.empty() || path == "-") return;
-  const std::filesystem::path p(path);
-  std::error_code ec;
-  if (std::filesystem::is_directory(p, ec)) {
-    throw InputError(fmt::format("{} {}: is a folder; name a file inside it", flag, path));
-  }
-  const std::filesystem::path folder = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
-  if (!std::filesystem::is_directory(folder, ec)) {
-    throw InputError(fmt::format("{} {}: the folder {} does not exist; create it or write somewhere else", flag, path,
-                                 folder.string()));
-  }
-  if (::access(folder.c_str(), W_OK) != 0) {
-    throw InputError(fmt::format("{} {}: the folder {} is not writable; write somewhere else", flag, path,
-                                 folder.string()));
+void CheckOutputPath(const std::string& path, const char* flag, const CommandInputs& inputs) {
+  CheckOutputFile(path, flag, inputs);
+}
+
+void FlushStdout() {
+  errno = 0;
+  std::cout.flush();
+  if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    const int error = errno;
+    std::cout.clear();
+    throw InputError(fmt::format("standard output: write failed ({}); the results did not all get there; "
+                                 "free space or write to a file with --output/--json",
+                                 error ? std::strerror(error) : "an I/O error"));
   }
 }
 

@@ -7,6 +7,8 @@
 #include <CLI/CLI.hpp>
 #include <trainops/workflows.h>
 
+#include "api/boundary.h"
+
 namespace trainops::cli {
 
 struct CliContext {
@@ -37,10 +39,16 @@ void RegisterMonitor(CLI::App& app, CliContext& ctx);  // monitor, cycle, cycles
 void RegisterSelect(CLI::App& app, CliContext& ctx);
 
 // Checks, before a command does its work, that an output file named by `flag` can be
-// written: its folder exists and is writable, and it is not a folder itself ("" and "-",
-// stdout, pass). Throws InputError naming the flag, the path and the fix, so an hour of
-// work is not lost to a typo in an output path.
-void CheckOutputPath(const std::string& path, const char* flag);
+// written: its folder exists and is writable, it is not a folder itself, and it is none of
+// the command's `inputs` ("" and "-", stdout, pass): the library's guard (api/boundary.h).
+// Throws InputError naming the flag, the path and the fix, so an hour of work is not lost
+// to a typo in an output path, and an output never replaces an input.
+void CheckOutputPath(const std::string& path, const char* flag, const CommandInputs& inputs = {});
+
+// Hands what was written to standard output to the OS and checks that it got there:
+// throws InputError naming standard output (a full disk, /dev/full, a closed pipe) so a
+// command never reports success for results that were lost.
+void FlushStdout();
 
 // Thrown by a command to exit with a given code after printing its own output.
 struct ExitRequest {

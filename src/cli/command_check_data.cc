@@ -57,8 +57,13 @@ void RegisterCheckData(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--threads", f->options.threads, "Threads (0 = all cores)");
   cmd->add_option("--seed", f->options.seed, "Random seed (fold assignment)");
   cmd->callback([f, &ctx] {
-    CheckOutputPath(f->json, "--json");
-    CheckOutputPath(f->markdown, "--markdown");
+    CommandInputs inputs;
+    inputs.AddTask(f->options.task);
+    inputs.Add("--data", f->options.data);
+    inputs.Add("--validation", f->options.validation);
+    inputs.Add("--test", f->options.test);
+    CheckOutputPath(f->json, "--json", inputs);
+    CheckOutputPath(f->markdown, "--markdown", inputs);
     const CheckDataResult result = CheckData(f->options, ctx.messages(), ctx.verbose ? 1000 : 8);
     const nlohmann::json& j = result.report;
     const nlohmann::json& summary = j["summary"];

@@ -122,9 +122,13 @@ void RegisterEval(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--markdown", f->markdown, "Write a Markdown report to this file (- for stdout)");
   cmd->add_option("--threads", f->options.threads, "Threads (0 = all cores)");
   cmd->callback([f, &ctx] {
-    CheckOutputPath(f->json, "--json");
-    CheckOutputPath(f->report, "--report");
-    CheckOutputPath(f->markdown, "--markdown");
+    CommandInputs inputs;
+    inputs.Add("--model", f->options.model);
+    inputs.Add("--data", f->options.data);
+    inputs.Add("--task", f->options.task);
+    CheckOutputPath(f->json, "--json", inputs);
+    CheckOutputPath(f->report, "--report", inputs);
+    CheckOutputPath(f->markdown, "--markdown", inputs);
     const EvaluateResult result = EvaluateModel(f->options);
     for (const auto& w : result.warnings) ctx.Warn(w);
     const nlohmann::json& j = result.report;

@@ -34,6 +34,16 @@ void AddCommonOptions(CLI::App* cmd, GateFlags& f) {
   cmd->add_option("--threads", f.options.threads, "Threads (0 = all cores)");
 }
 
+// The files gate and release read: the spec and what it names, the registry, the models.
+CommandInputs Inputs(const GateOptions& o) {
+  CommandInputs inputs;
+  inputs.AddTask(o.task, o.registry);
+  inputs.Add("--registry", o.registry);
+  inputs.Add("--candidate", o.candidate);
+  inputs.Add("--baseline", o.baseline);
+  return inputs;
+}
+
 // Prints the verdict and writes the requested files; returns the exit code.
 int Report(const GateFlags& f, const GateResult& gate, const CliContext& ctx) {
   const std::string json = gate.report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -64,8 +74,9 @@ void RegisterGate(CLI::App& app, CliContext& ctx) {
       "Exit 0 all passed, 1 a gate failed, 2 error.");
   AddCommonOptions(cmd, *f);
   cmd->callback([f, &ctx] {
-    CheckOutputPath(f->json, "--json");
-    CheckOutputPath(f->junit, "--junit");
+    const CommandInputs inputs = Inputs(f->options);
+    CheckOutputPath(f->json, "--json", inputs);
+    CheckOutputPath(f->junit, "--junit", inputs);
     if (const int code = Report(*f, Gate(f->options), ctx); code != 0) throw ExitRequest{code};
   });
 
@@ -83,8 +94,9 @@ void RegisterGate(CLI::App& app, CliContext& ctx) {
   rel->add_option("--reason", r->options.reason,
                   "Why (recorded in the status history; default names the gate report)");
   rel->callback([r, &ctx] {
-    CheckOutputPath(r->json, "--json");
-    CheckOutputPath(r->junit, "--junit");
+    const CommandInputs inputs = Inputs(r->options);
+    CheckOutputPath(r->json, "--json", inputs);
+    CheckOutputPath(r->junit, "--junit", inputs);
     const ReleaseResult outcome = Release(r->options);
     const int code = Report(*r, outcome.gate, ctx);
     if (code != 0) {

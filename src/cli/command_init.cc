@@ -31,6 +31,9 @@ void RegisterInit(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--force", f->force, "Overwrite an existing spec file");
   cmd->callback([f, &ctx] {
     std::filesystem::path out = f->out;
+    CommandInputs inputs;
+    inputs.Add("--data", f->data);
+    CheckOutputPath(f->out, "--out", inputs);  // even with --force, never over the data
     if (std::filesystem::exists(out) && !f->force) {
       throw InputError(fmt::format("{}: already exists; pass --force to overwrite it or choose another --out",
                                    out.string()));

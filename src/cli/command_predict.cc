@@ -8,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "data/dataset.h"
+#include "data/table_reader.h"
 #include "eval/prediction_format.h"
 #include "model/model_io.h"
 
@@ -49,23 +50,59 @@ void PredictFile(const Model& model, const PredictFlags& f, const CliContext& ct
         ++skipped;
       });
   if (file) file->Commit();
+  else FlushStdout();
   ctx.Info(fmt::format("predicted {} rows{}{}", rows,
                        skipped ? fmt::format(" ({} skipped)", skipped) : "",
                        file ? " -> " + f.output : ""));
 }
 
+// std::getline with the readers' record limit: a stream without line ends (/dev/zero) is
+// an error at its line, not memory growing without bound. False at the end of input.
+bool ReadStdinLine(std::string& line, uint64_t line_number, const RecordLimits& limits) {
+  line.clear();
+  std::streambuf* in = std::cin.rdbuf();
+  for (int c = in->sbumpc(); c != std::char_traits<char>::eof(); c = in->sbumpc()) {
+    if (c == '\n') return true;
+    line.push_back(static_cast<char>(c));
+    if (line.size() > limits.max_record_bytes) {
+      limits.ThrowTooLong("standard input", line_number, "the line", /*field=*/false);
+    }
+  }
+  return !line.empty();
+}
+
 void PredictStdin(const Model& model, const PredictFlags& f, const CliContext& ctx) {
   Model::Scratch scratch;
   std::string line;
-  uint64_t line_number = 0;
-  while (std::getline(std::cin, line)) {
+  uint64_t line_number = 0, invalid = 0;
+  const bool skip = !f.on_bad_row.empty() && ParseBadRowPolicy(f.on_bad_row) == BadRowPolicy::kSkip;
+  const RecordLimits limits = RecordLimits::FromEnvironment();
+  while (ReadStdinLine(line, line_number + 1, limits)) {
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    // Invalid UTF-8 is a bad row, as with --data: an empty answer line (the pipe still gets
+    // one per input line) and an error naming the line; exit 2 at the end unless
+    // --on-bad-row skip.
+    if (const std::string problem = InvalidUtf8Problem(line); !problem.empty()) {
+      ++invalid;
+      const std::string message = fmt::format("stdin line {}: {}; answered with an empty line", line_number, problem);
+      if (skip) ctx.Warn(message);
+      else std::cerr << "trainops: error: " << message << "\n";
+      std::cout << std::string(static_cast<size_t>(2 * std::max(1, f.settings.top_k) - 1), ',') << "\n";
+      FlushStdout();
+      continue;
+    }
     const Decision d = Classify(model, line, scratch, f.settings.threshold);
     // A blank line still gets its answer line (a pipe reads one per input line): rejected,
     // with confidence 0, and a note on stderr, never a label chosen from the bias alone.
     if (d.empty) ctx.Warn(fmt::format("stdin line {}: no text to classify; answered as rejected", line_number));
-    std::cout << PredictionCsvRow(model, d, scratch.probs, f.settings) << std::flush;
+    std::cout << PredictionCsvRow(model, d, scratch.probs, f.settings);
+    FlushStdout();  // one answer per line, as it comes (a pipe waits for it); checked
+  }
+  if (invalid > 0 && !skip) {
+    throw InputError(fmt::format("standard input: {} line{} not valid UTF-8 (answered with empty lines, named above); "
+                                 "re-encode the input as UTF-8, or pass --on-bad-row skip to accept such answers",
+                                 invalid, invalid == 1 ? " was" : "s were"));
   }
 }
 
@@ -91,7 +128,10 @@ void RegisterPredict(CLI::App& app, CliContext& ctx) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--output", f->output, "Output CSV (default: stdout)");
   cmd->callback([f, &ctx] {
-    CheckOutputPath(f->output, "--output");
+    CommandInputs inputs;
+    inputs.Add("--model", f->model);
+    inputs.Add("--data", f->data);
+    CheckOutputPath(f->output, "--output", inputs);
     Model model = LoadModel(f->model);
     if (f->data.empty()) {
       PredictStdin(model, *f, ctx);

@@ -37,13 +37,7 @@ struct Where {
   // For commands that only read or move what is recorded: a mistyped path must not
   // silently create an empty registry.
   Registry OpenExisting(const std::optional<TaskSpec>& spec) const {
-    const auto path = ResolveRegistryPath(registry, spec ? &*spec : nullptr);
-    if (!std::filesystem::exists(path)) {
-      throw InputError(fmt::format("{}: no registry here yet; `trainops train --task T.yaml` creates one next to "
-                                   "the spec, or pass --registry with the right path",
-                                   path.string()));
-    }
-    return Registry::Open(path);
+    return Registry::OpenExisting(ResolveRegistryPath(registry, spec ? &*spec : nullptr));
   }
 };
 

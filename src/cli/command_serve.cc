@@ -72,7 +72,9 @@ void RunExport(const ExportFlags& f, const CliContext& ctx) {
     if (!f.task.empty()) spec = LoadTaskSpec(f.task);
     o.log = ResolveRegistryPath(f.registry, spec ? &*spec : nullptr).parent_path() / "traffic.db";
   }
-  CheckOutputPath(f.output, "--output");
+  CommandInputs inputs;
+  inputs.Add("the traffic log", o.log.string());
+  CheckOutputPath(f.output, "--output", inputs);
   o.output = f.output;
   o.since = f.since;
   o.until = f.until;

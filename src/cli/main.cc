@@ -3,6 +3,9 @@
 // (a bad flag, a missing or malformed file, a path that cannot be written), 3 a bug in
 // trainops (anything else: please report it).
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -48,6 +51,12 @@ int main(int argc, char** argv) {
       }
     }
     app.parse(argc, argv);
+    // Results on stdout that did not reach it are a failure, never a success.
+    trainops::cli::FlushStdout();
+    if (std::fclose(stdout) != 0) {
+      throw trainops::InputError(fmt::format("standard output: closing failed ({}); the results may be incomplete",
+                                             std::strerror(errno)));
+    }
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -57,6 +66,13 @@ int main(int argc, char** argv) {
     std::cerr << "Run `trainops --help` or `trainops <command> --help` for usage.\n";
     return static_cast<int>(trainops::ExitCode::kInputError);
   } catch (const trainops::cli::ExitRequest& request) {
+    // A command that printed its results and then said no (exit 1): its results count too.
+    try {
+      trainops::cli::FlushStdout();
+    } catch (const trainops::InputError& e) {
+      std::cerr << "trainops: error: " << e.what() << "\n";
+      return static_cast<int>(trainops::ExitCode::kInputError);
+    }
     return request.code;
   } catch (const trainops::CheckFailedError& e) {
     std::cerr << "trainops: " << e.what() << "\n";

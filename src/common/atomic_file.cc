@@ -81,8 +81,11 @@ void AtomicFile::Commit() {
   if (::fsync(fd_) != 0) {
     throw InputError(fmt::format("{}: fsync failed: {}", path_.string(), ErrnoText()));
   }
-  ::close(fd_);
+  const int closed = ::close(fd_);
   fd_ = -1;
+  if (closed != 0) {
+    throw InputError(fmt::format("{}: close failed: {}", path_.string(), ErrnoText()));
+  }
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     throw InputError(fmt::format("{}: rename failed: {}", path_.string(), ErrnoText()));
   }
@@ -134,6 +137,12 @@ void SyncDirectory(const std::filesystem::path& dir) {
   if (fd < 0) return;  // Best effort: some file systems do not allow opening folders.
   ::fsync(fd);
   ::close(fd);
+}
+
+bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
+  struct stat sa {}, sb {};
+  if (::stat(a.empty() ? "." : a.c_str(), &sa) != 0 || ::stat(b.empty() ? "." : b.c_str(), &sb) != 0) return false;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 }  // namespace trainops

@@ -48,4 +48,9 @@ std::string ReadFile(const std::filesystem::path& path);
 // fsyncs a folder so that renames and new entries in it are durable.
 void SyncDirectory(const std::filesystem::path& dir);
 
+// Whether `a` and `b` are the same file or folder on disk (same device and inode, after
+// symbolic links): "train.csv", "./train.csv", "$PWD/train.csv", a link to it and a hard
+// link all are. False when either does not exist.
+bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b);
+
 }  // namespace trainops

@@ -21,6 +21,8 @@ inline constexpr const char* kKillDuringPromote = "TRAINOPS_FAULT_KILL_DURING_PR
 inline constexpr const char* kDelayInPromoteMs = "TRAINOPS_FAULT_DELAY_IN_PROMOTE_MS";
 // "N": die halfway through writing the checkpoint taken when the history has N entries.
 inline constexpr const char* kKillDuringCheckpoint = "TRAINOPS_FAULT_KILL_DURING_CHECKPOINT";
+// "E": the training loss reads as NaN during epoch E (1-based), as when training diverges.
+inline constexpr const char* kNanLossAtEpoch = "TRAINOPS_FAULT_NAN_LOSS_AT_EPOCH";
 
 #ifdef TRAINOPS_FAULT_INJECTION
 inline constexpr bool kEnabled = true;

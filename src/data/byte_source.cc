@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 
 #include "common/error.h"
 
@@ -30,7 +31,24 @@ bool ByteSource::Ensure(size_t n) {
 
 void ByteSource::SkipByteOrderMark() {
   static constexpr char kBom[] = "\xEF\xBB\xBF";
-  if (Ensure(3) && std::memcmp(data(), kBom, 3) == 0) Advance(3);
+  if (Ensure(3) && std::memcmp(data(), kBom, 3) == 0) {
+    Advance(3);
+    return;
+  }
+  // UTF-16 and UTF-32 files (spreadsheet programs write them as "Unicode text") would read
+  // as columns named "\xff\xfet..."; say what the file is and how to convert it.
+  Ensure(4);
+  const auto* b = reinterpret_cast<const unsigned char*>(data());
+  const size_t n = available();
+  const char* encoding = nullptr;
+  if (n >= 4 && b[0] == 0xFF && b[1] == 0xFE && b[2] == 0 && b[3] == 0) encoding = "UTF-32";
+  else if (n >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF) encoding = "UTF-32";
+  else if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))) encoding = "UTF-16";
+  if (encoding) {
+    throw InputError(name_ + ": the file is " + encoding + " (it starts with a " + encoding +
+                     " byte-order mark); trainops reads UTF-8: convert it, e.g. iconv -f " + encoding + " -t UTF-8 " +
+                     name_ + " > converted" + std::filesystem::path(name_).extension().string());
+  }
 }
 
 }  // namespace trainops

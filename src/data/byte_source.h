@@ -30,7 +30,9 @@ class ByteSource {
   // did. Invalidates pointers from data(). Throws InputError on a read error.
   bool Ensure(size_t n);
 
-  // Skips a UTF-8 byte-order mark if the input starts with one (call once, first).
+  // Skips a UTF-8 byte-order mark if the input starts with one (call once, first); throws
+  // InputError naming the encoding and the fix when the input starts with a UTF-16 or
+  // UTF-32 byte-order mark.
   void SkipByteOrderMark();
 
   const std::string& name() const { return name_; }

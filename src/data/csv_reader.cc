@@ -88,7 +88,9 @@ size_t CsvReader::ReadRecord(std::vector<std::string>& fields, bool grow, uint64
                              std::string& malformed) {
   if (!SkipEmptyLines()) return 0;
   start_line = line_;
+  record_line_ = line_;
   size_t count = 0;
+  size_t record_bytes = 0;
   while (true) {
     if (grow && count >= fields.size()) fields.resize(count + 1);
     std::string& out = count < fields.size() ? fields[count] : overflow_;
@@ -99,6 +101,10 @@ size_t CsvReader::ReadRecord(std::vector<std::string>& fields, bool grow, uint64
       ReadQuoted(out, count, malformed);
     } else {
       ReadUnquoted(out, count, malformed);
+    }
+    record_bytes += out.size() + 1;
+    if (record_bytes > limits_.max_record_bytes) {
+      limits_.ThrowTooLong(source_.name(), start_line, "the record", /*field=*/false);
     }
     if (!ConsumeFieldEnd()) break;
   }
@@ -112,6 +118,9 @@ void CsvReader::ReadUnquoted(std::string& out, size_t field_number, std::string&
     size_t i = 0;
     while (i < n && !stops_unquoted_[static_cast<unsigned char>(p[i])]) ++i;
     out.append(p, i);
+    if (out.size() > limits_.max_field_bytes) {
+      limits_.ThrowTooLong(source_.name(), record_line_, FieldLabel(field_number), /*field=*/true);
+    }
     source_.Advance(i);
     if (i == n) continue;
     char c = p[i];
@@ -147,6 +156,9 @@ void CsvReader::ReadQuoted(std::string& out, size_t field_number, std::string& m
     const size_t run = quote ? static_cast<size_t>(quote - p) : n;
     line_ += static_cast<uint64_t>(std::count(p, p + run, '\n'));
     out.append(p, run);
+    if (out.size() > limits_.max_field_bytes) {
+      limits_.ThrowTooLong(source_.name(), record_line_, FieldLabel(field_number), /*field=*/true);
+    }
     source_.Advance(run);
     if (!quote) continue;
     source_.Advance(1);                                 // the quote

@@ -47,6 +47,8 @@ class CsvReader final : public TableReader {
   uint64_t line_ = 1;
   std::vector<std::string> columns_;
   std::string overflow_;  // scratch for fields beyond the header's count
+  RecordLimits limits_ = RecordLimits::FromEnvironment();
+  uint64_t record_line_ = 1;  // where the record being read starts (for the limit's message)
 };
 
 }  // namespace trainops

@@ -216,6 +216,11 @@ std::string RowProblem::ToString() const {
   return out + reason;
 }
 
+std::string InvalidUtf8Problem(std::string_view text) {
+  if (auto offset = FindInvalidUtf8(text)) return InvalidUtf8Reason(text, *offset);
+  return "";
+}
+
 std::string ValidateText(std::string_view text) {
   if (auto offset = FindInvalidUtf8(text)) {
     return "invalid UTF-8 at byte offset " + std::to_string(*offset) + " (byte " +

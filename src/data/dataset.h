@@ -74,5 +74,8 @@ Dataset LoadDataset(const DataSource& source);
 
 // Checks a single text for validity: returns the reason or "" when fine.
 std::string ValidateText(std::string_view text);
+// "" when `text` is well-formed UTF-8, else the reason and fix a row of a data file gets
+// ("invalid UTF-8 at byte offset 3 (byte 0xFF); re-save the file as UTF-8 or fix the row").
+std::string InvalidUtf8Problem(std::string_view text);
 
 }  // namespace trainops

@@ -203,6 +203,9 @@ bool JsonlReader::ReadLine(uint64_t& line_number) {
       const size_t run = newline ? static_cast<size_t>(newline - p) : n;
       line_text_.append(p, run);
       source_.Advance(newline ? run + 1 : run);
+      if (line_text_.size() > limits_.max_record_bytes) {
+        limits_.ThrowTooLong(source_.name(), line_number, "the line", /*field=*/false);
+      }
       if (newline) break;
     }
     ++next_line_;
@@ -232,6 +235,7 @@ void JsonlReader::Parse(RawRecord& record) {
   const char* begin = line_text_.data();
   bool ok = nlohmann::json::sax_parse(begin, begin + line_text_.size(), &filler);
   if (!ok && record.malformed.empty()) record.malformed = "invalid JSON";
+  CheckFieldSizes(record);
   if (!ok || !filler.has_nested()) return;
   // Rare: a column holds an array or object. Re-parse into a tree to write it as JSON.
   Json object = Json::parse(line_text_);
@@ -239,6 +243,15 @@ void JsonlReader::Parse(RawRecord& record) {
     auto it = column_index_.find(item.key());
     if (it != column_index_.end() && item.value().is_structured()) {
       ToText(item.value(), record.values[it->second]);
+    }
+  }
+  CheckFieldSizes(record);
+}
+
+void JsonlReader::CheckFieldSizes(const RawRecord& record) const {
+  for (size_t i = 0; i < record.values.size(); ++i) {
+    if (record.values[i].size() > limits_.max_field_bytes) {
+      limits_.ThrowTooLong(source_.name(), record.line, "the value of \"" + columns_[i] + "\"", /*field=*/true);
     }
   }
 }

@@ -34,6 +34,8 @@ class JsonlReader final : public TableReader {
   bool ReadLine(uint64_t& line_number);
   // Parses `line_text_` into `record` (values, present, malformed).
   void Parse(RawRecord& record);
+  // Throws when a value is longer than the field limit.
+  void CheckFieldSizes(const RawRecord& record) const;
 
   ByteSource source_;
   uint64_t next_line_ = 1;
@@ -42,6 +44,7 @@ class JsonlReader final : public TableReader {
   std::unordered_map<std::string, size_t> column_index_;
   bool first_pending_ = false;  // the first object was read for the header, not yet returned
   uint64_t first_line_ = 0;
+  RecordLimits limits_ = RecordLimits::FromEnvironment();
 };
 
 }  // namespace trainops

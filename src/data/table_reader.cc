@@ -2,6 +2,7 @@
 #include "data/table_reader.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
@@ -10,6 +11,45 @@
 #include "data/jsonl_reader.h"
 
 namespace trainops {
+
+namespace {
+
+size_t LimitFromEnvironment(const char* variable, size_t fallback) {
+  const char* text = std::getenv(variable);
+  if (text == nullptr || *text == '\0') return fallback;
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long value = std::strtoull(text, &end, 10);
+  if (errno != 0 || *end != '\0' || value == 0 || text[0] == '-') {
+    throw InputError(std::string(variable) + "=" + text + ": not a positive number of bytes; unset it or set e.g. " +
+                     variable + "=" + std::to_string(fallback));
+  }
+  return static_cast<size_t>(value);
+}
+
+std::string Bytes(size_t n) {
+  if (n % (size_t{1} << 20) == 0) return std::to_string(n >> 20) + " MiB";
+  if (n % (size_t{1} << 10) == 0) return std::to_string(n >> 10) + " KiB";
+  return std::to_string(n) + " bytes";
+}
+
+}  // namespace
+
+RecordLimits RecordLimits::FromEnvironment() {
+  RecordLimits limits;
+  limits.max_field_bytes = LimitFromEnvironment("TRAINOPS_MAX_FIELD_BYTES", limits.max_field_bytes);
+  limits.max_record_bytes = LimitFromEnvironment("TRAINOPS_MAX_RECORD_BYTES", limits.max_record_bytes);
+  return limits;
+}
+
+void RecordLimits::ThrowTooLong(const std::string& name, uint64_t line, const std::string& what, bool field) const {
+  const size_t limit = field ? max_field_bytes : max_record_bytes;
+  throw InputError(name + ":" + std::to_string(line) + ": " + what + " is longer than " + Bytes(limit) +
+                   ", the most a " + (field ? "field" : "record") +
+                   " may hold; is this a data file? A file without line ends (or a quote that never closes) "
+                   "reads as one endless record. If the data is real, raise the limit with " +
+                   (field ? "TRAINOPS_MAX_FIELD_BYTES" : "TRAINOPS_MAX_RECORD_BYTES") + "=BYTES");
+}
 
 std::optional<size_t> TableReader::ColumnIndex(std::string_view name) const {
   const auto& names = columns();

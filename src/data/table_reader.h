@@ -36,6 +36,21 @@ struct RawRecord {
   std::string malformed;
 };
 
+// The largest field and record (a CSV/TSV record, a JSONL line) a reader accepts, so a
+// file without record ends (/dev/zero, a binary file, a quote never closed) is an error at
+// its file:line instead of growing memory without bound. Defaults 1 MiB per field and
+// 16 MiB per record; the environment variables TRAINOPS_MAX_FIELD_BYTES and
+// TRAINOPS_MAX_RECORD_BYTES (bytes) change them for every reader a process opens.
+struct RecordLimits {
+  size_t max_field_bytes = size_t{1} << 20;
+  size_t max_record_bytes = size_t{16} << 20;
+  // The defaults with the environment's overrides; an override that is not a positive
+  // number is an InputError naming the variable.
+  static RecordLimits FromEnvironment();
+  // "file:line: field 3 is longer than 1 MiB, the limit ..." with the fix.
+  [[noreturn]] void ThrowTooLong(const std::string& name, uint64_t line, const std::string& what, bool field) const;
+};
+
 class TableReader {
  public:
   virtual ~TableReader() = default;

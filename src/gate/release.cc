@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "gate/gate_runner.h"
+#include "model/model_io.h"
 
 namespace trainops {
 namespace {
@@ -23,6 +24,25 @@ std::filesystem::path ModelFile(Registry& registry, const std::string& arg, std:
   ModelRecord m = registry.GetModel(arg);
   if (record) *record = m;
   return m.path;
+}
+
+// A model of another task cannot be gated under this one: its labels, data and production
+// model are another task's. Checks the registry's record and the task the file names
+// (model files written before the task was stored name none).
+void CheckModelOfTask(const std::filesystem::path& file, const std::optional<ModelRecord>& record,
+                      const TaskSpec& spec, std::string_view role) {
+  if (record && record->task != spec.name) {
+    throw InputError(fmt::format("{} {}: model {} is registered for task \"{}\", but {} is task \"{}\"; gate it "
+                                 "with that task's spec, or pass a model trained for this task",
+                                 role, file.string(), record->id.substr(0, 12), record->task,
+                                 spec.spec_path.string(), spec.name));
+  }
+  const Model model = LoadModel(file);
+  if (!model.info.task.empty() && model.info.task != spec.name) {
+    throw InputError(fmt::format("{} {}: this model was trained for task \"{}\", but {} is task \"{}\"; gate it "
+                                 "with that task's spec, or pass a model trained for this task",
+                                 role, file.string(), model.info.task, spec.spec_path.string(), spec.name));
+  }
 }
 
 std::string WhatItWasComparedWith(const TaskSpec& spec, const GateOutcome& gate) {
@@ -59,12 +79,7 @@ GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRe
   std::optional<ModelRecord> candidate_record;
   const std::filesystem::path candidate_file = ModelFile(registry, request.candidate, &candidate_record);
   // Production is per task: a report filed under one task must not promote in another.
-  if (candidate_record && candidate_record->task != spec.name) {
-    throw InputError(fmt::format("model {} is registered for task \"{}\", but {} is task \"{}\"; gate it with that "
-                                 "task's spec, or retrain it under this one",
-                                 candidate_record->id.substr(0, 12), candidate_record->task, spec.spec_path.string(),
-                                 spec.name));
-  }
+  CheckModelOfTask(candidate_file, candidate_record, spec, "--candidate");
 
   GateRunOptions options;
   options.candidate = candidate_file;
@@ -88,6 +103,7 @@ GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRe
     options.no_baseline_reason = "baseline \"none\" was asked for";
   } else {
     options.baseline = ModelFile(registry, baseline_arg, &outcome.baseline);
+    CheckModelOfTask(options.baseline, outcome.baseline, spec, "--baseline");
     options.baseline_description = outcome.baseline
                                        ? fmt::format("model {} ({})", outcome.baseline->id.substr(0, 12), baseline_arg)
                                        : options.baseline.string();

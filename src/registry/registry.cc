@@ -128,6 +128,23 @@ Registry Registry::Open(const std::filesystem::path& db_path_in) {
   return registry;
 }
 
+Registry Registry::OpenExisting(const std::filesystem::path& db_path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db_path, ec)) {
+    throw InputError(fmt::format("{}: no registry here yet; `trainops train --task T.yaml` creates one next to "
+                                 "the spec, or pass --registry with the right path",
+                                 db_path.string()));
+  }
+  if (std::filesystem::is_regular_file(db_path, ec) && std::filesystem::file_size(db_path, ec) == 0 && !ec) {
+    throw InputError(fmt::format("{}: the registry file is empty (0 bytes): it was truncated or damaged, or is not "
+                                 "a registry; nothing was changed. Restore it from a backup (its models are in {}), "
+                                 "or move it away so that `trainops train` starts a new registry",
+                                 db_path.string(),
+                                 (std::filesystem::absolute(db_path).parent_path() / "models").string()));
+  }
+  return Open(db_path);
+}
+
 std::string Registry::ResolveId(const char* table, const std::string& id_or_prefix) const {
   const std::string what = std::string(table) == "runs" ? "run" : "model";
   const std::string list_command = what == "run" ? "trainops runs list" : "trainops models list";

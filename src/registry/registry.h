@@ -121,6 +121,10 @@ class Registry {
   // (InputError) a newer one, a file that is not SQLite, or a database of someone else's.
   // Removes temp files of interrupted model copies.
   static Registry Open(const std::filesystem::path& db_path);
+  // For commands that only read or move what is recorded: refuses (InputError) a path with
+  // no registry and an empty (0-byte) file instead of creating one, so a mistyped path or a
+  // truncated registry is reported, never silently replaced by a new, empty one.
+  static Registry OpenExisting(const std::filesystem::path& db_path);
   ~Registry();
   Registry(Registry&&) noexcept;
   Registry& operator=(Registry&&) noexcept;

@@ -424,7 +424,10 @@ void ApplyParameterOverrides(TaskSpec& spec, const std::map<std::string, std::st
   TaskSpec updated = spec;
   for (const Entry& e : Table()) {
     auto it = by_entry.find(&e);
-    if (it != by_entry.end()) SetParameter(updated, e.p.name, it->second.second);
+    if (it == by_entry.end()) continue;
+    SetParameter(updated, e.p.name, it->second.second);
+    // Validate's errors about this parameter now name where it was given.
+    updated.key_locations[e.p.name] = e.p.flag.empty() ? "override " + e.p.name : e.p.flag;
   }
   updated.Validate();
   spec = std::move(updated);

@@ -97,6 +97,32 @@ auto WithLocation(const YamlSection& section, const std::string& key, F parse) {
   }
 }
 
+// Records the line of every mapping key (dotted path -> line) and refuses a key given
+// twice in one mapping: YAML parsers keep one of the two silently (yaml-cpp the first), so
+// `data.train` written twice would train on the file the user did not mean.
+void RecordKeyLines(const YAML::Node& node, const std::string& prefix, const std::filesystem::path& path,
+                    std::map<std::string, std::string>& locations) {
+  if (node.IsSequence()) {
+    for (const auto& item : node) RecordKeyLines(item, prefix, path, locations);
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::map<std::string, int> here;
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar()) continue;
+    const std::string key = kv.first.Scalar();
+    const int line = kv.first.Mark().line + 1;
+    auto [it, inserted] = here.emplace(key, line);
+    if (!inserted) {
+      throw InputError(fmt::format("{}:{}: key {}{} is given twice (lines {} and {}); keep one: the spec would "
+                                   "otherwise silently use one of them",
+                                   path.string(), line, prefix, key, it->second, line));
+    }
+    locations.emplace(prefix + key, fmt::format("{}:{}", path.string(), line));
+    RecordKeyLines(kv.second, prefix + key + ".", path, locations);
+  }
+}
+
 void ParseGates(const YamlSection& top, const std::filesystem::path& base, GatesSpec& gates) {
   YamlSection section = top.Child("gates", kGatesKeys);
   if (section.Has("metrics")) {
@@ -253,6 +279,18 @@ int64_t ParseDurationSeconds(std::string_view text) {
 void TaskSpec::Validate() const {
   auto fail = [&](const std::string& field, const std::string& message) {
     std::string where = spec_path.empty() ? std::string("task") : spec_path.string();
+    // A flag's value is blamed on the flag; a key of the file on file:line:key (a value
+    // left at its default on its section's line).
+    auto at = key_locations.find(field);
+    if (at != key_locations.end() && at->second.starts_with("-")) {
+      throw InputError(fmt::format("{}: {} (spec key {})", at->second, message, field));
+    }
+    if (at == key_locations.end() || at->second.starts_with("-")) {
+      at = key_locations.find(field.substr(0, field.find('.')));
+    }
+    if (at != key_locations.end() && !at->second.starts_with("-")) {
+      throw InputError(fmt::format("{}: key {}: {}", at->second, field, message));
+    }
     throw InputError(fmt::format("{}: {}: {}", where, field, message));
   };
   if (data.train.empty()) fail("data.train", "is required; name the training file");
@@ -308,8 +346,10 @@ void TaskSpec::Validate() const {
     if (!(cost >= 0)) fail("evaluation.costs", fmt::format("cost of \"{}\" must be >= 0", label));
   }
   if (checks.min_segment_examples < 0) fail("checks.min_segment_examples", "must be >= 0");
-  std::set<std::string> unique(labels.begin(), labels.end());
-  if (unique.size() != labels.size()) fail("labels", "lists a label twice");
+  std::set<std::string> unique;
+  for (const auto& label : labels) {
+    if (!unique.insert(label).second) fail("labels", fmt::format("lists \"{}\" twice; keep one", label));
+  }
   if (!labels.empty() && labels.size() < 2) fail("labels", "needs at least two labels");
   for (const auto& t : gates.metrics) {
     if (!t.label.empty() && t.label != "*" && !labels.empty() && !unique.count(t.label) && t.label != oos_label) {
@@ -323,11 +363,37 @@ void TaskSpec::Validate() const {
   }
 }
 
+// The first line whose indentation holds a tab (only_at_start: a line that starts with
+// one), or 0. YAML forbids tabs for indentation; parsers then report something cryptic, or
+// read the line into the wrong mapping.
+int TabIndentedLine(const std::string& text, bool only_at_start) {
+  int line = 1;
+  for (size_t start = 0; start < text.size(); ++line) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view l(text.data() + start, end - start);
+    const size_t content = l.find_first_not_of(" \t\r");
+    if (content != std::string_view::npos && l[content] != '#') {
+      const std::string_view indent = l.substr(0, content);
+      if (only_at_start ? indent.starts_with('\t') : indent.find('\t') != std::string_view::npos) return line;
+    }
+    start = end + 1;
+  }
+  return 0;
+}
+
 TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path& path) {
+  auto refuse_tab = [&](int line) {
+    throw InputError(fmt::format("{}:{}: a tab in the indentation; YAML does not allow tabs for indentation: "
+                                 "indent with spaces (two per level)",
+                                 path.string(), line));
+  };
+  if (const int line = TabIndentedLine(yaml_text, /*only_at_start=*/true)) refuse_tab(line);
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::Exception& e) {
+    if (const int line = TabIndentedLine(yaml_text, /*only_at_start=*/false)) refuse_tab(line);
     throw InputError(fmt::format("{}:{}: not valid YAML: {}", path.string(), e.mark.line + 1, e.msg));
   }
   if (!root.IsDefined() || root.IsNull()) {
@@ -337,6 +403,7 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   const std::filesystem::path base = path.parent_path().empty() ? "." : path.parent_path();
   TaskSpec spec;
   spec.spec_path = path;
+  RecordKeyLines(root, "", path, spec.key_locations);
   YamlSection top(root, path, "", kTopKeys);
   top.Read("name", spec.name);
   top.Read("description", spec.description);

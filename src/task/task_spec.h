@@ -125,6 +125,10 @@ struct TaskSpec {
   DriftSpec drift;  // when traffic moved and when to retrain (docs/monitoring.md)
   uint64_t seed = 42;
   int threads = 0;  // 0 stands for the keyword `auto`: all cores
+  // Where each key was given, so that Validate's errors point there: "task.yaml:14" for a
+  // key of the spec file (filled by the parser), the flag ("--epochs") for a parameter
+  // overridden by ApplyParameterOverrides. Empty for specs built in code.
+  std::map<std::string, std::string> key_locations;
 
   // Cross-field checks (e.g. char_ngram_min <= char_ngram_max, recall label in labels).
   // Throws InputError naming the field.

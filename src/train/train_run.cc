@@ -304,7 +304,16 @@ TrainOutcome RunTraining(const TaskSpec& spec, const std::filesystem::path& out_
                            {"lineage", data.lineage}};
   WriteFileAtomically(paths.config, config.dump(2) + "\n");
   WriteFileAtomically(paths.metrics, "");
-  return Execute(spec, hp, autotune, paths, threads, callbacks, data, std::nullopt);
+  try {
+    return Execute(spec, hp, autotune, paths, threads, callbacks, data, std::nullopt);
+  } catch (const TrainingDivergedError& e) {
+    // A diverged run cannot be resumed into anything useful: leave no half-written run.
+    std::error_code ec;
+    for (const auto& p : {paths.model, paths.run, paths.metrics, paths.config}) std::filesystem::remove(p, ec);
+    std::filesystem::remove_all(paths.checkpoints, ec);
+    std::filesystem::remove(paths.dir, ec);  // only when nothing else is in it
+    throw TrainingDivergedError(fmt::format("{}; nothing of the run was kept in {}", e.what(), paths.dir.string()));
+  }
 }
 
 TrainOutcome ResumeTraining(const std::filesystem::path& out_dir, int threads,

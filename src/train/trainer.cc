@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "common/fault_injection.h"
 #include "eval/metrics.h"
 
 namespace trainops {
@@ -80,8 +81,20 @@ const TrainerState& Trainer::Run() {
       uint64_t segment_begin = state_.position;
       while (state_.position < end) {
         uint64_t chunk_end = std::min(end, state_.position + kProgressChunk);
-        loss_sum += engine.Run(order, state_.position, chunk_end, state_.step, state_.total_steps,
-                               options_.threads);
+        double chunk_loss = engine.Run(order, state_.position, chunk_end, state_.step, state_.total_steps,
+                                       options_.threads);
+        if (fault::kEnabled && fault::Requested(fault::kNanLossAtEpoch, std::to_string(state_.epoch + 1))) {
+          chunk_loss = std::nan("");
+        }
+        if (!std::isfinite(chunk_loss)) {
+          // Everything after this would be NaN weights chosen by NaN metrics; stop and say why.
+          throw TrainingDivergedError(fmt::format(
+              "training diverged: the loss became {} at epoch {} (learning_rate {}, l2 {}); lower "
+              "training.learning_rate (--lr), e.g. to {}",
+              std::isnan(chunk_loss) ? "NaN" : "infinite", state_.epoch + 1, options_.hp.learning_rate,
+              options_.hp.l2, options_.hp.learning_rate / 10));
+        }
+        loss_sum += chunk_loss;
         loss_count += chunk_end - state_.position;
         state_.step += chunk_end - state_.position;
         state_.position = chunk_end;

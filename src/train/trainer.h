@@ -10,6 +10,7 @@
 #include <future>
 #include <string>
 
+#include "common/error.h"
 #include "model/model.h"
 #include "task/task_spec.h"
 #include "train/checkpoint.h"
@@ -32,6 +33,14 @@ struct TrainerOptions {
   std::function<void(uint64_t, uint64_t, double, const TrainerState&)> on_progress;
   // Stop (as if by early stopping) once this many seconds have passed; 0 = no limit.
   double time_limit_seconds = 0;
+};
+
+// Thrown when the training loss stops being a finite number (the learning rate is too
+// high for the data): "loss became NaN at epoch E; lower learning_rate". The caller
+// removes the run folder it started.
+class TrainingDivergedError : public InputError {
+ public:
+  using InputError::InputError;
 };
 
 class Trainer {
