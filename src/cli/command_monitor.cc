@@ -24,6 +24,17 @@ void AddSourceOptions(CLI::App* cmd, TrafficSource& source) {
   cmd->add_option("--traffic-log", source.traffic_log, "Traffic log database (default: traffic.db next to the registry)");
 }
 
+// What monitor and cycle read: the spec and its files, the registry, the traffic.
+CommandInputs Inputs(const std::string& task, const std::string& registry, const TrafficSource& source,
+                     const std::string& model = "") {
+  CommandInputs inputs;
+  inputs.AddTask(task, registry);
+  if (!source.traffic.empty()) inputs.Add("--traffic", source.traffic);
+  if (!source.traffic_log.empty()) inputs.Add("--traffic-log", source.traffic_log);
+  if (!model.empty()) inputs.Add("--model", model);
+  return inputs;
+}
+
 std::string Dump(const nlohmann::json& j) {
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
@@ -95,8 +106,9 @@ void RegisterMonitor(CLI::App& app, CliContext& ctx) {
       "window's size, Holm-corrected over the signals, plus an effect-size floor (docs/monitoring.md).\n"
       "Exit 0 (alerts are in the output), 2 error.");
   cmd->callback([f, &ctx] {
-    CheckOutputPath(f->json, "--json");
-    CheckOutputPath(f->report, "--report");
+    const CommandInputs inputs = Inputs(f->options.task, f->options.registry, f->options.source, f->options.model);
+    CheckOutputPath(f->json, "--json", inputs);
+    CheckOutputPath(f->report, "--report", inputs);
     f->options.record = !f->no_record;
     const MonitorResult result = Monitor(f->options);
     if (!f->report.empty()) {
@@ -138,7 +150,7 @@ void RegisterCycle(CLI::App& app, CliContext& ctx) {
       "feedback, and is promoted on a pass. Exit 0 the cycle ran, 1 a retrained candidate was blocked by\n"
       "its gate (nothing promoted), 2 error.");
   cmd->callback([f, &ctx] {
-    CheckOutputPath(f->json, "--json");
+    CheckOutputPath(f->json, "--json", Inputs(f->options.task, f->options.registry, f->options.source));
     if (f->threads >= 0) f->options.threads = f->threads;
     const CycleResult result = Cycle(f->options, ctx.messages());
     const nlohmann::json& r = result.report;

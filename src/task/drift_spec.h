@@ -21,7 +21,7 @@ struct DriftSpec {
   // The smallest change that matters, per signal (effect-size floor): an alert needs both
   // a significant test and a change at least this large. Keys are signal names.
   std::map<std::string, double> thresholds = {
-      {"predicted_label_mix", 0.10},  // total variation distance above what noise gives
+      {"predicted_label_mix", 0.05},  // total variation distance above what noise gives
       {"top_confidence", 0.05},       // drop of the mean
       {"top_two_margin", 0.05},
       {"feature_coverage", 0.05},

@@ -146,6 +146,15 @@ TEST_F(MonitorCliTest, TheReportDrawsEverySignalAndThePastWeeks) {
                      (dir_ / "missing-folder" / "x.html").string()});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("--report"));
+  // An output never replaces an input: the traffic file named as --json is refused.
+  const std::string before = testing::ReadAll(dir_ / "now.csv");
+  auto over = RunCli({"monitor", "--task", spec_.string(), "--traffic", (dir_ / "now.csv").string(), "--json",
+                      (dir_ / "." / "now.csv").string()});
+  EXPECT_EQ(over.exit_code, 2);
+  EXPECT_EQ(testing::ReadAll(dir_ / "now.csv"), before);
+  auto cycle_over = RunCli({"cycle", "--task", spec_.string(), "--traffic", (dir_ / "now.csv").string(), "--json",
+                            (dir_ / "train.csv").string()});
+  EXPECT_EQ(cycle_over.exit_code, 2);
 }
 
 TEST_F(MonitorCliTest, WithoutTheLabelColumnFeedbackIsNull) {

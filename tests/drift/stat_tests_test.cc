@@ -112,25 +112,29 @@ TEST(PermutationMeanTest, EmptySampleIsNoEvidence) {
 
 TEST(PermutationMixTest, NoiseAloneGivesTheNullDistanceAndTheFloorKeepsItQuiet) {
   // 90 equally likely labels, 200 rows against 630: the distance is large by noise alone,
-  // which is why a fixed distance threshold false-alarms on small windows. The reference
-  // is one draw shared by every window (as a model's validation rows are shared by every
-  // week), so its own noise makes p-values conditionally anti-conservative for a label mix
-  // this sparse; the monitor's effect floor (distance beyond its null mean >= 0.10) is
-  // what keeps such weeks quiet, and is part of the alert rule tested here.
-  std::mt19937_64 rng(5);
+  // which is why a fixed distance threshold false-alarms on small windows. A model's
+  // validation rows are one draw shared by every week, so its own noise makes p-values
+  // conditionally anti-conservative for a label mix this sparse (about 4% of windows reach
+  // p <= 0.01 against an unlucky reference). The monitor's rule is stricter: Holm over the
+  // ~8 tested signals at family-wise 0.01 means this signal alone needs p <= 0.01 / 8, and
+  // the floor (distance beyond its null mean >= 0.05) must hold too. Measured over ten
+  // references, 100 windows each, that rule alerts in at most 1% of stable windows.
   const std::vector<double> uniform(90, 1.0);
-  int alerts = 0;
+  int alerts = 0, windows = 0;
   double distance = 0;
-  const int windows = 200;
-  const auto reference = Sample(uniform, 630, rng);
-  for (int w = 0; w < windows; ++w) {
-    const MixTest t = PermutationMixTest(Sample(uniform, 200, rng), reference, 199, static_cast<uint64_t>(w));
-    alerts += t.p_value <= 0.05 && t.distance - t.null_distance >= 0.10;
-    distance += t.distance;
-    EXPECT_NEAR(t.distance, t.null_distance, 0.12);
+  for (uint64_t ref = 0; ref < 10; ++ref) {
+    std::mt19937_64 rng(100 + ref);
+    const auto reference = Sample(uniform, 630, rng);
+    for (int w = 0; w < 100; ++w, ++windows) {
+      const MixTest t = PermutationMixTest(Sample(uniform, 200, rng), reference, 999, static_cast<uint64_t>(w));
+      alerts += t.p_value <= 0.01 / 8 && t.distance - t.null_distance >= 0.05;
+      distance += t.distance;
+      EXPECT_NEAR(t.distance, t.null_distance, 0.12);
+    }
   }
   EXPECT_GT(distance / windows, 0.3);  // a PSI/TVD rule of thumb would alarm every week
-  EXPECT_EQ(alerts, 0) << "stable windows alerting under the monitor's rule: " << alerts << " of " << windows;
+  EXPECT_LE(alerts, windows / 100) << "stable windows alerting under the monitor's rule: " << alerts << " of "
+                                   << windows;
 }
 
 TEST(PermutationMixTest, FindsAFloodOfOneDomain) {
