@@ -29,7 +29,11 @@ namespace trainops {
 
 struct SelectOptions {
   std::string task;     // task spec (required): text column, seed, registry
-  std::string traffic;  // the window: CSV, TSV or JSONL with the text column (required)
+  std::string traffic;  // the window: CSV, TSV or JSONL with the text column
+  // Or, without `traffic`, a window of the server's traffic log (ISO-8601 UTC; since
+  // inclusive, until exclusive); its columns are those of `trainops traffic export`.
+  std::string since, until;
+  std::string traffic_log;  // "" = traffic.db next to the registry
   std::string model;    // a model file; "" = the task's production model in its registry
   std::string registry;  // "" = the spec's registry (ResolveRegistryPath)
   int64_t budget = 0;   // how many messages to pick (at least 1)

@@ -34,7 +34,10 @@ void RegisterSelect(CLI::App& app, CliContext& ctx) {
       "reason, in the order to label them (docs/select.md). Exit 0 selected, 2 error.");
   SelectOptions& o = f->options;
   cmd->add_option("--task", o.task, "Task spec (its text column, seed and registry apply)")->required();
-  cmd->add_option("--traffic", o.traffic, "The window of traffic: CSV, TSV or JSONL with the text column")->required();
+  cmd->add_option("--traffic", o.traffic, "The window of traffic: CSV, TSV or JSONL with the text column");
+  cmd->add_option("--since", o.since, "Or: window start in the server's traffic log (ISO-8601 UTC, inclusive)");
+  cmd->add_option("--until", o.until, "Window end in the traffic log (exclusive; default: now)");
+  cmd->add_option("--traffic-log", o.traffic_log, "Traffic log database (default: traffic.db next to the registry)");
   cmd->add_option("--budget", o.budget, "How many messages to pick")->required();
   cmd->add_option("--output", o.output, "Output CSV (- for stdout)")->required();
   cmd->add_option("--model", o.model, "Model file (default: the task's production model in its registry)");
@@ -45,7 +48,12 @@ void RegisterSelect(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--text-column", o.text_column, "Text column (default: the spec's data.text_column)");
   cmd->add_option("--format", o.format, "csv, tsv or jsonl (default: by extension)");
   cmd->callback([f, &ctx] {
-    CheckOutputPath(f->options.output, "--output");
+    CommandInputs inputs;
+    inputs.AddTask(f->options.task, f->options.registry);
+    if (!f->options.traffic.empty()) inputs.Add("--traffic", f->options.traffic);
+    if (!f->options.model.empty()) inputs.Add("--model", f->options.model);
+    if (!f->options.traffic_log.empty()) inputs.Add("--traffic-log", f->options.traffic_log);
+    CheckOutputPath(f->options.output, "--output", inputs);
     SelectOptions options = f->options;
     if (f->random_share_option->count()) options.random_share = f->random_share;
     if (f->seed_option->count()) options.seed = f->seed;

@@ -20,6 +20,9 @@
 #include "model/model_io.h"
 #include "registry/registry.h"
 #include "task/task_spec.h"
+#include "serve/traffic_log.h"
+#include "common/hash.h"
+#include <unistd.h>
 
 namespace trainops {
 namespace {
@@ -35,7 +38,14 @@ bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
 
 void CheckOptions(const SelectOptions& o) {
   if (o.task.empty()) throw InputError("no task spec given; pass --task T.yaml (its text column, seed and registry apply)");
-  if (o.traffic.empty()) throw InputError("no traffic file given; pass --traffic F (CSV, TSV or JSONL with the text column)");
+  if (o.traffic.empty() && o.since.empty() && o.until.empty()) {
+    throw InputError("no window given; pass --traffic F (CSV, TSV or JSONL with the text column), or --since TIME "
+                     "[--until TIME] for the server's traffic log");
+  }
+  if (!o.traffic.empty() && (!o.since.empty() || !o.until.empty())) {
+    throw InputError("--since/--until select a window of the server's traffic log; with --traffic FILE the file is "
+                     "the window: pass one or the other");
+  }
   if (o.budget < 1) {
     throw InputError(fmt::format("--budget {}: the budget is how many messages to pick and must be at least 1", o.budget));
   }
@@ -125,9 +135,38 @@ std::string OutputColumn(const std::vector<std::string>& header, const std::stri
 
 }  // namespace
 
-SelectResult SelectForLabeling(const SelectOptions& o, const Messages& messages) {
+SelectResult SelectForLabeling(const SelectOptions& options, const Messages& messages) {
   return AtBoundary([&] {
-    CheckOptions(o);
+    CheckOptions(options);
+    // A window of the traffic log is read as `trainops traffic export` writes it, from a
+    // temporary file removed afterwards.
+    SelectOptions o = options;
+    std::filesystem::path exported;
+    struct Remove {
+      std::filesystem::path* path;
+      ~Remove() {
+        std::error_code ec;
+        if (!path->empty()) std::filesystem::remove(*path, ec);
+      }
+    } remove_exported{&exported};
+    if (o.traffic.empty()) {
+      const TaskSpec spec = LoadTaskSpec(o.task);
+      serve::ExportOptions e;
+      e.log = o.traffic_log.empty() ? ResolveRegistryPath(o.registry, &spec).parent_path() / "traffic.db"
+                                    : std::filesystem::path(o.traffic_log);
+      exported = std::filesystem::temp_directory_path() /
+                 fmt::format("trainops-select-{}-{}.csv", ::getpid(), Hash64(e.log.string() + o.since + o.until));
+      e.output = exported;
+      e.since = o.since;
+      e.until = o.until;
+      if (serve::ExportTraffic(e) == 0) {
+        throw InputError(fmt::format("{}: no requests between {} and {}; check --since/--until", e.log.string(),
+                                     o.since.empty() ? "the start" : o.since, o.until.empty() ? "now" : o.until));
+      }
+      o.traffic = exported.string();
+      o.format = "csv";
+      o.text_column = "text";
+    }
     const TaskSpec spec = LoadTaskSpec(o.task);
     const std::filesystem::path model_path = ResolveModel(o, spec);
     const Model model = LoadModel(model_path);

@@ -320,6 +320,17 @@ TEST_F(MonitorCliTest, ReadsTheServersTrafficLog) {
   EXPECT_EQ(r.at("window").at("rows"), 40);
   EXPECT_EQ(r.at("window").at("feedback_rows"), 20);
   EXPECT_FALSE(r.at("feedback_accuracy").is_null());
+  // select and cycle read the same window of the log.
+  auto sel = RunCli({"select", "--task", spec_.string(), "--since", "2026-03-01", "--until", "2026-03-08", "--budget",
+                     "5", "--output", (dir_ / "sel.csv").string()});
+  ASSERT_EQ(sel.exit_code, 0) << sel.err;
+  const std::string picked = testing::ReadAll(dir_ / "sel.csv");
+  EXPECT_THAT(picked, ::testing::StartsWith("request_id,time,model,text,label"));
+  EXPECT_EQ(std::count(picked.begin(), picked.end(), '\n'), 6);  // header + 5 picks
+  auto cyc = RunCli({"cycle", "--task", spec_.string(), "--since", "2026-03-01", "--until", "2026-03-08", "--json", "-",
+                     "--quiet"});
+  ASSERT_EQ(cyc.exit_code, 0) << cyc.err;
+  EXPECT_EQ(json::parse(cyc.out).at("feedback").at("new_rows"), 20);
   auto empty = RunCli({"monitor", "--task", spec_.string(), "--since", "2027-01-01"});
   EXPECT_EQ(empty.exit_code, 2);
   EXPECT_THAT(empty.err, HasSubstr("no requests"));

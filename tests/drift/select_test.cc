@@ -396,7 +396,7 @@ TEST_F(SelectTest, BadInputExitsTwoNamingTheFieldAndTheFix) {
   r = RunCli({"select", "--task", Spec(), "--traffic", Window(), "--model", ModelPath(), "--budget", "5", "--output",
               Window()});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("is the traffic file"));
+  EXPECT_THAT(r.err, HasSubstr("is --traffic"));
   EXPECT_EQ(ReadAll(Window()), before);
 
   const auto bad_utf8 = out.Write("bad.csv", "id,text\n1,fine\n2,caf\xe9 au lait\n");
