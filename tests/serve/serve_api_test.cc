@@ -259,12 +259,18 @@ TEST_F(ServeApiTest, MetricsPassPromtool) {
   Call(server->port(), "GET", "/nope");
   // Requests are counted once their answer is sent, so the last one may show up a moment
   // after its client got the answer.
+  // Each answer is counted by the thread that sent it, so under load the three counts can
+  // land in any order: wait for all of them.
   std::string text;
-  for (int attempt = 0; attempt < 50; ++attempt) {
+  for (int attempt = 0; attempt < 250; ++attempt) {
     Reply r = Call(server->port(), "GET", "/metrics");
     ASSERT_EQ(r.status, 200);
     text = r.text;
-    if (text.find("endpoint=\"other\",code=\"404\"") != std::string::npos) break;
+    if (text.find("endpoint=\"other\",code=\"404\"") != std::string::npos &&
+        text.find("endpoint=\"/v1/predict\",code=\"400\"") != std::string::npos &&
+        text.find("endpoint=\"/v1/predict\",code=\"200\"") != std::string::npos) {
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   for (const char* series :
