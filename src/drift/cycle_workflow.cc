@@ -158,7 +158,8 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
     CycleResult result;
     result.triggered = decision.triggered;
     result.production = production.id;
-    json gate = nullptr;
+    json gate = nullptr;         // "passed" | "failed" | null (no candidate)
+    json gate_report = nullptr;  // the details: verdict text, report id, a policy refusal
     json training = nullptr;
     if (decision.triggered) {
       // 4. Train a candidate on the training data plus all feedback (this window's
@@ -268,10 +269,11 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
       const ReleaseResult release = Release(g);
       result.gate_passed = release.gate.passed;
       result.promoted = release.promotion.has_value() && release.promotion->changed;
-      gate = {{"passed", release.gate.passed},
-              {"verdict", release.gate.verdict},
-              {"report_id", release.gate.report_id},
-              {"refused", release.refused}};
+      gate = release.gate.passed ? "passed" : "failed";
+      gate_report = {{"passed", release.gate.passed},
+                     {"verdict", release.gate.verdict},
+                     {"report_id", release.gate.report_id},
+                     {"refused", release.refused}};
       if (release.promotion) result.production = release.promotion->model_id;
       Say(messages, result.promoted ? fmt::format("promoted {} to production", trained.model_id.substr(0, 12))
                                     : fmt::format("candidate {} not promoted: {}", trained.model_id.substr(0, 12),
@@ -286,6 +288,7 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
     r["retrained"] = result.retrained;
     r["candidate"] = result.candidate.empty() ? json(nullptr) : json(result.candidate);
     r["gate"] = gate;
+    r["gate_report"] = gate_report;
     r["promoted"] = result.promoted;
     r["production"] = result.production;
     r["training"] = training;

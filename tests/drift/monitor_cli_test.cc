@@ -238,13 +238,15 @@ TEST_F(MonitorCliTest, ACycleRetrainsOnlyWhenATriggerFiresAndPromotesOnAPass) {
   EXPECT_FALSE(stable.at("triggered").get<bool>());
   EXPECT_FALSE(stable.at("retrained").get<bool>());
   EXPECT_TRUE(stable.at("candidate").is_null());
+  EXPECT_TRUE(stable.at("gate").is_null());
   const std::string first = stable.at("production");
 
   auto [drift_exit, drifted] = Cycle(dir_.Write("w2.csv", SyntheticIntentCsv(300, 12, 6)));
   EXPECT_EQ(drift_exit, 0) << drifted.dump();
   EXPECT_TRUE(drifted.at("triggered").get<bool>()) << drifted.at("decision");
   EXPECT_TRUE(drifted.at("retrained").get<bool>());
-  EXPECT_TRUE(drifted.at("promoted").get<bool>()) << drifted.at("gate").dump();
+  EXPECT_TRUE(drifted.at("promoted").get<bool>()) << drifted.at("gate_report").dump();
+  EXPECT_EQ(drifted.at("gate"), "passed");
   EXPECT_NE(drifted.at("production"), first);
   EXPECT_EQ(drifted.at("production"), drifted.at("candidate"));
 
@@ -282,7 +284,8 @@ TEST_F(MonitorCliTest, ACandidateBlockedByItsGateExits1) {
   EXPECT_EQ(code, 1);
   EXPECT_TRUE(r.at("retrained").get<bool>());
   EXPECT_FALSE(r.at("promoted").get<bool>());
-  EXPECT_FALSE(r.at("gate").at("passed").get<bool>());
+  EXPECT_EQ(r.at("gate"), "failed");
+  EXPECT_FALSE(r.at("gate_report").at("passed").get<bool>());
   EXPECT_EQ(r.at("production"), r.at("model"));  // unchanged
 }
 
