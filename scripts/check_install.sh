@@ -3,7 +3,9 @@
 # consumer in examples/cpp against the installed CMake package (find_package(trainops)),
 # and checks that it classifies the example's test texts from several threads exactly as
 # `trainops predict` does. Run by the test suite (ctest: install_consumer).
-#   bash scripts/check_install.sh [BUILD_DIR]
+#   bash scripts/check_install.sh [BUILD_DIR [SANITIZER_FLAGS]]
+# SANITIZER_FLAGS: what a sanitizer build compiled the libraries with (-fsanitize=...), so
+# the consumer links their runtime too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=$(realpath "${1:-build}")
@@ -16,7 +18,9 @@ if find "$work/prefix/include" -name '*.h' | grep -v '/include/trainops/' | grep
   echo "check_install: headers outside include/trainops were installed" >&2
   exit 1
 fi
-cmake -S examples/cpp -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+sanitize=${2:-}
+cmake -S examples/cpp -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_FLAGS="$sanitize" -DCMAKE_EXE_LINKER_FLAGS="$sanitize" >/dev/null
 cmake --build "$work/consumer" -j2 >/dev/null
 
 # A small model of the example task, trained with the installed CLI.
