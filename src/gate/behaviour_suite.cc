@@ -531,7 +531,8 @@ BehaviourSuite ParseBehaviourJsonl(const std::string& text, const std::filesyste
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+      // Also out_of_range: a number beyond double's range (1e999) is bad input too.
       throw InputError(fmt::format("{}:{}: not valid JSON ({}); each line must be one case object like "
                                    "{{\"type\": \"mft\", \"text\": \"...\", \"label\": \"...\"}}",
                                    file.string(), line_no, e.what()));
