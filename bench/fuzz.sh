@@ -108,7 +108,7 @@ for t in "${targets[@]}"; do
   [ -n "$done_runs" ] || done_runs=$(sed -n 's/^#\([0-9][0-9]*\)[[:space:]].*/\1/p' "$log" | tail -n 1)
   done_runs="${done_runs:-0}"
   wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
-  rate=$(awk -v n="$done_runs" -v w="$wall" 'BEGIN { printf "%.0f", w > 0 ? n / w : 0 }')
+  rate=$(awk -v n="$done_runs" -v w="$wall" 'BEGIN { printf "%.0f", (w > 0) ? n / w : 0 }')
   findings=$(find "$artifacts" -type f | wc -l)
   details="-"
   if ((findings)); then
