@@ -99,9 +99,8 @@ TEST(SpecErrorsTest, AKeyThatIsNotANameIsAnErrorWithItsLine) {
       {std::string(kBase) + "checks:\n  ? {x: 1}\n  : 2\n", "/specs/task.yaml:7: a key in checks must be a plain name, not a mapping"},
       {std::string(kBase) + "labels: [a, b]\nevaluation:\n  costs:\n    ? [a]\n    : 2\n",
        "/specs/task.yaml:9: a key in evaluation.costs must be a plain name, not a list"},
-      {"name: shoes\ndata:\n  train: train.csv\n  segment_columns: [channel]\nevaluation:\n  segment_split:\n"
-       "    ? [channel]\n    : chars\n",
-       "/specs/task.yaml:7: a key in evaluation.segment_split must be a plain name, not a list"},
+      {std::string(kBase) + "  segment_columns: [channel]\nevaluation:\n  segment_split:\n    ? [channel]\n    : chars\n",
+       "/specs/task.yaml:9: a key in evaluation.segment_split must be a plain name, not a list"},
   };
   for (const Case& c : cases) {
     std::string e;
