@@ -89,7 +89,8 @@ export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1${UBSAN
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 status=0
-printf '%-16s %12s %9s %9s %9s  %s\n' target executions wall_s exec/s findings details
+# cov: code edges the target has reached (libFuzzer's count); it levels off as a run saturates.
+printf '%-16s %12s %9s %9s %7s %9s  %s\n' target executions wall_s exec/s cov findings details
 for t in "${targets[@]}"; do
   work="$build/fuzz-runs/$t"
   artifacts="$work/artifacts-$stamp"
@@ -119,6 +120,7 @@ for t in "${targets[@]}"; do
     details="exit $rc without an artifact; see $log"
   fi
   ((findings)) && status=1
-  printf '%-16s %12s %9s %9s %9s  %s\n' "$t" "$done_runs" "$wall" "$rate" "$findings" "$details"
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+  printf '%-16s %12s %9s %9s %7s %9s  %s\n' "$t" "$done_runs" "$wall" "$rate" "${cov:-?}" "$findings" "$details"
 done
 exit "$status"
