@@ -260,11 +260,11 @@ std::string YamlKind(const YAML::Node& node) {
 // which as<std::string>() refuses with YAML::BadConversion, an exception that is not an
 // InputError and names no line (found by fuzz/behaviour_suite_fuzz.cc).
 std::string FieldName(const YAML::Node& key, const std::filesystem::path& file) {
-  if (!key.IsScalar()) {
+  if (key.IsMap() || key.IsSequence()) {
     throw InputError(fmt::format("{}:{}: a field name must be a plain word like text or label, not {}", file.string(),
                                  YamlLine(key), YamlKind(key)));
   }
-  return key.Scalar();
+  return key.as<std::string>();  // a null key reads as "null": an unknown field, named as such
 }
 
 // An unquoted YAML value ends at " #": the rest of the line is a comment. In a message

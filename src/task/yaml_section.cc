@@ -17,12 +17,12 @@ int LineOf(const YAML::Node& node) { return node.Mark().line + 1; }
 
 // Found by fuzz/task_spec_fuzz.cc: "? [a]\n: b" escaped ParseTaskSpec as YAML::BadConversion.
 std::string YamlKeyName(const YAML::Node& key, const std::filesystem::path& file, const std::string& where) {
-  if (!key.IsScalar()) {
-    const char* kind = key.IsMap() ? "a mapping" : key.IsSequence() ? "a list" : "an empty value";
+  if (key.IsMap() || key.IsSequence()) {
     throw InputError(fmt::format("{}:{}: a key in {} must be a plain name, not {}; write name: value",
-                                 file.string(), LineOf(key), where, kind));
+                                 file.string(), LineOf(key), where, key.IsMap() ? "a mapping" : "a list"));
   }
-  return key.Scalar();
+  // A null key (`~:`, `null:`) reads as "null", as it always has (a label may be named so).
+  return key.as<std::string>();
 }
 
 YamlSection::YamlSection(const YAML::Node& node, std::filesystem::path file, std::string prefix,
