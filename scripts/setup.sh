@@ -10,6 +10,7 @@ packages=(
   libxxhash-dev libsqlite3-dev libcpp-httplib-dev libgtest-dev libgmock-dev
   libbenchmark-dev
   prometheus  # promtool: the serve tests check /metrics with `promtool check metrics`
+  clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for bench/fuzz.sh (docs/fuzzing.md)
 )
 
 missing=()

@@ -174,7 +174,10 @@ JsonlReader::JsonlReader(std::unique_ptr<std::istream> in, std::string name, siz
   Json first;
   try {
     first = Json::parse(line_text_);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // Not only parse_error: a number beyond double's range (1e999) is out_of_range, bad
+    // input all the same (found by fuzz/jsonl_reader_fuzz.cc). Later lines go through
+    // sax_parse, which reports both kinds to RecordFiller::parse_error.
     throw InputError(where + "invalid JSON: " + CleanParseError(e.what()) +
                      "; the first line must be a JSON object whose keys name the columns");
   }

@@ -256,6 +256,17 @@ std::string YamlKind(const YAML::Node& node) {
   return "a scalar";
 }
 
+// A field name. YAML allows a list or a mapping as a key ("{[a, b]: x}", "? [a]: x"),
+// which as<std::string>() refuses with YAML::BadConversion, an exception that is not an
+// InputError and names no line (found by fuzz/behaviour_suite_fuzz.cc).
+std::string FieldName(const YAML::Node& key, const std::filesystem::path& file) {
+  if (key.IsMap() || key.IsSequence()) {
+    throw InputError(fmt::format("{}:{}: a field name must be a plain word like text or label, not {}", file.string(),
+                                 YamlLine(key), YamlKind(key)));
+  }
+  return key.as<std::string>();  // a null key reads as "null": an unknown field, named as such
+}
+
 // An unquoted YAML value ends at " #": the rest of the line is a comment. In a message
 // ("Where is order #AS-123?") that silently cuts the text, so it is refused.
 void CheckNotCutByComment(const YAML::Node& node, const std::vector<std::string_view>& lines,
@@ -465,7 +476,7 @@ BehaviourSuite ParseBehaviourYaml(const std::string& text, const std::filesystem
   YAML::Node cases;
   int cases_line = 1;
   for (const auto& entry : root) {
-    std::string key = entry.first.as<std::string>();
+    std::string key = FieldName(entry.first, file);
     if (key == "products") {
       if (!entry.second.IsNull()) products = ReadProducts(FromYaml(entry.second, YamlLine(entry.first)), file);
     } else if (key == "cases") {
@@ -494,7 +505,7 @@ BehaviourSuite ParseBehaviourYaml(const std::string& text, const std::filesystem
                                    file.string(), raw.line, raw_cases.size() + 1, YamlKind(item)));
     }
     for (const auto& entry : item) {
-      const std::string key = entry.first.as<std::string>();
+      const std::string key = FieldName(entry.first, file);
       if (key == "text" || key == "changed_text" || key == "append" || key == "prepend" || key == "name") {
         CheckNotCutByComment(entry.second, lines, file, key);
       }
@@ -520,7 +531,8 @@ BehaviourSuite ParseBehaviourJsonl(const std::string& text, const std::filesyste
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+      // Also out_of_range: a number beyond double's range (1e999) is bad input too.
       throw InputError(fmt::format("{}:{}: not valid JSON ({}); each line must be one case object like "
                                    "{{\"type\": \"mft\", \"text\": \"...\", \"label\": \"...\"}}",
                                    file.string(), line_no, e.what()));

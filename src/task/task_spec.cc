@@ -458,7 +458,7 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
     const std::vector<std::string>& columns =
         spec.evaluation.segments.empty() ? spec.data.segment_columns : spec.evaluation.segments;
     for (const auto& kv : root["evaluation"]["segment_split"]) {
-      const std::string column = kv.first.as<std::string>();
+      const std::string column = YamlKeyName(kv.first, evaluation.file(), "evaluation.segment_split");
       const int line = kv.first.Mark().line + 1;
       if (!kv.second.IsScalar() && !kv.second.IsNull()) {
         throw InputError(fmt::format("{}:{}: key evaluation.segment_split.{}: expected a split (chars, or a "
@@ -488,7 +488,7 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
     const YAML::Node costs = root["evaluation"]["costs"];
     if (!costs.IsMap()) evaluation.Fail("costs", "must map labels to costs, e.g. {refunds: 5}");
     for (const auto& kv : costs) {
-      const std::string label = kv.first.as<std::string>();
+      const std::string label = YamlKeyName(kv.first, evaluation.file(), "evaluation.costs");
       try {
         spec.evaluation.costs[label] = kv.second.as<double>();
       } catch (const YAML::Exception&) {

@@ -15,6 +15,16 @@ int LineOf(const YAML::Node& node) { return node.Mark().line + 1; }
 
 }  // namespace
 
+// Found by fuzz/task_spec_fuzz.cc: "? [a]\n: b" escaped ParseTaskSpec as YAML::BadConversion.
+std::string YamlKeyName(const YAML::Node& key, const std::filesystem::path& file, const std::string& where) {
+  if (key.IsMap() || key.IsSequence()) {
+    throw InputError(fmt::format("{}:{}: a key in {} must be a plain name, not {}; write name: value",
+                                 file.string(), LineOf(key), where, key.IsMap() ? "a mapping" : "a list"));
+  }
+  // A null key (`~:`, `null:`) reads as "null", as it always has (a label may be named so).
+  return key.as<std::string>();
+}
+
 YamlSection::YamlSection(const YAML::Node& node, std::filesystem::path file, std::string prefix,
                          std::vector<std::string> keys)
     : node_(node), file_(std::move(file)), prefix_(std::move(prefix)) {
@@ -24,7 +34,7 @@ YamlSection::YamlSection(const YAML::Node& node, std::filesystem::path file, std
                                  node_.IsDefined() ? LineOf(node_) : 1, section));
   }
   for (const auto& entry : node_) {
-    std::string key = entry.first.as<std::string>();
+    std::string key = YamlKeyName(entry.first, file_, section);
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
       throw InputError(fmt::format("{}:{}: unknown key \"{}{}\" in {}{}; valid keys here: {}",
                                    file_.string(), LineOf(entry.first), prefix_, key, section,

@@ -11,6 +11,11 @@
 
 namespace trainops {
 
+// The name of a mapping key. YAML also allows a list or a mapping as a key ("? [a]: x",
+// "{[a]: 1}"); those are an InputError "file:line: key `where` must be a plain name ...",
+// never the YAML::BadConversion that as<std::string>() would throw.
+std::string YamlKeyName(const YAML::Node& key, const std::filesystem::path& file, const std::string& where);
+
 class YamlSection {
  public:
   // `prefix` is the dotted path of this mapping ("" for the top level, "data." ...).

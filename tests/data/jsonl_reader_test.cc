@@ -152,5 +152,21 @@ TEST(JsonlReaderTest, HeaderErrorsNameTheFileAndLine) {
   }
 }
 
+// Found by fuzz/jsonl_reader_fuzz.cc: a number beyond double's range on the first line
+// escaped as nlohmann's out_of_range instead of an InputError naming file:line.
+TEST(JsonlReaderTest, ANumberTooLargeForADoubleIsInvalidJsonOnAnyLine) {
+  try {
+    ReadJsonl("{\"text\": -2.5e308, \"label\": \"order_status\"}\n", nullptr);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("in.jsonl:1: invalid JSON: number overflow parsing '-2.5e308'"));
+  }
+  // On a later line the same number makes that record malformed, and reading goes on.
+  auto records = ReadJsonl("{\"text\": \"a\"}\n{\"text\": 1e999}\n{\"text\": \"b\"}\n", nullptr);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_THAT(records[1].malformed, HasSubstr("invalid JSON: number overflow"));
+  EXPECT_EQ(records[2].values[0], "b");
+}
+
 }  // namespace
 }  // namespace trainops

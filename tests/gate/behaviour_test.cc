@@ -200,6 +200,45 @@ TEST(BehaviourSuiteTest, ErrorsNameFileLineFieldAndFix) {
   EXPECT_EQ(quoted.cases[0].label, "x");
 }
 
+// Found by fuzz/behaviour_suite_fuzz.cc: YAML lets a key be a list or a mapping; such a
+// key escaped as YAML::BadConversion (no InputError, no line) instead of a file:line error.
+TEST(BehaviourSuiteTest, AKeyThatIsNotANameIsAnInputErrorWithItsLine) {
+  const std::vector<BadFile> cases = {
+      // The fuzzer's input: JSON Lines read as YAML, its first line a mapping keyed by a list.
+      {"fuzz_found.yaml", "{ [\"Air Runner\", \"TrailMax\"]}\n{\"type\": \"typo\"}\n",
+       {"fuzz_found.yaml:1:", "field name must be a plain word", "not a list"}},
+      {"top_key_map.yaml", "products: [a]\n? {x: 1}\n: y\ncases:\n  - {type: mft, text: hi, label: x}\n",
+       {"top_key_map.yaml:2:", "field name", "not a mapping"}},
+      {"case_key_list.yaml", "cases:\n  - type: mft\n    text: hi\n    ? [label]\n    : x\n",
+       {"case_key_list.yaml:4:", "field name", "not a list"}},
+  };
+  for (const BadFile& bad : cases) {
+    std::string message;
+    try {
+      ParseBehaviourYaml(bad.contents, bad.name);
+      message = "(accepted)";
+    } catch (const InputError& e) {
+      message = e.what();
+    }
+    for (const std::string& want : bad.expected) EXPECT_CONTAINS(message, want) << " (file " << bad.name << ")";
+  }
+}
+
+// The class of bug fuzz/jsonl_reader_fuzz.cc found in the data reader, here too: a number
+// beyond double's range escaped as nlohmann's out_of_range instead of a file:line error.
+TEST(BehaviourSuiteTest, ANumberTooLargeForADoubleIsInvalidJsonWithItsLine) {
+  std::string message = "(accepted)";
+  try {
+    ParseBehaviourJsonl("{\"type\": \"mft\", \"text\": \"hi\", \"label\": \"x\"}\n"
+                        "{\"type\": \"mft\", \"text\": \"hi\", \"label\": \"x\", \"n\": 1e999}\n",
+                        "big.jsonl");
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  EXPECT_CONTAINS(message, "big.jsonl:2: not valid JSON");
+  EXPECT_CONTAINS(message, "number overflow");
+}
+
 TEST(BehaviourSuiteTest, LabelsAreCheckedAgainstTheModel) {
   TempDir dir;
   BehaviourSuite suite = LoadBehaviourSuite(dir.Write("b.yaml",

@@ -2,6 +2,9 @@
 // accept silently (a key given twice, tab indentation) is an error.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "common/error.h"
 #include "task/parameters.h"
 #include "task/task_spec.h"
@@ -82,6 +85,33 @@ TEST(SpecErrorsTest, TabsInTheIndentationAreNamed) {
   }
   // A tab inside a value is data, not indentation.
   EXPECT_EQ(ErrorOf(std::string(kBase) + "description: \"a\tb\"\n"), "(no error)");
+}
+
+// Found by fuzz/task_spec_fuzz.cc: YAML allows a list or a mapping as a key; such a key
+// escaped ParseTaskSpec as YAML::BadConversion (not an InputError, no line).
+TEST(SpecErrorsTest, AKeyThatIsNotANameIsAnErrorWithItsLine) {
+  struct Case {
+    std::string yaml;
+    std::string where;
+  };
+  const std::vector<Case> cases = {
+      {"name: t\n? [a]\n: b\n", "/specs/task.yaml:2: a key in the spec must be a plain name, not a list"},
+      {std::string(kBase) + "checks:\n  ? {x: 1}\n  : 2\n", "/specs/task.yaml:7: a key in checks must be a plain name, not a mapping"},
+      {std::string(kBase) + "labels: [a, b]\nevaluation:\n  costs:\n    ? [a]\n    : 2\n",
+       "/specs/task.yaml:9: a key in evaluation.costs must be a plain name, not a list"},
+      {std::string(kBase) + "  segment_columns: [channel]\nevaluation:\n  segment_split:\n    ? [channel]\n    : chars\n",
+       "/specs/task.yaml:9: a key in evaluation.segment_split must be a plain name, not a list"},
+  };
+  for (const Case& c : cases) {
+    std::string e;
+    try {
+      ParseTaskSpec(c.yaml, "/specs/task.yaml");
+      e = "(no error)";
+    } catch (const InputError& error) {
+      e = error.what();
+    }
+    EXPECT_NE(e.find(c.where), std::string::npos) << e;
+  }
 }
 
 }  // namespace
