@@ -1,6 +1,8 @@
 #include "drift/stat_tests.h"
 
 #include <algorithm>
+#include <math.h>  // lgamma_r (POSIX)
+
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -33,9 +35,16 @@ double MonteCarloP(uint64_t extreme, int resamples) {
   return (1.0 + static_cast<double>(extreme)) / (1.0 + static_cast<double>(resamples));
 }
 
+// lgamma_r, not std::lgamma: lgamma writes the global `signgam`, a data race when tests
+// run on several threads at once.
+double LogGamma(double x) {
+  int sign = 0;
+  return lgamma_r(x, &sign);
+}
+
 double LogChoose(uint64_t n, uint64_t k) {
-  return std::lgamma(static_cast<double>(n) + 1) - std::lgamma(static_cast<double>(k) + 1) -
-         std::lgamma(static_cast<double>(n - k) + 1);
+  return LogGamma(static_cast<double>(n) + 1) - LogGamma(static_cast<double>(k) + 1) -
+         LogGamma(static_cast<double>(n - k) + 1);
 }
 
 }  // namespace
