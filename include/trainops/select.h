@@ -34,7 +34,7 @@ struct SelectOptions {
   // inclusive, until exclusive); its columns are those of `trainops traffic export`.
   std::string since, until;
   std::string traffic_log;  // "" = traffic.db next to the registry
-  std::string model;    // a model file; "" = the task's production model in its registry
+  std::string model;    // a model file or registered id; "" = the task's production model in its registry
   std::string registry;  // "" = the spec's registry (ResolveRegistryPath)
   int64_t budget = 0;   // how many messages to pick (at least 1)
   std::optional<double> random_share;  // share of the budget drawn uniformly (default 0.1)

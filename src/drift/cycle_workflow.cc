@@ -113,7 +113,7 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
     const std::filesystem::path registry_path = ResolveRegistryPath(options.registry, &spec);
     Registry registry = Registry::Open(registry_path);
     const drift::TrafficWindow window = drift::LoadWindow(options.source, spec, registry_path);
-    const drift::ResolvedModel production = drift::ResolveMonitoredModel("", spec, registry);
+    const drift::ResolvedModel production = drift::ResolveMonitoredModel("", spec, registry_path);
 
     // 1. Monitor the window with the production model.
     drift::MonitorOutcome monitor = drift::MonitorWindow(production.model, production.id, spec, window);

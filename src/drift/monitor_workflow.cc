@@ -33,24 +33,36 @@ TrafficWindow LoadWindow(const TrafficSource& source, const TaskSpec& spec, cons
   return LoadTrafficLog(log, source.since, source.until);
 }
 
-ResolvedModel ResolveMonitoredModel(const std::string& model, const TaskSpec& spec, const Registry& registry) {
+ResolvedModel ResolveMonitoredModel(const std::string& model, const TaskSpec& spec,
+                                    const std::filesystem::path& registry_path) {
   ResolvedModel r;
-  if (model.empty()) {
-    const auto production = registry.Production(spec.name);
-    if (!production) {
-      throw InputError(fmt::format("task \"{}\" has no production model in {}; release one (`trainops release "
-                                   "--task {} --candidate ID`) or pass --model FILE",
-                                   spec.name, registry.db_path().string(), spec.spec_path.string()));
-    }
-    r.path = production->path;
-    r.id = production->id;
-  } else if (std::filesystem::is_regular_file(model)) {
+  if (!model.empty() && std::filesystem::is_regular_file(model)) {
     r.path = model;
     r.id = ModelContentHash(model);
   } else {
-    const ModelRecord record = registry.GetModel(model);
-    r.path = record.path;
-    r.id = record.id;
+    const std::string fix = fmt::format("release one (`trainops release --task {} --candidate ID`) or pass --model FILE",
+                                        spec.spec_path.string());
+    // Opening would create an empty registry; finding a model must not.
+    if (!std::filesystem::exists(registry_path)) {
+      throw InputError(model.empty() ? fmt::format("task \"{}\" has no production model (no registry at {}); {}",
+                                                   spec.name, registry_path.string(), fix)
+                                     : fmt::format("--model {}: no such file, and no registry at {} to find it in",
+                                                   model, registry_path.string()));
+    }
+    const Registry registry = Registry::Open(registry_path);
+    if (model.empty()) {
+      const auto production = registry.Production(spec.name);
+      if (!production) {
+        throw InputError(fmt::format("task \"{}\" has no production model in {}; {}", spec.name,
+                                     registry_path.string(), fix));
+      }
+      r.path = production->path;
+      r.id = production->id;
+    } else {
+      const ModelRecord record = registry.GetModel(model);
+      r.path = record.path;
+      r.id = record.id;
+    }
   }
   r.model = LoadModel(r.path);
   return r;
@@ -79,7 +91,7 @@ MonitorResult Monitor(const MonitorOptions& options) {
     const std::filesystem::path registry_path = ResolveRegistryPath(options.registry, &spec);
     Registry registry = Registry::Open(registry_path);
     drift::TrafficWindow window = drift::LoadWindow(options.source, spec, registry_path);
-    const drift::ResolvedModel model = drift::ResolveMonitoredModel(options.model, spec, registry);
+    const drift::ResolvedModel model = drift::ResolveMonitoredModel(options.model, spec, registry_path);
     drift::MonitorOutcome outcome = drift::MonitorWindow(model.model, model.id, spec, window);
     MonitorResult result;
     result.report = std::move(outcome.report);

@@ -17,6 +17,7 @@
 #include "data/dataset.h"
 #include "data/table_reader.h"
 #include "drift/select.h"
+#include "drift/workflow_common.h"
 #include "model/model_io.h"
 #include "registry/registry.h"
 #include "task/task_spec.h"
@@ -26,15 +27,6 @@
 
 namespace trainops {
 namespace {
-
-// The same file by identity (links included) when both exist, else by normalized path.
-bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
-  std::error_code ea, eb;
-  if (std::filesystem::equivalent(a, b, ea)) return true;
-  const auto ca = std::filesystem::weakly_canonical(a, ea);
-  const auto cb = std::filesystem::weakly_canonical(b, eb);
-  return !ea && !eb && ca == cb;
-}
 
 void CheckOptions(const SelectOptions& o) {
   if (o.task.empty()) throw InputError("no task spec given; pass --task T.yaml (its text column, seed and registry apply)");
@@ -55,27 +47,10 @@ void CheckOptions(const SelectOptions& o) {
                                  *o.random_share));
   }
   // An output never replaces an input: the window would be lost to its own selection.
-  if (!o.output.empty() && o.output != "-" && SameFile(o.output, o.traffic)) {
-    throw InputError(fmt::format("--output {} is the traffic file; write the selection to another file", o.output));
-  }
-}
-
-// The model file: --model, else the task's production model in its registry.
-std::filesystem::path ResolveModel(const SelectOptions& o, const TaskSpec& spec) {
-  if (!o.model.empty()) return o.model;
-  const std::filesystem::path db = ResolveRegistryPath(o.registry, &spec);
-  const std::string fix = fmt::format(
-      "promote one (`trainops release --task {} --candidate MODEL`) or pass --model PATH", spec.spec_path.string());
-  // Opening would create an empty registry; a read-only command must not.
-  if (!std::filesystem::exists(db)) {
-    throw InputError(fmt::format("task {} has no production model (no registry at {}); {}", spec.name, db.string(), fix));
-  }
-  const Registry registry = Registry::Open(db);
-  const auto production = registry.Production(spec.name);
-  if (!production) {
-    throw InputError(fmt::format("task {} has no production model in registry {}; {}", spec.name, db.string(), fix));
-  }
-  return production->path;
+  CommandInputs inputs;
+  if (!o.traffic.empty()) inputs.Add("--traffic", o.traffic);
+  if (!o.model.empty()) inputs.Add("--model", o.model);
+  if (!o.output.empty()) CheckOutputFile(o.output, "--output", inputs);
 }
 
 struct Window {
@@ -168,15 +143,17 @@ SelectResult SelectForLabeling(const SelectOptions& options, const Messages& mes
       o.text_column = "text";
     }
     const TaskSpec spec = LoadTaskSpec(o.task);
-    const std::filesystem::path model_path = ResolveModel(o, spec);
-    const Model model = LoadModel(model_path);
+    const drift::ResolvedModel resolved =
+        drift::ResolveMonitoredModel(o.model, spec, ResolveRegistryPath(o.registry, &spec));
+    const Model& model = resolved.model;
+    const std::filesystem::path& model_path = resolved.path;
     const std::string text_column = o.text_column.empty() ? spec.data.text_column : o.text_column;
     Window w = ReadWindow(o, text_column);
 
     SelectResult r;
     r.header = w.header;
     r.model_path = model_path.string();
-    r.model_id = ModelContentHash(model_path);
+    r.model_id = resolved.id;
     r.window_rows = w.rows;
     r.empty_rows = w.empty_lines.size();
     if (!w.empty_lines.empty()) {

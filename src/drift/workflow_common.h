@@ -24,8 +24,10 @@ struct ResolvedModel {
   std::filesystem::path path;
 };
 // `model`: a model file or a registered id; "" = the task's production model (InputError
-// saying how to get one when there is none).
-ResolvedModel ResolveMonitoredModel(const std::string& model, const TaskSpec& spec, const Registry& registry);
+// saying how to get one when there is none). Reads the registry at `registry` only when it
+// is needed, and never creates one. Monitor, Cycle and SelectForLabeling use it.
+ResolvedModel ResolveMonitoredModel(const std::string& model, const TaskSpec& spec,
+                                    const std::filesystem::path& registry);
 
 // Records a monitor report in the registry's history.
 int64_t RecordMonitorReport(Registry& registry, const nlohmann::json& report, const TrafficWindow& window,
