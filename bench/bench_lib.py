@@ -127,6 +127,20 @@ def read_labels_csv(path, column="label"):
         return [row[column] for row in csv.DictReader(f)]
 
 
+def read_rows(path):
+    """A CSV file's rows as dicts."""
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def write_rows(path, fields, rows):
+    """Rows (dicts) as CSV with the given columns; other keys are left out."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+
+
 def read_lines(path):
     with open(path, encoding="utf-8") as f:
         return [line.rstrip("\n") for line in f]

@@ -24,6 +24,8 @@ import subprocess
 import sys
 import time
 
+from bench_lib import read_rows, write_rows
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -33,19 +35,6 @@ def run(cmd, ok=(0,), **kw):
         sys.stderr.write(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout}\n{p.stderr}\n")
         sys.exit(1)
     return p
-
-
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def write_csv(path, rows, columns):
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
-        w.writeheader()
-        for r in rows:
-            w.writerow(r)
 
 
 def carve(rows, share, salt):
@@ -100,10 +89,10 @@ def main():
     out = os.path.abspath(args.out)
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    initial = read_csv(os.path.join(replay, "initial_train.csv"))
+    initial = read_rows(os.path.join(replay, "initial_train.csv"))
     train, test = carve(initial, 0.15, "replay-test")
-    write_csv(os.path.join(out, "train.csv"), train, ["text", "intent"])
-    write_csv(os.path.join(out, "test.csv"), test, ["text", "intent"])
+    write_rows(os.path.join(out, "train.csv"), ["text", "intent"], train)
+    write_rows(os.path.join(out, "test.csv"), ["text", "intent"], test)
     spec = os.path.join(out, "task.yaml")
     open(spec, "w").write(SPEC.format(train="train.csv"))
 
@@ -123,7 +112,7 @@ def main():
     for k in range(args.false_alarm_windows):
         rows = [test[rng.randrange(len(test))] for _ in range(200)]
         path = os.path.join(fa_dir, "window.csv")
-        write_csv(path, rows, ["text", "intent"])
+        write_rows(path, ["text", "intent"], rows)
         m = monitor(binary, spec, initial_model, path)
         fa["any_alert"] += bool(m["alerts"])
         for a in m["alerts"]:
@@ -181,12 +170,12 @@ def main():
         for i, name in enumerate(windows, start=1):
             path = os.path.join(replay, "windows", name)
             baselines["every"].append(monitor(binary, spec, model, path)["feedback_accuracy"]["value"])
-            feedback += [r for r in read_csv(path) if r["intent"]]
+            feedback += [r for r in read_rows(path) if r["intent"]]
             if i == len(windows):
                 break
             d = os.path.join(out, "every", f"after-{i:02d}")
             os.makedirs(d)
-            write_csv(os.path.join(d, "train.csv"), train + feedback, ["text", "intent"])
+            write_rows(os.path.join(d, "train.csv"), ["text", "intent"], train + feedback)
             shutil.copy(os.path.join(out, "test.csv"), os.path.join(d, "test.csv"))
             open(os.path.join(d, "task.yaml"), "w").write(SPEC.format(train="train.csv"))
             # The same learner and settings; the data check's minimum examples per label would

@@ -35,6 +35,8 @@ import sys
 import tempfile
 import time
 
+from bench_lib import read_rows, write_rows
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 REPLAY = os.path.join(os.path.dirname(REPO), "shared", "data", "replay")
@@ -48,18 +50,6 @@ def run(args):
     if result.returncode != 0:
         sys.exit(f"trainops {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
     return result.stdout
-
-
-def read_rows(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def write_rows(path, fields, rows):
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
 
 
 def spec(folder, train_csv, validation_csv=None):
