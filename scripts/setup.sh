@@ -11,6 +11,10 @@ packages=(
   libbenchmark-dev
   prometheus  # promtool: the serve tests check /metrics with `promtool check metrics`
   clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for bench/fuzz.sh (docs/fuzzing.md)
+  # The Python module (docs/python.md): built with pybind11 against Debian's python3, installed
+  # offline into a venv with Debian's pip/setuptools, tested with pytest and scikit-learn.
+  pybind11-dev python3-dev python3-venv python3-pip python3-setuptools python3-wheel python3-build
+  python3-numpy python3-sklearn python3-pytest
 )
 
 missing=()

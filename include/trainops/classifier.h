@@ -68,6 +68,10 @@ class Classifier {
   // missing or unreadable file, trainops::CorruptFileError for a truncated, corrupted or
   // foreign file (the message names the file and what is wrong).
   static std::shared_ptr<const Classifier> Load(const std::string& path);
+  // The same from the bytes of a model file held in memory (a model that travelled in a
+  // pickle, a database blob). `name` stands for the file in error messages and is what
+  // Path() returns. Id() is the same as for the file with these bytes.
+  static std::shared_ptr<const Classifier> FromBytes(std::string bytes, const std::string& name = "<memory>");
 
   ~Classifier();
   Classifier(const Classifier&) = delete;

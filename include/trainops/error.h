@@ -8,6 +8,8 @@
 //   CheckFailedError  the tool worked, but a check, gate or release policy said no (a gate
 //                     failed, a promotion without a passing gate report). The CLI exits 1.
 //   InternalError     a bug in trainops. The CLI exits with 3.
+//   CancelledError    the caller asked the work to stop (a progress callback threw it, as
+//                     the Python binding does on Ctrl-C); the message says what was kept.
 // All derive from trainops::Error (a std::runtime_error), so `catch (const trainops::Error&)`
 // catches everything trainops throws on purpose. The library never exits or kills its
 // process: every failure reaches the caller as one of these (or std::bad_alloc).
@@ -39,6 +41,11 @@ class CheckFailedError : public Error {
 };
 
 class InternalError : public Error {
+ public:
+  using Error::Error;
+};
+
+class CancelledError : public Error {
  public:
   using Error::Error;
 };

@@ -63,6 +63,9 @@ CheckDataResult CheckData(const CheckDataOptions& options, const Messages& messa
 
 // ---- train (docs/task_spec.md) ----------------------------------------------------------
 
+// Both callbacks run on the thread that called Train, between batches of updates. Either
+// may throw trainops::CancelledError to stop the run (the Python binding does on Ctrl-C):
+// Train then throws CancelledError, and the run folder is kept for ResumeTraining.
 struct TrainProgress {
   // Every progress tick: examples done of total, examples per second.
   std::function<void(uint64_t done, uint64_t total, double rate, double epoch)> on_progress;

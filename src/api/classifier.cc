@@ -37,19 +37,34 @@ struct Classifier::Impl {
 Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Classifier::~Classifier() = default;
 
-std::shared_ptr<const Classifier> Classifier::Load(const std::string& path) {
-  auto impl = std::make_unique<Impl>();
-  impl->model = LoadModel(path);
+namespace {
+
+std::unique_ptr<Classifier::Impl> MakeImpl(Model model, std::string path, std::string id) {
+  auto impl = std::make_unique<Classifier::Impl>();
+  impl->model = std::move(model);
   if (impl->model.num_labels() == 0) {
     throw CorruptFileError(fmt::format("{}: the model has no labels; it is damaged: retrain it", path));
   }
-  impl->path = path;
-  impl->id = ModelContentHash(path);
+  impl->path = std::move(path);
+  impl->id = std::move(id);
   impl->info = ModelInfoToJson(impl->model.info);
   // Without the Bloom filter's bits: callers read the statistics; the drift monitor
   // measures traffic against the model's own filter inside the library.
   if (impl->model.reference_stats) impl->reference_stats = impl->model.reference_stats->ToJson(/*with_filter_bits=*/false);
-  return std::shared_ptr<const Classifier>(new Classifier(std::move(impl)));
+  return impl;
+}
+
+}  // namespace
+
+std::shared_ptr<const Classifier> Classifier::Load(const std::string& path) {
+  Model model = LoadModel(path);
+  return std::shared_ptr<const Classifier>(new Classifier(MakeImpl(std::move(model), path, ModelContentHash(path))));
+}
+
+std::shared_ptr<const Classifier> Classifier::FromBytes(std::string bytes, const std::string& name) {
+  std::string id = ModelContentHashOfBytes(bytes);
+  Model model = ModelFromSections(ArtifactReader(std::move(bytes), name, ArtifactKind::kModel));
+  return std::shared_ptr<const Classifier>(new Classifier(MakeImpl(std::move(model), name, std::move(id))));
 }
 
 Prediction Classifier::Classify(std::string_view text) const { return Classify(text, ClassifyOptions{}); }

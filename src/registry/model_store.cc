@@ -21,6 +21,15 @@ namespace {
 
 constexpr size_t kChunk = 1 << 20;
 
+// The canonical (big-endian) form, so the hex is the same on every platform.
+std::string Hex(XXH128_hash_t digest) {
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, digest);
+  std::string hex;
+  for (unsigned char byte : canonical.digest) hex += fmt::format("{:02x}", byte);
+  return hex;
+}
+
 // Streams a file through XXH3-128, handing each chunk to `sink` as well.
 template <typename Sink>
 std::string HashStream(const std::filesystem::path& path, Sink&& sink) {
@@ -41,18 +50,17 @@ std::string HashStream(const std::filesystem::path& path, Sink&& sink) {
   XXH128_hash_t digest = XXH3_128bits_digest(state);
   XXH3_freeState(state);
   if (failed) throw InputError(fmt::format("{}: read failed", path.string()));
-  // The canonical (big-endian) form, so the hex is the same on every platform.
-  XXH128_canonical_t canonical;
-  XXH128_canonicalFromHash(&canonical, digest);
-  std::string hex;
-  for (unsigned char byte : canonical.digest) hex += fmt::format("{:02x}", byte);
-  return hex;
+  return Hex(digest);
 }
 
 }  // namespace
 
 std::string ModelContentHash(const std::filesystem::path& model_file) {
   return HashStream(model_file, [](std::string_view) {});
+}
+
+std::string ModelContentHashOfBytes(std::string_view bytes) {
+  return Hex(XXH3_128bits(bytes.data(), bytes.size()));
 }
 
 namespace model_store {

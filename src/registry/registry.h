@@ -201,6 +201,8 @@ std::optional<std::filesystem::path> DiscoverRegistry(const std::filesystem::pat
 
 // 32 hex digits: XXH3-128 of the file's bytes (the model's id). Throws InputError naming the file.
 std::string ModelContentHash(const std::filesystem::path& model_file);
+// The same id for a model file's bytes held in memory.
+std::string ModelContentHashOfBytes(std::string_view bytes);
 
 // Current time as ISO-8601 UTC with milliseconds ("2026-01-01T12:00:00.000Z").
 std::string NowIso8601Utc();

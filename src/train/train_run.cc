@@ -39,6 +39,13 @@ struct Paths {
         config(d / kConfigFile) {}
 };
 
+// A stopped run (the caller cancelled it) keeps its folder: the config and the checkpoints
+// written so far are what resuming needs, and with no checkpoint yet it starts over.
+std::string KeptForResume(const CancelledError& e, const Paths& paths) {
+  return fmt::format("{}; the run folder {} is kept: continue it with `trainops train --resume {}`", e.what(),
+                     paths.dir.string(), paths.dir.string());
+}
+
 void Info(const TrainCallbacks& cb, const std::string& message) {
   if (cb.info) cb.info(message);
 }
@@ -306,6 +313,8 @@ TrainOutcome RunTraining(const TaskSpec& spec, const std::filesystem::path& out_
   WriteFileAtomically(paths.metrics, "");
   try {
     return Execute(spec, hp, autotune, paths, threads, callbacks, data, std::nullopt);
+  } catch (const CancelledError& e) {
+    throw CancelledError(KeptForResume(e, paths));
   } catch (const TrainingDivergedError& e) {
     // A diverged run cannot be resumed into anything useful: leave no half-written run.
     std::error_code ec;
@@ -367,8 +376,12 @@ TrainOutcome ResumeTraining(const std::filesystem::path& out_dir, int threads,
     Info(callbacks, "no intact checkpoint yet: starting the run over");
     WriteFileAtomically(paths.metrics, "");
   }
-  return Execute(spec, hp, config.value("autotune", nlohmann::json()), paths, run_threads, callbacks,
-                 data, std::move(checkpoint));
+  try {
+    return Execute(spec, hp, config.value("autotune", nlohmann::json()), paths, run_threads, callbacks,
+                   data, std::move(checkpoint));
+  } catch (const CancelledError& e) {
+    throw CancelledError(KeptForResume(e, paths));
+  }
 }
 
 }  // namespace trainops
