@@ -93,10 +93,19 @@ nlohmann::json CheckDataBeforeTraining(const TaskSpec& spec, bool allow_errors, 
       Say(messages.warn, fmt::format("data error [{}]: {}", f.check, f.message));
     }
     if (!allow_errors && verdict.blocks()) {
-      throw InputError(fmt::format("check-data found {} error{} in the data, so training did not start; fix "
+      // The first error travels in the exception too: a library caller (Python) may show
+      // only the exception, and it must still say which file, row and field.
+      std::string first;
+      for (const auto& f : report.findings) {
+        if (f.severity == Severity::kError) {
+          first = fmt::format(" (the first: [{}] {})", f.check, f.message);
+          break;
+        }
+      }
+      throw InputError(fmt::format("check-data found {} error{} in the data{}, so training did not start; fix "
                                    "them (`{} --write-clean DIR` writes cleaned copies) or pass "
                                    "--allow-data-errors to train anyway",
-                                   verdict.blocking_errors, verdict.blocking_errors == 1 ? "" : "s", how));
+                                   verdict.blocking_errors, verdict.blocking_errors == 1 ? "" : "s", first, how));
     }
   }
   return PreTrainSummary(verdict, allow_errors);

@@ -19,16 +19,23 @@ namespace py = pybind11;
 // non-finite number becomes None, as `trainops ... --json` writes it (null).
 py::object ToPython(const nlohmann::json& value);
 
-// Messages whose callbacks call `log(level, text)` (a Python callable; None drops them),
-// taking the GIL: the library calls them on the thread that called it, which has released
-// the GIL while the C++ code runs.
-Messages PythonMessages(const py::object& log);
-
 // A Python exception raised in a callback while the GIL was released, kept until the
 // call returns to Python (the library sees a trainops::CancelledError meanwhile).
 struct PendingPythonError {
   std::unique_ptr<py::error_already_set> error;
 };
+
+// Calls `log(level, text)`; the GIL must be held. An Exception from a broken log handler is
+// reported as unraisable and dropped (it must not abort training; Python's logging treats
+// its handlers' errors the same way). A BaseException that is not an Exception
+// (KeyboardInterrupt from Ctrl-C arriving in the handler, SystemExit) is kept in
+// `pending` and stops the work with trainops::CancelledError.
+void CallLog(const py::object& log, const char* level, const std::string& text, PendingPythonError& pending);
+
+// Messages whose callbacks call CallLog with the GIL taken: the library calls them on the
+// thread that called it, which has released the GIL while the C++ code runs. `log` None
+// drops them. `pending` must outlive the Messages' use.
+Messages PythonMessages(const py::object& log, PendingPythonError& pending);
 
 void RegisterErrors(py::module_& m);
 void RegisterClassifier(py::module_& m);

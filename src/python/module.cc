@@ -102,7 +102,20 @@ py::object ToPython(const nlohmann::json& value) {
   return py::none();
 }
 
-Messages PythonMessages(const py::object& log) {
+void CallLog(const py::object& log, const char* level, const std::string& text, PendingPythonError& pending) {
+  try {
+    log(level, text);
+  } catch (py::error_already_set& e) {
+    if (e.matches(PyExc_Exception)) {
+      e.discard_as_unraisable("trainops log callback");
+      return;
+    }
+    pending.error = std::make_unique<py::error_already_set>(std::move(e));
+    throw CancelledError("interrupted");
+  }
+}
+
+Messages PythonMessages(const py::object& log, PendingPythonError& pending) {
   Messages messages;
   if (log.is_none()) return messages;
   // The callbacks share one reference to `log`, released with the GIL held wherever the
@@ -111,16 +124,10 @@ Messages PythonMessages(const py::object& log) {
     py::gil_scoped_acquire gil;
     delete o;
   });
-  auto make = [sink](const char* level) {
-    return [sink, level](const std::string& text) {
+  auto make = [sink, &pending](const char* level) {
+    return [sink, level, &pending](const std::string& text) {
       py::gil_scoped_acquire gil;
-      try {
-        (*sink)(level, text);
-      } catch (py::error_already_set& e) {
-        // A broken log handler must not abort training; Python's logging reports its own
-        // handler errors the same way.
-        e.discard_as_unraisable("trainops log callback");
-      }
+      CallLog(*sink, level, text, pending);
     };
   };
   messages.info = make("info");

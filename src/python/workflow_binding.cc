@@ -38,30 +38,25 @@ TrainProgress PythonProgress(const py::object& log, PendingPythonError& pending)
       throw CancelledError(fmt::format("training interrupted in epoch {}", static_cast<int>(epoch) + 1));
     }
   };
-  progress.on_progress = [sink, last, check_signals](uint64_t done, uint64_t total, double rate, double epoch) {
+  progress.on_progress = [sink, last, check_signals, &pending](uint64_t done, uint64_t total, double rate, double epoch) {
     py::gil_scoped_acquire gil;
     check_signals(epoch);
     if (sink->is_none() || Clock::now() - *last < std::chrono::seconds(2)) return;
     *last = Clock::now();
-    try {
-      (*sink)("debug", fmt::format("epoch {}: {}/{} examples, {:.0f} examples/s", static_cast<int>(epoch) + 1, done,
-                                   total, rate));
-    } catch (py::error_already_set& e) {
-      e.discard_as_unraisable("trainops log callback");
-    }
+    CallLog(*sink, "debug",
+            fmt::format("epoch {}: {}/{} examples, {:.0f} examples/s", static_cast<int>(epoch) + 1, done, total, rate),
+            pending);
   };
-  progress.on_checkpoint = [sink, check_signals](const nlohmann::json& record) {
+  progress.on_checkpoint = [sink, check_signals, &pending](const nlohmann::json& record) {
     py::gil_scoped_acquire gil;
     check_signals(record.value("epoch", 0.0));
     if (sink->is_none()) return;
-    try {
-      (*sink)("info", fmt::format("checkpoint {}: epoch {:.2f}, {} {:.4f}, validation loss {:.4f}{}",
-                                  record.value("checkpoint", 0), record.value("epoch", 0.0),
-                                  record.value("metric", std::string("metric")), record.value("validation_metric", 0.0),
-                                  record.value("validation_loss", 0.0), record.value("best", false) ? " (best)" : ""));
-    } catch (py::error_already_set& e) {
-      e.discard_as_unraisable("trainops log callback");
-    }
+    CallLog(*sink, "info",
+            fmt::format("checkpoint {}: epoch {:.2f}, {} {:.4f}, validation loss {:.4f}{}", record.value("checkpoint", 0),
+                        record.value("epoch", 0.0), record.value("metric", std::string("metric")),
+                        record.value("validation_metric", 0.0), record.value("validation_loss", 0.0),
+                        record.value("best", false) ? " (best)" : ""),
+            pending);
   };
   return progress;
 }
@@ -167,7 +162,7 @@ void RegisterWorkflows(py::module_& m) {
         o.registry = registry;
         o.record_in_registry = record_in_registry;
         PendingPythonError pending;
-        const Messages messages = PythonMessages(log);
+        const Messages messages = PythonMessages(log, pending);
         const TrainProgress progress = PythonProgress(log, pending);
         const TrainResult result = Released(pending, [&] { return Train(o, messages, progress); });
         return TrainResultToPython(result);
@@ -183,7 +178,7 @@ void RegisterWorkflows(py::module_& m) {
       [](const std::string& run_dir, std::optional<int> threads, const std::string& registry, bool record_in_registry,
          const py::object& log) {
         PendingPythonError pending;
-        const Messages messages = PythonMessages(log);
+        const Messages messages = PythonMessages(log, pending);
         const TrainProgress progress = PythonProgress(log, pending);
         const TrainResult result = Released(
             pending, [&] { return ResumeTraining(run_dir, threads, registry, record_in_registry, messages, progress); });
@@ -231,7 +226,7 @@ void RegisterWorkflows(py::module_& m) {
         str("write_clean", o.write_clean);
         if (kwargs.contains("drop_conflicts")) o.drop_conflicts = kwargs["drop_conflicts"].cast<bool>();
         PendingPythonError pending;
-        const Messages messages = PythonMessages(log);
+        const Messages messages = PythonMessages(log, pending);
         const CheckDataResult result = Released(pending, [&] { return CheckData(o, messages); });
         py::dict d;
         d["has_errors"] = result.has_errors;
