@@ -141,17 +141,21 @@ def main():
     py_cmd = [sys.executable, script, model_path, texts_csv, os.path.join(tmp, "py_out.csv")]
     cli_median, cli_times = timed(cli_cmd, env, args.repeats)
     py_median, py_times = timed(py_cmd, env, args.repeats)
-    model = trainops.load_model(model_path)
-    calls = []
+    calls, loaded_calls = [], []
     for _ in range(args.repeats):
         start = time.monotonic()
+        model = trainops.load_model(model_path)
+        loaded = time.monotonic()
         model.predict(texts, threads=1)
-        calls.append(time.monotonic() - start)
+        calls.append(time.monotonic() - loaded)
+        loaded_calls.append(time.monotonic() - start)
     report["overhead"] = {
         "texts": len(texts),
         "cli_seconds": cli_median, "python_seconds": py_median, "ratio": py_median / cli_median,
         "cli_runs": cli_times, "python_runs": py_times,
         "predict_call_seconds": statistics.median(calls),
+        "load_and_predict_seconds": statistics.median(loaded_calls),
+        "in_process_ratio": statistics.median(loaded_calls) / cli_median,
         "cli_command": bench_lib.command_text(cli_cmd),
         "python_command": bench_lib.command_text(py_cmd, env={"PYTHONPATH": args.pythonpath}),
     }
@@ -186,8 +190,12 @@ def write_results(path, report, argv):
               f"| CLI: `{o['cli_command']}` | {o['cli_seconds']:.3f} | start, load, read, classify (1 thread), write |",
               f"| Python: `{o['python_command']}` | {o['python_seconds']:.3f} | interpreter start, import, load, "
               "csv read, `predict(texts, threads=1)`, csv write |",
-              f"| Python / CLI | {o['ratio']:.2f}x | target at most 1.20x |",
-              f"| `Model.predict(texts, threads=1)` alone, in-process | {o['predict_call_seconds']:.3f} | |",
+              f"| fresh Python process / CLI | {o['ratio']:.2f}x | target at most 1.20x: **missed** when the "
+              "interpreter's start and imports (about 0.1 s, whatever the number of texts) are counted |"
+              if o['ratio'] > 1.2 else f"| fresh Python process / CLI | {o['ratio']:.2f}x | target at most 1.20x |",
+              f"| in a running Python (a notebook, a service): `load_model` + `predict(texts, threads=1)` "
+              f"| {o['load_and_predict_seconds']:.3f} | {o['in_process_ratio']:.2f}x the CLI's time |",
+              f"| `Model.predict(texts, threads=1)` alone | {o['predict_call_seconds']:.3f} | |",
               "<!-- generated:python end -->"]
     with open(path, encoding="utf-8") as f:
         text = f.read()
