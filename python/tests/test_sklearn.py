@@ -130,3 +130,10 @@ def test_sklearn_estimator_checks(check):
 
 def test_estimator_tags_say_text():
     assert TrainopsClassifier()._get_tags()["X_types"] == ["string"]
+
+
+def test_every_hyper_parameter_is_a_training_parameter():
+    # A constructor argument the library does not know would fail only at fit time.
+    for name in TrainopsClassifier().get_params():
+        if name != "allow_data_errors":
+            assert name in trainops._ALIASES, name
