@@ -24,6 +24,8 @@ import json
 import os
 import random
 import re
+import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -105,7 +107,7 @@ def precision_at(ranked, flipped, k):
     return sum(1 for r in ranked[:k] if r in flipped) / k
 
 
-def label_error_bench(binaries, name, path, text_col, label_col, noise, seed=7):
+def label_error_bench(binaries, name, path, text_col, label_col, noise, repeats, seed=7):
     header, rows = read_rows(path)
     ti, li = header.index(text_col), header.index(label_col)
     rows = [r for r in rows if r[ti].strip() and r[li].strip()]
@@ -116,17 +118,28 @@ def label_error_bench(binaries, name, path, text_col, label_col, noise, seed=7):
     row_of_line = {line: i for i, line in enumerate(starts)}
     k = round(0.05 * len(rows))
     result = {"dataset": name, "noise": noise, "rows": len(rows), "flipped": len(flipped), "k": k}
-    for which, trainops in binaries.items():
-        report, seconds, cmd = run_check(trainops, ["--data", out, "--text-column", text_col, "--label-column",
-                                                    label_col], os.path.join(WORK, f"{tag}_{which}.json"))
+    walls, cpus, cmds = {which: [] for which in binaries}, {which: [] for which in binaries}, {}
+    # Interleaved repeats: the machine is shared, so the builds are timed under the same load.
+    for _ in range(repeats):
+        for which, trainops in binaries.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            _, seconds, cmds[which] = run_check(trainops, ["--data", out, "--text-column", text_col,
+                                                           "--label-column", label_col],
+                                                os.path.join(WORK, f"{tag}_{which}.json"))
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            walls[which].append(seconds)
+            cpus[which].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    for which in binaries:
+        with open(os.path.join(WORK, f"{tag}_{which}.json")) as f:
+            report = json.load(f)
         ranked = [row_of_line[f["rows"][0]["line"]] for f in report["findings"] if f["check"] == "label_errors"]
         result[which] = {"precision_at_5pct": precision_at(ranked, flipped, k),
                          "recall_at_5pct": sum(1 for r in ranked[:k] if r in flipped) / len(flipped),
                          "suspects": len(ranked),
                          "recall_all_suspects": sum(1 for r in ranked if r in flipped) / len(flipped),
-                         "seconds": seconds, "label_errors_seconds":
-                             report["summary"].get("seconds", {}).get("label_errors_and_outliers"),
-                         "command": cmd}
+                         "wall_seconds_median": statistics.median(walls[which]),
+                         "cpu_seconds_median": statistics.median(cpus[which]),
+                         "command": cmds[which]}
     start = time.time()
     ranked = cleanlab_self_confidence([r[ti] for r in rows], [r[li] for r in rows])
     result["cleanlab"] = {"precision_at_5pct": precision_at(ranked, flipped, k),
@@ -272,6 +285,7 @@ def main():
     ap.add_argument("--trainops", default=os.path.join(HERE, "..", "build", "trainops"))
     ap.add_argument("--baseline-trainops", help="an earlier build to compare label-error rankings and times with")
     ap.add_argument("--noise", type=float, nargs="+", default=[0.05, 0.10], help="fractions of labels flipped")
+    ap.add_argument("--repeats", type=int, default=3, help="timed check-data runs per build (median reported)")
     ap.add_argument("--datasets", choices=["banking77", "bitext"], help="label errors on this dataset only")
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--only", choices=["label_errors", "leakage", "scale"])
@@ -284,7 +298,7 @@ def main():
             binaries["baseline"] = args.baseline_trainops
         sets = [("banking77", os.path.join(SHARED, "banking77", "train.csv"), "text", "category"),
                 ("bitext", os.path.join(SHARED, "bitext", "train.csv"), "instruction", "intent")]
-        results["label_errors"] = [label_error_bench(binaries, *d, noise=noise)
+        results["label_errors"] = [label_error_bench(binaries, *d, noise=noise, repeats=args.repeats)
                                    for d in sets if args.datasets in (None, d[0]) for noise in args.noise]
     if args.only in (None, "leakage"):
         b77 = os.path.join(SHARED, "banking77", "train.csv")
