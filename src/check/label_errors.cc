@@ -39,6 +39,16 @@ struct Pooled {
   std::vector<std::string> label_names;
 };
 
+Model FeatureSpace(const Pooled& pool, const FeatureConfig& features, int min_count, int threads) {
+  Model model;
+  model.info.type = ModelType::kLinear;
+  model.info.labels = pool.label_names;
+  model.info.features = features;
+  model.extractor = FeatureExtractor(features);
+  BuildFeatureSpace(pool.texts, min_count, threads, model);
+  return model;
+}
+
 void Outliers(const CheckInput& in, const Pooled& pool, const Model& model, const EncodedData& data,
               CheckReport& report) {
   const size_t labels = pool.label_names.size();
@@ -150,12 +160,7 @@ void CheckLabelErrorsAndOutliers(const CheckInput& in, CheckReport& report) {
   hp.features.char_ngram_min = kCharNgramMin;
   hp.features.char_ngram_max = kCharNgramMax;
   if (hp.features.word_ngrams == 0) hp.features.word_ngrams = 2;
-  Model base;
-  base.info.type = ModelType::kLinear;
-  base.info.labels = pool.label_names;
-  base.info.features = hp.features;
-  base.extractor = FeatureExtractor(hp.features);
-  BuildFeatureSpace(pool.texts, hp.min_count, in.threads, base);
+  const Model base = FeatureSpace(pool, hp.features, hp.min_count, in.threads);
   const EncodedData data = EncodeExamples(base, pool.texts, pool.labels, in.threads);
 
   const std::vector<int> fold = AssignFolds(pool.labels, labels, folds, in.spec.seed);
@@ -227,7 +232,13 @@ void CheckLabelErrorsAndOutliers(const CheckInput& in, CheckReport& report) {
                                     {"rows", pool.texts.size()},
                                     {"suspects", suspects.size()},
                                     {"thresholds", thresholds}};
-  Outliers(in, pool, base, data, report);
+  // Outliers keep word n-grams alone: char n-grams make every text of a label look alike
+  // (BANKING77: 44 outliers flagged instead of 3, Bitext 59 instead of 22), and the
+  // rule's thresholds were set on word features.
+  FeatureConfig words = hp.features;
+  words.char_ngram_max = 0;
+  const Model word_space = FeatureSpace(pool, words, hp.min_count, in.threads);
+  Outliers(in, pool, word_space, EncodeExamples(word_space, pool.texts, pool.labels, in.threads), report);
 }
 
 }  // namespace trainops::check_internal
