@@ -443,7 +443,8 @@ TEST(CheckData, LabelErrorsFindPlantedFlipsAmongOverlappingLabels) {
     flipped_lines.insert(i + 2);
   }
   dir.Write("train.csv", ToCsv(train));
-  auto suspects = Of(Check(Spec(dir, false)), "label_errors");
+  const CheckReport report = Check(Spec(dir, false));
+  auto suspects = Of(report, "label_errors");
   ASSERT_GE(suspects.size(), flipped_lines.size());
   size_t hits = 0;
   for (size_t r = 0; r < flipped_lines.size(); ++r) hits += flipped_lines.count(suspects[r]->rows[0].line);
