@@ -15,6 +15,7 @@ packages=(
   # offline into a venv with Debian's pip/setuptools, tested with pytest and scikit-learn.
   pybind11-dev python3-dev python3-venv python3-pip python3-setuptools python3-wheel python3-build
   python3-numpy python3-sklearn python3-pytest
+  libopenmpi-dev openmpi-bin  # data-parallel training under mpirun (docs/scale.md)
 )
 
 missing=()

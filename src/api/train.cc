@@ -13,6 +13,7 @@
 #include "task/parameters.h"
 #include "task/task_spec.h"
 #include "train/train_run.h"
+#include "train/world.h"
 
 namespace trainops {
 namespace {
@@ -88,15 +89,23 @@ TrainResult TrainImpl(const TrainOptions& options, const Messages& messages, con
   const bool out_existed = std::filesystem::exists(options.out);
   CreateOutputFolder(options.out, "--out");
   nlohmann::json check_data;
+  World& world = World::Get();
+  // Data-parallel: rank 0 checks the data once and tells the others whether to go on.
+  std::string verdict;
   try {
-    check_data = CheckDataBeforeTraining(spec, options.allow_data_errors, messages);
-  } catch (...) {
+    if (world.rank() == 0) check_data = CheckDataBeforeTraining(spec, options.allow_data_errors, messages);
+  } catch (const std::exception& e) {
+    verdict = e.what();
+    world.Broadcast(verdict);
     // Training never started: the folder made for it goes again (only if still empty).
     std::error_code ec;
     if (!out_existed) std::filesystem::remove(options.out, ec);
     throw;
   }
+  world.Broadcast(verdict);
+  if (!verdict.empty()) throw InputError(verdict);
   TrainOutcome outcome = RunTraining(spec, options.out, Callbacks(messages, progress));
+  if (world.rank() != 0) return TrainResult{};  // rank 0 writes run.json and the registry record
   outcome.run["check_data"] = check_data;
   WriteFileAtomically(outcome.model_path.parent_path() / "run.json", outcome.run.dump(2) + "\n");
   TrainResult result = Finish(outcome, options.registry, options.record_in_registry, &spec, messages);
@@ -119,6 +128,7 @@ TrainResult ResumeTraining(const std::string& run_dir, std::optional<int> thread
   return AtBoundary([&] {
     TrainOutcome outcome =
         ResumeTraining(std::filesystem::path(run_dir), threads.value_or(0), Callbacks(messages, progress));
+    if (World::Get().rank() != 0) return TrainResult{};
     return Finish(outcome, registry, record_in_registry, nullptr, messages);
   });
 }

@@ -12,6 +12,7 @@
 #include "common/parallel.h"
 #include "task/parameters.h"
 #include "task/task_spec.h"
+#include "train/world.h"
 
 namespace trainops::cli {
 namespace {
@@ -113,6 +114,9 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
       std::cout << RenderParameterMarkdown();
       return;
     }
+    // Under mpirun only rank 0 reports (docs/scale.md); the others train silently, and
+    // their errors still reach stderr.
+    if (World::Get().rank() != 0) ctx.quiet = true;
     ProgressBar progress(ctx.quiet);
     Messages messages = ctx.messages();
     messages.info = [&](const std::string& m) {
@@ -165,7 +169,7 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
       result = Train(options, messages, callbacks);
     }
     progress.Clear();
-    if (!ctx.quiet) {
+    if (!ctx.quiet && !result.model_path.empty()) {
       PrintSummary(result);
       if (!result.model_id.empty()) {
         std::cout << fmt::format("registered model {} as {} (registry: {})\n", result.model_id.substr(0, 12),

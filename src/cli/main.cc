@@ -14,8 +14,11 @@
 #include "cli/cli_context.h"
 #include "common/error.h"
 #include "common/strings.h"
+#include "train/world.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   using trainops::cli::CliContext;
   CLI::App app{"trainops: train task-specific text classifiers and keep them reliable after release"};
   app.require_subcommand(1);
@@ -89,4 +92,18 @@ int main(int argc, char** argv) {
     return static_cast<int>(trainops::ExitCode::kInternal);
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int code = Run(argc, argv);
+  // Under mpirun (docs/scale.md): a rank that failed ends the whole job, since the others
+  // may wait for it in a collective; a rank that succeeded leaves MPI cleanly.
+  trainops::World& world = trainops::World::Get();
+  if (world.distributed()) {
+    if (code != 0) world.Abort(code);
+    world.Finalize();
+  }
+  return code;
 }

@@ -7,8 +7,41 @@
 
 namespace trainops {
 
+namespace {
+
+// (id, document frequency) of the sorted ids of every text.
+std::vector<std::pair<uint32_t, uint64_t>> CountRuns(const std::vector<uint32_t>& sorted_ids) {
+  std::vector<std::pair<uint32_t, uint64_t>> counts;
+  for (size_t i = 0; i < sorted_ids.size();) {
+    size_t j = i;
+    while (j < sorted_ids.size() && sorted_ids[j] == sorted_ids[i]) ++j;
+    counts.emplace_back(sorted_ids[i], j - i);
+    i = j;
+  }
+  return counts;
+}
+
+// Every rank's counts merged: packed as id << 32 | count, gathered, summed per id.
+std::vector<std::pair<uint32_t, uint64_t>> MergeAcrossRanks(World& world,
+                                                            const std::vector<std::pair<uint32_t, uint64_t>>& local) {
+  std::vector<uint64_t> packed;
+  packed.reserve(local.size());
+  for (const auto& [id, count] : local) packed.push_back(static_cast<uint64_t>(id) << 32 | count);
+  std::vector<uint64_t> all = world.GatherVectors(packed);
+  std::sort(all.begin(), all.end());
+  std::vector<std::pair<uint32_t, uint64_t>> merged;
+  for (uint64_t v : all) {
+    const auto id = static_cast<uint32_t>(v >> 32);
+    if (!merged.empty() && merged.back().first == id) merged.back().second += v & 0xFFFFFFFFull;
+    else merged.emplace_back(id, v & 0xFFFFFFFFull);
+  }
+  return merged;
+}
+
+}  // namespace
+
 void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads,
-                       Model& model) {
+                       Model& model, World* world) {
   // Each text contributes its distinct ids once (document frequency). Sorting one big
   // array keeps the result independent of thread count and hash-map iteration order.
   std::vector<std::vector<uint32_t>> per_thread(static_cast<size_t>(std::max(1, threads)));
@@ -28,19 +61,22 @@ void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int
     std::vector<uint32_t>().swap(part);
   }
   std::sort(all.begin(), all.end());
+  std::vector<std::pair<uint32_t, uint64_t>> counts = CountRuns(all);
+  std::vector<uint32_t>().swap(all);
+  uint64_t rows = texts.size();
+  if (world && world->distributed()) {
+    counts = MergeAcrossRanks(*world, counts);
+    world->Sum(&rows, 1);
+  }
   std::vector<uint32_t> kept;
   std::vector<float> idf;
-  const double n = static_cast<double>(texts.size());
-  for (size_t i = 0; i < all.size();) {
-    size_t j = i;
-    while (j < all.size() && all[j] == all[i]) ++j;
-    size_t df = j - i;
-    if (df >= static_cast<size_t>(min_count)) {
-      kept.push_back(all[i]);
+  const double n = static_cast<double>(rows);
+  for (const auto& [id, df] : counts) {
+    if (df >= static_cast<uint64_t>(min_count)) {
+      kept.push_back(id);
       // Smoothed IDF as in scikit-learn: ln((1 + n) / (1 + df)) + 1.
       idf.push_back(static_cast<float>(std::log((1.0 + n) / (1.0 + static_cast<double>(df))) + 1.0));
     }
-    i = j;
   }
   model.vocab.Assign(std::move(kept));
   model.idf = std::move(idf);

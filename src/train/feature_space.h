@@ -9,6 +9,7 @@
 
 #include "data/dataset.h"
 #include "model/model.h"
+#include "train/world.h"
 
 namespace trainops {
 
@@ -24,8 +25,11 @@ struct EncodedData {
 
 // Fills model.vocab, model.idf and model.info.unseen_feature_idf (the IDF an n-gram in
 // no training text would get) from the training texts (model.extractor must be set).
+// Distributed (`world` with several ranks; collective), each rank gives its own rows and
+// every rank gets the same vocabulary and IDF, from document frequencies summed over all
+// ranks' rows: the features are agreed on before the first update.
 void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads,
-                       Model& model);
+                       Model& model, World* world = nullptr);
 
 // Encodes texts with the model's features; labels copied as given.
 EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& texts,

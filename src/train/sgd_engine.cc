@@ -14,7 +14,6 @@ constexpr float kEpsilon = 1e-8f;
 // Labels whose gradient is below this are skipped: late in training most probabilities
 // are ~0, and skipping them makes an update several times cheaper at no measurable cost.
 constexpr float kGradientFloor = 1e-4f;
-constexpr float kInitialAccumulator = 0.01f;
 
 // Per-weight AdaGrad on one weight row: g = v * grad + l2 * w; acc += g^2;
 // w -= lr * g / sqrt(acc). Compiled for AVX2+FMA and baseline (see common/vector_ops.h).

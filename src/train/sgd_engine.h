@@ -13,6 +13,10 @@
 
 namespace trainops {
 
+// Every AdaGrad accumulator starts here (so the first steps are not divided by zero); what
+// is above it is the squared gradient a weight has seen.
+inline constexpr float kInitialAccumulator = 0.01f;
+
 // AdaGrad accumulators, saved in checkpoints so a resumed run continues exactly.
 struct OptimizerState {
   std::vector<float> input;   // linear: per weight; embedding: per input row

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/parallel.h"
+#include "train/world.h"
 #include "eval/calibration.h"
 #include "eval/oos_threshold.h"
 #include "model/inference.h"
@@ -162,8 +163,21 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   model.info.training = hp.ToJson();
   model.info.lineage = data.lineage;
   model.extractor = FeatureExtractor(hp.features);
-  BuildFeatureSpace(data.train.texts, hp.min_count, threads, model);
-  EncodedData train = EncodeExamples(model, data.train.texts, data.train.labels, threads);
+  World& world = World::Get();
+  const bool leader = world.rank() == 0;
+  // This rank's rows: every size()-th training row (all of them in a single process).
+  LabelledTexts shard_storage;
+  if (world.distributed()) {
+    for (size_t i = static_cast<size_t>(world.rank()); i < data.train.texts.size(); i += static_cast<size_t>(world.size())) {
+      shard_storage.texts.push_back(data.train.texts[i]);
+      shard_storage.labels.push_back(data.train.labels[i]);
+    }
+  }
+  const LabelledTexts& shard = world.distributed() ? shard_storage : data.train;
+  const std::vector<uint64_t> rows_per_rank = world.Gather(shard.texts.size());
+  const uint64_t epoch_length = *std::max_element(rows_per_rank.begin(), rows_per_rank.end());
+  BuildFeatureSpace(shard.texts, hp.min_count, threads, model, &world);
+  EncodedData train = EncodeExamples(model, shard.texts, shard.labels, threads);
   EncodedData validation =
       EncodeExamples(model, data.validation.texts, data.validation.labels, threads);
   // Out-of-scope rows in the threshold-only set-up are no class the model can answer, so in
@@ -180,14 +194,16 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   options.policy = spec.checkpoints;
   options.metric = spec.metric;
   options.threads = threads;
-  options.checkpoint_dir = paths.checkpoints;
-  options.on_progress = callbacks.on_progress;
+  options.checkpoint_dir = leader ? paths.checkpoints : std::filesystem::path();
+  options.on_progress = leader ? callbacks.on_progress : nullptr;
+  options.world = &world;
+  options.epoch_length = epoch_length;
   // metrics.jsonl gets one line per checkpoint as it happens, so a watcher can follow it.
   // The whole file is rewritten atomically each time (temp file, fsync, rename; a few KB):
   // an append cut short by a crash would leave a torn last line for resume and the
   // registry to trip on, and an unchecked stream would lose a line on a full disk.
   std::string metrics_lines;
-  options.on_checkpoint = [&](const nlohmann::json& record) {
+  if (leader) options.on_checkpoint = [&](const nlohmann::json& record) {
     metrics_lines += record.dump() + "\n";
     WriteFileAtomically(paths.metrics, metrics_lines);
     if (callbacks.on_checkpoint) callbacks.on_checkpoint(record);
@@ -197,7 +213,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     // Rewrite metrics.jsonl from the checkpoint's history: lines written after that
     // checkpoint belong to the part of the run being redone.
     for (const auto& record : resume_from->state.history) metrics_lines += record.dump() + "\n";
-    WriteFileAtomically(paths.metrics, metrics_lines);
+    if (leader) WriteFileAtomically(paths.metrics, metrics_lines);
     trainer.Resume(std::move(*resume_from));
   } else {
     trainer.Start();
@@ -205,6 +221,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   const auto train_start = Clock::now();
   const TrainerState& state = trainer.Run();
   const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count();
+  if (!leader) return {};  // rank 0 holds the same weights and writes the run
 
   Model best = trainer.BestModel();
   best.extractor = FeatureExtractor(best.info.features);
@@ -248,6 +265,9 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   run["hyperparameters"] = hp.ToJson();
   run["autotune"] = autotune;
   run["threads"] = threads;
+  // Data-parallel runs: how many processes, and the training rows each one trained on.
+  run["world_size"] = world.size();
+  run["rows_per_rank"] = rows_per_rank;
   run["metric"] = spec.metric.ToString();
   run["chosen_checkpoint"] = {{"file", (std::filesystem::path("checkpoints") / state.best_checkpoint).string()},
                               {"step", state.best_step},
@@ -267,7 +287,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   run["validation_examples"] = validation.size();
   run["train_seconds"] = train_seconds;
   run["wall_seconds"] = wall;
-  const double trained_examples = static_cast<double>(state.step);
+  const double trained_examples = static_cast<double>(state.step) * world.size();
   run["examples_per_second"] = train_seconds > 0 ? trained_examples / train_seconds : 0.0;
   run["model_path"] = paths.model.string();
   run["model_bytes"] = std::filesystem::file_size(paths.model);
@@ -281,8 +301,10 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
 TrainOutcome RunTraining(const TaskSpec& spec, const std::filesystem::path& out_dir,
                          const TrainCallbacks& callbacks) {
   Paths paths(out_dir);
-  if (std::filesystem::exists(paths.config) || std::filesystem::exists(paths.model) ||
-      std::filesystem::exists(paths.checkpoints)) {
+  World& world = World::Get();
+  const bool leader = world.rank() == 0;
+  if (leader && (std::filesystem::exists(paths.config) || std::filesystem::exists(paths.model) ||
+                 std::filesystem::exists(paths.checkpoints))) {
     throw InputError(fmt::format(
         "{}: already holds a training run; continue it with `trainops train --resume {}` or "
         "choose another --out folder (nothing was overwritten)",
@@ -296,27 +318,36 @@ TrainOutcome RunTraining(const TaskSpec& spec, const std::filesystem::path& out_
                               data.labels.size()));
   Hyperparameters hp = ResolveHyperparameters(spec);
   nlohmann::json autotune = nullptr;
+  if (spec.training.autotune_seconds > 0 && world.distributed()) {
+    throw InputError(fmt::format("training.autotune_seconds {}: the search runs in one process; run it without "
+                                 "mpirun, then train with mpirun and the settings it found (run.json: autotune)",
+                                 spec.training.autotune_seconds));
+  }
   if (spec.training.autotune_seconds > 0) {
     AutotuneResult tuned = Autotune(spec, hp, data, threads, callbacks.info);
     hp = tuned.best;
     autotune = tuned.report;
   }
-  std::filesystem::create_directories(paths.checkpoints);
   nlohmann::json config = {{"format", 1},
                            {"spec_yaml", TaskSpecToYaml(spec, {})},
                            {"spec_path", spec.spec_path.string()},
                            {"hyperparameters", hp.ToJson()},
                            {"autotune", autotune},
                            {"threads", threads},
-                           {"lineage", data.lineage}};
-  WriteFileAtomically(paths.config, config.dump(2) + "\n");
-  WriteFileAtomically(paths.metrics, "");
+                           {"lineage", data.lineage},
+                           {"world_size", world.size()}};
+  if (leader) {
+    std::filesystem::create_directories(paths.checkpoints);
+    WriteFileAtomically(paths.config, config.dump(2) + "\n");
+    WriteFileAtomically(paths.metrics, "");
+  }
   try {
     return Execute(spec, hp, autotune, paths, threads, callbacks, data, std::nullopt);
   } catch (const CancelledError& e) {
     throw CancelledError(KeptForResume(e, paths));
   } catch (const TrainingDivergedError& e) {
     // A diverged run cannot be resumed into anything useful: leave no half-written run.
+    if (!leader) throw;
     std::error_code ec;
     for (const auto& p : {paths.model, paths.run, paths.metrics, paths.config}) std::filesystem::remove(p, ec);
     std::filesystem::remove_all(paths.checkpoints, ec);
@@ -346,6 +377,13 @@ TrainOutcome ResumeTraining(const std::filesystem::path& out_dir, int threads,
     spec = ParseSavedTaskSpec(config.at("spec_yaml").get<std::string>(), spec_path.empty() ? paths.config : spec_path);
     hp = Hyperparameters::FromJson(config.at("hyperparameters"));
     if (run_threads <= 0) run_threads = config.at("threads").get<int>();
+    const int started_with = config.value("world_size", 1);
+    if (started_with != World::Get().size()) {
+      throw InputError(fmt::format("{}: the run was started with {} process{} and is resumed with {}; resume it with "
+                                   "the same number (mpirun -np {})",
+                                   paths.config.string(), started_with, started_with == 1 ? "" : "es",
+                                   World::Get().size(), started_with));
+    }
     (void)config.at("lineage");
   } catch (const nlohmann::json::exception& e) {
     throw InputError(fmt::format("{}: damaged, so the run cannot be resumed ({}); start a new run with another --out",
@@ -374,7 +412,7 @@ TrainOutcome ResumeTraining(const std::filesystem::path& out_dir, int threads,
                                 checkpoint->state.step));
   } else {
     Info(callbacks, "no intact checkpoint yet: starting the run over");
-    WriteFileAtomically(paths.metrics, "");
+    if (World::Get().rank() == 0) WriteFileAtomically(paths.metrics, "");
   }
   try {
     return Execute(spec, hp, config.value("autotune", nlohmann::json()), paths, run_threads, callbacks,

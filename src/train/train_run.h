@@ -23,9 +23,14 @@ struct TrainCallbacks {
 };
 
 struct TrainOutcome {
-  std::filesystem::path model_path;
-  nlohmann::json run;  // contents of run.json
+  std::filesystem::path model_path;  // empty on the ranks other than 0 of a data-parallel run
+  nlohmann::json run;                // contents of run.json (rank 0)
 };
+
+// Under `mpirun -np N` (train/world.h) every rank calls these with the same spec and
+// folder: each trains on every N-th training row (rank r: rows r, r+N, ...), the ranks
+// agree on the features and average their models at every checkpoint, and only rank 0
+// validates, writes DIR and returns a model. Resuming needs the same N.
 
 TrainOutcome RunTraining(const TaskSpec& spec, const std::filesystem::path& out_dir,
                          const TrainCallbacks& callbacks);

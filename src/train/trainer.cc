@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/fault_injection.h"
 #include "eval/metrics.h"
+#include "train/model_averaging.h"
 
 namespace trainops {
 namespace {
@@ -27,6 +28,15 @@ std::vector<uint32_t> EpochOrder(size_t n, uint64_t seed, uint32_t epoch) {
     size_t j = static_cast<size_t>(rng() % i);
     std::swap(order[i - 1], order[j]);
   }
+  return order;
+}
+
+// The epoch's order of this rank's rows, stretched to `length` updates by revisiting the
+// first ones (data-parallel ranks with one row fewer than the others). Rank 0's order is
+// the single process's.
+std::vector<uint32_t> RankEpochOrder(size_t rows, uint64_t length, uint64_t seed, int rank, uint32_t epoch) {
+  std::vector<uint32_t> order = EpochOrder(rows, seed + static_cast<uint64_t>(rank) * 0x632BE59BD9B4E019ull, epoch);
+  for (size_t i = 0; order.size() < length; ++i) order.push_back(order[i]);
   return order;
 }
 
@@ -49,7 +59,7 @@ Trainer::Trainer(Model& model, const EncodedData& train, const EncodedData& vali
 void Trainer::Start() {
   InitializeWeights(options_.hp, model_, optimizer_);
   state_ = TrainerState{};
-  state_.total_steps = static_cast<uint64_t>(options_.hp.epochs) * train_.size();
+  state_.total_steps = static_cast<uint64_t>(options_.hp.epochs) * EpochLength();
 }
 
 void Trainer::Resume(LoadedCheckpoint checkpoint) {
@@ -64,15 +74,17 @@ void Trainer::Resume(LoadedCheckpoint checkpoint) {
 
 const TrainerState& Trainer::Run() {
   const auto run_start = Clock::now();
-  const uint64_t n = train_.size();
+  const uint64_t n = EpochLength();
+  // every_updates counts the updates of the whole job: each rank does its share.
+  const uint64_t ranks = options_.world ? static_cast<uint64_t>(options_.world->size()) : 1;
   const uint64_t every = options_.policy.every_updates > 0
-                             ? static_cast<uint64_t>(options_.policy.every_updates)
+                             ? (static_cast<uint64_t>(options_.policy.every_updates) + ranks - 1) / ranks
                              : n;
   SgdEngine engine(model_, optimizer_, train_, options_.hp);
   double loss_sum = 0;
   uint64_t loss_count = 0;
   while (!state_.finished && state_.epoch < static_cast<uint32_t>(options_.hp.epochs)) {
-    const std::vector<uint32_t> order = EpochOrder(n, options_.hp.seed, state_.epoch);
+    const std::vector<uint32_t> order = RankEpochOrder(train_.size(), n, options_.hp.seed, rank(), state_.epoch);
     while (state_.position < n && !state_.finished) {
       // The next checkpoint falls every `every` updates, counted over the whole run.
       uint64_t next_checkpoint = (state_.step / every + 1) * every;
@@ -112,6 +124,13 @@ const TrainerState& Trainer::Run() {
       double run_seconds = std::chrono::duration<double>(Clock::now() - run_start).count();
       bool due = state_.step % every == 0 || state_.epoch == static_cast<uint32_t>(options_.hp.epochs);
       if (due) {
+        if (distributed()) {
+          AverageAcrossRanks(*options_.world, options_.hp.type, model_, optimizer_);
+          double loss[2] = {loss_sum, static_cast<double>(loss_count)};
+          options_.world->Sum(loss, 2);
+          loss_sum = loss[0];
+          loss_count = static_cast<uint64_t>(loss[1]);
+        }
         Checkpoint(loss_sum, loss_count, run_seconds);
         loss_sum = 0;
         loss_count = 0;
@@ -127,7 +146,20 @@ const TrainerState& Trainer::Run() {
   return state_;
 }
 
+void Trainer::ShareDecision() {
+  if (!distributed()) return;
+  std::string decision = rank() == 0 ? (state_.finished ? "1" : "0") + state_.stop_reason : std::string();
+  options_.world->Broadcast(decision);
+  state_.finished = !decision.empty() && decision[0] == '1';
+  state_.stop_reason = decision.empty() ? "" : decision.substr(1);
+}
+
 void Trainer::Checkpoint(double train_loss_sum, uint64_t examples_since, double run_seconds) {
+  if (rank() != 0) {
+    // The weights are rank 0's already (averaged); it validates and decides for everyone.
+    ShareDecision();
+    return;
+  }
   Scored scored = ScoreEncoded(model_, validation_, options_.threads, /*keep_logits=*/false);
   ConfusionMatrix confusion(validation_labels_);
   for (size_t i = 0; i < validation_.size(); ++i) {
@@ -139,7 +171,7 @@ void Trainer::Checkpoint(double train_loss_sum, uint64_t examples_since, double 
   nlohmann::json record = {
       {"checkpoint", state_.history.size() + 1},
       {"step", state_.step},
-      {"epoch", static_cast<double>(state_.step) / static_cast<double>(train_.size())},
+      {"epoch", static_cast<double>(state_.step) / static_cast<double>(EpochLength())},
       {"elapsed_seconds", elapsed},
       {"train_loss", examples_since ? train_loss_sum / static_cast<double>(examples_since) : 0.0},
       {"validation_loss", scored.loss},
@@ -173,6 +205,7 @@ void Trainer::Checkpoint(double train_loss_sum, uint64_t examples_since, double 
     state_.finished = true;
     state_.stop_reason = "time limit reached";
   }
+  ShareDecision();
   if (!options_.checkpoint_dir.empty()) {
     FinishPendingWrite();
     // Copy-assignment keeps the snapshot vectors' capacity, so after the first checkpoint

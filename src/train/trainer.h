@@ -17,6 +17,7 @@
 #include "train/feature_space.h"
 #include "train/hyperparameters.h"
 #include "train/sgd_engine.h"
+#include "train/world.h"
 
 namespace trainops {
 
@@ -33,6 +34,15 @@ struct TrainerOptions {
   std::function<void(uint64_t, uint64_t, double, const TrainerState&)> on_progress;
   // Stop (as if by early stopping) once this many seconds have passed; 0 = no limit.
   double time_limit_seconds = 0;
+  // Data-parallel training (train/world.h); null = a single process. Each rank trains on
+  // its own rows, the ranks average their models (train/model_averaging.h) before every
+  // checkpoint, and only rank 0 validates, decides early stopping for all (broadcast) and
+  // writes checkpoints (give the others an empty checkpoint_dir and no callbacks).
+  World* world = nullptr;
+  // Updates per epoch on this rank (0 = the rank's rows). Every rank must have the same
+  // epoch length so they reach each checkpoint together: a rank with one row fewer than
+  // the others revisits its first row.
+  uint64_t epoch_length = 0;
 };
 
 // Thrown when the training loss stops being a finite number (the learning rate is too
@@ -62,6 +72,11 @@ class Trainer {
 
  private:
   void Checkpoint(double train_loss_sum, uint64_t examples_since, double run_seconds);
+  // Rank 0's early-stopping decision on every rank (no-op in a single process).
+  void ShareDecision();
+  bool distributed() const { return options_.world && options_.world->distributed(); }
+  int rank() const { return options_.world ? options_.world->rank() : 0; }
+  uint64_t EpochLength() const { return options_.epoch_length ? options_.epoch_length : train_.size(); }
   // Keeps the best checkpoint and the newest `keep_last`; removes crash leftovers.
   void Prune(const TrainerState& state);
   // Waits for the checkpoint being written in the background (rethrowing its error).
