@@ -32,3 +32,23 @@ def test_promote_refuses_without_gate(tmp_path, example_task):
         trainops.promote(model.id, task=example_task)
     with pytest.raises(trainops.InputError):
         trainops.promote("/etc/hostname", task=example_task, force=True, reason="no")
+
+
+def test_cycle_and_select_on_a_week_of_traffic(tmp_path, example_task):
+    import os
+    import shutil
+    from conftest import EXAMPLE
+    model = trainops.train(task=example_task, out=tmp_path / "r1")
+    assert trainops.release(example_task, model)["promotion"] is not None
+    week = os.path.join(EXAMPLE, "traffic", "week-2026-11-02.csv")
+    local = tmp_path / "week.csv"
+    shutil.copy(week, local)
+    picks = trainops.select(example_task, traffic=local, budget=20)
+    assert len(picks["picks"]) == 20
+    assert picks["model_id"] == model.id
+    assert all("reason" in p and "score" in p and "text" in p for p in picks["picks"])
+    report = trainops.cycle(example_task, traffic=local, work_dir=tmp_path / "cycles")
+    assert report["production"] and isinstance(report["triggered"], bool)
+    assert "signals" in report
+    with pytest.raises(TypeError, match="budget"):
+        trainops.select(example_task, traffic=local)

@@ -30,7 +30,7 @@ from ._trainops import CheckFailedError, CorruptFileError, Error, InputError, In
 __version__ = "0.1.0"
 __all__ = [
     "Model", "train", "resume", "load_model", "check_data", "gate", "release", "promote", "rollback",
-    "monitor", "parameters", "Error", "InputError", "CorruptFileError", "CheckFailedError", "InternalError",
+    "monitor", "cycle", "select", "parameters", "Error", "InputError", "CorruptFileError", "CheckFailedError", "InternalError",
 ]
 
 logger = logging.getLogger("trainops")
@@ -374,6 +374,30 @@ def monitor(task, traffic=None, since=None, until=None, model=None, registry=Non
     result = _trainops.monitor(task=os.fspath(task), traffic=_path(traffic), format=format or "", since=since or "",
                                until=until or "", model=_path(model), registry=_path(registry), record=record)
     return result["report"]
+
+
+def cycle(task, traffic=None, since=None, until=None, registry=None, work_dir=None, threads=None, format=None):
+    """Runs ``trainops cycle``, the weekly job: monitors the window, records its feedback,
+    and when the spec's drift policy triggers, retrains, gates and promotes. Returns the
+    report dict (alerts, triggered, retrained, candidate, gate, promoted, production, ...;
+    docs/monitoring.md)."""
+    return _trainops.cycle(task=os.fspath(task), traffic=_path(traffic), format=format or "", since=since or "",
+                           until=until or "", registry=_path(registry), work_dir=_path(work_dir), threads=threads,
+                           log=_log)
+
+
+def select(task, traffic=None, budget=None, since=None, until=None, model=None, registry=None, random_share=None,
+           seed=None, text_column=None, format=None, output=None):
+    """Runs ``trainops select``: which ``budget`` messages of a window to label first
+    (uncertain, drifted, rejected; diverse; plus a uniform random share). Returns a dict
+    with ``picks`` (one dict per pick, in labelling order: the row's columns plus score,
+    reason, line), model_id, window_rows, ...; with ``output`` the CSV is written too."""
+    if budget is None:
+        raise TypeError("select() needs budget=N (how many messages to pick)")
+    return _trainops.select(task=os.fspath(task), traffic=_path(traffic), budget=int(budget), since=since or "",
+                            until=until or "", model=_path(model), registry=_path(registry), random_share=random_share,
+                            seed=seed, text_column=text_column or "", format=format or "", output=_path(output),
+                            log=_log)
 
 
 class _candidate:

@@ -11,6 +11,7 @@
 #include <pybind11/stl.h>
 #include <trainops/error.h>
 #include <trainops/monitor.h>
+#include <trainops/select.h>
 #include <trainops/workflows.h>
 
 #include "python/binding.h"
@@ -345,6 +346,77 @@ void RegisterWorkflows(py::module_& m) {
       },
       py::arg("task"), py::arg("traffic") = "", py::arg("format") = "", py::arg("since") = "", py::arg("until") = "",
       py::arg("model") = "", py::arg("registry") = "", py::arg("record") = true);
+
+  m.def(
+      "cycle",
+      [](const std::string& task, const std::string& traffic, const std::string& format, const std::string& since,
+         const std::string& until, const std::string& registry, const std::string& work_dir,
+         std::optional<int> threads, const py::object& log) {
+        CycleOptions o;
+        o.task = task;
+        o.source.traffic = traffic;
+        o.source.format = format;
+        o.source.since = since;
+        o.source.until = until;
+        o.registry = registry;
+        o.work_dir = work_dir;
+        o.threads = threads;
+        PendingPythonError pending;
+        const Messages messages = PythonMessages(log, pending);
+        const CycleResult r = Released(pending, [&] { return Cycle(o, messages); });
+        return ToPython(r.report);
+      },
+      py::arg("task"), py::arg("traffic") = "", py::arg("format") = "", py::arg("since") = "", py::arg("until") = "",
+      py::arg("registry") = "", py::arg("work_dir") = "", py::arg("threads") = std::nullopt,
+      py::arg("log") = py::none());
+
+  m.def(
+      "select",
+      [](const std::string& task, const std::string& traffic, int64_t budget, const std::string& since,
+         const std::string& until, const std::string& model, const std::string& registry,
+         std::optional<double> random_share, std::optional<uint64_t> seed, const std::string& text_column,
+         const std::string& format, const std::string& output, const py::object& log) {
+        SelectOptions o;
+        o.task = task;
+        o.traffic = traffic;
+        o.budget = budget;
+        o.since = since;
+        o.until = until;
+        o.model = model;
+        o.registry = registry;
+        o.random_share = random_share;
+        o.seed = seed;
+        o.text_column = text_column;
+        o.format = format;
+        o.output = output;
+        PendingPythonError pending;
+        const Messages messages = PythonMessages(log, pending);
+        const SelectResult r = Released(pending, [&] { return SelectForLabeling(o, messages); });
+        // One dict per pick, in the order to label them: the traffic row's columns plus
+        // score, reason and line (as the CSV has them).
+        py::list picks;
+        for (size_t i = 0; i < r.rows.size(); ++i) {
+          py::dict row;
+          for (size_t c = 0; c < r.header.size() && c < r.rows[i].size(); ++c) row[py::str(r.header[c])] = r.rows[i][c];
+          row["score"] = r.scores[i];
+          row["reason"] = r.reasons[i];
+          row["line"] = r.lines[i];
+          picks.append(row);
+        }
+        py::dict d;
+        d["picks"] = picks;
+        d["model_id"] = r.model_id;
+        d["window_rows"] = r.window_rows;
+        d["empty_rows"] = r.empty_rows;
+        d["duplicate_rows"] = r.duplicate_rows;
+        d["random_picks"] = r.random_picks;
+        d["notes"] = r.notes;
+        return d;
+      },
+      py::arg("task"), py::arg("traffic") = "", py::arg("budget") = 0, py::arg("since") = "", py::arg("until") = "",
+      py::arg("model") = "", py::arg("registry") = "", py::arg("random_share") = std::nullopt,
+      py::arg("seed") = std::nullopt, py::arg("text_column") = "", py::arg("format") = "", py::arg("output") = "",
+      py::arg("log") = py::none());
 }
 
 }  // namespace trainops::python
