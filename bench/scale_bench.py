@@ -32,6 +32,8 @@ def main():
     parser.add_argument("--ranks", nargs="+", type=int, default=[1, 2, 4])
     parser.add_argument("--datasets", nargs="+", default=["banking77", "clinc150", "bitext"])
     parser.add_argument("--extra", nargs="*", default=[], help="more train flags, e.g. --every-updates 2000")
+    parser.add_argument("--throughput-epochs", type=int, default=5,
+                        help="epochs of the one-thread throughput runs against fastText (0 = skip them)")
     parser.add_argument("--json")
     parser.add_argument("--results")
     args = parser.parse_args()
@@ -70,11 +72,47 @@ def main():
                    "command": bench_lib.command_text(argv)}
             report["runs"].append(row)
             print(json.dumps(row), flush=True)
+    if args.throughput_epochs > 0:
+        report["throughput"] = [throughput(args, name, out_root) for name in args.datasets]
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(report, f, indent=2)
     if args.results:
         write_results(args.results, report, sys.argv)
+
+
+def throughput(args, name, out_root):
+    """Examples per second on one thread, trainops against fastText on the same rows, the
+    same number of epochs, no early stopping: rows x epochs / wall time of the whole
+    training command (loading, features, and for trainops the data check, validation at
+    every epoch and calibration included)."""
+    folder = os.path.join(args.work, name)
+    rows = len(bench_lib.read_rows(os.path.join(folder, "train.csv")))
+    epochs = args.throughput_epochs
+    out = os.path.join(out_root, f"{name}-throughput")
+    subprocess.run(["rm", "-rf", out], check=True)
+    os.makedirs(out)
+    ours = [args.trainops, "train", "--data", os.path.join(folder, "train.csv"), "--validation",
+            os.path.join(folder, "valid.csv"), "--text-column", "text", "--label-column", "label", "--threads", "1",
+            "--epochs", str(epochs), "--patience", "0", "--no-registry", "--quiet", "--allow-data-errors",
+            "--out", os.path.join(out, "trainops")]
+    theirs = ["fasttext", "supervised", "-input", os.path.join(folder, "train.ft"), "-output",
+              os.path.join(out, "fasttext"), "-thread", "1", "-epoch", str(epochs), "-wordNgrams", "2", "-verbose", "0"]
+    result = {"dataset": name, "rows": rows, "epochs": epochs}
+    for key, argv in (("trainops", ours), ("fasttext", theirs)):
+        runs = []
+        for _ in range(3):
+            start = time.monotonic()
+            subprocess.run(argv, check=True, capture_output=True)
+            runs.append(time.monotonic() - start)
+            if key == "trainops":
+                subprocess.run(["rm", "-rf", os.path.join(out, "trainops")], check=True)
+        wall = sorted(runs)[1]
+        result[key] = {"wall_seconds": wall, "examples_per_second": rows * epochs / wall,
+                       "command": bench_lib.command_text(argv)}
+    result["ratio"] = result["trainops"]["examples_per_second"] / result["fasttext"]["examples_per_second"]
+    print(json.dumps(result), flush=True)
+    return result
 
 
 def write_results(path, report, argv):
@@ -93,6 +131,17 @@ def write_results(path, report, argv):
         target = "" if r["ranks"] == 1 else ("reached" if diff >= -0.5 else "**missed**")
         lines.append(f"| {r['dataset']} | {r['ranks']} | {100 * r['accuracy']:.2f}% | {diff:+.2f} | {target} "
                      f"| {r['epoch']:.1f} | {r['wall_seconds']:.1f} |")
+    if report.get("throughput"):
+        lines += ["", "**Throughput per thread** against fastText (Debian fasttext, `-thread 1 -wordNgrams 2`), the "
+                  "same rows and epochs, no early stopping, median of 3: rows x epochs / wall time of the whole "
+                  "training command (trainops' includes its data check, a validation checkpoint per epoch and "
+                  "calibration). Target: at least fastText's.", "",
+                  "| dataset | rows x epochs | trainops examples/s | fastText examples/s | ratio | target |",
+                  "| --- | ---: | ---: | ---: | ---: | --- |"]
+        for t in report["throughput"]:
+            lines.append(f"| {t['dataset']} | {t['rows']:,} x {t['epochs']} | {t['trainops']['examples_per_second']:,.0f} "
+                         f"| {t['fasttext']['examples_per_second']:,.0f} | {t['ratio']:.2f}x "
+                         f"| {'reached' if t['ratio'] >= 1 else '**missed**'} |")
     lines.append("<!-- generated:scale end -->")
     with open(path, encoding="utf-8") as f:
         text = f.read()
