@@ -61,6 +61,10 @@ void World::Sum(double* data, size_t count) {
   if (distributed()) SumInPieces(data, count, MPI_DOUBLE);
 }
 
+void World::Sum(float* data, size_t count) {
+  if (distributed()) SumInPieces(data, count, MPI_FLOAT);
+}
+
 void World::Sum(uint64_t* data, size_t count) {
   if (distributed()) SumInPieces(data, count, MPI_UINT64_T);
 }

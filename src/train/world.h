@@ -30,6 +30,7 @@ class World {
 
   // Element-wise sum over the ranks, in place, on every rank.
   void Sum(double* data, size_t count);
+  void Sum(float* data, size_t count);
   void Sum(uint64_t* data, size_t count);
   // Every rank's value, in rank order.
   std::vector<uint64_t> Gather(uint64_t value);
