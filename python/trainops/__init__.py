@@ -97,7 +97,8 @@ class Model:
 
     Immutable and thread-safe. It keeps the model file's bytes, so it pickles (the bytes
     travel) and saves without the original file. ``path`` is the file it came from (None
-    for a model trained without ``out`` or unpickled); ``run`` is the run record
+    for a model trained without ``out`` or made from bytes; a pickle keeps it, and
+    ``evaluate`` uses that file only while it still holds these bytes); ``run`` is the run record
     (run.json) when it came from ``train``.
     """
 
