@@ -233,3 +233,23 @@ def update_results(path, update):
         f.write("\n")
     os.replace(tmp, path)
     return results
+
+
+def write_section(path, key, script, lines):
+    """Replaces the section between `<!-- generated:KEY begin (SCRIPT) -->` and
+    `<!-- generated:KEY end -->` in a RESULTS.md (appends it when absent), atomically. The
+    rest of the file is kept as it is: several benches share it."""
+    begin = f"<!-- generated:{key} begin ({script}) -->"
+    end = f"<!-- generated:{key} end -->"
+    section = "\n".join([begin] + list(lines) + [end])
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmark results\n"
+    # Any earlier begin marker of this key, whatever script it names.
+    start = text.find(f"<!-- generated:{key} begin")
+    if start >= 0 and end in text:
+        text = text[:start] + section + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)

@@ -168,8 +168,7 @@ def main():
 
 
 def write_results(path, report, argv):
-    lines = ["<!-- generated:python begin (bench/python_bench.py) -->",
-             "## Python binding (issue 14)", "",
+    lines = ["## Python binding (issue 14)", "",
              f"`/usr/bin/python3 bench/python_bench.py {' '.join(argv[1:])}` on {report['date']}, "
              f"{report['machine'].get('cpu_model', 'this machine')}. Splits: bench/prepare_splits.py (seeded 20% test "
              "holdout of each shared training file).", "",
@@ -195,20 +194,8 @@ def write_results(path, report, argv):
               if o['ratio'] > 1.2 else f"| fresh Python process / CLI | {o['ratio']:.2f}x | target at most 1.20x |",
               f"| in a running Python (a notebook, a service): `load_model` + `predict(texts, threads=1)` "
               f"| {o['load_and_predict_seconds']:.3f} | {o['in_process_ratio']:.2f}x the CLI's time |",
-              f"| `Model.predict(texts, threads=1)` alone | {o['predict_call_seconds']:.3f} | |",
-              "<!-- generated:python end -->"]
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    begin, end = "<!-- generated:python begin", "<!-- generated:python end -->"
-    section = "\n".join(lines)
-    if begin in text:
-        start = text.index(begin)
-        stop = text.index(end) + len(end)
-        text = text[:start] + section + text[stop:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+              f"| `Model.predict(texts, threads=1)` alone | {o['predict_call_seconds']:.3f} | |"]
+    bench_lib.write_section(path, "python", "bench/python_bench.py", lines)
 
 
 if __name__ == "__main__":

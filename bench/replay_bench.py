@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 
-from bench_lib import read_rows, write_rows
+from bench_lib import read_rows, write_rows, write_section
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -221,9 +221,8 @@ def pct(x):
 
 def write_results(path, r, command):
     """Replaces the generated section of bench/RESULTS.md (or appends it)."""
-    begin, end = "<!-- generated:replay begin (bench/replay_bench.py) -->", "<!-- generated:replay end -->"
     ev = {v: k for k, v in r["events"]["events"].items()}
-    lines = [begin, "", "## Drift monitoring and retraining on the replay stream (issue 13)", "",
+    lines = ["", "## Drift monitoring and retraining on the replay stream (issue 13)", "",
              f"Command: `{command}` (trainops commit {git_commit()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).",
              "Stream: `../shared/data/replay` (13 weekly windows of 200 messages, drift from events.json). The test",
              "data for the gates is 15% of initial_train.csv carved by a hash of the text; the rest trains the first",
@@ -261,13 +260,8 @@ def write_results(path, r, command):
     ]
     lines += ["Targets on the public stream:", ""]
     lines += [f"- {'reached' if ok else '**missed**'}: {name}" for name, ok in targets]
-    lines += ["", end]
-    text = open(path).read() if os.path.exists(path) else "# Benchmark results\n"
-    if begin in text and end in text:
-        text = text[:text.index(begin)] + "\n".join(lines) + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    open(path, "w").write(text)
+    lines += [""]
+    write_section(path, "replay", "bench/replay_bench.py", lines)
 
 
 def git_commit():

@@ -117,7 +117,7 @@ def throughput(args, name, out_root):
 
 def write_results(path, report, argv):
     by = {(r["dataset"], r["ranks"]): r for r in report["runs"]}
-    lines = ["<!-- generated:scale begin (bench/scale_bench.py) -->", "## Data-parallel training under mpirun (issue 15)",
+    lines = ["## Data-parallel training under mpirun (issue 15)",
              "", f"`/usr/bin/python3 bench/scale_bench.py {' '.join(argv[1:])}` on {report['date']}, "
              f"{report['machine'].get('cpu_model', '')} ({report['machine'].get('nproc')} cores: 4 ranks are "
              "oversubscribed, so times are not a cluster's). One thread per rank, default settings, carved splits "
@@ -142,17 +142,7 @@ def write_results(path, report, argv):
             lines.append(f"| {t['dataset']} | {t['rows']:,} x {t['epochs']} | {t['trainops']['examples_per_second']:,.0f} "
                          f"| {t['fasttext']['examples_per_second']:,.0f} | {t['ratio']:.2f}x "
                          f"| {'reached' if t['ratio'] >= 1 else '**missed**'} |")
-    lines.append("<!-- generated:scale end -->")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    begin, end = "<!-- generated:scale begin", "<!-- generated:scale end -->"
-    section = "\n".join(lines)
-    if begin in text:
-        text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    bench_lib.write_section(path, "scale", "bench/scale_bench.py", lines)
 
 
 if __name__ == "__main__":
