@@ -50,12 +50,15 @@ def _text(value):
     return str(value)
 
 
+_PARAMETERS = _trainops.parameters()
+
+
 def _build_aliases():
     # Each parameter answers to its spec key ("training.epochs"), its last part ("epochs"),
     # the key with underscores ("training_epochs"), its run.json key ("learning_rate") and
     # its flag ("lr", "word_ngrams"); a name two parameters share is not an alias.
     names = {}
-    for p in _trainops.parameters():
+    for p in _PARAMETERS:
         spellings = {p["name"], p["name"].rsplit(".", 1)[-1], p["name"].replace(".", "_")}
         if p["json_key"]:
             spellings.add(p["json_key"])
@@ -89,7 +92,7 @@ def _parameter_map(params):
     return out
 
 
-_SHORT_NAMES = sorted({p["name"].rsplit(".", 1)[-1] for p in _trainops.parameters()})
+_SHORT_NAMES = sorted({p["name"].rsplit(".", 1)[-1] for p in _PARAMETERS})
 
 
 class Model:
@@ -192,9 +195,8 @@ class Model:
         if os.path.isdir(path):
             raise InputError(f"{path}: is a folder; give the model file's name, e.g. {os.path.join(path, 'model.bin')}")
         if os.path.exists(path):
-            with open(path, "rb") as f:
-                if f.read() == self._bytes:
-                    return path
+            if self._is_in(path):
+                return path
             if not overwrite:
                 raise FileExistsError(f"{path}: exists and holds something else; pass overwrite=True to replace it")
         folder = os.path.dirname(os.path.abspath(path))
@@ -218,6 +220,11 @@ class Model:
     def _as_file(self):
         return _ModelFile(self)
 
+    def _is_in(self, path):
+        """Whether the file at `path` holds exactly this model's bytes."""
+        with open(path, "rb") as f:
+            return f.read() == self._bytes
+
     def __reduce__(self):
         return (_model_from_bytes, (self._bytes, self.path))
 
@@ -236,10 +243,8 @@ class _ModelFile:
 
     def __enter__(self):
         path = self._model.path
-        if path and os.path.isfile(path):
-            with open(path, "rb") as f:
-                if f.read() == self._model._bytes:
-                    return path
+        if path and os.path.isfile(path) and self._model._is_in(path):
+            return path
         self._tmp = tempfile.mkdtemp(prefix="trainops-model-")
         return self._model.save(os.path.join(self._tmp, "model.bin"))
 

@@ -32,6 +32,11 @@ struct PendingPythonError {
 // `pending` and stops the work with trainops::CancelledError.
 void CallLog(const py::object& log, const char* level, const std::string& text, PendingPythonError& pending);
 
+// A reference to `object` that callbacks can share and copy without the GIL, released
+// with the GIL taken wherever the last copy dies (the library may drop its callbacks on
+// any thread).
+std::shared_ptr<py::object> SharedObject(const py::object& object);
+
 // Messages whose callbacks call CallLog with the GIL taken: the library calls them on the
 // thread that called it, which has released the GIL while the C++ code runs. `log` None
 // drops them. `pending` must outlive the Messages' use.

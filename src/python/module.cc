@@ -115,15 +115,17 @@ void CallLog(const py::object& log, const char* level, const std::string& text, 
   }
 }
 
-Messages PythonMessages(const py::object& log, PendingPythonError& pending) {
-  Messages messages;
-  if (log.is_none()) return messages;
-  // The callbacks share one reference to `log`, released with the GIL held wherever the
-  // last copy of the Messages dies.
-  auto sink = std::shared_ptr<py::object>(new py::object(log), [](py::object* o) {
+std::shared_ptr<py::object> SharedObject(const py::object& object) {
+  return std::shared_ptr<py::object>(new py::object(object), [](py::object* o) {
     py::gil_scoped_acquire gil;
     delete o;
   });
+}
+
+Messages PythonMessages(const py::object& log, PendingPythonError& pending) {
+  Messages messages;
+  if (log.is_none()) return messages;
+  auto sink = SharedObject(log);
   auto make = [sink, &pending](const char* level) {
     return [sink, level, &pending](const std::string& text) {
       py::gil_scoped_acquire gil;

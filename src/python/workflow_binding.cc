@@ -29,10 +29,7 @@ using Clock = std::chrono::steady_clock;
 TrainProgress PythonProgress(const py::object& log, PendingPythonError& pending) {
   TrainProgress progress;
   auto last = std::make_shared<Clock::time_point>(Clock::now());
-  auto sink = std::shared_ptr<py::object>(new py::object(log), [](py::object* o) {
-    py::gil_scoped_acquire gil;
-    delete o;
-  });
+  auto sink = SharedObject(log);
   auto check_signals = [&pending](double epoch) {
     if (PyErr_CheckSignals() != 0) {
       pending.error = std::make_unique<py::error_already_set>();
@@ -76,6 +73,13 @@ auto Released(PendingPythonError& pending, F&& work) -> decltype(work()) {
     }
     throw;  // translated to KeyboardInterrupt with the library's message (what was kept)
   }
+}
+
+// For the workflows that call nothing of Python's: nothing can cancel them.
+template <typename F>
+auto Released(F&& work) -> decltype(work()) {
+  py::gil_scoped_release release;
+  return work();
 }
 
 py::dict TrainResultToPython(const TrainResult& r) {
@@ -122,8 +126,6 @@ py::dict StatusChangeToPython(const StatusChangeResult& s) {
   d["message"] = s.message;
   return d;
 }
-
-std::string OrEmpty(const std::optional<std::string>& s) { return s.value_or(""); }
 
 }  // namespace
 
@@ -257,8 +259,7 @@ void RegisterWorkflows(py::module_& m) {
         o.seed = seed;
         o.threshold = threshold;
         o.threads = threads;
-        PendingPythonError pending;
-        const EvaluateResult result = Released(pending, [&] { return EvaluateModel(o); });
+        const EvaluateResult result = Released([&] { return EvaluateModel(o); });
         py::dict d;
         d["report"] = ToPython(result.report);
         d["warnings"] = result.warnings;
@@ -285,8 +286,7 @@ void RegisterWorkflows(py::module_& m) {
       [gate_options](const std::string& task, const std::string& candidate, const std::string& baseline,
                      const std::string& registry, int threads) {
         const GateOptions o = gate_options(task, candidate, baseline, registry, threads, "");
-        PendingPythonError pending;
-        return GateResultToPython(Released(pending, [&] { return Gate(o); }));
+        return GateResultToPython(Released([&] { return Gate(o); }));
       },
       py::arg("task"), py::arg("candidate"), py::arg("baseline") = "", py::arg("registry") = "",
       py::arg("threads") = 0);
@@ -295,8 +295,7 @@ void RegisterWorkflows(py::module_& m) {
       [gate_options](const std::string& task, const std::string& candidate, const std::string& registry, int threads,
                      const std::string& reason) {
         const GateOptions o = gate_options(task, candidate, "", registry, threads, reason);
-        PendingPythonError pending;
-        const ReleaseResult r = Released(pending, [&] { return Release(o); });
+        const ReleaseResult r = Released([&] { return Release(o); });
         py::dict d;
         d["gate"] = GateResultToPython(r.gate);
         d["promotion"] = r.promotion ? py::object(StatusChangeToPython(*r.promotion)) : py::object(py::none());
@@ -310,8 +309,7 @@ void RegisterWorkflows(py::module_& m) {
       [](const std::string& model, const std::string& reason, bool force, const std::string& task,
          const std::string& task_name, const std::string& registry) {
         PromoteOptions o{model, reason, force, task, task_name, registry};
-        PendingPythonError pending;
-        return StatusChangeToPython(Released(pending, [&] { return Promote(o); }));
+        return StatusChangeToPython(Released([&] { return Promote(o); }));
       },
       py::arg("model"), py::arg("reason") = "", py::arg("force") = false, py::arg("task") = "",
       py::arg("task_name") = "", py::arg("registry") = "");
@@ -319,8 +317,7 @@ void RegisterWorkflows(py::module_& m) {
       "rollback",
       [](const std::string& task, const std::string& task_name, const std::string& registry, const std::string& reason) {
         RollbackOptions o{task, task_name, registry, reason};
-        PendingPythonError pending;
-        return StatusChangeToPython(Released(pending, [&] { return Rollback(o); }));
+        return StatusChangeToPython(Released([&] { return Rollback(o); }));
       },
       py::arg("task") = "", py::arg("task_name") = "", py::arg("registry") = "", py::arg("reason") = "");
   m.def(
@@ -336,8 +333,7 @@ void RegisterWorkflows(py::module_& m) {
         o.model = model;
         o.registry = registry;
         o.record = record;
-        PendingPythonError pending;
-        const MonitorResult r = Released(pending, [&] { return Monitor(o); });
+        const MonitorResult r = Released([&] { return Monitor(o); });
         py::dict d;
         d["report"] = ToPython(r.report);
         d["alerts"] = r.alerts;
