@@ -10,7 +10,6 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/parallel.h"
-#include "train/world.h"
 #include "eval/calibration.h"
 #include "eval/oos_threshold.h"
 #include "model/inference.h"
@@ -21,6 +20,7 @@
 #include "train/hyperparameters.h"
 #include "train/trainer.h"
 #include "train/training_data.h"
+#include "train/world.h"
 
 namespace trainops {
 namespace {
