@@ -9,18 +9,32 @@
 namespace trainops {
 
 ByteSource::ByteSource(std::unique_ptr<std::istream> in, std::string name, size_t chunk_size)
-    : in_(std::move(in)), name_(std::move(name)), buffer_(std::max<size_t>(chunk_size, 1)) {}
+    : in_(std::move(in)),
+      name_(std::move(name)),
+      capacity_(std::min(std::max<size_t>(chunk_size, 1), kFirstChunkSize)),
+      chunk_size_(std::max<size_t>(chunk_size, 1)) {
+  buffer_ = std::make_unique_for_overwrite<char[]>(capacity_);
+}
 
 bool ByteSource::Ensure(size_t n) {
   while (available() < n) {
     if (eof_) return false;
     // Keep the unread tail: callers look ahead a byte or two across chunk boundaries.
     size_t keep = available();
-    if (keep > 0 && pos_ > 0) std::memmove(buffer_.data(), buffer_.data() + pos_, keep);
+    if (keep > 0 && pos_ > 0) std::memmove(buffer_.get(), buffer_.get() + pos_, keep);
     pos_ = 0;
     end_ = keep;
-    if (buffer_.size() - end_ < n - keep) buffer_.resize(end_ + n);
-    in_->read(buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
+    // The first read fills the small first buffer; each later one reads twice as much.
+    const bool grow = read_once_ && capacity_ < chunk_size_;
+    const size_t wanted = std::max(grow ? std::min(chunk_size_, 2 * capacity_) : capacity_, end_ + n);
+    if (wanted > capacity_) {
+      auto bigger = std::make_unique_for_overwrite<char[]>(wanted);
+      std::memcpy(bigger.get(), buffer_.get(), end_);
+      buffer_ = std::move(bigger);
+      capacity_ = wanted;
+    }
+    in_->read(buffer_.get() + end_, static_cast<std::streamsize>(capacity_ - end_));
+    read_once_ = true;
     std::streamsize got = in_->gcount();
     if (in_->bad()) throw InputError(name_ + ": read error; check that the file is readable");
     end_ += static_cast<size_t>(got);

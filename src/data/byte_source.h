@@ -8,7 +8,6 @@
 #include <istream>
 #include <memory>
 #include <string>
-#include <vector>
 
 namespace trainops {
 
@@ -22,7 +21,7 @@ class ByteSource {
   static constexpr size_t kDefaultChunkSize = size_t{1} << 18;
 
   // The unread bytes in the buffer: [data(), data() + available()).
-  const char* data() const { return buffer_.data() + pos_; }
+  const char* data() const { return buffer_.get() + pos_; }
   size_t available() const { return end_ - pos_; }
   void Advance(size_t n) { pos_ += n; }
 
@@ -40,7 +39,16 @@ class ByteSource {
  private:
   std::unique_ptr<std::istream> in_;
   std::string name_;
-  std::vector<char> buffer_;
+  // Not zero-filled (make_unique_for_overwrite): read() fills what is used, and zeroing a
+  // 256 KiB buffer per source touched every page of it even for a 100-byte input - most of
+  // the time of a fuzz execution, and of opening many small files.
+  // It also starts at kFirstChunkSize and doubles up to chunk_size_ with each refill, so a
+  // small input never maps a large buffer (under ASan each large one is an mmap).
+  static constexpr size_t kFirstChunkSize = size_t{1} << 14;
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0;
+  size_t chunk_size_ = 0;
+  bool read_once_ = false;
   size_t pos_ = 0;
   size_t end_ = 0;
   bool eof_ = false;
