@@ -1,6 +1,8 @@
 #include "check/check_data.h"
 
+#include <algorithm>
 #include <chrono>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -49,10 +51,32 @@ Split LoadSplit(const TaskSpec& spec, const std::string& name, const std::filesy
   split.file = DisplayPath(path);
   DataSource source = spec.data.Source(path, spec.labels);
   source.on_bad_row = BadRowPolicy::kSkip;  // every broken row becomes a finding
+  // Beyond checks.max_rows the checks see a uniform sample (reservoir sampling, seeded by
+  // the spec's seed and the split), so their memory and time stay bounded on any file.
+  const auto cap = static_cast<uint64_t>(spec.checks.max_rows);
+  std::mt19937_64 rng(spec.seed ^ std::hash<std::string>{}(name));
   StreamExamples(
-      source, [&](Example&& e) { split.examples.push_back(std::move(e)); },
-      [&](RowProblem&& p) { split.problems.push_back(std::move(p)); });
-  split.rows_read = split.examples.size() + split.problems.size();
+      source,
+      [&](Example&& e) {
+        const uint64_t seen = split.rows_in_file++;
+        split.label_counts[e.label] += 1;
+        if (seen < cap) {
+          split.examples.push_back(std::move(e));
+        } else if (const uint64_t j = rng() % (seen + 1); j < cap) {
+          split.examples[j] = std::move(e);
+        }
+      },
+      [&](RowProblem&& p) {
+        if (split.problems_in_file++ < cap) split.problems.push_back(std::move(p));
+      });
+  split.rows_read = split.rows_in_file + split.problems_in_file;
+  if (split.sampled()) {
+    // File order, as every check expects (and reports read best in).
+    std::sort(split.examples.begin(), split.examples.end(),
+              [](const Example& a, const Example& b) { return a.line < b.line; });
+  } else {
+    split.label_counts.clear();
+  }
   if (split.rows_read == 0) {
     // check-data and train agree: a file with nothing to learn from or score is an error.
     throw InputError(fmt::format("{}: data.{} has no rows (only a header, or nothing but blank lines); add the "
@@ -106,7 +130,19 @@ CheckReport RunCheckData(const TaskSpec& spec, const CheckOptions& options) {
                      {"path", s.path.string()},
                      {"rows_read", s.rows_read},
                      {"rows_loaded", s.examples.size()},
-                     {"broken_rows", s.problems.size()}});
+                     {"broken_rows", s.problems_in_file}});
+    if (s.sampled()) {
+      files.back()["sampled"] = {{"rows_checked", s.examples.size()},
+                                 {"rows_in_file", s.rows_in_file},
+                                 {"broken_rows_listed", s.problems.size()},
+                                 {"max_rows", spec.checks.max_rows},
+                                 {"how", "uniform sample (reservoir, seeded); label counts are exact"}};
+      if (in.info) {
+        in.info(fmt::format("{}: {} rows, more than checks.max_rows {}: checking a uniform sample of {} "
+                            "(label counts are exact)",
+                            s.file, s.rows_in_file, spec.checks.max_rows, s.examples.size()));
+      }
+    }
   }
   report.summary["files"] = files;
   report.summary["now"] = in.now;
@@ -116,7 +152,8 @@ CheckReport RunCheckData(const TaskSpec& spec, const CheckOptions& options) {
                                 {"max_imbalance_ratio", spec.checks.max_imbalance_ratio},
                                 {"near_duplicate_threshold", spec.checks.near_duplicate_threshold},
                                 {"label_error_folds", spec.checks.label_error_folds},
-                                {"min_segment_examples", spec.checks.min_segment_examples}};
+                                {"min_segment_examples", spec.checks.min_segment_examples},
+                                {"max_rows", spec.checks.max_rows}};
   auto timed = [&](const char* name, auto&& fn) {
     const auto t0 = Clock::now();
     fn(in, report);

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,12 @@ struct Split {
   std::vector<Example> examples;
   std::vector<RowProblem> problems;
   uint64_t rows_read = 0;
+  // Set when the file had more rows than checks.max_rows: `examples` is then a seeded
+  // uniform sample of the rows, `problems` the first ones, and these are the whole file's.
+  uint64_t rows_in_file = 0;  // good rows
+  uint64_t problems_in_file = 0;
+  std::map<std::string, uint64_t> label_counts;
+  bool sampled() const { return rows_in_file > examples.size() || problems_in_file > problems.size(); }
   RowRef Ref(size_t example) const { return {file, examples[example].line}; }
 };
 

@@ -125,6 +125,14 @@ std::string CheckReport::ToMarkdown() const {
                          f["rows_loaded"].get<uint64_t>(), f["broken_rows"].get<uint64_t>());
     }
     out += "\n";
+    for (const auto& f : summary["files"]) {
+      if (!f.contains("sampled")) continue;
+      out += fmt::format("- `{}` has {} rows, more than checks.max_rows ({}): the checks saw a uniform sample of {} "
+                         "of them (label counts are exact; duplicates, leakage and label errors are found only "
+                         "among the sampled rows)\n",
+                         f["file"].get<std::string>(), f["sampled"]["rows_in_file"].get<uint64_t>(),
+                         f["sampled"]["max_rows"].get<int>(), f["sampled"]["rows_checked"].get<uint64_t>());
+    }
   }
   if (summary.contains("checks_skipped") && !summary["checks_skipped"].empty()) {
     for (const auto& [check, why] : summary["checks_skipped"].items()) {

@@ -15,27 +15,37 @@
 namespace trainops::check_internal {
 
 void CheckLabelHealth(const CheckInput& in, CheckReport& report) {
+  // Rows (of the loaded examples) by label, and every label's count in the whole file:
+  // the same unless the split was sampled (checks.max_rows), when the counts stay exact.
   std::vector<std::map<std::string, std::vector<uint32_t>>> rows_by_label(in.splits.size());
+  std::vector<std::map<std::string, uint64_t>> count_of(in.splits.size());
   nlohmann::json counts = nlohmann::json::object();
   for (size_t s = 0; s < in.splits.size(); ++s) {
     for (uint32_t i = 0; i < in.splits[s].examples.size(); ++i) {
       rows_by_label[s][in.splits[s].examples[i].label].push_back(i);
     }
+    if (in.splits[s].sampled()) {
+      count_of[s] = in.splits[s].label_counts;
+    } else {
+      for (const auto& [label, rows] : rows_by_label[s]) count_of[s][label] = rows.size();
+    }
     nlohmann::json c = nlohmann::json::object();
-    for (const auto& [label, rows] : rows_by_label[s]) c[label] = rows.size();
+    for (const auto& [label, n] : count_of[s]) c[label] = n;
     counts[in.splits[s].name] = c;
   }
   report.summary["label_health"]["label_counts"] = counts;
   const Split& train = in.splits[0];
   const auto& train_rows = rows_by_label[0];
+  const auto& train_counts = count_of[0];
   const int minimum = in.spec.checks.min_examples_per_label;
 
   std::vector<std::string> labels(in.spec.labels.begin(), in.spec.labels.end());
-  for (const auto& [label, rows] : train_rows)
+  for (const auto& [label, n] : train_counts)
     if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
   for (const auto& label : labels) {
     auto it = train_rows.find(label);
-    const size_t n = it == train_rows.end() ? 0 : it->second.size();
+    const auto counted = train_counts.find(label);
+    const size_t n = counted == train_counts.end() ? 0 : static_cast<size_t>(counted->second);
     if (n >= static_cast<size_t>(minimum)) continue;
     Finding f;
     f.check = "label_health";
@@ -52,11 +62,10 @@ void CheckLabelHealth(const CheckInput& in, CheckReport& report) {
     report.findings.push_back(std::move(f));
   }
 
-  if (train_rows.size() >= 2) {
-    auto [smallest, largest] = std::minmax_element(
-        train_rows.begin(), train_rows.end(),
-        [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
-    const double ratio = static_cast<double>(largest->second.size()) / static_cast<double>(smallest->second.size());
+  if (train_counts.size() >= 2) {
+    auto [smallest, largest] = std::minmax_element(train_counts.begin(), train_counts.end(),
+                                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    const double ratio = static_cast<double>(largest->second) / static_cast<double>(smallest->second);
     report.summary["label_health"]["imbalance_ratio"] = ratio;
     if (ratio > in.spec.checks.max_imbalance_ratio) {
       Finding f;
@@ -65,7 +74,7 @@ void CheckLabelHealth(const CheckInput& in, CheckReport& report) {
       f.message = fmt::format("train is imbalanced: \"{}\" has {} examples but \"{}\" only {} (ratio {:.1f}, "
                               "above {}); the model will favour the large labels, so watch the small "
                               "labels' recall",
-                              largest->first, largest->second.size(), smallest->first, smallest->second.size(),
+                              largest->first, largest->second, smallest->first, smallest->second,
                               ratio, in.spec.checks.max_imbalance_ratio);
       f.details = {{"kind", "imbalance"}, {"ratio", ratio}, {"largest", largest->first},
                    {"smallest", smallest->first}};
@@ -76,7 +85,7 @@ void CheckLabelHealth(const CheckInput& in, CheckReport& report) {
   for (size_t s = 1; s < in.splits.size(); ++s) {
     const Split& split = in.splits[s];
     for (const auto& [label, rows] : rows_by_label[s]) {
-      if (train_rows.count(label)) continue;
+      if (train_counts.count(label)) continue;
       // The declared out-of-scope label only in validation (or test) is the threshold-only
       // set-up: the model learns no class for it, and training tunes the rejection threshold
       // on those rows (docs/evaluation.md), so they are not "always wrong".
@@ -107,8 +116,8 @@ void CheckLabelHealth(const CheckInput& in, CheckReport& report) {
     }
     if (split.name != "test") continue;
     std::vector<std::string> missing;
-    for (const auto& [label, rows] : train_rows)
-      if (!rows_by_label[s].count(label)) missing.push_back(label);
+    for (const auto& [label, n] : train_counts)
+      if (!count_of[s].count(label)) missing.push_back(label);
     if (!missing.empty()) {
       Finding f;
       f.check = "label_health";

@@ -144,6 +144,14 @@ WordFilter WordFilter::Sized(uint64_t words) {
 WordFilter WordFilter::FromTexts(const std::vector<std::string>& texts) {
   std::vector<uint64_t> hashes;
   for (const auto& text : texts) ForEachWordHash(text, [&](uint64_t h) { hashes.push_back(h); });
+  return FromHashes(std::move(hashes));
+}
+
+void AppendWordHashes(std::string_view raw_text, std::vector<uint64_t>& out) {
+  ForEachWordHash(raw_text, [&](uint64_t h) { out.push_back(h); });
+}
+
+WordFilter WordFilter::FromHashes(std::vector<uint64_t> hashes) {
   std::sort(hashes.begin(), hashes.end());
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
   WordFilter f = Sized(hashes.size());
@@ -343,10 +351,17 @@ nlohmann::json ReferenceStats::Summary() const {
 ReferenceStats ComputeReferenceStats(std::vector<std::string> label_names, const std::vector<std::string>& train_texts,
                                      const std::vector<std::string>& validation_texts,
                                      const std::vector<uint32_t>& gold, const std::vector<ScoredText>& scored) {
+  return ComputeReferenceStats(std::move(label_names), WordFilter::FromTexts(train_texts), validation_texts, gold,
+                               scored);
+}
+
+ReferenceStats ComputeReferenceStats(std::vector<std::string> label_names, WordFilter train_words,
+                                     const std::vector<std::string>& validation_texts,
+                                     const std::vector<uint32_t>& gold, const std::vector<ScoredText>& scored) {
   if (gold.size() != validation_texts.size() || scored.size() != validation_texts.size()) {
     throw InternalError("reference statistics: texts, labels and predictions differ in number");
   }
-  ReferenceStats stats = ReferenceStats::Empty(std::move(label_names), WordFilter::FromTexts(train_texts));
+  ReferenceStats stats = ReferenceStats::Empty(std::move(label_names), std::move(train_words));
   for (size_t i = 0; i < validation_texts.size(); ++i) stats.Add(validation_texts[i], scored[i], gold[i]);
   return stats;
 }

@@ -57,6 +57,8 @@ struct WordFilter {
   static WordFilter Sized(uint64_t words);
   // All distinct words of the texts.
   static WordFilter FromTexts(const std::vector<std::string>& texts);
+  // The words whose hashes (AppendWordHashes) are given; duplicates are fine.
+  static WordFilter FromHashes(std::vector<uint64_t> hashes);
   uint64_t bit_count() const { return 64 * static_cast<uint64_t>(bits.size()); }
   // Expected rate at which an unseen word is reported as seen: (1 - e^{-k n / m})^k.
   double FalsePositiveRate() const;
@@ -72,6 +74,8 @@ struct OovCount {
   double Rate() const { return tokens ? static_cast<double>(unseen) / static_cast<double>(tokens) : 0.0; }
 };
 OovCount CountOutOfVocabulary(std::string_view raw_text, const WordFilter& filter);
+// Appends the hash of every word token of a raw text (what WordFilter stores).
+void AppendWordHashes(std::string_view raw_text, std::vector<uint64_t>& out);
 
 // Length in Unicode code points of the raw text (what the text-length histogram bins).
 uint64_t TextLengthInCodePoints(std::string_view raw_text);
@@ -136,6 +140,11 @@ struct ReferenceStats {
 // ReferenceStats::labels; `gold` and every ScoredText::predicted index into it.
 ReferenceStats ComputeReferenceStats(std::vector<std::string> label_names,
                                      const std::vector<std::string>& train_texts,
+                                     const std::vector<std::string>& validation_texts,
+                                     const std::vector<uint32_t>& gold, const std::vector<ScoredText>& scored);
+// The same with the training words given as a filter (a streamed run never holds the
+// training texts).
+ReferenceStats ComputeReferenceStats(std::vector<std::string> label_names, WordFilter train_words,
                                      const std::vector<std::string>& validation_texts,
                                      const std::vector<uint32_t>& gold, const std::vector<ScoredText>& scored);
 

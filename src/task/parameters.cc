@@ -155,6 +155,11 @@ std::vector<Entry> BuildTable() {
                                      "embedding size (embedding model only)"),
                                1, 1024),
                        [](auto& s) -> auto& { return s.model.dim; }));
+  t.push_back(IntEntry(bounded(param("model.max_features", "--max-features", "", ParameterType::kInt,
+                                     "keep at most this many features, the most frequent (0: no limit; the "
+                                     "hash space, model.buckets, bounds them anyway)"),
+                               0, 1e9),
+                       [](auto& s) -> auto& { return s.model.max_features; }));
   {
     Parameter p = bounded(param("training.epochs", "--epochs", "epochs", ParameterType::kInt, "planned epochs"),
                           1, 10000);
@@ -190,6 +195,19 @@ std::vector<Entry> BuildTable() {
                                        "search hyper-parameters on validation for this many seconds (0: no search)"),
                                  0, 7 * 24 * 3600),
                          [](auto& s) -> auto& { return s.training.autotune_seconds; }));
+  {
+    Parameter p = param("training.streaming", "--streaming", "", ParameterType::kEnum,
+                        "stream the training file through a row cache instead of holding it in memory: `auto` "
+                        "when holding it would take more than training.memory_mb (docs/scale.md)");
+    p.choices = {"auto", "on", "off"};
+    t.push_back({p, [](const TaskSpec& s) -> std::optional<std::string> { return s.training.streaming; },
+                 [](TaskSpec& s, std::string_view v) { s.training.streaming = std::string(v); }});
+  }
+  t.push_back(IntEntry(bounded(param("training.memory_mb", "--memory-mb", "", ParameterType::kInt,
+                                     "MiB for the training data: beyond it `auto` streams; a streamed run decodes "
+                                     "windows of a quarter of it"),
+                               1, 16777216),
+                       [](auto& s) -> auto& { return s.training.memory_mb; }));
   {
     Parameter p = bounded(param("checkpoints.every_updates", "--every-updates", "", ParameterType::kInt,
                                 "checkpoint every N updates, or once per `epoch` (0 is read as `epoch`)"),

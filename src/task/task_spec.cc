@@ -71,7 +71,7 @@ const std::vector<std::string> kEvaluationKeys = {
     "target_oos_recall", "max_accuracy_drop", "costs",               "max_failure_examples"};
 const std::vector<std::string> kChecksKeys = {"max_age", "min_examples_per_label", "max_imbalance_ratio",
                                               "near_duplicate_threshold", "label_error_folds",
-                                              "min_segment_examples"};
+                                              "min_segment_examples", "max_rows"};
 
 const std::vector<std::string> kGatesKeys = {"metrics", "segments", "regression", "behaviour", "budgets"};
 const std::vector<std::string> kSegmentGateKeys = {"columns", "min_accuracy", "max_gap", "min_support"};
@@ -346,6 +346,7 @@ void TaskSpec::Validate() const {
     if (!(cost >= 0)) fail("evaluation.costs", fmt::format("cost of \"{}\" must be >= 0", label));
   }
   if (checks.min_segment_examples < 0) fail("checks.min_segment_examples", "must be >= 0");
+  if (checks.max_rows < 1000) fail("checks.max_rows", "must be >= 1000 (the checks need rows to compare)");
   std::set<std::string> unique;
   for (const auto& label : labels) {
     if (!unique.insert(label).second) fail("labels", fmt::format("lists \"{}\" twice; keep one", label));
@@ -447,6 +448,7 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   checks.Read("near_duplicate_threshold", spec.checks.near_duplicate_threshold);
   checks.Read("label_error_folds", spec.checks.label_error_folds);
   checks.Read("min_segment_examples", spec.checks.min_segment_examples);
+  checks.Read("max_rows", spec.checks.max_rows);
 
   std::string registry;
   top.Read("registry", registry);
@@ -581,6 +583,7 @@ std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& re
   out << YAML::Key << "near_duplicate_threshold" << YAML::Value << spec.checks.near_duplicate_threshold;
   out << YAML::Key << "label_error_folds" << YAML::Value << spec.checks.label_error_folds;
   out << YAML::Key << "min_segment_examples" << YAML::Value << spec.checks.min_segment_examples;
+  out << YAML::Key << "max_rows" << YAML::Value << spec.checks.max_rows;
   out << YAML::EndMap;
   if (!spec.registry_path.empty()) out << YAML::Key << "registry" << YAML::Value << rel(spec.registry_path);
   {

@@ -57,6 +57,8 @@ struct ModelSpec {
   // Features seen in fewer training texts than this are dropped (smaller model, less noise).
   int min_count = 1;
   int dim = 100;  // embedding model only: size of the text embedding
+  // At most this many features, the most frequent (0: every feature seen min_count times).
+  int max_features = 0;
 };
 
 struct TrainingSpec {
@@ -66,6 +68,11 @@ struct TrainingSpec {
   std::optional<double> l2;
   double validation_split = 0.1;  // share of train carved out when no validation file
   double autotune_seconds = 0;  // > 0: search hyper-parameters on validation for this long; 0: no search
+  // Streaming (docs/scale.md): "on" streams the training file through a row cache instead
+  // of holding it in memory; "auto" does so when holding it would take more than
+  // memory_mb; "off" never does.
+  std::string streaming = "auto";
+  int memory_mb = 4096;  // memory for the training data; also sizes a streamed run's windows
 };
 
 struct CheckpointSpec {
@@ -83,6 +90,9 @@ struct ChecksSpec {
   double near_duplicate_threshold = 0.9;  // Jaccard of character shingles
   int label_error_folds = 5;      // 0 disables the label-error and outlier checks
   int min_segment_examples = 10;  // per label x segment value
+  // A split with more rows is checked on a seeded uniform sample of this many (label
+  // counts stay exact); the report says so. Bounds the check's memory on huge files.
+  int max_rows = 500000;
 };
 
 // Settings of `trainops eval` and of the rejection threshold training chooses (the

@@ -41,7 +41,7 @@ std::vector<std::pair<uint32_t, uint64_t>> MergeAcrossRanks(World& world,
 }  // namespace
 
 void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads,
-                       Model& model, World* world) {
+                       Model& model, World* world, int max_features) {
   // Each text contributes its distinct ids once (document frequency). Sorting one big
   // array keeps the result independent of thread count and hash-map iteration order.
   std::vector<std::vector<uint32_t>> per_thread(static_cast<size_t>(std::max(1, threads)));
@@ -68,15 +68,32 @@ void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int
     counts = MergeAcrossRanks(*world, counts);
     world->Sum(&rows, 1);
   }
+  AssignFeatureSpace(counts, rows, min_count, max_features, model);
+}
+
+void AssignFeatureSpace(const std::vector<std::pair<uint32_t, uint64_t>>& counts, uint64_t rows, int min_count,
+                        int max_features, Model& model) {
+  std::vector<std::pair<uint32_t, uint64_t>> chosen;
+  for (const auto& c : counts) {
+    if (c.second >= static_cast<uint64_t>(min_count)) chosen.push_back(c);
+  }
+  if (max_features > 0 && chosen.size() > static_cast<size_t>(max_features)) {
+    // The most frequent; among equals the smaller id, so the choice is deterministic.
+    std::nth_element(chosen.begin(), chosen.begin() + max_features, chosen.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    chosen.resize(static_cast<size_t>(max_features));
+    std::sort(chosen.begin(), chosen.end());
+  }
   std::vector<uint32_t> kept;
   std::vector<float> idf;
+  kept.reserve(chosen.size());
+  idf.reserve(chosen.size());
   const double n = static_cast<double>(rows);
-  for (const auto& [id, df] : counts) {
-    if (df >= static_cast<uint64_t>(min_count)) {
-      kept.push_back(id);
-      // Smoothed IDF as in scikit-learn: ln((1 + n) / (1 + df)) + 1.
-      idf.push_back(static_cast<float>(std::log((1.0 + n) / (1.0 + static_cast<double>(df))) + 1.0));
-    }
+  for (const auto& [id, df] : chosen) {
+    kept.push_back(id);
+    // Smoothed IDF as in scikit-learn: ln((1 + n) / (1 + df)) + 1.
+    idf.push_back(static_cast<float>(std::log((1.0 + n) / (1.0 + static_cast<double>(df))) + 1.0));
   }
   model.vocab.Assign(std::move(kept));
   model.idf = std::move(idf);

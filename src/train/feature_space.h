@@ -28,8 +28,15 @@ struct EncodedData {
 // Distributed (`world` with several ranks; collective), each rank gives its own rows and
 // every rank gets the same vocabulary and IDF, from document frequencies summed over all
 // ranks' rows: the features are agreed on before the first update.
+// `max_features` > 0 keeps only that many, the most frequent (AssignFeatureSpace).
 void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads,
-                       Model& model, World* world = nullptr);
+                       Model& model, World* world = nullptr, int max_features = 0);
+
+// The vocabulary and IDF from document frequencies (id, texts containing it; sorted by
+// id) over `rows` texts: the ids seen in at least min_count texts, at most max_features of
+// them (> 0), the most frequent, ties to the smaller id.
+void AssignFeatureSpace(const std::vector<std::pair<uint32_t, uint64_t>>& counts, uint64_t rows, int min_count,
+                        int max_features, Model& model);
 
 // Encodes texts with the model's features; labels copied as given.
 EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& texts,

@@ -18,6 +18,8 @@
 #include "train/autotune.h"
 #include "train/feature_space.h"
 #include "train/hyperparameters.h"
+#include "train/streamed_data.h"
+#include "train/streamed_rows.h"
 #include "train/trainer.h"
 #include "train/training_data.h"
 #include "train/world.h"
@@ -130,7 +132,7 @@ std::vector<Decision> ValidationDecisions(const Model& best, const std::vector<f
 
 // Statistics of all validation rows (out-of-scope ones included: traffic has them too) as
 // the shipped model answers them, rejection applied.
-ReferenceStats ValidationReferenceStats(const Model& best, const TrainingData& data,
+ReferenceStats ValidationReferenceStats(const Model& best, const TrainingData& data, WordFilter train_words,
                                         const std::vector<Decision>& decisions) {
   std::vector<std::string> names = data.validation_labels;  // the model's labels first
   const std::string& oos = best.info.oos_label;
@@ -144,40 +146,119 @@ ReferenceStats ValidationReferenceStats(const Model& best, const TrainingData& d
     ApplyRejection(best, /*threshold=*/-1, d);
     scored[i] = {d.label < n ? d.label : oos_index, d.confidence, d.margin, d.coverage};
   }
-  return ComputeReferenceStats(std::move(names), data.train.texts, data.validation.texts, data.validation.labels,
-                               scored);
+  return ComputeReferenceStats(std::move(names), std::move(train_words), data.validation.texts,
+                               data.validation.labels, scored);
 }
 
-// Everything below is shared by fresh and resumed runs.
+// Memory the in-memory path takes per byte of training file: the text itself, its TF-IDF
+// row (8 bytes for each of ~2.5 n-grams per character with the default features) and the
+// per-row vectors. Measured on the shared datasets: 17-24; rounded up.
+constexpr double kInMemoryBytesPerFileByte = 25;
+
+// Whether this run streams its training file (training.streaming; docs/scale.md), with
+// the reason for run.json.
+struct StreamingChoice {
+  bool stream = false;
+  std::string reason;
+};
+StreamingChoice ChooseStreaming(const TaskSpec& spec, const World& world) {
+  if (spec.training.streaming == "on") return {true, "training.streaming: on"};
+  if (spec.training.streaming == "off") return {false, "training.streaming: off"};
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(spec.data.train, ec);
+  if (ec) return {false, "the training file's size is unknown"};
+  const double need = static_cast<double>(bytes) / world.size() * kInMemoryBytesPerFileByte;
+  const double budget = static_cast<double>(spec.training.memory_mb) * 1024 * 1024;
+  return {need > budget, fmt::format("training.streaming: auto; holding {} ({} bytes) in memory would take about "
+                                     "{:.0f} MiB per process, {} training.memory_mb {}",
+                                     spec.data.train.string(), bytes, need / 1048576,
+                                     need > budget ? "over" : "within", spec.training.memory_mb)};
+}
+
+// Removes this rank's row cache when the run ends, however it ends: a resumed run makes a
+// new one, and the cache is the size of the training file or more.
+struct CacheRemover {
+  std::filesystem::path file, dir;
+  ~CacheRemover() {
+    std::error_code ec;
+    if (!file.empty()) std::filesystem::remove(file, ec);
+    if (!dir.empty()) std::filesystem::remove(dir, ec);  // only once empty (the last rank)
+  }
+};
+
+// Rows a streamed window holds: a quarter of training.memory_mb (two windows are in
+// memory, the one training and the next being decoded), in whole cache blocks.
+size_t WindowBlocks(const TaskSpec& spec, double features_per_row) {
+  const double row_bytes = 8 * std::max(1.0, features_per_row) + 48;
+  const double rows = static_cast<double>(spec.training.memory_mb) * 1048576 / 4 / row_bytes;
+  return std::max<size_t>(1, static_cast<size_t>(rows / RowCacheWriter::kBlockRows));
+}
+
+// Everything below is shared by fresh and resumed runs. `loaded` is the training data in
+// memory, or null for a streamed run (which reads it here, in its first pass).
 TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json autotune,
                      const Paths& paths, int threads, const TrainCallbacks& callbacks,
-                     const TrainingData& data, std::optional<LoadedCheckpoint> resume_from) {
+                     const TrainingData* loaded, std::optional<LoadedCheckpoint> resume_from) {
   const auto wall_start = Clock::now();
   Model model;
   model.info.type = hp.type;
-  model.info.labels = data.labels;
   model.info.features = hp.features;
   model.info.text_column = spec.data.text_column;
   model.info.label_column = spec.data.label_column;
   model.info.task = spec.name;
   model.info.training = hp.ToJson();
-  model.info.lineage = data.lineage;
   model.extractor = FeatureExtractor(hp.features);
   World& world = World::Get();
   const bool leader = world.rank() == 0;
-  // This rank's rows: every size()-th training row (all of them in a single process).
   LabelledTexts shard_storage;
-  if (world.distributed()) {
-    for (size_t i = static_cast<size_t>(world.rank()); i < data.train.texts.size(); i += static_cast<size_t>(world.size())) {
-      shard_storage.texts.push_back(data.train.texts[i]);
-      shard_storage.labels.push_back(data.train.labels[i]);
+  EncodedData train;
+  std::optional<StreamedTrainingData> streamed;
+  CacheRemover cache_remover;
+  nlohmann::json streaming = nullptr;
+  uint64_t local_rows = 0;
+  if (loaded) {
+    // This rank's rows: every size()-th training row (all of them in a single process).
+    if (world.distributed()) {
+      for (size_t i = static_cast<size_t>(world.rank()); i < loaded->train.texts.size();
+           i += static_cast<size_t>(world.size())) {
+        shard_storage.texts.push_back(loaded->train.texts[i]);
+        shard_storage.labels.push_back(loaded->train.labels[i]);
+      }
     }
+    const LabelledTexts& shard = world.distributed() ? shard_storage : loaded->train;
+    BuildFeatureSpace(shard.texts, hp.min_count, threads, model, &world, spec.model.max_features);
+    train = EncodeExamples(model, shard.texts, shard.labels, threads);
+    local_rows = train.size();
+  } else {
+    const auto pass_start = Clock::now();
+    cache_remover.dir = paths.dir / "cache";
+    std::filesystem::create_directories(cache_remover.dir);
+    cache_remover.file = cache_remover.dir / fmt::format("train-rank{}.rows", world.rank());
+    streamed = StreamTrainingData(spec, cache_remover.file, threads, world, model);
+    local_rows = streamed->rows;
+    for (const auto& problem : streamed->data.skipped) Info(callbacks, "skipped row: " + problem.ToString());
+    if (streamed->skipped_rows > streamed->data.skipped.size()) {
+      Info(callbacks, fmt::format("... {} skipped rows in all", streamed->skipped_rows));
+    }
+    streaming = {{"first_pass_seconds", std::chrono::duration<double>(Clock::now() - pass_start).count()},
+                 {"cache_bytes", streamed->cache.bytes},
+                 {"cache_blocks", streamed->cache.block_rows.size()},
+                 {"block_rows", RowCacheWriter::kBlockRows},
+                 {"features_per_row", streamed->features_per_row},
+                 {"validation_capped", streamed->validation_capped},
+                 {"reference_words_sampled", streamed->words_sampled},
+                 {"skipped_rows", streamed->skipped_rows}};
+    Info(callbacks, fmt::format("streamed {}: {} training rows on this process into a {:.1f} MiB row cache, {} "
+                                "validation rows, {} labels",
+                                spec.data.train.string(), streamed->rows,
+                                static_cast<double>(streamed->cache.bytes) / 1048576,
+                                streamed->data.validation.texts.size(), streamed->data.labels.size()));
   }
-  const LabelledTexts& shard = world.distributed() ? shard_storage : data.train;
-  const std::vector<uint64_t> rows_per_rank = world.Gather(shard.texts.size());
+  const TrainingData& data = loaded ? *loaded : streamed->data;
+  model.info.labels = data.labels;
+  model.info.lineage = data.lineage;
+  const std::vector<uint64_t> rows_per_rank = world.Gather(local_rows);
   const uint64_t epoch_length = *std::max_element(rows_per_rank.begin(), rows_per_rank.end());
-  BuildFeatureSpace(shard.texts, hp.min_count, threads, model, &world);
-  EncodedData train = EncodeExamples(model, shard.texts, shard.labels, threads);
   EncodedData validation =
       EncodeExamples(model, data.validation.texts, data.validation.labels, threads);
   // Out-of-scope rows in the threshold-only set-up are no class the model can answer, so in
@@ -186,8 +267,18 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   const std::optional<uint32_t> held_oos = ValidationOnlyOosLabel(spec, data);
   const EncodedData in_scope_storage = held_oos ? WithoutLabel(validation, *held_oos) : EncodedData{};
   const EncodedData& in_scope = held_oos ? in_scope_storage : validation;
+  std::unique_ptr<TrainingRows> rows;
+  if (streamed) {
+    const size_t window_blocks = WindowBlocks(spec, streamed->features_per_row);
+    streaming["window_blocks"] = window_blocks;
+    streaming["window_rows"] = window_blocks * RowCacheWriter::kBlockRows;
+    rows = std::make_unique<StreamedRows>(streamed->cache, model, streamed->label_remap, epoch_length, hp.seed,
+                                          world.rank(), window_blocks, threads);
+  } else {
+    rows = std::make_unique<InMemoryRows>(train, epoch_length, hp.seed, world.rank());
+  }
   Info(callbacks, fmt::format("features: {} n-grams kept from {} training texts ({} labels)",
-                              model.vocab.size(), train.size(), data.labels.size()));
+                              model.vocab.size(), local_rows, data.labels.size()));
 
   TrainerOptions options;
   options.hp = hp;
@@ -208,7 +299,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     WriteFileAtomically(paths.metrics, metrics_lines);
     if (callbacks.on_checkpoint) callbacks.on_checkpoint(record);
   };
-  Trainer trainer(model, train, in_scope, data.validation_labels, options);
+  Trainer trainer(model, *rows, in_scope, data.validation_labels, options);
   if (resume_from) {
     // Rewrite metrics.jsonl from the checkpoint's history: lines written after that
     // checkpoint belong to the part of the run being redone.
@@ -247,7 +338,8 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     rejection["threshold_only_oos_rows"] = validation.size() - in_scope.size();
   }
   if (rejection.is_object()) Info(callbacks, "rejection: " + rejection["rationale"].get<std::string>());
-  best.reference_stats = ValidationReferenceStats(best, data, decisions);
+  best.reference_stats = ValidationReferenceStats(
+      best, data, streamed ? std::move(streamed->train_words) : WordFilter::FromTexts(data.train.texts), decisions);
   SaveModel(best, paths.model);
 
   const auto& best_record = [&]() -> const nlohmann::json& {
@@ -283,7 +375,8 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   run["reference_stats"] = best.reference_stats->Summary();
   run["rejection"] = rejection;
   run["features"] = model.vocab.size();
-  run["train_examples"] = train.size();
+  run["train_examples"] = local_rows;
+  run["streaming"] = streaming;
   run["validation_examples"] = validation.size();
   run["train_seconds"] = train_seconds;
   run["wall_seconds"] = wall;
@@ -291,7 +384,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   run["examples_per_second"] = train_seconds > 0 ? trained_examples / train_seconds : 0.0;
   run["model_path"] = paths.model.string();
   run["model_bytes"] = std::filesystem::file_size(paths.model);
-  run["skipped_rows"] = data.skipped.size();
+  run["skipped_rows"] = streamed ? streamed->skipped_rows : data.skipped.size();
   WriteFileAtomically(paths.run, run.dump(2) + "\n");
   return {paths.model, run};
 }
@@ -311,13 +404,31 @@ TrainOutcome RunTraining(const TaskSpec& spec, const std::filesystem::path& out_
         out_dir.string(), out_dir.string()));
   }
   const int threads = ResolveThreads(spec.threads);
-  TrainingData data = LoadTrainingData(spec);
-  for (const auto& problem : data.skipped) Info(callbacks, "skipped row: " + problem.ToString());
-  Info(callbacks, fmt::format("data: {} training and {} validation examples, {} labels",
-                              data.train.texts.size(), data.validation.texts.size(),
-                              data.labels.size()));
+  const StreamingChoice streaming = ChooseStreaming(spec, world);
   Hyperparameters hp = ResolveHyperparameters(spec);
   nlohmann::json autotune = nullptr;
+  if (streaming.stream && spec.training.autotune_seconds > 0) {
+    throw InputError(fmt::format("training.autotune_seconds {}: the search trains many models on data held in memory, "
+                                 "and this run streams its training file ({}); search on a sample of it, then train "
+                                 "with the settings it found (run.json: autotune)",
+                                 spec.training.autotune_seconds, streaming.reason));
+  }
+  TrainingData data;
+  if (streaming.stream) {
+    Info(callbacks, "streaming the training file: " + streaming.reason);
+    // Only fingerprints here; the rows are read in the run's first pass.
+    data.lineage["train"] = {{"path", spec.data.train.string()}, {"fingerprint", FileFingerprint(spec.data.train)}};
+    if (!spec.data.validation.empty()) {
+      data.lineage["validation"] = {{"path", spec.data.validation.string()},
+                                    {"fingerprint", FileFingerprint(spec.data.validation)}};
+    }
+  } else {
+    data = LoadTrainingData(spec);
+    for (const auto& problem : data.skipped) Info(callbacks, "skipped row: " + problem.ToString());
+    Info(callbacks, fmt::format("data: {} training and {} validation examples, {} labels",
+                                data.train.texts.size(), data.validation.texts.size(),
+                                data.labels.size()));
+  }
   if (spec.training.autotune_seconds > 0 && world.distributed()) {
     throw InputError(fmt::format("training.autotune_seconds {}: the search runs in one process; run it without "
                                  "mpirun, then train with mpirun and the settings it found (run.json: autotune)",
@@ -335,6 +446,7 @@ TrainOutcome RunTraining(const TaskSpec& spec, const std::filesystem::path& out_
                            {"autotune", autotune},
                            {"threads", threads},
                            {"lineage", data.lineage},
+                           {"streaming", streaming.stream},
                            {"world_size", world.size()}};
   if (leader) {
     std::filesystem::create_directories(paths.checkpoints);
@@ -342,7 +454,7 @@ TrainOutcome RunTraining(const TaskSpec& spec, const std::filesystem::path& out_
     WriteFileAtomically(paths.metrics, "");
   }
   try {
-    return Execute(spec, hp, autotune, paths, threads, callbacks, data, std::nullopt);
+    return Execute(spec, hp, autotune, paths, threads, callbacks, streaming.stream ? nullptr : &data, std::nullopt);
   } catch (const CancelledError& e) {
     throw CancelledError(KeptForResume(e, paths));
   } catch (const TrainingDivergedError& e) {
@@ -391,15 +503,21 @@ TrainOutcome ResumeTraining(const std::filesystem::path& out_dir, int threads,
   }
   spec.spec_path = spec_path;
 
-  TrainingData data = LoadTrainingData(spec);
+  // A streamed run reads its data again in Execute (the row cache is rebuilt: the same rows
+  // in the same order, so the same model); here only the files' fingerprints are checked.
+  const bool streamed = config.value("streaming", false);
+  TrainingData data;
+  if (!streamed) data = LoadTrainingData(spec);
   for (const char* part : {"train", "validation"}) {
     const auto& before = config["lineage"][part];
-    const auto& now = data.lineage[part];
-    if (before.contains("fingerprint") && before["fingerprint"] != now.value("fingerprint", "")) {
+    const std::string now_fingerprint =
+        streamed ? (before.contains("path") ? FileFingerprint(before["path"].get<std::string>()) : std::string())
+                 : data.lineage[part].value("fingerprint", "");
+    if (before.contains("fingerprint") && before["fingerprint"] != now_fingerprint) {
       throw InputError(fmt::format("{}: changed since the run started (fingerprint {} then, {} now); "
                                    "start a new run instead of resuming",
                                    before.value("path", part), before["fingerprint"].get<std::string>(),
-                                   now.value("fingerprint", "none")));
+                                   now_fingerprint.empty() ? "none" : now_fingerprint));
     }
   }
   std::vector<std::string> warnings;
@@ -416,7 +534,7 @@ TrainOutcome ResumeTraining(const std::filesystem::path& out_dir, int threads,
   }
   try {
     return Execute(spec, hp, config.value("autotune", nlohmann::json()), paths, run_threads, callbacks,
-                   data, std::move(checkpoint));
+                   streamed ? nullptr : &data, std::move(checkpoint));
   } catch (const CancelledError& e) {
     throw CancelledError(KeptForResume(e, paths));
   }

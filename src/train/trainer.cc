@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <numeric>
-#include <random>
 
 #include <fmt/format.h>
 
@@ -18,28 +16,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Deterministic shuffle (Fisher-Yates on mt19937_64, our own index mapping), because
-// std::shuffle's use of the generator differs between standard libraries.
-std::vector<uint32_t> EpochOrder(size_t n, uint64_t seed, uint32_t epoch) {
-  std::vector<uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0u);
-  std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + epoch + 1);
-  for (size_t i = n; i > 1; --i) {
-    size_t j = static_cast<size_t>(rng() % i);
-    std::swap(order[i - 1], order[j]);
-  }
-  return order;
-}
-
-// The epoch's order of this rank's rows, stretched to `length` updates by revisiting the
-// first ones (data-parallel ranks with one row fewer than the others). Rank 0's order is
-// the single process's.
-std::vector<uint32_t> RankEpochOrder(size_t rows, uint64_t length, uint64_t seed, int rank, uint32_t epoch) {
-  std::vector<uint32_t> order = EpochOrder(rows, seed + static_cast<uint64_t>(rank) * 0x632BE59BD9B4E019ull, epoch);
-  for (size_t i = 0; order.size() < length; ++i) order.push_back(order[i]);
-  return order;
-}
-
 // Progress callbacks fire about this often (in examples) so the bar moves smoothly.
 constexpr uint64_t kProgressChunk = 4096;
 
@@ -48,11 +24,24 @@ constexpr uint64_t kProgressChunk = 4096;
 Trainer::Trainer(Model& model, const EncodedData& train, const EncodedData& validation,
                  std::vector<std::string> validation_labels, TrainerOptions options)
     : model_(model),
-      train_(train),
+      owned_rows_(std::make_unique<InMemoryRows>(train, options.epoch_length, options.hp.seed,
+                                                 options.world ? options.world->rank() : 0)),
+      rows_(*owned_rows_),
       validation_(validation),
       validation_labels_(std::move(validation_labels)),
       options_(std::move(options)) {
-  if (train_.size() == 0) throw InputError("no training examples left to train on");
+  if (rows_.size() == 0) throw InputError("no training examples left to train on");
+  if (validation_.size() == 0) throw InputError("no validation examples to select checkpoints with");
+}
+
+Trainer::Trainer(Model& model, TrainingRows& rows, const EncodedData& validation,
+                 std::vector<std::string> validation_labels, TrainerOptions options)
+    : model_(model),
+      rows_(rows),
+      validation_(validation),
+      validation_labels_(std::move(validation_labels)),
+      options_(std::move(options)) {
+  if (rows_.size() == 0) throw InputError("no training examples left to train on");
   if (validation_.size() == 0) throw InputError("no validation examples to select checkpoints with");
 }
 
@@ -80,11 +69,9 @@ const TrainerState& Trainer::Run() {
   const uint64_t every = options_.policy.every_updates > 0
                              ? (static_cast<uint64_t>(options_.policy.every_updates) + ranks - 1) / ranks
                              : n;
-  SgdEngine engine(model_, optimizer_, train_, options_.hp);
   double loss_sum = 0;
   uint64_t loss_count = 0;
   while (!state_.finished && state_.epoch < static_cast<uint32_t>(options_.hp.epochs)) {
-    const std::vector<uint32_t> order = RankEpochOrder(train_.size(), n, options_.hp.seed, rank(), state_.epoch);
     while (state_.position < n && !state_.finished) {
       // The next checkpoint falls every `every` updates, counted over the whole run.
       uint64_t next_checkpoint = (state_.step / every + 1) * every;
@@ -92,9 +79,13 @@ const TrainerState& Trainer::Run() {
       auto segment_start = Clock::now();
       uint64_t segment_begin = state_.position;
       while (state_.position < end) {
-        uint64_t chunk_end = std::min(end, state_.position + kProgressChunk);
-        double chunk_loss = engine.Run(order, state_.position, chunk_end, state_.step, state_.total_steps,
-                                       options_.threads);
+        // A chunk never crosses a window: in memory the epoch is one window, so the chunks
+        // (and with them every update) are what they were before windows existed.
+        const RowWindow window = rows_.WindowAt(state_.epoch, state_.position);
+        uint64_t chunk_end = std::min({end, state_.position + kProgressChunk, window.end});
+        SgdEngine engine(model_, optimizer_, *window.data, options_.hp);
+        double chunk_loss = engine.Run(*window.order, state_.position - window.begin, chunk_end - window.begin,
+                                       state_.step, state_.total_steps, options_.threads);
         if (fault::kEnabled && fault::Requested(fault::kNanLossAtEpoch, std::to_string(state_.epoch + 1))) {
           chunk_loss = std::nan("");
         }
@@ -167,7 +158,7 @@ void Trainer::Checkpoint(double train_loss_sum, uint64_t examples_since, double 
   }
   const double metric = confusion.Metric(options_.metric);
   const double elapsed = state_.elapsed_seconds + run_seconds;
-  SgdEngine engine(model_, optimizer_, train_, options_.hp);
+  SgdEngine engine(model_, optimizer_, validation_, options_.hp);  // for its learning-rate schedule
   nlohmann::json record = {
       {"checkpoint", state_.history.size() + 1},
       {"step", state_.step},

@@ -17,6 +17,7 @@
 #include "train/feature_space.h"
 #include "train/hyperparameters.h"
 #include "train/sgd_engine.h"
+#include "train/training_rows.h"
 #include "train/world.h"
 
 namespace trainops {
@@ -55,8 +56,13 @@ class TrainingDivergedError : public InputError {
 
 class Trainer {
  public:
-  // `model` must have labels, extractor, vocabulary and IDF set.
+  // `model` must have labels, extractor, vocabulary and IDF set. Trains on `train` held
+  // in memory.
   Trainer(Model& model, const EncodedData& train, const EncodedData& validation,
+          std::vector<std::string> validation_labels, TrainerOptions options);
+  // Trains on rows that come a window at a time (streamed from the row cache, or in
+  // memory); `rows` must outlive the trainer.
+  Trainer(Model& model, TrainingRows& rows, const EncodedData& validation,
           std::vector<std::string> validation_labels, TrainerOptions options);
 
   // Fresh start: initializes weights.
@@ -76,14 +82,15 @@ class Trainer {
   void ShareDecision();
   bool distributed() const { return options_.world && options_.world->distributed(); }
   int rank() const { return options_.world ? options_.world->rank() : 0; }
-  uint64_t EpochLength() const { return options_.epoch_length ? options_.epoch_length : train_.size(); }
+  uint64_t EpochLength() const { return options_.epoch_length ? options_.epoch_length : rows_.size(); }
   // Keeps the best checkpoint and the newest `keep_last`; removes crash leftovers.
   void Prune(const TrainerState& state);
   // Waits for the checkpoint being written in the background (rethrowing its error).
   void FinishPendingWrite();
 
   Model& model_;
-  const EncodedData& train_;
+  std::unique_ptr<TrainingRows> owned_rows_;  // the in-memory constructor's
+  TrainingRows& rows_;
   const EncodedData& validation_;
   std::vector<std::string> validation_labels_;
   TrainerOptions options_;

@@ -625,3 +625,60 @@ TEST(CheckDataShared, BitextLoadsAndRunsWithoutErrors) {
 
 }  // namespace
 }  // namespace trainops
+
+namespace trainops {
+namespace {
+
+TEST(CheckData, AFileBeyondMaxRowsIsCheckedOnASampleAndSaysSo) {
+  TempDir dir;
+  // 4 labels x 600 rows, "sizing" made rare (20 rows): a sample of 1000 would count it ~8
+  // times and call it under the minimum of 10; the exact counts must not.
+  std::vector<Row> rows;
+  size_t sizing_seen = 0;
+  for (const Row& r : CleanRows(600, 1)) {
+    if (r.label == "sizing" && sizing_seen++ % 30 != 0) continue;
+    rows.push_back(r);
+  }
+  dir.Write("train.csv", ToCsv(rows));
+  TaskSpec spec = Spec(dir, false);
+  spec.checks.max_rows = 1000;
+  spec.checks.label_error_folds = 0;
+  std::vector<std::string> said;
+  CheckOptions options;
+  options.now = kNow;
+  options.info = [&](const std::string& m) { said.push_back(m); };
+  CheckReport report = RunCheckData(spec, options);
+  const auto& file = report.summary["files"][0];
+  EXPECT_EQ(file["rows_loaded"], 1000);
+  EXPECT_EQ(file["rows_read"], rows.size());
+  ASSERT_TRUE(file.contains("sampled")) << file.dump();
+  EXPECT_EQ(file["sampled"]["rows_in_file"], rows.size());
+  uint64_t sizing = 0;
+  for (const Row& r : rows) sizing += r.label == "sizing";
+  EXPECT_EQ(report.summary["label_health"]["label_counts"]["train"]["sizing"], sizing);
+  for (const auto* f : Of(report, "label_health")) {
+    EXPECT_NE(f->details.value("kind", ""), "too_few_examples") << f->message;
+  }
+  EXPECT_THAT(report.ToMarkdown(), HasSubstr("uniform sample of 1000"));
+  bool told = false;
+  for (const auto& m : said) told |= m.find("checking a uniform sample of 1000") != std::string::npos;
+  EXPECT_TRUE(told);
+  // Seeded: the same sample twice.
+  CheckReport again = RunCheckData(spec, options);
+  EXPECT_EQ(again.ToJson()["findings"].dump(), report.ToJson()["findings"].dump());
+}
+
+TEST(CheckData, MaxRowsBelowAThousandIsASpecError) {
+  TempDir dir;
+  const auto path = dir.Write("task.yaml", "data:\n  train: train.csv\n  text_column: text\n  label_column: intent\nchecks:\n  max_rows: 10\n");
+  dir.Write("train.csv", ToCsv(CleanRows(5, 1)));
+  try {
+    LoadTaskSpec(path);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("checks.max_rows"));
+  }
+}
+
+}  // namespace
+}  // namespace trainops

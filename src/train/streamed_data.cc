@@ -1,0 +1,240 @@
+#include "train/streamed_data.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/hash.h"
+#include "common/parallel.h"
+#include "eval/label_index.h"
+#include "train/feature_space.h"
+
+namespace trainops {
+namespace {
+
+// Rows featurized together (in parallel), then written in file order.
+constexpr size_t kBatchRows = 8192;
+// Beyond this the dense document-frequency array (4 bytes a bucket) would outweigh the
+// model it is for; hashing into fewer buckets costs nothing measurable in accuracy.
+constexpr uint64_t kMaxStreamedBuckets = uint64_t{1} << 27;
+
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// Strings of every rank, concatenated in rank order (labels are few and short): packed
+// into u64 words, a length word then the bytes, and gathered.
+std::vector<std::string> GatherStrings(World& world, const std::vector<std::string>& local) {
+  std::vector<uint64_t> packed;
+  for (const auto& s : local) {
+    packed.push_back(s.size());
+    for (size_t i = 0; i < s.size(); i += 8) {
+      uint64_t word = 0;
+      for (size_t k = 0; k < 8 && i + k < s.size(); ++k) word |= static_cast<uint64_t>(static_cast<uint8_t>(s[i + k])) << (8 * k);
+      packed.push_back(word);
+    }
+  }
+  const std::vector<uint64_t> all = world.GatherVectors(packed);
+  std::vector<std::string> out;
+  for (size_t p = 0; p < all.size();) {
+    const uint64_t n = all[p++];
+    std::string s;
+    for (size_t i = 0; i < n; i += 8, ++p) {
+      for (size_t k = 0; k < 8 && i + k < n; ++k) s.push_back(static_cast<char>((all[p] >> (8 * k)) & 0xFF));
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+class FirstPass {
+ public:
+  FirstPass(const TaskSpec& spec, const std::filesystem::path& cache_path, int threads, World& world, Model& model)
+      : spec_(spec), threads_(threads), world_(world), model_(model), writer_(cache_path) {
+    if (model.extractor.config().buckets > kMaxStreamedBuckets) {
+      throw InputError(fmt::format("model.buckets {}: a streamed run counts features in memory per bucket, so at "
+                                   "most {} buckets; lower model.buckets (or set training.streaming: off)",
+                                   model.extractor.config().buckets, kMaxStreamedBuckets));
+    }
+    df_.assign(model.extractor.config().buckets, 0);
+  }
+
+  StreamedTrainingData Run() {
+    StreamedTrainingData out;
+    const bool carve = spec_.data.validation.empty();
+    std::vector<Example> validation;
+    if (!carve) validation = LoadDataset(spec_.data.Source(spec_.data.validation, spec_.labels)).examples;
+    const double share = spec_.training.validation_split;
+    // A row goes to validation when its hash falls under the share; the hash of the row's
+    // line and the seed, so every rank (each reading the whole file) draws the same rows.
+    const uint64_t cut = static_cast<uint64_t>(share * 18446744073709551616.0);
+    uint64_t read = 0, train_seen = 0, carved = 0;
+    DataSource source = spec_.data.Source(spec_.data.train, spec_.labels);
+    StreamExamples(
+        source,
+        [&](Example&& e) {
+          ++read;
+          if (carve && Mix(e.line ^ Mix(spec_.seed)) < cut) {
+            if (carved < StreamedTrainingData::kMaxValidationRows) {
+              ++carved;
+              validation.push_back(std::move(e));
+              return;
+            }
+            out.validation_capped = true;
+          }
+          const uint64_t t = train_seen++;
+          if (t % static_cast<uint64_t>(world_.size()) != static_cast<uint64_t>(world_.rank())) return;
+          batch_.push_back(std::move(e));
+          if (batch_.size() == kBatchRows) Flush();
+        },
+        [&](RowProblem&& p) {
+          ++out.skipped_rows;
+          if (out.data.skipped.size() < StreamedTrainingData::kMaxListedProblems) out.data.skipped.push_back(std::move(p));
+        });
+    Flush();
+    out.cache = writer_.Finish();
+    out.rows = out.cache.rows;
+    out.features_per_row = out.rows ? static_cast<double>(distinct_ids_) / static_cast<double>(out.rows) : 0.0;
+
+    uint64_t total = out.rows;
+    world_.Sum(&total, 1);
+    out.total_rows = total;
+    if (total == 0) throw InputError(fmt::format("{}: no usable training rows", spec_.data.train.string()));
+    if (validation.empty()) {
+      throw InputError(fmt::format("{}: no validation rows: give data.validation or more training rows",
+                                   spec_.data.train.string()));
+    }
+
+    // Labels: the spec's, or every rank's training labels, sorted.
+    if (!spec_.labels.empty()) {
+      out.data.labels = spec_.labels;
+    } else {
+      std::set<std::string> all;
+      for (auto& l : GatherStrings(world_, label_names_)) all.insert(std::move(l));
+      out.data.labels.assign(all.begin(), all.end());
+    }
+    if (out.data.labels.size() < 2) {
+      throw InputError(fmt::format("{}: column \"{}\" has only one label; a classifier needs at least two",
+                                   spec_.data.train.string(), spec_.data.label_column));
+    }
+    for (const auto& name : label_names_) {
+      const auto it = std::find(out.data.labels.begin(), out.data.labels.end(), name);
+      if (it == out.data.labels.end()) throw InternalError("streamed training: a label missing from the label set");
+      out.label_remap.push_back(static_cast<uint32_t>(it - out.data.labels.begin()));
+    }
+    out.data.validation_labels = out.data.labels;
+    out.data.validation.labels = IndexLabels(validation, out.data.validation_labels);
+    for (auto& e : validation) out.data.validation.texts.push_back(std::move(e.text));
+
+    // Document frequencies of every rank, then the vocabulary and IDF.
+    std::vector<std::pair<uint32_t, uint64_t>> counts;
+    if (world_.distributed()) {
+      std::vector<uint64_t> wide(df_.begin(), df_.end());
+      std::vector<uint32_t>().swap(df_);
+      world_.Sum(wide.data(), wide.size());
+      for (size_t id = 0; id < wide.size(); ++id) {
+        if (wide[id]) counts.emplace_back(static_cast<uint32_t>(id), wide[id]);
+      }
+    } else {
+      for (size_t id = 0; id < df_.size(); ++id) {
+        if (df_[id]) counts.emplace_back(static_cast<uint32_t>(id), df_[id]);
+      }
+      std::vector<uint32_t>().swap(df_);
+    }
+    AssignFeatureSpace(counts, total, spec_.model.min_count, spec_.model.max_features, model_);
+
+    CompactWords();
+    out.words_sampled = words_sampled_;
+    out.train_words = WordFilter::FromHashes(std::move(words_));
+
+    out.data.lineage["train"] = {{"path", spec_.data.train.string()},
+                                 {"fingerprint", FileFingerprint(spec_.data.train)},
+                                 {"rows", read},
+                                 {"skipped", out.skipped_rows}};
+    if (carve) {
+      out.data.lineage["validation"] = {{"split_of", "train"},
+                                        {"share", share},
+                                        {"seed", spec_.seed},
+                                        {"rows", out.data.validation.texts.size()},
+                                        {"draw", "per row, by hash of its line"},
+                                        {"max_rows", StreamedTrainingData::kMaxValidationRows}};
+    } else {
+      out.data.lineage["validation"] = {{"path", spec_.data.validation.string()},
+                                        {"fingerprint", FileFingerprint(spec_.data.validation)},
+                                        {"rows", out.data.validation.texts.size()}};
+    }
+    return out;
+  }
+
+ private:
+  uint32_t LabelNumber(const std::string& label) {
+    auto [it, added] = label_numbers_.try_emplace(label, static_cast<uint32_t>(label_names_.size()));
+    if (added) label_names_.push_back(label);
+    return it->second;
+  }
+
+  void Flush() {
+    if (batch_.empty()) return;
+    ids_.resize(batch_.size());
+    ParallelFor(batch_.size(), threads_, [&](size_t, size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        model_.extractor.Extract(batch_[i].text, ids_[i]);
+        std::sort(ids_[i].begin(), ids_[i].end());
+      }
+    });
+    const bool leader = world_.rank() == 0;
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      const std::vector<uint32_t>& ids = ids_[i];
+      for (size_t k = 0; k < ids.size(); ++k) {
+        if (k == 0 || ids[k] != ids[k - 1]) {
+          ++df_[ids[k]];
+          ++distinct_ids_;
+        }
+      }
+      writer_.Add(LabelNumber(batch_[i].label), ids);
+      if (leader) AppendWordHashes(batch_[i].text, words_);
+    }
+    if (words_.size() > 4 * StreamedTrainingData::kMaxReferenceWords) CompactWords();
+    batch_.clear();
+  }
+
+  // Distinct word hashes, at most kMaxReferenceWords: the smallest hashes, a uniform
+  // sample of the distinct words (a filter for more would be mostly false positives).
+  void CompactWords() {
+    std::sort(words_.begin(), words_.end());
+    words_.erase(std::unique(words_.begin(), words_.end()), words_.end());
+    if (words_.size() > StreamedTrainingData::kMaxReferenceWords) {
+      words_.resize(StreamedTrainingData::kMaxReferenceWords);
+      words_sampled_ = true;
+    }
+  }
+
+  const TaskSpec& spec_;
+  int threads_;
+  World& world_;
+  Model& model_;
+  RowCacheWriter writer_;
+  std::vector<uint32_t> df_;
+  uint64_t distinct_ids_ = 0;
+  std::vector<Example> batch_;
+  std::vector<std::vector<uint32_t>> ids_;
+  std::map<std::string, uint32_t> label_numbers_;
+  std::vector<std::string> label_names_;  // by label number
+  std::vector<uint64_t> words_;
+  bool words_sampled_ = false;
+};
+
+}  // namespace
+
+StreamedTrainingData StreamTrainingData(const TaskSpec& spec, const std::filesystem::path& cache_path, int threads,
+                                        World& world, Model& model) {
+  return FirstPass(spec, cache_path, threads, world, model).Run();
+}
+
+}  // namespace trainops
