@@ -22,6 +22,7 @@ bool ByteSource::Ensure(size_t n) {
     // Keep the unread tail: callers look ahead a byte or two across chunk boundaries.
     size_t keep = available();
     if (keep > 0 && pos_ > 0) std::memmove(buffer_.get(), buffer_.get() + pos_, keep);
+    dropped_ += pos_;
     pos_ = 0;
     end_ = keep;
     // The first read fills the small first buffer; each later one reads twice as much.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <istream>
 #include <memory>
 #include <string>
@@ -24,6 +25,9 @@ class ByteSource {
   const char* data() const { return buffer_.get() + pos_; }
   size_t available() const { return end_ - pos_; }
   void Advance(size_t n) { pos_ += n; }
+  // Bytes of the input consumed so far (Advance and SkipByteOrderMark): the offset in the
+  // stream of data()[0].
+  uint64_t offset() const { return dropped_ + pos_; }
 
   // Makes at least `n` bytes available unless the input ends first; returns whether it
   // did. Invalidates pointers from data(). Throws InputError on a read error.
@@ -50,6 +54,7 @@ class ByteSource {
   size_t chunk_size_ = 0;
   bool read_once_ = false;
   size_t pos_ = 0;
+  uint64_t dropped_ = 0;  // bytes consumed before buffer_[0]
   size_t end_ = 0;
   bool eof_ = false;
 };

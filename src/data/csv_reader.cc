@@ -50,6 +50,7 @@ bool CsvReader::Next(RawRecord& record) {
   record.malformed.clear();
   size_t count = ReadRecord(record.values, /*grow=*/false, record.line, record.malformed);
   if (count == 0) return false;
+  record.offset = record_offset_;
   record.present.assign(width, false);
   for (size_t i = 0; i < width; ++i) {
     if (i < count) {
@@ -89,6 +90,7 @@ size_t CsvReader::ReadRecord(std::vector<std::string>& fields, bool grow, uint64
   if (!SkipEmptyLines()) return 0;
   start_line = line_;
   record_line_ = line_;
+  record_offset_ = source_.offset();
   size_t count = 0;
   size_t record_bytes = 0;
   while (true) {

@@ -49,6 +49,7 @@ class CsvReader final : public TableReader {
   std::string overflow_;  // scratch for fields beyond the header's count
   RecordLimits limits_ = RecordLimits::FromEnvironment();
   uint64_t record_line_ = 1;  // where the record being read starts (for the limit's message)
+  uint64_t record_offset_ = 0;  // byte offset where the record being read starts
 };
 
 }  // namespace trainops

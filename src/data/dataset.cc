@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/strings.h"
+#include "data/file_shards.h"
 #include "data/utf8.h"
 
 namespace trainops {
@@ -234,7 +235,10 @@ std::string ValidateText(std::string_view text) {
 void StreamExamples(const DataSource& source, const std::function<void(Example&&)>& on_example,
                     const std::function<void(RowProblem&&)>& on_problem) {
   const FileFormat format = source.format ? *source.format : GuessFileFormat(source.path);
-  auto reader = OpenTable(source.path, format);
+  auto reader = source.shard ? OpenTable(OpenRangeStream(source.path, source.shard->header_end, source.shard->begin,
+                                                         source.shard->end),
+                                         source.path.string(), format)
+                             : OpenTable(source.path, format);
   const std::string file = source.path.string();
 
   ColumnPlan plan;
@@ -256,7 +260,9 @@ void StreamExamples(const DataSource& source, const std::function<void(Example&&
   RowChecker checker(source, *reader, format, std::move(plan));
   RawRecord record;
   Example example;
+  if (source.shard && source.shard->skip_first_record) reader->Next(record);
   while (reader->Next(record)) {
+    if (source.shard) record.line = static_cast<uint64_t>(static_cast<int64_t>(record.line) + source.shard->line_shift);
     if (auto problem = checker.Check(record, example)) {
       if (source.on_bad_row == BadRowPolicy::kError) {
         throw InputError(problem->ToString() + kSkipHint);

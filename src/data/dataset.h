@@ -28,6 +28,14 @@ struct DataSource {
   // When non-empty, any other label is a row problem.
   std::vector<std::string> label_set;
   BadRowPolicy on_bad_row = BadRowPolicy::kError;
+  // Read only part of the file (data/file_shards.h): the header bytes, then bytes
+  // [begin, end); rows keep the file's line numbers. Unset: the whole file.
+  struct Shard {
+    uint64_t header_end = 0, begin = 0, end = 0;
+    int64_t line_shift = 0;          // added to the stream's line numbers
+    bool skip_first_record = false;  // JSONL: the header's line is another process's row
+  };
+  std::optional<Shard> shard;
 };
 
 struct Example {

@@ -165,7 +165,9 @@ class RecordFiller final : public nlohmann::json_sax<nlohmann::json> {
 JsonlReader::JsonlReader(std::unique_ptr<std::istream> in, std::string name, size_t chunk_size)
     : source_(std::move(in), std::move(name), chunk_size) {
   source_.SkipByteOrderMark();
-  if (!ReadLine(first_line_)) {
+  const bool read_first = ReadLine(first_line_);
+  first_offset_ = line_offset_;
+  if (!read_first) {
     throw InputError(source_.name() +
                      ": the file is empty; expected one JSON object per line, e.g. "
                      "{\"text\": \"...\", \"label\": \"...\"}");
@@ -199,6 +201,7 @@ bool JsonlReader::ReadLine(uint64_t& line_number) {
     line_text_.clear();
     if (!source_.Ensure(1)) return false;
     line_number = next_line_;
+    line_offset_ = source_.offset();
     while (source_.Ensure(1)) {
       const char* p = source_.data();
       const size_t n = source_.available();
@@ -221,8 +224,11 @@ bool JsonlReader::Next(RawRecord& record) {
   if (first_pending_) {
     first_pending_ = false;
     record.line = first_line_;
+    record.offset = first_offset_;
   } else if (!ReadLine(record.line)) {
     return false;
+  } else {
+    record.offset = line_offset_;
   }
   Parse(record);
   return true;

@@ -44,6 +44,8 @@ class JsonlReader final : public TableReader {
   std::unordered_map<std::string, size_t> column_index_;
   bool first_pending_ = false;  // the first object was read for the header, not yet returned
   uint64_t first_line_ = 0;
+  uint64_t first_offset_ = 0;  // byte offset of the first object's line
+  uint64_t line_offset_ = 0;   // byte offset of the line ReadLine read last
   RecordLimits limits_ = RecordLimits::FromEnvironment();
 };
 

@@ -28,7 +28,8 @@ FileFormat GuessFileFormat(const std::filesystem::path& path);
 // `present[i]` is false when the record had no value for column i (short CSV row, key
 // absent in a JSON object, JSON null).
 struct RawRecord {
-  uint64_t line = 0;  // 1-based physical line where the record starts
+  uint64_t line = 0;    // 1-based physical line where the record starts
+  uint64_t offset = 0;  // byte offset in the input where the record starts
   std::vector<std::string> values;
   std::vector<bool> present;
   // Set when the record itself is malformed (unterminated quote, too many fields, invalid

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/parallel.h"
+#include "data/file_shards.h"
 #include "eval/label_index.h"
 #include "train/feature_space.h"
 
@@ -71,25 +72,41 @@ class FirstPass {
     std::vector<Example> validation;
     if (!carve) validation = LoadDataset(spec_.data.Source(spec_.data.validation, spec_.labels)).examples;
     const double share = spec_.training.validation_split;
-    // A row goes to validation when its hash falls under the share; the hash of the row's
-    // line and the seed, so every rank (each reading the whole file) draws the same rows.
+    // A row goes to validation when the hash of its line and the seed falls under the
+    // share: the same rows whichever process reads them.
     const uint64_t cut = static_cast<uint64_t>(share * 18446744073709551616.0);
-    uint64_t read = 0, train_seen = 0, carved = 0;
+    const uint64_t max_carved = StreamedTrainingData::kMaxValidationRows / static_cast<uint64_t>(world_.size());
+    uint64_t read = 0, carved = 0;
     DataSource source = spec_.data.Source(spec_.data.train, spec_.labels);
+    if (world_.distributed()) {
+      // Each rank reads its own byte range, cut at record starts by rank 0.
+      std::string cut_points;
+      std::string failure;
+      if (world_.rank() == 0) {
+        try {
+          cut_points = CutIntoShards(source, world_.size()).Serialize();
+        } catch (const std::exception& e) {
+          failure = e.what();
+        }
+      }
+      std::string message = failure.empty() ? "1" + cut_points : "0" + failure;
+      world_.Broadcast(message);
+      if (message[0] == '0') throw InputError(message.substr(1));
+      shards_ = FileShards::Parse(message.substr(1));
+      source = ShardOf(source, shards_, world_.rank());
+    }
     StreamExamples(
         source,
         [&](Example&& e) {
           ++read;
           if (carve && Mix(e.line ^ Mix(spec_.seed)) < cut) {
-            if (carved < StreamedTrainingData::kMaxValidationRows) {
+            if (carved < max_carved) {
               ++carved;
               validation.push_back(std::move(e));
               return;
             }
             out.validation_capped = true;
           }
-          const uint64_t t = train_seen++;
-          if (t % static_cast<uint64_t>(world_.size()) != static_cast<uint64_t>(world_.rank())) return;
           batch_.push_back(std::move(e));
           if (batch_.size() == kBatchRows) Flush();
         },
@@ -105,6 +122,26 @@ class FirstPass {
     uint64_t total = out.rows;
     world_.Sum(&total, 1);
     out.total_rows = total;
+    world_.Sum(&read, 1);
+    if (carve && world_.distributed()) {
+      // Every rank drew validation rows from its range; all of them validate (on rank 0,
+      // but every rank holds them, as in memory).
+      std::vector<std::string> texts, labels;
+      for (auto& e : validation) {
+        texts.push_back(std::move(e.text));
+        labels.push_back(std::move(e.label));
+      }
+      texts = GatherStrings(world_, texts);
+      labels = GatherStrings(world_, labels);
+      validation.assign(texts.size(), Example());
+      for (size_t i = 0; i < texts.size(); ++i) {
+        validation[i].text = std::move(texts[i]);
+        validation[i].label = std::move(labels[i]);
+      }
+      uint64_t capped = out.validation_capped ? 1 : 0;
+      world_.Sum(&capped, 1);
+      out.validation_capped = capped > 0;
+    }
     if (total == 0) throw InputError(fmt::format("{}: no usable training rows", spec_.data.train.string()));
     if (validation.empty()) {
       throw InputError(fmt::format("{}: no validation rows: give data.validation or more training rows",
@@ -228,6 +265,7 @@ class FirstPass {
   std::vector<std::string> label_names_;  // by label number
   std::vector<uint64_t> words_;
   bool words_sampled_ = false;
+  FileShards shards_;
 };
 
 }  // namespace

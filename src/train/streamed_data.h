@@ -8,8 +8,10 @@
 //   per-row draw of training.validation_split of the rows, at most kMaxValidationRows;
 // - the training words for drift monitoring's reference statistics (a uniform sample by
 //   hash when there are more distinct words than kMaxReferenceWords).
-// Data-parallel, every rank reads the file and keeps every size()-th training row; the
-// label set and the counts are agreed on by all ranks before the first epoch.
+// Data-parallel, each rank reads only its byte range of the file (data/file_shards.h; rank
+// 0 finds the record starts with one read of the file), carves its share of validation rows
+// (all ranks then hold all of them), and the label set and the feature counts are merged
+// over the ranks before the first epoch.
 #pragma once
 
 #include <cstdint>

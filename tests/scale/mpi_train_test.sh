@@ -9,7 +9,11 @@
 #   3. a 2-rank run whose rank 0 dies while writing its third checkpoint resumes with 2
 #      ranks to exactly the model of the uninterrupted 2-rank run;
 #   4. resuming with another number of ranks is refused (exit 2) with the reason;
-#   5. a rank's error ends the whole job with the error (no hang).
+#   5. a rank's error ends the whole job with the error (no hang);
+#   6. streamed (training.streaming: on, small windows): 2 and 4 ranks each read their own
+#      byte range (the rows per rank sum to the file's rows, and differ), stay within 3
+#      points of one streamed process, and a killed 2-rank streamed run resumes to exactly
+#      the uninterrupted model.
 # Usage: mpi_train_test.sh TRAINOPS_BINARY WORK_DIR
 set -euo pipefail
 bin=$1
@@ -86,4 +90,32 @@ code=$?
 set -e
 [ "$code" != 0 ] && [ "$code" != 124 ] || fail "a bad column under mpirun exited $code (124 = hung)"
 grep -q 'nope' bad.err || fail "the error was not shown: $(cat bad.err)"
+# 6. Streamed, each rank its byte range.
+stream=(--streaming on --memory-mb 1)
+"${train[@]}" "${stream[@]}" --out s_single
+sbase=$(accuracy s_single)
+for n in 2 4; do
+  timeout 300 "${mpi[@]}" -np "$n" "${train[@]}" "${stream[@]}" --out "s_np$n"
+  python3 - "s_np$n/run.json" "$n" "$example/train.csv" <<'PY' || fail "run.json of $n streamed ranks"
+import csv, json, sys
+run = json.load(open(sys.argv[1])); n = int(sys.argv[2])
+rows = sum(1 for _ in csv.DictReader(open(sys.argv[3], newline="", encoding="utf-8")))
+assert run["streaming"] is not None, "did not stream"
+assert run["world_size"] == n and len(run["rows_per_rank"]) == n, run["rows_per_rank"]
+assert sum(run["rows_per_rank"]) == rows, (run["rows_per_rank"], rows)
+assert min(run["rows_per_rank"]) > 0, run["rows_per_rank"]
+assert run["data"]["train"]["rows"] == rows, run["data"]["train"]
+PY
+  acc=$(accuracy "s_np$n")
+  python3 -c "import sys; b, a = map(float, sys.argv[1:]); assert a >= b - 0.03, (a, b)" "$sbase" "$acc" ||
+    fail "$n streamed ranks: accuracy $acc, one streamed process $sbase"
+  [ ! -e "s_np$n/cache" ] || fail "the row caches of $n ranks were left behind"
+done
+timeout 300 "${mpi[@]}" -np 2 "${train[@]}" "${stream[@]}" --epochs 4 --patience 0 --out s_whole
+if TRAINOPS_FAULT_KILL_DURING_CHECKPOINT=3 timeout 300 "${mpi[@]}" -np 2 "${train[@]}" "${stream[@]}" --epochs 4 \
+     --patience 0 --out s_cut >s_cut.log 2>&1; then
+  fail "the killed streamed run exited 0"
+fi
+timeout 300 "${mpi[@]}" -np 2 "$bin" train --resume s_cut --no-registry --quiet
+cmp s_whole/model.bin s_cut/model.bin || fail "resumed 2-rank streamed run differs from the uninterrupted one"
 echo "mpi_train_test: all passed"
