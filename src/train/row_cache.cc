@@ -51,6 +51,12 @@ RowCacheWriter::RowCacheWriter(std::filesystem::path path) : file_(path) {
 }
 
 void RowCacheWriter::Add(uint32_t label, const std::vector<uint32_t>& sorted_ids) {
+  thread_local std::string row;
+  EncodeRow(label, sorted_ids, row);
+  AddEncoded(row);
+}
+
+void RowCacheWriter::EncodeRow(uint32_t label, const std::vector<uint32_t>& sorted_ids, std::string& out) {
   // Distinct ids first, to write their number before them.
   thread_local std::vector<std::pair<uint32_t, uint32_t>> runs;
   runs.clear();
@@ -60,14 +66,19 @@ void RowCacheWriter::Add(uint32_t label, const std::vector<uint32_t>& sorted_ids
     runs.emplace_back(sorted_ids[i], static_cast<uint32_t>(j - i));
     i = j;
   }
-  PutVarint(block_, label);
-  PutVarint(block_, runs.size());
+  out.clear();
+  PutVarint(out, label);
+  PutVarint(out, runs.size());
   uint32_t previous = 0;
   for (const auto& [id, count] : runs) {
-    PutVarint(block_, id - previous);
-    PutVarint(block_, count);
+    PutVarint(out, id - previous);
+    PutVarint(out, count);
     previous = id;
   }
+}
+
+void RowCacheWriter::AddEncoded(std::string_view row) {
+  block_.append(row);
   index_.rows += 1;
   if (++block_rows_ == kBlockRows) FlushBlock();
 }

@@ -46,6 +46,10 @@ class RowCacheWriter {
   explicit RowCacheWriter(std::filesystem::path path);
   // `ids`: the row's hashed feature ids, sorted ascending (duplicates are counted).
   void Add(uint32_t label, const std::vector<uint32_t>& sorted_ids);
+  // The same in two steps, so rows can be encoded in parallel and added in order:
+  // EncodeRow (thread-safe) replaces `out` with the row's bytes; AddEncoded appends them.
+  static void EncodeRow(uint32_t label, const std::vector<uint32_t>& sorted_ids, std::string& out);
+  void AddEncoded(std::string_view row);
   // Writes the last block, fsyncs and renames into place; returns the index.
   RowCacheIndex Finish();
 

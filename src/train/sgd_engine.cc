@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "common/huge_pages.h"
 #include "common/parallel.h"
 #include "common/vector_ops.h"
 
@@ -48,14 +49,15 @@ void InitializeWeights(const Hyperparameters& hp, Model& model, OptimizerState& 
   state.bias.assign(labels, kInitialAccumulator);
   if (hp.type == ModelType::kLinear) {
     model.dim = static_cast<uint32_t>(labels);
-    model.input.assign(rows * labels, 0.0f);
+    // Huge pages: the updates touch these at random (common/huge_pages.h).
+    AssignOnHugePages(model.input, rows * labels, 0.0f);
     model.output.clear();
-    state.input.assign(rows * labels, kInitialAccumulator);
+    AssignOnHugePages(state.input, rows * labels, kInitialAccumulator);
     state.output.clear();
     return;
   }
   model.dim = static_cast<uint32_t>(hp.dim);
-  model.input.resize(rows * model.dim);
+  AssignOnHugePages(model.input, rows * model.dim, 0.0f);
   // mt19937_64 and our own uniform mapping: std::uniform_real_distribution differs
   // between standard libraries, which would break cross-platform determinism.
   std::mt19937_64 rng(hp.seed ^ 0x5eedf00dull);

@@ -1,6 +1,8 @@
 #include "train/streamed_data.h"
 
 #include <algorithm>
+#include <atomic>
+#include <future>
 #include <map>
 #include <set>
 
@@ -65,6 +67,10 @@ class FirstPass {
     }
     df_.assign(model.extractor.config().buckets, 0);
   }
+  // A bad row ends the pass with an exception while a batch may still be in work.
+  ~FirstPass() {
+    if (job_.valid()) job_.wait();
+  }
 
   StreamedTrainingData Run() {
     StreamedTrainingData out;
@@ -115,9 +121,10 @@ class FirstPass {
           if (out.data.skipped.size() < StreamedTrainingData::kMaxListedProblems) out.data.skipped.push_back(std::move(p));
         });
     Flush();
+    Wait();
     out.cache = writer_.Finish();
     out.rows = out.cache.rows;
-    out.features_per_row = out.rows ? static_cast<double>(distinct_ids_) / static_cast<double>(out.rows) : 0.0;
+    out.features_per_row = out.rows ? static_cast<double>(distinct_ids_.load()) / static_cast<double>(out.rows) : 0.0;
 
     uint64_t total = out.rows;
     world_.Sum(&total, 1);
@@ -216,29 +223,53 @@ class FirstPass {
     return it->second;
   }
 
+  // Hands the full batch to the background job (after the previous one is done) and
+  // goes back to parsing: reading the file overlaps featurizing and writing.
   void Flush() {
     if (batch_.empty()) return;
-    ids_.resize(batch_.size());
-    ParallelFor(batch_.size(), threads_, [&](size_t, size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) {
-        model_.extractor.Extract(batch_[i].text, ids_[i]);
-        std::sort(ids_[i].begin(), ids_[i].end());
-      }
-    });
+    Wait();
+    std::swap(batch_, work_);
+    batch_.clear();
+    work_labels_.resize(work_.size());
+    for (size_t i = 0; i < work_.size(); ++i) work_labels_[i] = LabelNumber(work_[i].label);
+    job_ = std::async(std::launch::async, [this] { Process(); });
+  }
+
+  void Wait() {
+    if (job_.valid()) job_.get();
+  }
+
+  // Featurizes and encodes work_ in parallel, then appends it to the cache in file order.
+  void Process() {
     const bool leader = world_.rank() == 0;
-    for (size_t i = 0; i < batch_.size(); ++i) {
-      const std::vector<uint32_t>& ids = ids_[i];
-      for (size_t k = 0; k < ids.size(); ++k) {
-        if (k == 0 || ids[k] != ids[k - 1]) {
-          ++df_[ids[k]];
-          ++distinct_ids_;
+    ids_.resize(work_.size());
+    rows_.resize(work_.size());
+    if (leader) word_hashes_.resize(work_.size());
+    ParallelFor(work_.size(), threads_, [&](size_t, size_t begin, size_t end) {
+      uint64_t distinct = 0;
+      for (size_t i = begin; i < end; ++i) {
+        std::vector<uint32_t>& ids = ids_[i];
+        model_.extractor.Extract(work_[i].text, ids);
+        std::sort(ids.begin(), ids.end());
+        for (size_t k = 0; k < ids.size(); ++k) {
+          if (k == 0 || ids[k] != ids[k - 1]) {
+            std::atomic_ref<uint32_t>(df_[ids[k]]).fetch_add(1, std::memory_order_relaxed);
+            ++distinct;
+          }
+        }
+        RowCacheWriter::EncodeRow(work_labels_[i], ids, rows_[i]);
+        if (leader) {
+          word_hashes_[i].clear();
+          AppendWordHashes(work_[i].text, word_hashes_[i]);
         }
       }
-      writer_.Add(LabelNumber(batch_[i].label), ids);
-      if (leader) AppendWordHashes(batch_[i].text, words_);
+      distinct_ids_.fetch_add(distinct, std::memory_order_relaxed);
+    });
+    for (size_t i = 0; i < work_.size(); ++i) {
+      writer_.AddEncoded(rows_[i]);
+      if (leader) words_.insert(words_.end(), word_hashes_[i].begin(), word_hashes_[i].end());
     }
     if (words_.size() > 4 * StreamedTrainingData::kMaxReferenceWords) CompactWords();
-    batch_.clear();
   }
 
   // Distinct word hashes, at most kMaxReferenceWords: the smallest hashes, a uniform
@@ -258,9 +289,14 @@ class FirstPass {
   Model& model_;
   RowCacheWriter writer_;
   std::vector<uint32_t> df_;
-  uint64_t distinct_ids_ = 0;
-  std::vector<Example> batch_;
+  std::atomic<uint64_t> distinct_ids_{0};
+  std::vector<Example> batch_;  // being filled by the parser
+  std::vector<Example> work_;   // being processed by job_
+  std::vector<uint32_t> work_labels_;
+  std::future<void> job_;
   std::vector<std::vector<uint32_t>> ids_;
+  std::vector<std::string> rows_;
+  std::vector<std::vector<uint64_t>> word_hashes_;
   std::map<std::string, uint32_t> label_numbers_;
   std::vector<std::string> label_names_;  // by label number
   std::vector<uint64_t> words_;

@@ -62,41 +62,53 @@ std::vector<uint32_t> StreamedRows::WindowBlocks(const Plan& plan, size_t w) con
 void StreamedRows::Decode(uint32_t epoch, size_t w, std::vector<uint32_t> blocks, int threads, Decoded& out) {
   std::vector<std::string> payloads;
   for (uint32_t b : blocks) payloads.push_back(reader_.ReadBlock(b));
-  std::vector<EncodedData> parts(payloads.size());
-  ParallelFor(payloads.size(), threads, [&](size_t, size_t begin, size_t end) {
-    std::vector<uint32_t> expanded, row_counts;
-    SparseVector x;
-    for (size_t i = begin; i < end; ++i) {
-      EncodedData& part = parts[i];
-      reader_.DecodeBlock(blocks[i], payloads[i],
-                          [&](uint32_t label, const uint32_t* ids, const uint32_t* counts, size_t n) {
-                            if (label >= label_remap_.size()) {
-                              throw CorruptFileError(fmt::format("{}: the row cache names label number {} of {}",
-                                                                 reader_.index().path.string(), label,
-                                                                 label_remap_.size()));
-                            }
-                            EncodeCounted(model_, ids, counts, n, expanded, row_counts, x);
-                            part.rows.insert(part.rows.end(), x.rows.begin(), x.rows.end());
-                            part.values.insert(part.values.end(), x.values.begin(), x.values.end());
-                            part.offsets.push_back(part.rows.size());
-                            part.labels.push_back(label_remap_[label]);
-                            part.coverage.push_back(x.coverage);
-                          });
-    }
-  });
+  // Appends a block's rows to `part`.
+  auto decode_into = [&](size_t i, EncodedData& part, std::vector<uint32_t>& expanded,
+                         std::vector<uint32_t>& row_counts, SparseVector& x) {
+    reader_.DecodeBlock(blocks[i], payloads[i], [&](uint32_t label, const uint32_t* ids, const uint32_t* counts, size_t n) {
+      if (label >= label_remap_.size()) {
+        throw CorruptFileError(fmt::format("{}: the row cache names label number {} of {}",
+                                           reader_.index().path.string(), label, label_remap_.size()));
+      }
+      EncodeCounted(model_, ids, counts, n, expanded, row_counts, x);
+      part.rows.insert(part.rows.end(), x.rows.begin(), x.rows.end());
+      part.values.insert(part.values.end(), x.values.begin(), x.values.end());
+      part.offsets.push_back(part.rows.size());
+      part.labels.push_back(label_remap_[label]);
+      part.coverage.push_back(x.coverage);
+    });
+  };
+  // The buffers keep their capacity from window to window: after the first windows no
+  // memory is mapped (and zeroed by the kernel) again.
   EncodedData& data = out.data;
   data.offsets.assign(1, 0);
   data.rows.clear();
   data.values.clear();
   data.labels.clear();
   data.coverage.clear();
-  for (const EncodedData& part : parts) {
-    const uint64_t base = data.rows.size();
-    data.rows.insert(data.rows.end(), part.rows.begin(), part.rows.end());
-    data.values.insert(data.values.end(), part.values.begin(), part.values.end());
-    for (size_t i = 1; i < part.offsets.size(); ++i) data.offsets.push_back(base + part.offsets[i]);
-    data.labels.insert(data.labels.end(), part.labels.begin(), part.labels.end());
-    data.coverage.insert(data.coverage.end(), part.coverage.begin(), part.coverage.end());
+  if (threads <= 1 || payloads.size() < 2) {
+    // One thread (the background prefetch): straight into the window.
+    std::vector<uint32_t> expanded, row_counts;
+    SparseVector x;
+    for (size_t i = 0; i < payloads.size(); ++i) decode_into(i, data, expanded, row_counts, x);
+  } else {
+    std::vector<EncodedData> parts(payloads.size());
+    ParallelFor(payloads.size(), threads, [&](size_t, size_t begin, size_t end) {
+      std::vector<uint32_t> expanded, row_counts;
+      SparseVector x;
+      for (size_t i = begin; i < end; ++i) {
+        parts[i].offsets.assign(1, 0);
+        decode_into(i, parts[i], expanded, row_counts, x);
+      }
+    });
+    for (const EncodedData& part : parts) {
+      const uint64_t base = data.rows.size();
+      data.rows.insert(data.rows.end(), part.rows.begin(), part.rows.end());
+      data.values.insert(data.values.end(), part.values.begin(), part.values.end());
+      for (size_t i = 1; i < part.offsets.size(); ++i) data.offsets.push_back(base + part.offsets[i]);
+      data.labels.insert(data.labels.end(), part.labels.begin(), part.labels.end());
+      data.coverage.insert(data.coverage.end(), part.coverage.begin(), part.coverage.end());
+    }
   }
   out.order = ShuffledOrder(data.size(), seed_, (static_cast<uint64_t>(epoch) << 32) | w);
   out.epoch = epoch;

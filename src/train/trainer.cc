@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/fault_injection.h"
+#include "common/huge_pages.h"
 #include "eval/metrics.h"
 #include "train/model_averaging.h"
 
@@ -45,8 +46,14 @@ Trainer::Trainer(Model& model, TrainingRows& rows, const EncodedData& validation
   if (validation_.size() == 0) throw InputError("no validation examples to select checkpoints with");
 }
 
+void Trainer::PreferHugePagesForWeights() {
+  for (std::vector<float>* v : {&model_.input, &model_.output, &optimizer_.input, &optimizer_.output}) {
+    PreferHugePages(*v);
+  }
+}
+
 void Trainer::Start() {
-  InitializeWeights(options_.hp, model_, optimizer_);
+  InitializeWeights(options_.hp, model_, optimizer_);  // on huge pages already
   state_ = TrainerState{};
   state_.total_steps = static_cast<uint64_t>(options_.hp.epochs) * EpochLength();
 }
@@ -59,6 +66,7 @@ void Trainer::Resume(LoadedCheckpoint checkpoint) {
   optimizer_ = std::move(checkpoint.optimizer);
   state_ = std::move(checkpoint.state);
   if (state_.best_checkpoint.empty()) throw InternalError("checkpoint without a best checkpoint");
+  PreferHugePagesForWeights();
 }
 
 const TrainerState& Trainer::Run() {
@@ -241,6 +249,10 @@ void Trainer::Prune(const TrainerState& state) {
 
 Model Trainer::BestModel() const {
   if (options_.checkpoint_dir.empty()) return best_in_memory_;
+  // The last checkpoint is the best (training ended on an improvement): its weights are
+  // the ones in memory. Reading the file back would give the same bytes after reading
+  // weights and accumulators, seconds for a large vocabulary.
+  if (state_.best_step == state_.step && !state_.history.empty()) return model_;
   return ReadCheckpoint(options_.checkpoint_dir / state_.best_checkpoint).model;
 }
 

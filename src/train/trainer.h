@@ -78,6 +78,8 @@ class Trainer {
 
  private:
   void Checkpoint(double train_loss_sum, uint64_t examples_since, double run_seconds);
+  // The weights and accumulators the updates touch at random, on huge pages (a hint).
+  void PreferHugePagesForWeights();
   // Rank 0's early-stopping decision on every rank (no-op in a single process).
   void ShareDecision();
   bool distributed() const { return options_.world && options_.world->distributed(); }
