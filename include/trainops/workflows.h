@@ -46,6 +46,7 @@ struct CheckDataOptions {
   std::string now;      // reference time for ages, ISO 8601 ("" = the current time)
   std::string max_age;  // e.g. "365d"
   std::optional<int> min_examples_per_label, label_error_folds, min_segment_examples, threads;
+  std::optional<int> max_rows;  // per split; beyond it a seeded uniform sample is checked
   std::optional<double> near_duplicate_threshold, max_imbalance_ratio;
   std::optional<uint64_t> seed;
   std::string write_clean;  // folder for cleaned copies and removed.csv ("" = none)

@@ -323,10 +323,10 @@ def check_data(task=None, data=None, text_column=None, label_column=None, valida
     """Runs ``trainops check-data``: returns its JSON report as a dict (``summary``,
     ``findings``, ...) with ``has_errors``. Options are the command's flags with
     underscores: format, on_bad_row, time_column, segment_columns, labels, now, max_age,
-    min_examples_per_label, label_error_folds, min_segment_examples, threads,
+    min_examples_per_label, label_error_folds, min_segment_examples, max_rows, threads,
     near_duplicate_threshold, max_imbalance_ratio, seed, write_clean, drop_conflicts."""
     known = {"format", "on_bad_row", "time_column", "segment_columns", "labels", "now", "max_age",
-             "min_examples_per_label", "label_error_folds", "min_segment_examples", "threads",
+             "min_examples_per_label", "label_error_folds", "min_segment_examples", "max_rows", "threads",
              "near_duplicate_threshold", "max_imbalance_ratio", "seed", "write_clean", "drop_conflicts"}
     unknown = sorted(set(options) - known)
     if unknown:

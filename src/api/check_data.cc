@@ -48,6 +48,7 @@ TaskSpec BuildCheckSpec(const CheckDataOptions& f) {
   if (f.min_examples_per_label) spec.checks.min_examples_per_label = *f.min_examples_per_label;
   if (f.label_error_folds) spec.checks.label_error_folds = *f.label_error_folds;
   if (f.min_segment_examples) spec.checks.min_segment_examples = *f.min_segment_examples;
+  if (f.max_rows) spec.checks.max_rows = *f.max_rows;
   if (f.near_duplicate_threshold) spec.checks.near_duplicate_threshold = *f.near_duplicate_threshold;
   if (f.max_imbalance_ratio) spec.checks.max_imbalance_ratio = *f.max_imbalance_ratio;
   if (f.threads) spec.threads = *f.threads;

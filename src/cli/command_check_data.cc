@@ -54,6 +54,8 @@ void RegisterCheckData(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--near-duplicate-threshold", f->options.near_duplicate_threshold, "Jaccard for near-duplicate leakage (0.9)");
   cmd->add_option("--label-error-folds", f->options.label_error_folds, "Folds for label errors (5; 0 = off)");
   cmd->add_option("--min-segment-examples", f->options.min_segment_examples, "Thin below this many per label x segment");
+  cmd->add_option("--max-rows", f->options.max_rows,
+                  "Check a seeded uniform sample of this many rows of a larger file (label counts stay exact)");
   cmd->add_option("--threads", f->options.threads, "Threads (0 = all cores)");
   cmd->add_option("--seed", f->options.seed, "Random seed (fold assignment)");
   cmd->callback([f, &ctx] {
@@ -74,6 +76,11 @@ void RegisterCheckData(CLI::App& app, CliContext& ctx) {
         std::cout << fmt::format("{} {}: {} rows read, {} loaded, {} broken\n", file["split"].get<std::string>(),
                                  file["file"].get<std::string>(), file["rows_read"].get<uint64_t>(),
                                  file["rows_loaded"].get<uint64_t>(), file["broken_rows"].get<uint64_t>());
+        if (file.contains("sampled")) {
+          std::cout << fmt::format("  more rows than checks.max_rows ({}): checked a uniform sample of {} (label "
+                                   "counts are exact)\n",
+                                   file["sampled"]["max_rows"].get<int>(), file["sampled"]["rows_checked"].get<uint64_t>());
+        }
       }
       for (const auto& [check, why] : summary["checks_skipped"].items()) {
         std::cout << fmt::format("{}: skipped, {}\n", check, why.get<std::string>());

@@ -222,6 +222,7 @@ void RegisterWorkflows(py::module_& m) {
         opt_int("min_examples_per_label", o.min_examples_per_label);
         opt_int("label_error_folds", o.label_error_folds);
         opt_int("min_segment_examples", o.min_segment_examples);
+        opt_int("max_rows", o.max_rows);
         opt_int("threads", o.threads);
         opt_double("near_duplicate_threshold", o.near_duplicate_threshold);
         opt_double("max_imbalance_ratio", o.max_imbalance_ratio);

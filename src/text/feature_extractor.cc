@@ -109,12 +109,24 @@ FeatureExtractor::FeatureExtractor(FeatureConfig config)
     : config_(Validated(config)), bucket_modulo_(config_.buckets) {}
 
 void FeatureExtractor::Extract(std::string_view raw_text, std::vector<uint32_t>& out) const {
+  Extract(raw_text, out, nullptr);
+}
+
+void FeatureExtractor::Extract(std::string_view raw_text, std::vector<uint32_t>& out,
+                               std::vector<uint64_t>* word_hashes) const {
   out.clear();
-  if (config_.word_ngrams == 0 && config_.char_ngram_max == 0) return;
+  if (config_.word_ngrams == 0 && config_.char_ngram_max == 0 && !word_hashes) return;
   ExtractScratch& scratch = ThreadScratch();
   text_internal::NormalizeInto(raw_text, scratch.normalized);
   text_internal::TokenizeInto(scratch.normalized, scratch.tokens);
   IdSink sink(bucket_modulo_, out);
+  if (word_hashes) {
+    for (const Token& token : scratch.tokens) {
+      if (token.kind == TokenKind::kWord || token.kind == TokenKind::kChar) {
+        word_hashes->push_back(text_internal::HashToken(token.text));
+      }
+    }
+  }
 
   if (config_.word_ngrams > 0) {
     scratch.token_hashes.clear();

@@ -100,6 +100,11 @@ class FeatureExtractor {
   // Uses thread_local scratch buffers: no allocation per call once warm, except
   // growing `out`.
   void Extract(std::string_view raw_text, std::vector<uint32_t>& out) const;
+  // The same, also appending to `word_hashes` (when not null) the hash of every word token
+  // (words, and characters of scripts without spaces): what the reference statistics'
+  // word filter stores (model/reference_stats.h AppendWordHashes), without normalizing and
+  // tokenizing the text a second time.
+  void Extract(std::string_view raw_text, std::vector<uint32_t>& out, std::vector<uint64_t>* word_hashes) const;
 
  private:
   FeatureConfig config_;

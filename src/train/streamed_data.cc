@@ -249,7 +249,8 @@ class FirstPass {
       uint64_t distinct = 0;
       for (size_t i = begin; i < end; ++i) {
         std::vector<uint32_t>& ids = ids_[i];
-        model_.extractor.Extract(work_[i].text, ids);
+        if (leader) word_hashes_[i].clear();
+        model_.extractor.Extract(work_[i].text, ids, leader ? &word_hashes_[i] : nullptr);
         std::sort(ids.begin(), ids.end());
         for (size_t k = 0; k < ids.size(); ++k) {
           if (k == 0 || ids[k] != ids[k - 1]) {
@@ -258,10 +259,6 @@ class FirstPass {
           }
         }
         RowCacheWriter::EncodeRow(work_labels_[i], ids, rows_[i]);
-        if (leader) {
-          word_hashes_[i].clear();
-          AppendWordHashes(work_[i].text, word_hashes_[i]);
-        }
       }
       distinct_ids_.fetch_add(distinct, std::memory_order_relaxed);
     });

@@ -668,6 +668,15 @@ TEST(CheckData, AFileBeyondMaxRowsIsCheckedOnASampleAndSaysSo) {
   EXPECT_EQ(again.ToJson()["findings"].dump(), report.ToJson()["findings"].dump());
 }
 
+TEST(CheckData, MaxRowsFlagSamplesAndTheTextSaysSo) {
+  TempDir dir;
+  dir.Write("train.csv", ToCsv(CleanRows(400, 1)));
+  auto r = RunCli({"check-data", "--data", (dir / "train.csv").string(), "--text-column", "text", "--label-column",
+                   "intent", "--max-rows", "1000", "--label-error-folds", "0"});
+  EXPECT_THAT(r.out, HasSubstr("1600 rows read, 1000 loaded"));
+  EXPECT_THAT(r.out, HasSubstr("checked a uniform sample of 1000"));
+}
+
 TEST(CheckData, MaxRowsBelowAThousandIsASpecError) {
   TempDir dir;
   const auto path = dir.Write("task.yaml", "data:\n  train: train.csv\n  text_column: text\n  label_column: intent\nchecks:\n  max_rows: 10\n");

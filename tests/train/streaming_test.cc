@@ -12,6 +12,8 @@
 
 #include "common/error.h"
 #include "model/model_io.h"
+#include "model/reference_stats.h"
+#include "text/features.h"
 #include "test_support.h"
 #include "train/row_cache.h"
 #include "train/streamed_rows.h"
@@ -79,6 +81,23 @@ Model VocabularyModel(uint32_t ids) {
   model.idf.assign(ids, 1.0f);
   model.info.labels = {"a", "b"};
   return model;
+}
+
+TEST(StreamingTest, TheExtractorsWordHashesAreTheReferenceFiltersWords) {
+  // The first pass takes the words for drift monitoring from the feature extractor's one
+  // tokenization; they must be exactly what the word filter would take from the text.
+  const FeatureExtractor extractor{FeatureConfig{}};
+  for (const char* text : {"Where is my ORDER #12345?", "  Größe 42, bitte!! ", "返品したい 靴",
+                           "emoji 👟👟 and CAFÉ", "", "---"}) {
+    std::vector<uint32_t> ids;
+    std::vector<uint64_t> from_extractor, from_filter;
+    extractor.Extract(text, ids, &from_extractor);
+    AppendWordHashes(text, from_filter);
+    EXPECT_EQ(from_extractor, from_filter) << text;
+    std::vector<uint32_t> plain;
+    extractor.Extract(text, plain);
+    EXPECT_EQ(ids, plain) << "asking for words changes no feature";
+  }
 }
 
 TEST(StreamedRowsTest, EveryEpochVisitsEveryRowOnceInASeededOrder) {
