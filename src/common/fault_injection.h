@@ -23,6 +23,9 @@ inline constexpr const char* kDelayInPromoteMs = "TRAINOPS_FAULT_DELAY_IN_PROMOT
 inline constexpr const char* kKillDuringCheckpoint = "TRAINOPS_FAULT_KILL_DURING_CHECKPOINT";
 // "E": the training loss reads as NaN during epoch E (1-based), as when training diverges.
 inline constexpr const char* kNanLossAtEpoch = "TRAINOPS_FAULT_NAN_LOSS_AT_EPOCH";
+// "1": under mpirun, every rank of an in-memory run trains on all the training rows in
+// rank 0's order (identical shards), so the ranks' models must agree with one process's.
+inline constexpr const char* kIdenticalShards = "TRAINOPS_FAULT_IDENTICAL_SHARDS";
 
 #ifdef TRAINOPS_FAULT_INJECTION
 inline constexpr bool kEnabled = true;

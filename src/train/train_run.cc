@@ -8,6 +8,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/fault_injection.h"
 #include "common/hash.h"
 #include "common/parallel.h"
 #include "eval/calibration.h"
@@ -216,16 +217,18 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   CacheRemover cache_remover;
   nlohmann::json streaming = nullptr;
   uint64_t local_rows = 0;
+  // The test of identical shards (fault_injection.h): every rank all rows, one order.
+  const bool identical_shards = fault::kEnabled && fault::Requested(fault::kIdenticalShards, "1");
   if (loaded) {
     // This rank's rows: every size()-th training row (all of them in a single process).
-    if (world.distributed()) {
+    if (world.distributed() && !identical_shards) {
       for (size_t i = static_cast<size_t>(world.rank()); i < loaded->train.texts.size();
            i += static_cast<size_t>(world.size())) {
         shard_storage.texts.push_back(loaded->train.texts[i]);
         shard_storage.labels.push_back(loaded->train.labels[i]);
       }
     }
-    const LabelledTexts& shard = world.distributed() ? shard_storage : loaded->train;
+    const LabelledTexts& shard = world.distributed() && !identical_shards ? shard_storage : loaded->train;
     BuildFeatureSpace(shard.texts, hp.min_count, threads, model, &world, spec.model.max_features);
     train = EncodeExamples(model, shard.texts, shard.labels, threads);
     local_rows = train.size();
@@ -275,7 +278,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     rows = std::make_unique<StreamedRows>(streamed->cache, model, streamed->label_remap, epoch_length, hp.seed,
                                           world.rank(), window_blocks, threads);
   } else {
-    rows = std::make_unique<InMemoryRows>(train, epoch_length, hp.seed, world.rank());
+    rows = std::make_unique<InMemoryRows>(train, epoch_length, hp.seed, identical_shards ? 0 : world.rank());
   }
   Info(callbacks, fmt::format("features: {} n-grams kept from {} training texts ({} labels)",
                               model.vocab.size(), local_rows, data.labels.size()));
