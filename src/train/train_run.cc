@@ -168,7 +168,9 @@ StreamingChoice ChooseStreaming(const TaskSpec& spec, const World& world) {
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(spec.data.train, ec);
   if (ec) return {false, "the training file's size is unknown"};
-  const double need = static_cast<double>(bytes) / world.size() * kInMemoryBytesPerFileByte;
+  // In memory every rank loads the whole file's texts (about 2 bytes a byte) and encodes
+  // its 1/N share of the rows.
+  const double need = static_cast<double>(bytes) * (2 + (kInMemoryBytesPerFileByte - 2) / world.size());
   const double budget = static_cast<double>(spec.training.memory_mb) * 1024 * 1024;
   return {need > budget, fmt::format("training.streaming: auto; holding {} ({} bytes) in memory would take about "
                                      "{:.0f} MiB per process, {} training.memory_mb {}",
