@@ -58,8 +58,9 @@ std::vector<std::string> GatherStrings(World& world, const std::vector<std::stri
 
 class FirstPass {
  public:
-  FirstPass(const TaskSpec& spec, const std::filesystem::path& cache_path, int threads, World& world, Model& model)
-      : spec_(spec), threads_(threads), world_(world), model_(model), writer_(cache_path) {
+  FirstPass(const TaskSpec& spec, const nlohmann::json& fingerprints, const std::filesystem::path& cache_path,
+            int threads, World& world, Model& model)
+      : spec_(spec), fingerprints_(fingerprints), threads_(threads), world_(world), model_(model), writer_(cache_path) {
     if (model.extractor.config().buckets > kMaxStreamedBuckets) {
       throw InputError(fmt::format("model.buckets {}: a streamed run counts features in memory per bucket, so at "
                                    "most {} buckets; lower model.buckets (or set training.streaming: off)",
@@ -198,7 +199,7 @@ class FirstPass {
     out.train_words = WordFilter::FromHashes(std::move(words_));
 
     out.data.lineage["train"] = {{"path", spec_.data.train.string()},
-                                 {"fingerprint", FileFingerprint(spec_.data.train)},
+                                 {"fingerprint", fingerprints_.at("train").at("fingerprint")},
                                  {"rows", read},
                                  {"skipped", out.skipped_rows}};
     if (carve) {
@@ -210,7 +211,7 @@ class FirstPass {
                                         {"max_rows", StreamedTrainingData::kMaxValidationRows}};
     } else {
       out.data.lineage["validation"] = {{"path", spec_.data.validation.string()},
-                                        {"fingerprint", FileFingerprint(spec_.data.validation)},
+                                        {"fingerprint", fingerprints_.at("validation").at("fingerprint")},
                                         {"rows", out.data.validation.texts.size()}};
     }
     return out;
@@ -281,6 +282,7 @@ class FirstPass {
   }
 
   const TaskSpec& spec_;
+  const nlohmann::json& fingerprints_;
   int threads_;
   World& world_;
   Model& model_;
@@ -303,9 +305,10 @@ class FirstPass {
 
 }  // namespace
 
-StreamedTrainingData StreamTrainingData(const TaskSpec& spec, const std::filesystem::path& cache_path, int threads,
-                                        World& world, Model& model) {
-  return FirstPass(spec, cache_path, threads, world, model).Run();
+StreamedTrainingData StreamTrainingData(const TaskSpec& spec, const nlohmann::json& fingerprints,
+                                        const std::filesystem::path& cache_path, int threads, World& world,
+                                        Model& model) {
+  return FirstPass(spec, fingerprints, cache_path, threads, world, model).Run();
 }
 
 }  // namespace trainops

@@ -48,9 +48,12 @@ struct StreamedTrainingData {
 };
 
 // `model` must have its extractor set; gets vocab, idf and unseen_feature_idf. The cache
-// is written to `cache_path` (its folder must exist). Throws InputError for bad data with
-// file:line, as LoadTrainingData does.
-StreamedTrainingData StreamTrainingData(const TaskSpec& spec, const std::filesystem::path& cache_path, int threads,
-                                        World& world, Model& model);
+// is written to `cache_path` (its folder must exist). `fingerprints` is the lineage the
+// caller already fingerprinted the files into ({"train": {"fingerprint": ...}, and
+// "validation" when there is a file}): hashing a file larger than memory twice is a
+// second full read. Throws InputError for bad data with file:line, as LoadTrainingData does.
+StreamedTrainingData StreamTrainingData(const TaskSpec& spec, const nlohmann::json& fingerprints,
+                                        const std::filesystem::path& cache_path, int threads, World& world,
+                                        Model& model);
 
 }  // namespace trainops

@@ -198,10 +198,12 @@ size_t WindowBlocks(const TaskSpec& spec, double features_per_row) {
 }
 
 // Everything below is shared by fresh and resumed runs. `loaded` is the training data in
-// memory, or null for a streamed run (which reads it here, in its first pass).
+// memory, or null for a streamed run (which reads it here, in its first pass, and takes the
+// files' fingerprints from `fingerprints`, the lineage its caller has already checked).
 TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json autotune,
                      const Paths& paths, int threads, const TrainCallbacks& callbacks,
-                     const TrainingData* loaded, std::optional<LoadedCheckpoint> resume_from) {
+                     const TrainingData* loaded, const nlohmann::json& fingerprints,
+                     std::optional<LoadedCheckpoint> resume_from) {
   const auto wall_start = Clock::now();
   Model model;
   model.info.type = hp.type;
@@ -239,7 +241,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     cache_remover.dir = paths.dir / "cache";
     std::filesystem::create_directories(cache_remover.dir);
     cache_remover.file = cache_remover.dir / fmt::format("train-rank{}.rows", world.rank());
-    streamed = StreamTrainingData(spec, cache_remover.file, threads, world, model);
+    streamed = StreamTrainingData(spec, fingerprints, cache_remover.file, threads, world, model);
     local_rows = streamed->rows;
     for (const auto& problem : streamed->data.skipped) Info(callbacks, "skipped row: " + problem.ToString());
     if (streamed->skipped_rows > streamed->data.skipped.size()) {
@@ -459,7 +461,8 @@ TrainOutcome RunTraining(const TaskSpec& spec, const std::filesystem::path& out_
     WriteFileAtomically(paths.metrics, "");
   }
   try {
-    return Execute(spec, hp, autotune, paths, threads, callbacks, streaming.stream ? nullptr : &data, std::nullopt);
+    return Execute(spec, hp, autotune, paths, threads, callbacks, streaming.stream ? nullptr : &data, data.lineage,
+                   std::nullopt);
   } catch (const CancelledError& e) {
     throw CancelledError(KeptForResume(e, paths));
   } catch (const TrainingDivergedError& e) {
@@ -539,7 +542,7 @@ TrainOutcome ResumeTraining(const std::filesystem::path& out_dir, int threads,
   }
   try {
     return Execute(spec, hp, config.value("autotune", nlohmann::json()), paths, run_threads, callbacks,
-                   streamed ? nullptr : &data, std::move(checkpoint));
+                   streamed ? nullptr : &data, config["lineage"], std::move(checkpoint));
   } catch (const CancelledError& e) {
     throw CancelledError(KeptForResume(e, paths));
   }
