@@ -7,20 +7,16 @@
 #include <unordered_map>
 
 #include "check/text_key.h"
+#include "common/splitmix64.h"
 
 namespace trainops {
 namespace {
 
-// splitmix64: a seeded stream whose values are the same on every platform and standard
-// library (std::uniform_int_distribution is not), so a seed picks the same rows anywhere.
+// A seed picks the same rows anywhere (SplitMix64; std::uniform_int_distribution differs
+// between standard libraries).
 struct SeededStream {
-  uint64_t state;
-  uint64_t Next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  SplitMix64 gen;
+  uint64_t Next() { return gen(); }
   // Uniform in [0, n) (rejection sampling, no modulo bias).
   uint64_t Below(uint64_t n) {
     const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
@@ -60,7 +56,7 @@ Scored ScoreAll(const Model& model, const std::vector<std::string>& texts) {
 std::vector<size_t> DrawRandom(const Scored& s, size_t count, uint64_t seed) {
   std::vector<size_t> order(s.representative.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  SeededStream rng{seed};
+  SeededStream rng{SplitMix64(seed)};
   std::vector<size_t> drawn;
   std::vector<bool> taken(order.size(), false);
   for (size_t i = 0; i < order.size() && drawn.size() < count; ++i) {

@@ -13,31 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/splitmix64.h"
 #include "eval/metrics.h"
 
 namespace trainops {
-
-// SplitMix64: tiny, fast, seedable; a UniformRandomBitGenerator for <random>.
-class SplitMix64 {
- public:
-  using result_type = uint64_t;
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  static constexpr uint64_t min() { return 0; }
-  static constexpr uint64_t max() { return ~uint64_t{0}; }
-  uint64_t operator()() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, bound) (Lemire's multiply-shift; the tiny bias is irrelevant here).
-  uint64_t Below(uint64_t bound) {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>((*this)()) * bound) >> 64);
-  }
-
- private:
-  uint64_t state_;
-};
 
 // A seed for stream `index` derived from `seed` (distinct streams per resample).
 uint64_t DeriveSeed(uint64_t seed, uint64_t index);

@@ -5,26 +5,21 @@
 #include <utility>
 
 #include "common/hash.h"
+#include "common/splitmix64.h"
 
 namespace trainops {
 namespace {
 
-// splitmix64: tiny, fast and identical everywhere (std:: distributions are not).
+// Draws by modulo, not SplitMix64::Below: the perturbation sets of released models were
+// drawn this way, and a gate must regenerate exactly the same variants.
 class Rng {
  public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  explicit Rng(uint64_t seed) : gen_(seed) {}
   // Uniform in [0, n), n > 0 (the modulo bias is far below anything that matters here).
-  size_t Below(size_t n) { return static_cast<size_t>(Next() % n); }
-  bool Coin() { return (Next() >> 63) != 0; }
+  size_t Below(size_t n) { return static_cast<size_t>(gen_() % n); }
 
  private:
-  uint64_t state_;
+  SplitMix64 gen_;
 };
 
 bool IsAsciiLetter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }

@@ -7,6 +7,7 @@
 
 #include "common/binary_io.h"
 #include "common/error.h"
+#include "common/splitmix64.h"
 #include "text/feature_hash.h"
 #include "text/features.h"
 #include "text/tokenize.h"
@@ -16,13 +17,6 @@ namespace {
 
 constexpr size_t kUnitBins = 20;
 constexpr int kLengthMaxPower2 = 14;  // 16,384 code points: longer texts share the last bin
-
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
 
 // Calls f(hash) for every word token of a raw text.
 template <typename F>
@@ -169,7 +163,7 @@ double WordFilter::FalsePositiveRate() const {
 
 void WordFilter::Insert(uint64_t token_hash) {
   const uint64_t m = bit_count();
-  const uint64_t step = SplitMix64(token_hash) | 1;
+  const uint64_t step = SplitMix64Hash(token_hash) | 1;
   uint64_t pos = token_hash;
   for (uint32_t i = 0; i < hashes; ++i, pos += step) {
     const uint64_t bit = pos % m;
@@ -180,7 +174,7 @@ void WordFilter::Insert(uint64_t token_hash) {
 bool WordFilter::MayContain(uint64_t token_hash) const {
   const uint64_t m = bit_count();
   if (m == 0) return false;
-  const uint64_t step = SplitMix64(token_hash) | 1;
+  const uint64_t step = SplitMix64Hash(token_hash) | 1;
   uint64_t pos = token_hash;
   for (uint32_t i = 0; i < hashes; ++i, pos += step) {
     const uint64_t bit = pos % m;

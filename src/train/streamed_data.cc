@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/hash.h"
+#include "common/splitmix64.h"
 #include "common/parallel.h"
 #include "data/file_shards.h"
 #include "eval/label_index.h"
@@ -23,13 +24,6 @@ constexpr size_t kBatchRows = 8192;
 // Beyond this the dense document-frequency array (4 bytes a bucket) would outweigh the
 // model it is for; hashing into fewer buckets costs nothing measurable in accuracy.
 constexpr uint64_t kMaxStreamedBuckets = uint64_t{1} << 27;
-
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
 
 // Strings of every rank, concatenated in rank order (labels are few and short): packed
 // into u64 words, a length word then the bytes, and gathered.
@@ -106,7 +100,7 @@ class FirstPass {
         source,
         [&](Example&& e) {
           ++read;
-          if (carve && Mix(e.line ^ Mix(spec_.seed)) < cut) {
+          if (carve && SplitMix64Hash(e.line ^ SplitMix64Hash(spec_.seed)) < cut) {
             if (carved < max_carved) {
               ++carved;
               validation.push_back(std::move(e));

@@ -13,8 +13,9 @@
 #include "common/error.h"
 #include "model/model_io.h"
 #include "model/reference_stats.h"
-#include "text/features.h"
 #include "test_support.h"
+#include "text/features.h"
+#include "train/full_and_killed_runs.h"
 #include "train/row_cache.h"
 #include "train/streamed_rows.h"
 #include "train/train_run.h"
@@ -26,6 +27,7 @@ using testing::ReadAll;
 using testing::RunCli;
 using testing::SyntheticIntentCsv;
 using testing::TempDir;
+using testing::TrainFullAndKilled;
 
 TEST(RowCacheTest, RoundTripsIdsCountsAndLabelsAcrossBlocks) {
   TempDir dir;
@@ -263,17 +265,9 @@ TEST(StreamingTest, KilledMidWindowThenResumedMatchesUninterruptedRun) {
                                    "intent", "--epochs", "2", "--threads", "1", "--patience", "0",
                                    "--streaming", "on", "--memory-mb", "1", "--every-updates", "1500",
                                    "--keep-last", "10", "--quiet", "--no-registry"};
-  auto with_out = [&](const std::string& out) {
-    auto a = args;
-    a.insert(a.end(), {"--out", (dir / out).string()});
-    return a;
-  };
-  auto full = RunCli(with_out("full"));
-  ASSERT_EQ(full.exit_code, 0) << full.err;
   // Dies writing its 4th checkpoint, so resumes from the 3rd: step 4500, window 5 of 6.
-  setenv("TRAINOPS_FAULT_KILL_DURING_CHECKPOINT", "4", 1);
-  auto killed = RunCli(with_out("killed"));
-  unsetenv("TRAINOPS_FAULT_KILL_DURING_CHECKPOINT");
+  auto [full, killed] = TrainFullAndKilled(args, dir.path(), 4);
+  ASSERT_EQ(full.exit_code, 0) << full.err;
   ASSERT_EQ(killed.exit_code, 128 + 9) << killed.err;
   auto resumed = RunCli({"train", "--resume", (dir / "killed").string(), "--no-registry"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;

@@ -8,6 +8,7 @@
 #include "model/model_io.h"
 #include "test_support.h"
 #include "train/checkpoint.h"
+#include "train/full_and_killed_runs.h"
 #include "train/split.h"
 #include "train/train_run.h"
 
@@ -18,6 +19,7 @@ using testing::ReadAll;
 using testing::RunCli;
 using testing::SyntheticIntentCsv;
 using testing::TempDir;
+using testing::TrainFullAndKilled;
 
 TaskSpec SyntheticSpec(const TempDir& dir, int epochs = 6) {
   TaskSpec spec;
@@ -175,17 +177,8 @@ TEST(ResumeTest, KilledMidCheckpointThenResumedMatchesUninterruptedRun) {
   std::vector<std::string> args = {"train", "--data", (dir / "train.csv").string(), "--validation",
                                    (dir / "valid.csv").string(), "--text-column", "text", "--label-column",
                                    "intent", "--epochs", "6", "--threads", "1", "--patience", "0", "--quiet"};
-  auto with_out = [&](const std::string& out) {
-    auto a = args;
-    a.insert(a.end(), {"--out", (dir / out).string()});
-    return a;
-  };
-  auto full = RunCli(with_out("full"));
+  auto [full, killed] = TrainFullAndKilled(args, dir.path(), 4);
   ASSERT_EQ(full.exit_code, 0) << full.err;
-
-  setenv("TRAINOPS_FAULT_KILL_DURING_CHECKPOINT", "4", 1);
-  auto killed = RunCli(with_out("killed"));
-  unsetenv("TRAINOPS_FAULT_KILL_DURING_CHECKPOINT");
   ASSERT_EQ(killed.exit_code, 128 + 9) << killed.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "killed/model.bin"));
   // The half-written checkpoint exists only as a temporary file.
