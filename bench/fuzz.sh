@@ -7,7 +7,12 @@
 #   bench/fuzz.sh 50000 csv_reader request     # a short run of two targets
 #
 # Environment: FUZZ_BUILD_JOBS (parallel compile jobs, default: every core),
-# FUZZ_CXX (compiler, default clang++-14, else clang++), FUZZ_BUILD_DIR (default build-fuzz).
+# FUZZ_CXX (compiler, default clang++-14, else clang++), FUZZ_BUILD_DIR (default build-fuzz),
+# FUZZ_CHUNK (executions per fuzzer process, default 1000000).
+# A long run is a series of fresh processes of at most FUZZ_CHUNK executions, each starting
+# from the corpus the one before left: ASan records every distinct allocation stack in a
+# depot that is never emptied, and in one long process of the YAML targets its lookups grew
+# to 35% of the time (perf), so a single 10M-execution process slowed as it went.
 # Each target keeps a working corpus in $FUZZ_BUILD_DIR/fuzz-runs/<target>/corpus, so a
 # later run starts from the coverage an earlier one reached; the seeds in fuzz/corpus/
 # are only read. A finding is any file libFuzzer writes to the run's artifacts folder
@@ -26,6 +31,11 @@ if ! [[ "$executions" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 shift || true
+chunk="${FUZZ_CHUNK:-1000000}"
+if ! [[ "$chunk" =~ ^[1-9][0-9]*$ ]]; then
+  echo "fuzz.sh: FUZZ_CHUNK must be a positive integer, not \"$chunk\"" >&2
+  exit 2
+fi
 targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 for t in "${targets[@]}"; do
@@ -99,23 +109,39 @@ for t in "${targets[@]}"; do
   work="$build/fuzz-runs/$t"
   artifacts="$work/artifacts-$stamp"
   mkdir -p "$work/corpus" "$artifacts"
-  log="$work/run-$stamp.log"
-  args=(-runs="$executions" -max_len="$(max_len_for "$t")" -timeout=10 -rss_limit_mb=2048
+  args=(-max_len="$(max_len_for "$t")" -timeout=10 -rss_limit_mb=2048
         -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$artifacts/")
   dict="$(dict_for "$t")"
   [ -n "$dict" ] && args+=(-dict="$dict")
   start=$(date +%s.%N)
+  total=0
+  part=0
   rc=0
-  "$build/fuzz/fuzz_$t" "${args[@]}" "$work/corpus" "fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
+  cov=""
+  while ((total < executions && rc == 0)); do
+    part=$((part + 1))
+    n=$((executions - total < chunk ? executions - total : chunk))
+    log="$work/run-$stamp-$part.log"
+    "$build/fuzz/fuzz_$t" -runs="$n" "${args[@]}" "$work/corpus" "fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
+    done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    # After a crash the final stats may be missing: the last status line ("#1234 ...") then.
+    [ -n "$done_runs" ] || done_runs=$(sed -n 's/^#\([0-9][0-9]*\)[[:space:]].*/\1/p' "$log" | tail -n 1)
+    total=$((total + ${done_runs:-0}))
+    part_cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+    cov="${part_cov:-$cov}"
+    # A finding ends the target's run, like an error code does.
+    [ -z "$(find "$artifacts" -type f -print -quit)" ] || break
+    # A process that executed nothing (it could not start) would loop forever.
+    if [ -z "$done_runs" ] || ((done_runs == 0)); then
+      ((rc)) || rc=1
+      break
+    fi
+  done
   end=$(date +%s.%N)
-  done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  # After a crash the final stats may be missing: the last status line ("#1234 ...") then.
-  [ -n "$done_runs" ] || done_runs=$(sed -n 's/^#\([0-9][0-9]*\)[[:space:]].*/\1/p' "$log" | tail -n 1)
-  done_runs="${done_runs:-0}"
   wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
-  rate=$(awk -v n="$done_runs" -v w="$wall" 'BEGIN { printf "%.0f", (w > 0) ? n / w : 0 }')
+  rate=$(awk -v n="$total" -v w="$wall" 'BEGIN { printf "%.0f", (w > 0) ? n / w : 0 }')
   findings=$(find "$artifacts" -type f | wc -l)
-  details="-"
+  details="$part process(es)"
   if ((findings)); then
     details="$(find "$artifacts" -type f -printf '%f\n' | sed 's/-.*//' | sort | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep=", " }') in $artifacts"
   elif ((rc != 0)); then
@@ -124,7 +150,6 @@ for t in "${targets[@]}"; do
     details="exit $rc without an artifact; see $log"
   fi
   ((findings)) && status=1
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
-  printf '%-16s %12s %9s %9s %7s %9s  %s\n' "$t" "$done_runs" "$wall" "$rate" "${cov:-?}" "$findings" "$details"
+  printf '%-16s %12s %9s %9s %7s %9s  %s\n' "$t" "$total" "$wall" "$rate" "${cov:-?}" "$findings" "$details"
 done
 exit "$status"
