@@ -2,6 +2,8 @@
 // (first problem wins, so a skipped row is listed exactly once).
 #include "data/dataset.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <unordered_set>
 
@@ -66,7 +68,21 @@ struct ColumnPlan {
   std::optional<size_t> label;
   std::vector<size_t> segments;
   std::optional<size_t> time;
+  std::optional<size_t> weight;
 };
+
+// The weight a cell gives, or nullopt when it is not a finite number in [0, kMaxRowWeight].
+// The whole cell must be the number: "2kg" or "2 " is a typo, not a 2.
+std::optional<float> ParseRowWeight(const std::string& cell) {
+  if (cell.empty()) return 1.0f;
+  double value = 0;
+  const char* end = cell.data() + cell.size();
+  auto [ptr, ec] = std::from_chars(cell.data(), end, value);
+  if (ec != std::errc() || ptr != end || !std::isfinite(value) || value < 0 || value > kMaxRowWeight) {
+    return std::nullopt;
+  }
+  return static_cast<float>(value);
+}
 
 std::string ByteHex(unsigned char byte) {
   char buffer[8];
@@ -106,6 +122,9 @@ class RowChecker {
     }
     if (plan_.time) {
       if (auto problem = CheckOptional(record, *plan_.time, source_.time_column)) return problem;
+    }
+    if (plan_.weight) {
+      if (auto problem = CheckWeight(record)) return problem;
     }
     Fill(record, example);
     return std::nullopt;
@@ -175,8 +194,20 @@ class RowChecker {
     return std::nullopt;
   }
 
+  // A missing or empty weight cell is 1, so a file can weight only the rows that need it.
+  std::optional<RowProblem> CheckWeight(const RawRecord& record) const {
+    if (!record.present[*plan_.weight]) return std::nullopt;
+    const std::string& cell = record.values[*plan_.weight];
+    if (ParseRowWeight(cell)) return std::nullopt;
+    std::string shown = FindInvalidUtf8(cell) ? "(not UTF-8)" : Quoted(cell);
+    return Problem(record, source_.weight_column,
+                   "weight " + shown + " is not a number from 0 to " + std::to_string(static_cast<int>(kMaxRowWeight)) +
+                       "; write a decimal number such as 2 or 0.5 (leave the cell empty for 1), or drop the row");
+  }
+
   void Fill(RawRecord& record, Example& example) const {
     example.line = record.line;
+    example.weight = plan_.weight && record.present[*plan_.weight] ? *ParseRowWeight(record.values[*plan_.weight]) : 1.0f;
     // Segments and time are copied before text and label are moved out, since a column
     // may serve as both (e.g. the label column also used as a segment).
     example.segments.resize(plan_.segments.size());
@@ -255,6 +286,9 @@ void StreamExamples(const DataSource& source, const std::function<void(Example&&
   }
   if (!source.time_column.empty()) {
     plan.time = ResolveColumn(*reader, file, format, source.time_column, "time");
+  }
+  if (!source.weight_column.empty()) {
+    plan.weight = ResolveColumn(*reader, file, format, source.weight_column, "weight");
   }
 
   RowChecker checker(source, *reader, format, std::move(plan));

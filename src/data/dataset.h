@@ -16,6 +16,10 @@
 namespace trainops {
 
 enum class BadRowPolicy { kError, kSkip };
+
+// The largest per-row training weight: beyond it one row would outweigh whole labels, and
+// a typo (an id pasted into the weight column) would go unnoticed.
+inline constexpr double kMaxRowWeight = 1000;
 BadRowPolicy ParseBadRowPolicy(std::string_view name);  // "error" | "skip"
 
 struct DataSource {
@@ -25,6 +29,9 @@ struct DataSource {
   std::string label_column;  // empty: unlabelled (prediction input)
   std::vector<std::string> segment_columns;
   std::string time_column;  // empty: none
+  // Per-row training weights (empty: none, every row weighs 1). A cell must be a finite
+  // decimal number in [0, kMaxRowWeight]; an empty or missing cell means 1.
+  std::string weight_column;
   // When non-empty, any other label is a row problem.
   std::vector<std::string> label_set;
   BadRowPolicy on_bad_row = BadRowPolicy::kError;
@@ -43,6 +50,7 @@ struct Example {
   std::string label;                  // "" when unlabelled
   std::vector<std::string> segments;  // one per DataSource::segment_columns; "" when missing
   std::string time;                   // raw value of the time column; "" when none
+  float weight = 1.0f;                // the weight column's value; 1 when there is none
   uint64_t line = 0;                  // physical line where the record starts
 };
 
@@ -60,7 +68,7 @@ struct Dataset {
   std::vector<Example> examples;
   std::vector<RowProblem> skipped;  // rows dropped under kSkip: one entry per row, its first
                                     // problem (checked in column order: record, text, label,
-                                    // segments, time)
+                                    // segments, time, weight)
   uint64_t rows_read = 0;           // records read, including skipped ones
 };
 
@@ -71,7 +79,8 @@ struct Dataset {
 // is not reported anywhere).
 // Row checks: a malformed record; text missing, invalid UTF-8, empty or only white space;
 // label (when label_column is set) missing, invalid UTF-8, empty, or outside label_set;
-// segment and time values invalid UTF-8 (missing ones become "", which is fine).
+// segment and time values invalid UTF-8 (missing ones become "", which is fine); a weight
+// (when weight_column is set) that is not a finite number in [0, kMaxRowWeight].
 // Missing or duplicated columns in the header are an InputError naming the file, the
 // column and the columns that exist (with a did-you-mean); so are unreadable files.
 void StreamExamples(const DataSource& source, const std::function<void(Example&&)>& on_example,

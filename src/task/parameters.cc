@@ -124,6 +124,19 @@ std::vector<Entry> BuildTable() {
   };
 
   {
+    // No JSON key: it says which column to read, not how to train, and a model's bytes
+    // must not depend on a column of weights that are all 1.
+    Parameter p = param("data.weight_column", "--weight-column", "", ParameterType::kString,
+                        "column of per-row training weights, numbers in [0, 1000] (empty cell: 1; 0 skips the row "
+                        "in training); validation stays unweighted");
+    t.push_back({p,
+                 [](const TaskSpec& s) -> std::optional<std::string> {
+                   if (s.data.weight_column.empty()) return std::nullopt;
+                   return s.data.weight_column;
+                 },
+                 [](TaskSpec& s, std::string_view v) { s.data.weight_column = std::string(v); }});
+  }
+  {
     Parameter p = param("model.type", "--model", "model", ParameterType::kEnum,
                         "softmax over TF-IDF n-grams, or fastText-style averaged embeddings");
     p.choices = {"linear", "embedding"};

@@ -249,6 +249,7 @@ DataSource DataSpec::Source(const std::filesystem::path& path,
   source.label_column = label_column;
   source.segment_columns = segment_columns;
   source.time_column = time_column;
+  if (path == train) source.weight_column = weight_column;
   source.label_set = label_set;
   source.on_bad_row = on_bad_row;
   return source;
@@ -298,6 +299,12 @@ void TaskSpec::Validate() const {
   if (data.label_column.empty()) fail("data.label_column", "must not be empty");
   if (data.label_column == data.text_column) {
     fail("data.label_column", "must differ from data.text_column");
+  }
+  if (!data.weight_column.empty() &&
+      (data.weight_column == data.text_column || data.weight_column == data.label_column)) {
+    fail("data.weight_column", fmt::format("\"{}\" is also the {} column; name the column holding the row weights",
+                                           data.weight_column,
+                                           data.weight_column == data.text_column ? "text" : "label"));
   }
   const auto& f = model.features;
   // The bounds of the feature settings live with the feature extractor (one definition);
@@ -412,7 +419,9 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   ReadParameters(top, "", spec);
 
   if (!top.Has("data")) top.Fail("data", "is required: a mapping with train, text_column, label_column");
-  YamlSection data = top.Child("data", kDataKeys);
+  std::vector<std::string> data_keys = kDataKeys;  // and the table's data.* parameters
+  for (std::string& key : ParameterKeys("data")) data_keys.push_back(std::move(key));
+  YamlSection data = top.Child("data", data_keys);
   std::string train, validation, test, format, policy;
   data.Read("train", train, /*required=*/true);
   data.Read("validation", validation);
@@ -432,6 +441,7 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
   if (!policy.empty()) {
     spec.data.on_bad_row = WithLocation(data, "on_bad_row", [&] { return ParseBadRowPolicy(policy); });
   }
+  ReadParameters(data, "data", spec);
 
   for (const std::string& section : kParameterSections) {
     ReadParameters(top.Child(section, ParameterKeys(section)), section, spec);
@@ -568,6 +578,7 @@ std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& re
   if (!spec.data.time_column.empty()) out << YAML::Key << "time_column" << YAML::Value << spec.data.time_column;
   out << YAML::Key << "on_bad_row" << YAML::Value
       << (spec.data.on_bad_row == BadRowPolicy::kSkip ? "skip" : "error");
+  EmitParameters(out, spec, "data");
   out << YAML::EndMap;
   if (!spec.labels.empty()) out << YAML::Key << "labels" << YAML::Value << YAML::Flow << spec.labels;
   EmitParameters(out, spec, "");

@@ -41,9 +41,13 @@ struct DataSpec {
   std::string label_column = "label";
   std::vector<std::string> segment_columns;
   std::string time_column;
+  // Per-row training weights (docs/task_spec.md); "" = every row weighs 1. Only the
+  // training file is read with it: validation and test metrics stay unweighted.
+  std::string weight_column;
   BadRowPolicy on_bad_row = BadRowPolicy::kError;
 
-  // A DataSource for one of the files, carrying the columns and the label set.
+  // A DataSource for one of the files, carrying the columns and the label set, and the
+  // weight column when `path` is the training file (the others need not have it).
   DataSource Source(const std::filesystem::path& path,
                     const std::vector<std::string>& label_set) const;
 };

@@ -28,6 +28,8 @@ const std::string kData = "data:\n  train: t.csv\n  text_column: text\n  label_c
 std::string YamlWith(const std::string& name, const std::string& value) {
   const size_t dot = name.find('.');
   if (dot == std::string::npos) return kData + name + ": " + value + "\n";
+  // data.* parameters join kData's mapping: a second `data:` key is an error.
+  if (name.substr(0, dot) == "data") return kData + "  " + name.substr(dot + 1) + ": " + value + "\n";
   return kData + name.substr(0, dot) + ":\n  " + name.substr(dot + 1) + ": " + value + "\n";
 }
 
