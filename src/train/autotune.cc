@@ -53,7 +53,7 @@ AutotuneResult Autotune(const TaskSpec& spec, const Hyperparameters& defaults,
     model.info.features = h.features;
     model.extractor = FeatureExtractor(h.features);
     BuildFeatureSpace(data.train.texts, h.min_count, threads, model);
-    EncodedData train = EncodeExamples(model, data.train.texts, data.train.labels, threads);
+    EncodedData train = EncodeExamples(model, data.train.texts, data.train.labels, data.train.weights, threads);
     EncodedData validation = EncodeExamples(model, data.validation.texts, data.validation.labels, threads);
     TrainerOptions options;
     options.hp = h;

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
+#include "common/error.h"
 #include "common/parallel.h"
 
 namespace trainops {
@@ -122,6 +125,16 @@ EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& t
     SparseVector().rows.swap(x.rows);
   }
   data.labels = labels;
+  return data;
+}
+
+EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& texts,
+                           const std::vector<uint32_t>& labels, const std::vector<float>& weights, int threads) {
+  if (!weights.empty() && weights.size() != texts.size()) {
+    throw InternalError(fmt::format("EncodeExamples: {} weights for {} texts", weights.size(), texts.size()));
+  }
+  EncodedData data = EncodeExamples(model, texts, labels, threads);
+  data.weights = weights;
   return data;
 }
 

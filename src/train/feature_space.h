@@ -20,7 +20,11 @@ struct EncodedData {
   std::vector<float> values;
   std::vector<uint32_t> labels;  // label index per example (may be >= model labels: unknown)
   std::vector<float> coverage;   // SparseVector::coverage per example
+  // Importance weight per example (data.weight_column); empty when every one is 1, which
+  // the optimizer treats exactly as an unweighted run.
+  std::vector<float> weights;
   size_t size() const { return labels.size(); }
+  float weight(size_t i) const { return weights.empty() ? 1.0f : weights[i]; }
 };
 
 // Fills model.vocab, model.idf and model.info.unseen_feature_idf (the IDF an n-gram in
@@ -41,5 +45,8 @@ void AssignFeatureSpace(const std::vector<std::pair<uint32_t, uint64_t>>& counts
 // Encodes texts with the model's features; labels copied as given.
 EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& texts,
                            const std::vector<uint32_t>& labels, int threads);
+// The same with per-example weights (copied as given: empty, or one per text).
+EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& texts,
+                           const std::vector<uint32_t>& labels, const std::vector<float>& weights, int threads);
 
 }  // namespace trainops

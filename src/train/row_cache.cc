@@ -10,7 +10,7 @@ namespace trainops {
 namespace {
 
 constexpr char kMagic[8] = {'T', 'O', 'P', 'S', 'R', 'O', 'W', 'S'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: a weight per row
 constexpr size_t kHeaderBytes = sizeof kMagic + sizeof(uint32_t);
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -50,13 +50,14 @@ RowCacheWriter::RowCacheWriter(std::filesystem::path path) : file_(path) {
   index_.bytes = header.size();
 }
 
-void RowCacheWriter::Add(uint32_t label, const std::vector<uint32_t>& sorted_ids) {
+void RowCacheWriter::Add(uint32_t label, const std::vector<uint32_t>& sorted_ids, float weight) {
   thread_local std::string row;
-  EncodeRow(label, sorted_ids, row);
+  EncodeRow(label, weight, sorted_ids, row);
   AddEncoded(row);
 }
 
-void RowCacheWriter::EncodeRow(uint32_t label, const std::vector<uint32_t>& sorted_ids, std::string& out) {
+void RowCacheWriter::EncodeRow(uint32_t label, float weight, const std::vector<uint32_t>& sorted_ids,
+                               std::string& out) {
   // Distinct ids first, to write their number before them.
   thread_local std::vector<std::pair<uint32_t, uint32_t>> runs;
   runs.clear();
@@ -67,7 +68,9 @@ void RowCacheWriter::EncodeRow(uint32_t label, const std::vector<uint32_t>& sort
     i = j;
   }
   out.clear();
-  PutVarint(out, label);
+  const bool weighted = weight != 1.0f;
+  PutVarint(out, uint64_t{label} << 1 | (weighted ? 1 : 0));
+  if (weighted) out.append(reinterpret_cast<const char*>(&weight), sizeof weight);
   PutVarint(out, runs.size());
   uint32_t previous = 0;
   for (const auto& [id, count] : runs) {
@@ -133,7 +136,17 @@ void RowCacheReader::DecodeBlock(size_t b, std::string_view payload, const Cache
   const char* end = p + payload.size();
   for (uint32_t r = 0; r < index_.block_rows[b]; ++r) {
     uint64_t label = 0, n = 0;
-    if (!GetVarint(p, end, label) || !GetVarint(p, end, n) || n > static_cast<uint64_t>(end - p)) {
+    float weight = 1.0f;
+    bool readable = GetVarint(p, end, label);
+    if (readable && (label & 1)) {
+      readable = end - p >= static_cast<ptrdiff_t>(sizeof weight);
+      if (readable) {
+        std::memcpy(&weight, p, sizeof weight);
+        p += sizeof weight;
+      }
+    }
+    label >>= 1;
+    if (!readable || !GetVarint(p, end, n) || n > static_cast<uint64_t>(end - p)) {
       Damaged(index_.path, fmt::format("row {} of block {} is unreadable", r, b));
     }
     ids.resize(n);
@@ -148,7 +161,7 @@ void RowCacheReader::DecodeBlock(size_t b, std::string_view payload, const Cache
       ids[i] = static_cast<uint32_t>(id);
       counts[i] = static_cast<uint32_t>(count);
     }
-    fn(static_cast<uint32_t>(label), ids.data(), counts.data(), n);
+    fn(static_cast<uint32_t>(label), weight, ids.data(), counts.data(), n);
   }
   if (p != end) Damaged(index_.path, fmt::format("block {} has {} stray bytes", b, end - p));
 }

@@ -28,6 +28,20 @@ void AdagradRow(float v, const float* __restrict grad, float l2, float lr, float
   }
 }
 
+// AdagradRow for an example of importance weight `weight` != 1 (SgdEngine::Update):
+// acc += weight * g^2; w -= lr * weight * g / sqrt(acc). A separate function so that the
+// unweighted one keeps its exact arithmetic.
+TRAINOPS_CLONES
+void AdagradRowWeighted(float v, const float* __restrict grad, float l2, float lr, float weight,
+                        float* __restrict w, float* __restrict acc, size_t n) {
+  const float lr_weight = lr * weight;
+  for (size_t k = 0; k < n; ++k) {
+    const float g = v * grad[k] + l2 * w[k];
+    acc[k] += weight * (g * g);
+    w[k] -= lr_weight * g / std::sqrt(acc[k]);
+  }
+}
+
 double SoftmaxInPlace(std::vector<float>& v, uint32_t gold) {
   float max_v = *std::max_element(v.begin(), v.end());
   float sum = 0;
@@ -101,6 +115,17 @@ double SgdEngine::Run(const std::vector<uint32_t>& order, size_t begin, size_t e
 }
 
 double SgdEngine::Update(uint32_t example, float lr, Workspace& ws) {
+  const float weight = train_.weight(example);
+  if (weight == 1.0f) return UpdateWith<false>(example, lr, 1.0f, ws);
+  if (weight == 0.0f) return 0.0;  // a row weighted 0 teaches nothing
+  return UpdateWith<true>(example, lr, weight, ws);
+}
+
+template <bool kWeighted>
+double SgdEngine::UpdateWith(uint32_t example, float lr, float weight, Workspace& ws) {
+  // With kWeighted false, `weight` is 1 and unused: every line below is the unweighted
+  // update exactly.
+  const float lr_weight = lr * weight;
   std::vector<float>& hidden = ws.hidden;
   std::vector<float>& probs = ws.probs;
   std::vector<float>& grad_hidden = ws.grad_hidden;
@@ -126,8 +151,13 @@ double SgdEngine::Update(uint32_t example, float lr, Workspace& ws) {
   }
   for (uint32_t k : active) {
     const float g = probs[k];
-    state_.bias[k] += g * g;
-    model_.bias[k] -= lr * g / (std::sqrt(state_.bias[k]) + kEpsilon);
+    if constexpr (kWeighted) {
+      state_.bias[k] += weight * (g * g);
+      model_.bias[k] -= lr_weight * g / (std::sqrt(state_.bias[k]) + kEpsilon);
+    } else {
+      state_.bias[k] += g * g;
+      model_.bias[k] -= lr * g / (std::sqrt(state_.bias[k]) + kEpsilon);
+    }
   }
 
   if (model_.info.type == ModelType::kLinear) {
@@ -142,16 +172,25 @@ double SgdEngine::Update(uint32_t example, float lr, Workspace& ws) {
       float* acc = &state_.input[base];
       const float v = values[i];
       if (dense) {
-        AdagradRow(v, g_label, l2, lr, w, acc, labels);
+        if constexpr (kWeighted) {
+          AdagradRowWeighted(v, g_label, l2, lr, weight, w, acc, labels);
+        } else {
+          AdagradRow(v, g_label, l2, lr, w, acc, labels);
+        }
       } else {
         for (uint32_t k : active) {
           const float g = v * g_label[k] + l2 * w[k];
-          acc[k] += g * g;
-          w[k] -= lr * g / std::sqrt(acc[k]);
+          if constexpr (kWeighted) {
+            acc[k] += weight * (g * g);
+            w[k] -= lr_weight * g / std::sqrt(acc[k]);
+          } else {
+            acc[k] += g * g;
+            w[k] -= lr * g / std::sqrt(acc[k]);
+          }
         }
       }
     }
-    return loss;
+    return kWeighted ? weight * loss : loss;
   }
 
   // Embedding model: back-propagate through the output layer first.
@@ -166,26 +205,38 @@ double SgdEngine::Update(uint32_t example, float lr, Workspace& ws) {
       if (std::fabs(gk) < kGradientFloor) continue;
       gh += out[k] * gk;
       float g = hv * gk + l2 * out[k];
-      acc[k] += g * g;
-      out[k] -= lr * g / std::sqrt(acc[k]);
+      if constexpr (kWeighted) {
+        acc[k] += weight * (g * g);
+        out[k] -= lr_weight * g / std::sqrt(acc[k]);
+      } else {
+        acc[k] += g * g;
+        out[k] -= lr * g / std::sqrt(acc[k]);
+      }
     }
     grad_hidden[h] = gh;
   }
   float mean_sq = 0;
   for (float g : grad_hidden) mean_sq += g * g;
   mean_sq /= static_cast<float>(dim);
-  // L2 on embeddings as weight decay of the rows an example touches.
-  const float decay = 1.0f - lr * l2;
+  // L2 on embeddings as weight decay of the rows an example touches (w copies decay w
+  // times as much; never past zero).
+  const float decay = kWeighted ? std::max(0.0f, 1.0f - lr_weight * l2) : 1.0f - lr * l2;
   for (size_t i = 0; i < nnz; ++i) {
     const uint32_t row = rows[i];
     float* e = &model_.input[static_cast<size_t>(row) * dim];
     const float v = values[i];
     // Row-wise AdaGrad for embeddings: one accumulator per feature keeps state small.
-    state_.input[row] += v * v * mean_sq;
-    const float step = lr * v / std::sqrt(state_.input[row]);
+    float step;
+    if constexpr (kWeighted) {
+      state_.input[row] += weight * (v * v * mean_sq);
+      step = lr_weight * v / std::sqrt(state_.input[row]);
+    } else {
+      state_.input[row] += v * v * mean_sq;
+      step = lr * v / std::sqrt(state_.input[row]);
+    }
     for (uint32_t h = 0; h < dim; ++h) e[h] = e[h] * decay - step * grad_hidden[h];
   }
-  return loss;
+  return kWeighted ? weight * loss : loss;
 }
 
 Scored ScoreEncoded(const Model& model, const EncodedData& data, int threads, bool keep_logits) {

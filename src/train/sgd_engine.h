@@ -1,5 +1,5 @@
 // The optimizer: softmax cross-entropy with L2, AdaGrad step sizes and a linearly decaying
-// base learning rate. Threads update the shared weights without locks (Hogwild, as
+// base learning rate; per-example importance weights (EncodedData::weights). Threads update the shared weights without locks (Hogwild, as
 // fastText does): with sparse inputs collisions are rare and harmless, and with one thread
 // the result is bit-for-bit deterministic.
 #pragma once
@@ -46,7 +46,15 @@ class SgdEngine {
     std::vector<float> hidden, probs, grad_hidden;
     std::vector<uint32_t> active;
   };
+  // One example's update; returns its loss (times its weight). An example of weight w
+  // counts as w copies of itself with the same gradient, as Vowpal Wabbit's adaptive
+  // update treats importance weights: each AdaGrad accumulator grows by w * g^2 and each
+  // step is lr * w * g / sqrt(acc). Weight 0 skips the example.
   double Update(uint32_t example, float lr, Workspace& ws);
+  // kWeighted false is the unweighted arithmetic, untouched, so a run whose weights are
+  // all 1 gives the same model bytes as one without weights.
+  template <bool kWeighted>
+  double UpdateWith(uint32_t example, float lr, float weight, Workspace& ws);
 
   Model& model_;
   OptimizerState& state_;

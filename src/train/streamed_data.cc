@@ -125,6 +125,10 @@ class FirstPass {
     world_.Sum(&total, 1);
     out.total_rows = total;
     world_.Sum(&read, 1);
+    double weight_sum = weight_sum_;
+    uint64_t weighted_rows = weighted_rows_;
+    world_.Sum(&weight_sum, 1);
+    world_.Sum(&weighted_rows, 1);
     if (carve && world_.distributed()) {
       // Every rank drew validation rows from its range; all of them validate (on rank 0,
       // but every rank holds them, as in memory).
@@ -196,6 +200,7 @@ class FirstPass {
                                  {"fingerprint", fingerprints_.at("train").at("fingerprint")},
                                  {"rows", read},
                                  {"skipped", out.skipped_rows}};
+    AddWeightLineage(spec_.data.weight_column, weight_sum, weighted_rows, out.data.lineage["train"]);
     if (carve) {
       out.data.lineage["validation"] = {{"split_of", "train"},
                                         {"share", share},
@@ -226,7 +231,11 @@ class FirstPass {
     std::swap(batch_, work_);
     batch_.clear();
     work_labels_.resize(work_.size());
-    for (size_t i = 0; i < work_.size(); ++i) work_labels_[i] = LabelNumber(work_[i].label);
+    for (size_t i = 0; i < work_.size(); ++i) {
+      work_labels_[i] = LabelNumber(work_[i].label);
+      weight_sum_ += work_[i].weight;
+      weighted_rows_ += work_[i].weight != 1.0f ? 1 : 0;
+    }
     job_ = std::async(std::launch::async, [this] { Process(); });
   }
 
@@ -253,7 +262,7 @@ class FirstPass {
             ++distinct;
           }
         }
-        RowCacheWriter::EncodeRow(work_labels_[i], ids, rows_[i]);
+        RowCacheWriter::EncodeRow(work_labels_[i], work_[i].weight, ids, rows_[i]);
       }
       distinct_ids_.fetch_add(distinct, std::memory_order_relaxed);
     });
@@ -286,6 +295,8 @@ class FirstPass {
   std::vector<Example> batch_;  // being filled by the parser
   std::vector<Example> work_;   // being processed by job_
   std::vector<uint32_t> work_labels_;
+  double weight_sum_ = 0;       // of the rows written to the cache (validation rows carry none)
+  uint64_t weighted_rows_ = 0;  // of those, the rows whose weight is not 1
   std::future<void> job_;
   std::vector<std::vector<uint32_t>> ids_;
   std::vector<std::string> rows_;

@@ -65,7 +65,8 @@ void StreamedRows::Decode(uint32_t epoch, size_t w, std::vector<uint32_t> blocks
   // Appends a block's rows to `part`.
   auto decode_into = [&](size_t i, EncodedData& part, std::vector<uint32_t>& expanded,
                          std::vector<uint32_t>& row_counts, SparseVector& x) {
-    reader_.DecodeBlock(blocks[i], payloads[i], [&](uint32_t label, const uint32_t* ids, const uint32_t* counts, size_t n) {
+    reader_.DecodeBlock(blocks[i], payloads[i], [&](uint32_t label, float weight, const uint32_t* ids,
+                                                    const uint32_t* counts, size_t n) {
       if (label >= label_remap_.size()) {
         throw CorruptFileError(fmt::format("{}: the row cache names label number {} of {}",
                                            reader_.index().path.string(), label, label_remap_.size()));
@@ -76,6 +77,7 @@ void StreamedRows::Decode(uint32_t epoch, size_t w, std::vector<uint32_t> blocks
       part.offsets.push_back(part.rows.size());
       part.labels.push_back(label_remap_[label]);
       part.coverage.push_back(x.coverage);
+      part.weights.push_back(weight);
     });
   };
   // The buffers keep their capacity from window to window: after the first windows no
@@ -86,6 +88,7 @@ void StreamedRows::Decode(uint32_t epoch, size_t w, std::vector<uint32_t> blocks
   data.values.clear();
   data.labels.clear();
   data.coverage.clear();
+  data.weights.clear();
   if (threads <= 1 || payloads.size() < 2) {
     // One thread (the background prefetch): straight into the window.
     std::vector<uint32_t> expanded, row_counts;
@@ -108,8 +111,11 @@ void StreamedRows::Decode(uint32_t epoch, size_t w, std::vector<uint32_t> blocks
       for (size_t i = 1; i < part.offsets.size(); ++i) data.offsets.push_back(base + part.offsets[i]);
       data.labels.insert(data.labels.end(), part.labels.begin(), part.labels.end());
       data.coverage.insert(data.coverage.end(), part.coverage.begin(), part.coverage.end());
+      data.weights.insert(data.weights.end(), part.weights.begin(), part.weights.end());
     }
   }
+  // A window of rows weighing 1 has no weights, as in memory (EncodedData::weights).
+  if (std::all_of(data.weights.begin(), data.weights.end(), [](float w) { return w == 1.0f; })) data.weights.clear();
   out.order = ShuffledOrder(data.size(), seed_, (static_cast<uint64_t>(epoch) << 32) | w);
   out.epoch = epoch;
   out.window = w;

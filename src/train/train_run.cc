@@ -114,6 +114,7 @@ EncodedData WithoutLabel(const EncodedData& all, uint32_t label) {
     out.offsets.push_back(out.rows.size());
     out.labels.push_back(all.labels[i]);
     out.coverage.push_back(all.coverage[i]);
+    if (!all.weights.empty()) out.weights.push_back(all.weights[i]);
   }
   return out;
 }
@@ -230,11 +231,12 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
            i += static_cast<size_t>(world.size())) {
         shard_storage.texts.push_back(loaded->train.texts[i]);
         shard_storage.labels.push_back(loaded->train.labels[i]);
+        if (!loaded->train.weights.empty()) shard_storage.weights.push_back(loaded->train.weights[i]);
       }
     }
     const LabelledTexts& shard = world.distributed() && !identical_shards ? shard_storage : loaded->train;
     BuildFeatureSpace(shard.texts, hp.min_count, threads, model, &world, spec.model.max_features);
-    train = EncodeExamples(model, shard.texts, shard.labels, threads);
+    train = EncodeExamples(model, shard.texts, shard.labels, shard.weights, threads);
     local_rows = train.size();
   } else {
     const auto pass_start = Clock::now();

@@ -14,8 +14,7 @@ namespace trainops {
 
 namespace {
 
-LabelledTexts ToTexts(std::vector<Example>& examples, const std::vector<std::string>& labels,
-                      std::vector<std::string>& extended) {
+LabelledTexts ToTexts(std::vector<Example>& examples, std::vector<std::string>& extended) {
   LabelledTexts out;
   out.labels = IndexLabels(examples, extended);
   out.texts.reserve(examples.size());
@@ -23,7 +22,26 @@ LabelledTexts ToTexts(std::vector<Example>& examples, const std::vector<std::str
   return out;
 }
 
+// The examples' weights, or none when every one is 1 (the unweighted case costs nothing).
+std::vector<float> WeightsOf(const std::vector<Example>& examples) {
+  const bool weighted =
+      std::any_of(examples.begin(), examples.end(), [](const Example& e) { return e.weight != 1.0f; });
+  std::vector<float> weights;
+  if (!weighted) return weights;
+  weights.reserve(examples.size());
+  for (const auto& e : examples) weights.push_back(e.weight);
+  return weights;
+}
+
 }  // namespace
+
+void AddWeightLineage(const std::string& column, double weight_sum, uint64_t weighted_rows,
+                      nlohmann::json& entry) {
+  if (column.empty()) return;
+  entry["weight_column"] = column;
+  entry["weight_sum"] = weight_sum;
+  entry["weighted_rows"] = weighted_rows;
+}
 
 TrainingData LoadTrainingData(const TaskSpec& spec) {
   TrainingData data;
@@ -72,8 +90,18 @@ TrainingData LoadTrainingData(const TaskSpec& spec) {
   }
   data.validation_labels = data.labels;
   std::vector<std::string> train_extended = data.labels;
-  data.train = ToTexts(train_examples, data.labels, train_extended);
-  data.validation = ToTexts(validation_examples, data.labels, data.validation_labels);
+  // Over the rows trained on (after a validation carve), as the model sees them.
+  double weight_sum = 0;
+  uint64_t weighted_rows = 0;
+  for (const auto& e : train_examples) {
+    weight_sum += e.weight;
+    weighted_rows += e.weight != 1.0f ? 1 : 0;
+  }
+  AddWeightLineage(spec.data.weight_column, weight_sum, weighted_rows, data.lineage["train"]);
+  std::vector<float> weights = WeightsOf(train_examples);
+  data.train = ToTexts(train_examples, train_extended);
+  data.train.weights = std::move(weights);
+  data.validation = ToTexts(validation_examples, data.validation_labels);
   return data;
 }
 

@@ -15,7 +15,17 @@ namespace trainops {
 struct LabelledTexts {
   std::vector<std::string> texts;
   std::vector<uint32_t> labels;  // index into TrainingData::labels, or past it for unknown
+  // Per-row training weights (data.weight_column), one per text; empty when every row
+  // weighs 1 (no weight column, or one of only 1s). Validation rows never have weights,
+  // even when carved from the weighted training file: validation metrics, and with them
+  // checkpoint selection, stay unweighted.
+  std::vector<float> weights;
 };
+
+// Appends the training weights' summary to a lineage entry ("weight_column", "weight_sum",
+// "weighted_rows": rows whose weight is not 1); nothing when `column` is empty.
+void AddWeightLineage(const std::string& column, double weight_sum, uint64_t weighted_rows,
+                      nlohmann::json& entry);
 
 struct TrainingData {
   std::vector<std::string> labels;             // the model's labels

@@ -18,7 +18,10 @@
 #   6. streamed (training.streaming: on, small windows): 2 and 4 ranks each read their own
 #      byte range (the rows per rank sum to the file's rows, and differ), stay within 3
 #      points of one streamed process, and a killed 2-rank streamed run resumes to exactly
-#      the uninterrupted model.
+#      the uninterrupted model;
+#   7. per-row weights (--weight-column): 2 ranks, in memory and streamed, train on a weighted
+#      copy of the data, record the weights' sum over every rank's rows in run.json, and give
+#      another model than the same 2-rank runs without weights.
 # Usage: mpi_train_test.sh TRAINOPS_BINARY WORK_DIR
 set -euo pipefail
 bin=$1
@@ -139,4 +142,44 @@ if TRAINOPS_FAULT_KILL_DURING_CHECKPOINT=3 timeout 300 "${mpi[@]}" -np 2 "${trai
 fi
 timeout 300 "${mpi[@]}" -np 2 "$bin" train --resume s_cut --no-registry --quiet
 cmp s_whole/model.bin s_cut/model.bin || fail "resumed 2-rank streamed run differs from the uninterrupted one"
+
+# 7. Weighted rows, 2 ranks: each rank's shard (in memory) or byte range (streamed) keeps
+# its rows' weights.
+python3 - "$example/train.csv" weighted.csv <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+with open(sys.argv[2], "w", newline="", encoding="utf-8") as out:
+    w = csv.DictWriter(out, fieldnames=list(rows[0].keys()) + ["weight"])
+    w.writeheader()
+    for i, r in enumerate(rows):
+        r["weight"] = ["", "3", "0.5", "0"][i % 4]
+        w.writerow(r)
+PY
+weighted=("$bin" train --data weighted.csv --validation "$example/validation.csv" --text-column text
+          --label-column intent --weight-column weight --threads 1 --no-registry --quiet)
+timeout 300 "${mpi[@]}" -np 2 "${weighted[@]}" --out w_np2
+timeout 300 "${mpi[@]}" -np 2 "${weighted[@]}" "${stream[@]}" --out w_s_np2
+for run in w_np2 w_s_np2; do
+  python3 - "$run/run.json" weighted.csv <<'PY' || fail "run.json of the weighted 2-rank run $run"
+import csv, json, sys
+run = json.load(open(sys.argv[1]))
+weights = [float(r["weight"] or 1) for r in csv.DictReader(open(sys.argv[2], newline="", encoding="utf-8"))]
+train = run["data"]["train"]
+assert run["world_size"] == 2, run["world_size"]
+assert train["weight_column"] == "weight", train
+assert abs(train["weight_sum"] - sum(weights)) < 1e-6, (train["weight_sum"], sum(weights))
+assert train["weighted_rows"] == sum(w != 1 for w in weights), train
+PY
+done
+# The model files differ anyway (their lineage names the data file): compare what they answer.
+for pair in "np2 w_np2" "s_np2 w_s_np2"; do
+  set -- $pair
+  for run in "$1" "$2"; do "$bin" predict --model "$run/model.bin" --data "$example/test.csv" --output "$run.pred" --quiet; done
+  python3 - "$1.pred" "$2.pred" <<'PY' || fail "weights changed nothing in the 2-rank run $2"
+import csv, sys
+a = list(csv.DictReader(open(sys.argv[1]))); b = list(csv.DictReader(open(sys.argv[2])))
+assert len(a) == len(b) > 0
+assert any(x["confidence"] != y["confidence"] for x, y in zip(a, b)), "same confidences"
+PY
+done
 echo "mpi_train_test: all passed"

@@ -29,7 +29,10 @@ using testing::SyntheticIntentCsv;
 using testing::TempDir;
 using testing::TrainFullAndKilled;
 
-TEST(RowCacheTest, RoundTripsIdsCountsAndLabelsAcrossBlocks) {
+// Most rows unweighted (the one-bit case), some weighted, zero among them.
+float RowWeight(uint32_t r) { return r % 3 ? 1.0f : static_cast<float>(r % 7) * 0.5f; }
+
+TEST(RowCacheTest, RoundTripsIdsCountsLabelsAndWeightsAcrossBlocks) {
   TempDir dir;
   RowCacheWriter writer(dir / "rows");
   std::vector<std::vector<uint32_t>> rows;
@@ -38,7 +41,7 @@ TEST(RowCacheTest, RoundTripsIdsCountsAndLabelsAcrossBlocks) {
     for (uint32_t k = 0; k < r % 13; ++k) ids.push_back((r * 7919u + k * 104729u) % 5000000u);
     ids.push_back(ids.empty() ? 0 : ids.front());  // a repeated id: a count of 2
     std::sort(ids.begin(), ids.end());
-    writer.Add(r % 5, ids);
+    writer.Add(r % 5, ids, RowWeight(r));
     rows.push_back(ids);
   }
   RowCacheIndex index = writer.Finish();
@@ -49,8 +52,9 @@ TEST(RowCacheTest, RoundTripsIdsCountsAndLabelsAcrossBlocks) {
   RowCacheReader reader(index);
   size_t r = 0;
   for (size_t b = 0; b < reader.blocks(); ++b) {
-    reader.DecodeBlock(b, reader.ReadBlock(b), [&](uint32_t label, const uint32_t* ids, const uint32_t* counts, size_t n) {
+    reader.DecodeBlock(b, reader.ReadBlock(b), [&](uint32_t label, float weight, const uint32_t* ids, const uint32_t* counts, size_t n) {
       EXPECT_EQ(label, r % 5);
+      EXPECT_EQ(weight, RowWeight(r));
       std::vector<uint32_t> expanded;
       for (size_t i = 0; i < n; ++i) expanded.insert(expanded.end(), counts[i], ids[i]);
       EXPECT_EQ(expanded, rows[r]) << "row " << r;
@@ -70,7 +74,7 @@ TEST(RowCacheTest, ADamagedCacheIsACorruptFileErrorNotACrash) {
   EXPECT_THROW(reader.ReadBlock(0), CorruptFileError);
   // Bytes that are not varints of the promised rows.
   std::string payload(40, '\xff');
-  EXPECT_THROW(reader.DecodeBlock(0, payload, [](uint32_t, const uint32_t*, const uint32_t*, size_t) {}),
+  EXPECT_THROW(reader.DecodeBlock(0, payload, [](uint32_t, float, const uint32_t*, const uint32_t*, size_t) {}),
                CorruptFileError);
 }
 
