@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Replays a support-traffic stream with drift through `trainops cycle` (issue 13).
+"""Replays support-traffic streams with drift through `trainops cycle` (issues 13 and 23).
 
 For each weekly window: the production model's accuracy on that week (scored before
 its labels are used), the alerts, whether the policy retrained and promoted. Side by
@@ -9,8 +9,16 @@ side, in the same run and with the same learner and settings:
 Also: the label-free accuracy estimate against the true accuracy, and, for every
 promotion, the promoted model against the one it replaced on the following week.
 
-Usage: bench/replay_bench.py [--replay ../shared/data/replay] [--binary build/trainops]
-                             [--out bench/work/replay] [--json results.json]
+With --label-budget N, each stream is replayed twice more, as a team with a labelling
+budget would run the loop: the windows arrive without labels, and the labels of N messages
+of window w arrive with window w+1 (`cycle --feedback`). Arm "select": the N messages
+`cycle --label-budget N` picked; arm "random": N uniformly random messages of the window
+(seeded), fed the same way. Both arms are scored by the production model's accuracy on
+each week's full labels (which neither arm sees).
+
+Usage: bench/replay_bench.py [--replay ../shared/data/replay --replay ../shared/data/replay_banking]
+                             [--label-budget 40] [--binary build/trainops]
+                             [--out bench/work/replay] [--json results.json] [--results bench/RESULTS.md]
 Only the files given are used; the stream's own windows are scored, never trained on
 before they are scored. The test set is carved from initial_train.csv (15%, by hash).
 """
@@ -68,25 +76,20 @@ def monitor(binary, spec, model, window):
     return json.loads(p.stdout)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--replay", default=os.path.join(HERE, "..", "..", "shared", "data", "replay"))
-    ap.add_argument("--binary", default=os.path.join(HERE, "..", "build", "trainops"))
-    ap.add_argument("--out", default=os.path.join(HERE, "work", "replay"))
-    ap.add_argument("--json", default="")
-    ap.add_argument("--results", default="", help="write the table into this RESULTS.md (generated section)")
-    ap.add_argument("--skip-baselines", action="store_true")
-    ap.add_argument("--false-alarm-windows", type=int, default=300,
-                    help="stable windows drawn from the held-out test split to measure false alarms")
-    args = ap.parse_args()
-    binary = os.path.abspath(args.binary)
-    replay = os.path.abspath(args.replay)
-    if not os.path.isdir(replay):
-        print(f"replay_bench: {replay} is absent; nothing to do")
-        return 0
-    events = json.load(open(os.path.join(replay, "events.json")))
-    windows = sorted(f for f in os.listdir(os.path.join(replay, "windows")) if f.endswith(".csv"))
-    out = os.path.abspath(args.out)
+def model_file(out, model_id):
+    registry_models = os.path.join(out, ".trainops", "models")
+    for f in os.listdir(registry_models):
+        if f.startswith(model_id):
+            return os.path.join(registry_models, f)
+    raise SystemExit(f"model {model_id} not in {registry_models}")
+
+
+def strip_labels(rows):
+    return [{**r, "intent": ""} for r in rows]
+
+
+def prepare(replay, out):
+    """The stream's test carve, first model and production release in `out`."""
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
     initial = read_rows(os.path.join(replay, "initial_train.csv"))
@@ -95,25 +98,26 @@ def main():
     write_rows(os.path.join(out, "test.csv"), ["text", "intent"], test)
     spec = os.path.join(out, "task.yaml")
     open(spec, "w").write(SPEC.format(train="train.csv"))
-
-    t0 = time.time()
-    run([binary, "train", "--task", spec, "--out", os.path.join(out, "runs", "initial"), "--quiet"])
+    run([BINARY, "train", "--task", spec, "--out", os.path.join(out, "runs", "initial"), "--quiet"])
     initial_model = os.path.join(out, "runs", "initial", "model.bin")
-    run([binary, "release", "--task", spec, "--candidate", initial_model, "--quiet"])
+    run([BINARY, "release", "--task", spec, "--candidate", initial_model, "--quiet"])
+    return spec, initial_model, train, test
 
-    # False alarms of the defaults: windows of 200 rows drawn (with replacement) from the
-    # held-out test split, i.e. traffic from the training distribution, monitored with the
-    # first model. Any alert in such a window is a false alarm.
+
+def false_alarms(spec, initial_model, test, out, count):
+    """Windows of 200 rows drawn (with replacement) from the held-out test split, i.e.
+    traffic from the training distribution, monitored with the first model. Any alert in
+    such a window is a false alarm."""
     import random
     rng = random.Random(20261201)
-    fa = {"windows": args.false_alarm_windows, "any_alert": 0, "by_signal": {}, "estimate_errors": []}
+    fa = {"windows": count, "any_alert": 0, "by_signal": {}, "estimate_errors": []}
     fa_dir = os.path.join(out, "stable_windows")
-    os.makedirs(fa_dir)
-    for k in range(args.false_alarm_windows):
+    os.makedirs(fa_dir, exist_ok=True)
+    for k in range(count):
         rows = [test[rng.randrange(len(test))] for _ in range(200)]
         path = os.path.join(fa_dir, "window.csv")
         write_rows(path, ["text", "intent"], rows)
-        m = monitor(binary, spec, initial_model, path)
+        m = monitor(BINARY, spec, initial_model, path)
         fa["any_alert"] += bool(m["alerts"])
         for a in m["alerts"]:
             fa["by_signal"][a] = fa["by_signal"].get(a, 0) + 1
@@ -123,53 +127,118 @@ def main():
     fa["estimate_within_3_points"] = sum(e <= 0.03 for e in errs) / len(errs) if errs else None
     print(f"false alarms: {fa['any_alert']} of {fa['windows']} stable windows {fa['by_signal']}; estimate mean abs "
           f"error {fa['estimate_mean_abs_error']}, within 3 points in {fa['estimate_within_3_points']}", flush=True)
+    return fa
 
-    # The policy: one `trainops cycle` per window.
+
+def week_record(i, name, c, rc, accuracy):
+    est = c.get("estimated_accuracy") or {}
+    return {
+        "week": i, "window": name, "accuracy": accuracy, "estimated": est.get("value"),
+        "estimate_reliable": est.get("reliable"), "alerts": c["alerts"], "triggered": c["triggered"],
+        "triggers": [t["name"] for t in c["triggers"] if t.get("ready")], "retrained": c["retrained"],
+        "recovery": c.get("recovery", False), "promoted": c["promoted"], "production_before": c["model"],
+        "production_after": c["production"], "candidate": c["candidate"], "decision": c["decision"], "exit": rc,
+        "superseded": len((c.get("training") or {}).get("data_policy", {}).get("superseded_rows", [])),
+        "left_out": (c.get("training") or {}).get("data_policy", {}).get("conflicting_left_out_count", 0),
+    }
+
+
+def run_policy(replay, windows, spec, out):
+    """One `trainops cycle` per window, all labels in the window (as agents label all)."""
     weeks = []
     for i, name in enumerate(windows, start=1):
         path = os.path.join(replay, "windows", name)
-        p = run([binary, "cycle", "--task", spec, "--traffic", path, "--json", "-", "--quiet"], ok=(0, 1))
+        p = run([BINARY, "cycle", "--task", spec, "--traffic", path, "--json", "-", "--quiet"], ok=(0, 1))
         c = json.loads(p.stdout)
         json.dump(c, open(os.path.join(out, f"cycle-{i:02d}.json"), "w"), indent=1)
         fb = c.get("feedback_accuracy") or {}
-        est = c.get("estimated_accuracy") or {}
-        weeks.append({
-            "week": i, "window": name, "accuracy": fb.get("value"), "estimated": est.get("value"),
-            "estimate_reliable": est.get("reliable"), "alerts": c["alerts"], "triggered": c["triggered"],
-            "triggers": [t["name"] for t in c["triggers"] if t.get("ready")], "retrained": c["retrained"],
-            "promoted": c["promoted"], "production_before": c["model"], "production_after": c["production"],
-            "candidate": c["candidate"], "decision": c["decision"], "exit": p.returncode,
-        })
-        print(f"week {i:2d}: acc {fb.get('value', 0):.3f} est {est.get('value', 0):.3f} alerts {c['alerts']} "
-              f"retrained {c['retrained']} promoted {c['promoted']} ({c['decision']})", flush=True)
-    policy_seconds = time.time() - t0
+        weeks.append(week_record(i, name, c, p.returncode, fb.get("value")))
+        w = weeks[-1]
+        print(f"week {i:2d}: acc {w['accuracy'] or 0:.3f} est {w['estimated'] or 0:.3f} alerts {c['alerts']} "
+              f"retrained {c['retrained']}{' (recovery)' if w['recovery'] else ''} promoted {c['promoted']} "
+              f"({c['decision']})", flush=True)
+    return weeks
 
-    # Promoted models against the ones they replaced, on the following week.
-    registry_models = os.path.join(out, ".trainops", "models")
-    def model_file(model_id):
-        for f in os.listdir(registry_models):
-            if f.startswith(model_id):
-                return os.path.join(registry_models, f)
-        raise SystemExit(f"model {model_id} not in {registry_models}")
+
+def run_budget(replay, windows, spec, out, budget, arm, seed):
+    """The loop with a labelling budget: window w arrives without labels; the labels of
+    `budget` of its messages arrive with window w+1. arm "select": the messages the cycle
+    picked (--label-budget); arm "random": uniform picks."""
+    import random
+    rng = random.Random(seed)
+    weeks = []
+    feedback_file = None
+    for i, name in enumerate(windows, start=1):
+        path = os.path.join(replay, "windows", name)
+        rows = read_rows(path)
+        unlabelled = os.path.join(out, f"traffic-{i:02d}.csv")
+        write_rows(unlabelled, list(rows[0].keys()), strip_labels(rows))
+        cmd = [BINARY, "cycle", "--task", spec, "--traffic", unlabelled, "--json", "-", "--quiet"]
+        if feedback_file:
+            cmd += ["--feedback", feedback_file]
+        selection = os.path.join(out, f"selection-{i:02d}.csv")
+        if arm == "select":
+            cmd += ["--label-budget", str(budget), "--selection", selection]
+        p = run(cmd, ok=(0, 1))
+        c = json.loads(p.stdout)
+        json.dump(c, open(os.path.join(out, f"cycle-{i:02d}.json"), "w"), indent=1)
+        # The production model of this week, scored on every label of the week.
+        accuracy = monitor(BINARY, spec, model_file(out, c["model"]), path)["feedback_accuracy"]["value"]
+        weeks.append(week_record(i, name, c, p.returncode, accuracy))
+        by_id = {r["id"]: r for r in rows}
+        if arm == "select":
+            picked = [by_id[r["id"]] for r in read_rows(selection)]
+        else:
+            picked = rng.sample(rows, min(budget, len(rows)))
+        feedback_file = os.path.join(out, f"labels-{i:02d}.csv")
+        write_rows(feedback_file, list(rows[0].keys()), picked)
+        w = weeks[-1]
+        print(f"  [{arm}] week {i:2d}: acc {accuracy:.3f} alerts {c['alerts']} retrained {c['retrained']}"
+              f"{' (recovery)' if w['recovery'] else ''} promoted {c['promoted']}", flush=True)
+    return weeks
+
+
+def promotions_of(replay, windows, spec, out, weeks):
+    """Promoted models against the ones they replaced, on the following week."""
     promotions = []
     for w in weeks:
         if w["promoted"] and w["week"] < len(windows):
             nxt = os.path.join(replay, "windows", windows[w["week"]])
-            new = monitor(binary, spec, model_file(w["production_after"]), nxt)["feedback_accuracy"]["value"]
-            old = monitor(binary, spec, model_file(w["production_before"]), nxt)["feedback_accuracy"]["value"]
+            new = monitor(BINARY, spec, model_file(out, w["production_after"]), nxt)["feedback_accuracy"]["value"]
+            old = monitor(BINARY, spec, model_file(out, w["production_before"]), nxt)["feedback_accuracy"]["value"]
             promotions.append({"week": w["week"], "next_week": w["week"] + 1, "new": new, "old": old})
+    return promotions
+
+
+def mean(xs):
+    xs = [x for x in xs if x is not None]
+    return sum(xs) / len(xs) if xs else float("nan")
+
+
+def run_stream(replay, args):
+    events = json.load(open(os.path.join(replay, "events.json")))
+    windows = sorted(f for f in os.listdir(os.path.join(replay, "windows")) if f.endswith(".csv"))
+    stream = os.path.basename(replay.rstrip("/"))
+    out = os.path.join(os.path.abspath(args.out), stream)
+    print(f"== {stream}: {len(windows)} windows", flush=True)
+    t0 = time.time()
+    spec, initial_model, train, test = prepare(replay, out)
+    fa = false_alarms(spec, initial_model, test, out, args.false_alarm_windows)
+    weeks = run_policy(replay, windows, spec, out)
+    policy_seconds = time.time() - t0
+    promotions = promotions_of(replay, windows, spec, out, weeks)
 
     baselines = {"never": [], "every": []}
     if not args.skip_baselines:
         for i, name in enumerate(windows, start=1):
             path = os.path.join(replay, "windows", name)
-            baselines["never"].append(monitor(binary, spec, initial_model, path)["feedback_accuracy"]["value"])
+            baselines["never"].append(monitor(BINARY, spec, initial_model, path)["feedback_accuracy"]["value"])
         # Retrain after every window: training data plus every labelled row so far.
         model = initial_model
         feedback = []
         for i, name in enumerate(windows, start=1):
             path = os.path.join(replay, "windows", name)
-            baselines["every"].append(monitor(binary, spec, model, path)["feedback_accuracy"]["value"])
+            baselines["every"].append(monitor(BINARY, spec, model, path)["feedback_accuracy"]["value"])
             feedback += [r for r in read_rows(path) if r["intent"]]
             if i == len(windows):
                 break
@@ -180,20 +249,25 @@ def main():
             open(os.path.join(d, "task.yaml"), "w").write(SPEC.format(train="train.csv"))
             # The same learner and settings; the data check's minimum examples per label would
             # refuse the thin new labels, which the cycle also trains on (docs/monitoring.md).
-            run([binary, "train", "--task", os.path.join(d, "task.yaml"), "--out", os.path.join(d, "run"), "--quiet",
+            run([BINARY, "train", "--task", os.path.join(d, "task.yaml"), "--out", os.path.join(d, "run"), "--quiet",
                  "--allow-data-errors"])
             model = os.path.join(d, "run", "model.bin")
 
-    def mean(xs):
-        xs = [x for x in xs if x is not None]
-        return sum(xs) / len(xs) if xs else float("nan")
+    budget = {}
+    if args.label_budget:
+        for arm in ("select", "random"):
+            arm_out = os.path.join(out, f"budget-{arm}")
+            spec_b, _, _, _ = prepare(replay, arm_out)
+            budget[arm] = run_budget(replay, windows, spec_b, arm_out, args.label_budget, arm, seed=20261206)
 
     stable = events["stable_until"]
     result = {
-        "weeks": weeks, "promotions": promotions, "baselines": baselines, "events": events,
-        "policy_mean": mean([w["accuracy"] for w in weeks]),
+        "stream": stream, "replay": replay, "weeks": weeks, "promotions": promotions, "baselines": baselines,
+        "events": events, "policy_mean": mean([w["accuracy"] for w in weeks]),
         "never_mean": mean(baselines["never"]), "every_mean": mean(baselines["every"]),
         "retrains": sum(w["retrained"] for w in weeks), "promoted": sum(w["promoted"] for w in weeks),
+        "recoveries": sum(w["retrained"] and w["recovery"] for w in weeks),
+        "failed_cycles": sum(w["exit"] not in (0, 1) for w in weeks),
         "stable_triggers": sum(w["triggered"] for w in weeks if w["week"] <= stable),
         "stable_alerts": sum(len(w["alerts"]) for w in weeks if w["week"] <= stable),
         "estimate_error_stable": max(abs(w["estimated"] - w["accuracy"]) for w in weeks if w["week"] <= stable),
@@ -204,14 +278,53 @@ def main():
         "worse_promotions": sum(p["new"] < p["old"] - 0.02 for p in promotions),
         "policy_seconds": policy_seconds,
         "false_alarms": fa,
+        "label_budget": args.label_budget,
+        "budget": budget,
     }
+    if budget:
+        result["budget_select_mean"] = mean([w["accuracy"] for w in budget["select"]])
+        result["budget_random_mean"] = mean([w["accuracy"] for w in budget["random"]])
+        result["budget_stable_triggers"] = {arm: sum(w["triggered"] for w in budget[arm] if w["week"] <= stable)
+                                            for arm in budget}
+        result["budget_retrains"] = {arm: sum(w["retrained"] for w in budget[arm]) for arm in budget}
     print(json.dumps({k: v for k, v in result.items()
-                      if k not in ("weeks", "baselines", "promotions", "events", "false_alarms")},
-                     indent=1))
+                      if k not in ("weeks", "baselines", "promotions", "events", "false_alarms", "budget")},
+                     indent=1), flush=True)
+    return result
+
+
+BINARY = os.path.join(HERE, "..", "build", "trainops")
+
+
+def main():
+    global BINARY
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--replay", action="append", default=[],
+                    help="a stream folder (repeat for several; default: ../shared/data/replay and replay_banking)")
+    ap.add_argument("--binary", default=BINARY)
+    ap.add_argument("--out", default=os.path.join(HERE, "work", "replay"))
+    ap.add_argument("--json", default="")
+    ap.add_argument("--results", default="", help="write the tables into this RESULTS.md (generated sections)")
+    ap.add_argument("--skip-baselines", action="store_true")
+    ap.add_argument("--label-budget", type=int, default=0,
+                    help="also replay each stream with this many labels per window (select vs random)")
+    ap.add_argument("--false-alarm-windows", type=int, default=300,
+                    help="stable windows drawn from the held-out test split to measure false alarms")
+    args = ap.parse_args()
+    BINARY = os.path.abspath(args.binary)
+    shared = os.path.join(HERE, "..", "..", "shared", "data")
+    replays = [os.path.abspath(r) for r in (args.replay or [os.path.join(shared, "replay"),
+                                                            os.path.join(shared, "replay_banking")])]
+    results = []
+    for replay in replays:
+        if not os.path.isdir(replay):
+            print(f"replay_bench: {replay} is absent; skipped")
+            continue
+        results.append(run_stream(replay, args))
     if args.json:
-        json.dump(result, open(args.json, "w"), indent=1)
-    if args.results:
-        write_results(args.results, result, " ".join(["bench/replay_bench.py"] + sys.argv[1:]))
+        json.dump(results, open(args.json, "w"), indent=1)
+    if args.results and results:
+        write_results(args.results, results, " ".join(["bench/replay_bench.py"] + sys.argv[1:]))
     return 0
 
 
@@ -219,48 +332,85 @@ def pct(x):
     return "-" if x is None else f"{100 * x:.1f}"
 
 
-def write_results(path, r, command):
-    """Replaces the generated section of bench/RESULTS.md (or appends it)."""
+def stream_lines(r):
     ev = {v: k for k, v in r["events"]["events"].items()}
-    lines = ["", "## Drift monitoring and retraining on the replay stream (issue 13)", "",
-             f"Command: `{command}` (trainops commit {git_commit()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).",
-             "Stream: `../shared/data/replay` (13 weekly windows of 200 messages, drift from events.json). The test",
-             "data for the gates is 15% of initial_train.csv carved by a hash of the text; the rest trains the first",
-             "model. Accuracy of a week = the production model's accuracy on that week's labels, scored before the",
-             "week's labels are used. Same learner and settings for all three columns.", "",
-             "| week | event | policy: accuracy % | estimated % | alerts | retrained | promoted | never retrain % | retrain every window % |",
+    n = len(r["weeks"])
+    lines = ["", f"### Stream `{r['stream']}` ({n} weekly windows; events: "
+             + ", ".join(f"{k} in week {v}" for k, v in r["events"]["events"].items()) + ")", "",
+             "| week | event | policy: accuracy % | estimated % | alerts | retrained | promoted | never retrain % | "
+             "retrain every window % |",
              "| ---: | --- | ---: | ---: | --- | --- | --- | ---: | ---: |"]
     never, every = r["baselines"]["never"], r["baselines"]["every"]
     for i, w in enumerate(r["weeks"]):
+        retrained = ("yes (recovery)" if w["recovery"] else "yes") if w["retrained"] else "no"
         lines.append(f"| {w['week']} | {ev.get(w['week'], 'stable' if w['week'] <= r['events']['stable_until'] else '')} | "
                      f"{pct(w['accuracy'])} | {pct(w['estimated'])}{'' if w['estimate_reliable'] else ' (unreliable)'} | "
-                     f"{', '.join(w['alerts']) or '-'} | {'yes' if w['retrained'] else 'no'} | "
+                     f"{', '.join(w['alerts']) or '-'} | {retrained} | "
                      f"{'yes' if w['promoted'] else 'no'} | {pct(never[i] if i < len(never) else None)} | "
                      f"{pct(every[i] if i < len(every) else None)} |")
     lines += ["", f"Mean production accuracy: policy **{pct(r['policy_mean'])}%**, never retraining {pct(r['never_mean'])}%, "
-              f"retraining after every window {pct(r['every_mean'])}% (12 retrains). Policy: {r['retrains']} retrains, "
-              f"{r['promoted']} promotions.", ""]
+              f"retraining after every window {pct(r['every_mean'])}% ({n - 1} retrains). Policy: {r['retrains']} retrains "
+              f"({r['recoveries']} of them recovery), {r['promoted']} promotions, {r['failed_cycles']} failed cycles.", ""]
     for p in r["promotions"]:
         lines.append(f"- promoted after week {p['week']}: on week {p['next_week']} the new model scores {pct(p['new'])}%, "
                      f"the one it replaced {pct(p['old'])}%")
+    data = [f"week {w['week']}: {w['superseded']} superseded, {w['left_out']} conflicting left out"
+            for w in r["weeks"] if w["superseded"] or w["left_out"]]
+    if data:
+        lines += ["", "Data policy of the retrains: " + "; ".join(data) + "."]
     fa = r["false_alarms"]
-    lines += ["", f"False alarms of the defaults: {fa['any_alert']} of {fa['windows']} stable windows raised any alert "
-              f"({fa['by_signal'] or 'none'}); windows of 200 rows drawn with replacement from the held-out test split "
-              f"and monitored with the first model. Label-free estimate on those windows: mean absolute error "
-              f"{pct(fa['estimate_mean_abs_error'])} points, within 3 points in {pct(fa['estimate_within_3_points'])}% "
-              f"of windows; on the stable weeks of the stream, largest error {pct(r['estimate_error_stable'])} points.", ""]
+    if fa["windows"]:
+        lines += ["", f"False alarms of the defaults: {fa['any_alert']} of {fa['windows']} stable windows raised any alert "
+                  f"({fa['by_signal'] or 'none'}); windows of 200 rows drawn with replacement from the held-out test split "
+                  f"and monitored with the first model. Label-free estimate on those windows: mean absolute error "
+                  f"{pct(fa['estimate_mean_abs_error'])} points, within 3 points in {pct(fa['estimate_within_3_points'])}% "
+                  f"of windows; on the stable weeks of the stream, largest error {pct(r['estimate_error_stable'])} points."]
+    lines.append("")
     targets = [
-        ("mean accuracy within 0.5 point of retraining every window (or better)", r["policy_mean"] >= r["every_mean"] - 0.005),
-        ("at most 5 retrains", r["retrains"] <= 5),
+        ("mean accuracy at least that of retraining after every window with all labels",
+         r["policy_mean"] >= r["every_mean"]),
+        ("at most 6 retrains", r["retrains"] <= 6),
         ("0 promoted models worse than the one they replaced (next week, beyond 2 points)", r["worse_promotions"] == 0),
         ("no trigger in the stable weeks", r["stable_triggers"] == 0),
         ("every injected drift flagged in its first week", all(r["events_flagged"].values())),
-        ("the new domain triggers a retrain", r["new_domain_retrained"]),
-        ("label-free estimate within 3 points on the stable weeks", r["estimate_error_stable"] <= 0.03),
+        ("no cycle failed", r["failed_cycles"] == 0),
     ]
-    lines += ["Targets on the public stream:", ""]
+    if r.get("budget"):
+        b = r["budget"]
+        lines += [f"With a label budget of {r['label_budget']} per window (window w arrives unlabelled; the labels of "
+                  f"{r['label_budget']} of its messages arrive with window w+1; accuracy = the production model on the "
+                  "week's full labels):", "",
+                  "| week | select: accuracy % | retrained | random: accuracy % | retrained |",
+                  "| ---: | ---: | --- | ---: | --- |"]
+        for s_w, r_w in zip(b["select"], b["random"]):
+            lines.append(f"| {s_w['week']} | {pct(s_w['accuracy'])} | {'yes' if s_w['retrained'] else 'no'} | "
+                         f"{pct(r_w['accuracy'])} | {'yes' if r_w['retrained'] else 'no'} |")
+        gain = r["budget_select_mean"] - r["budget_random_mean"]
+        lines += ["", f"Mean accuracy: select **{pct(r['budget_select_mean'])}%** ({r['budget_retrains']['select']} retrains), "
+                  f"random {pct(r['budget_random_mean'])}% ({r['budget_retrains']['random']} retrains): "
+                  f"{100 * gain:+.1f} points.", ""]
+        targets.append((f"with --label-budget {r['label_budget']}: at least +2 points over {r['label_budget']} random labels",
+                        gain >= 0.02))
+        targets.append(("with the label budget: no trigger in the stable weeks (either arm)",
+                        sum(r["budget_stable_triggers"].values()) == 0))
+    lines += ["Targets:", ""]
     lines += [f"- {'reached' if ok else '**missed**'}: {name}" for name, ok in targets]
     lines += [""]
+    return lines
+
+
+def write_results(path, results, command):
+    """Replaces the generated section of bench/RESULTS.md (or appends it)."""
+    lines = ["", "## The weekly loop on two replay streams (issues 13 and 23)", "",
+             f"Command: `{command}` (trainops commit {git_commit()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).",
+             "Streams: `../shared/data/replay` (CLINC150) and `../shared/data/replay_banking` (BANKING77), weekly windows",
+             "with drift injected at known weeks (events.json). The test data for the gates is 15% of initial_train.csv",
+             "carved by a hash of the text; the rest trains the first model. Accuracy of a week = the production model's",
+             "accuracy on that week's labels, scored before the week's labels are used. Same learner and settings for",
+             "every column; \"retrain every window\" trains on the training data plus every label so far, unweighted,",
+             "without a gate (a cron job); the policy is `trainops cycle` with the spec's defaults."]
+    for r in results:
+        lines += stream_lines(r)
     write_section(path, "replay", "bench/replay_bench.py", lines)
 
 

@@ -11,7 +11,8 @@
 // Cycle is one step of the weekly loop: monitor, record the window's feedback in the
 // registry, decide with the spec's `drift:` policy (hysteresis, cooldown, a minimum of new
 // feedback), and when triggered train a candidate on the training data plus all feedback,
-// gate it against production and promote it on a pass.
+// gate it against production and promote it on a pass. A retrain that cannot go ahead
+// still leaves the cycle recorded (signals, alerts, feedback) before the error is raised.
 //
 // Errors: InputError for anything the caller must fix (a file, a time, a task without a
 // production model). A candidate blocked by its gate is a result (`gate_passed == false`),
@@ -68,9 +69,17 @@ std::vector<nlohmann::json> MonitorHistory(const std::string& task_spec, const s
 struct CycleOptions {
   std::string task;  // task spec (required)
   TrafficSource source;
+  // Labels agents gave to messages of earlier windows (CSV, TSV or JSONL with the text and
+  // label columns, and the id the message had): feedback, but not this window's traffic.
+  std::string feedback;
   std::string registry;
   std::string work_dir;  // where candidates are trained ("" = <registry folder>/cycles)
   std::optional<int> threads;
+  // The label budget: also pick this many messages of the window for agents to label next
+  // (0 = none), written to `selection` ("" = selection-NNNN.csv in the work folder).
+  int64_t label_budget = 0;
+  std::string selection;
+  std::optional<double> random_share;  // of the budget drawn uniformly (default 0.1)
 };
 
 struct CycleResult {

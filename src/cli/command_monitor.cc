@@ -141,16 +141,33 @@ void RegisterCycle(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--work-dir", f->options.work_dir, "Where candidates are trained (default: cycles/ next to the registry)");
   cmd->add_option("--json", f->json, "Write the cycle report as JSON (- for stdout)");
   cmd->add_option("--threads", f->threads, "Training and gate threads (default: the spec's)");
+  cmd->add_option("--feedback", f->options.feedback,
+                  "Labels agents gave to messages of earlier windows (CSV, TSV or JSONL: id, text, label column): "
+                  "feedback that is not this window's traffic");
+  cmd->add_option("--label-budget", f->options.label_budget,
+                  "Also pick this many messages of the window for agents to label next (as `trainops select`)");
+  cmd->add_option("--selection", f->options.selection,
+                  "Where the picked messages go (CSV: id,time,text,score,reason,stratum; default: "
+                  "selection-NNNN.csv in the work folder)");
+  cmd->add_option("--random-share", f->options.random_share,
+                  "Share of the label budget drawn uniformly at random (default 0.1), for unbiased accuracy estimates");
   cmd->footer(
       "Example (a weekly job):\n"
       "  trainops cycle --task task.yaml --traffic week12.csv --json cycle12.json\n"
       "  trainops cycle --task task.yaml --since 2026-03-16 --until 2026-03-23 --json cycle.json\n"
+      "  trainops cycle --task task.yaml --traffic week13.csv --feedback labels12.csv --label-budget 40 \\\n"
+      "      --selection to_label13.csv\n"
       "The spec's drift: section says which alerts retrain (docs/monitoring.md). A candidate trains on the\n"
       "training data plus all feedback, is gated against production on the test data plus held-out\n"
       "feedback, and is promoted on a pass. Exit 0 the cycle ran, 1 a retrained candidate was blocked by\n"
       "its gate (nothing promoted), 2 error.");
   cmd->callback([f, &ctx] {
-    CheckOutputPath(f->json, "--json", Inputs(f->options.task, f->options.registry, f->options.source));
+    CommandInputs inputs = Inputs(f->options.task, f->options.registry, f->options.source);
+    if (!f->options.feedback.empty()) inputs.Add("--feedback", f->options.feedback);
+    CheckOutputPath(f->json, "--json", inputs);
+    if (!f->json.empty() && f->json != "-" && f->json == f->options.selection) {
+      throw InputError(fmt::format("--json and --selection both name {}; give each its own file", f->json));
+    }
     if (f->threads >= 0) f->options.threads = f->threads;
     const CycleResult result = Cycle(f->options, ctx.messages());
     const nlohmann::json& r = result.report;

@@ -1,5 +1,7 @@
 // Cycle and ListCycles (include/trainops/monitor.h): one step of the weekly loop.
 #include <algorithm>
+#include <exception>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -14,8 +16,11 @@
 #include "common/strings.h"
 #include "data/csv_writer.h"
 #include "data/dataset.h"
+#include "drift/cycle_selection.h"
 #include "drift/monitor.h"
+#include "drift/retrain_data.h"
 #include "drift/retrain_policy.h"
+#include "drift/select.h"
 #include "drift/workflow_common.h"
 
 namespace trainops {
@@ -38,42 +43,11 @@ bool InHoldout(const std::string& row_key, double share, uint64_t seed) {
   return static_cast<double>(Hash64(row_key, seed ^ 0x401d07) % 10000) < share * 10000;
 }
 
-// The rows of a spec data file, with every column the derived spec names.
-struct Table {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-};
-
-// Header: text, label, segment columns, time column (as the spec names them).
-std::vector<std::string> DerivedHeader(const TaskSpec& spec) {
-  std::vector<std::string> h = {spec.data.text_column, spec.data.label_column};
-  for (const auto& c : spec.data.segment_columns) h.push_back(c);
-  if (!spec.data.time_column.empty()) h.push_back(spec.data.time_column);
-  return h;
-}
-
-void AppendSpecFile(const TaskSpec& spec, const std::filesystem::path& path, Table& table,
-                    std::set<std::string>* texts) {
-  DataSource source = spec.data.Source(path, spec.labels);
-  StreamExamples(source, [&](Example&& e) {
-    if (texts) texts->insert(std::string(Trim(e.text)));
-    std::vector<std::string> row = {e.text, e.label};
-    for (auto& s : e.segments) row.push_back(s);
-    if (!spec.data.time_column.empty()) row.push_back(e.time);
-    table.rows.push_back(std::move(row));
-  }, [](RowProblem&&) {});  // rows the spec skips (on_bad_row: skip) stay out, as in training
-}
-
-void AppendFeedback(const FeedbackRow& f, Table& table) {
-  std::vector<std::string> row = {f.text, f.label};
-  row.resize(table.header.size());  // feedback has no segments or time: empty cells
-  table.rows.push_back(std::move(row));
-}
-
-void WriteTable(const std::filesystem::path& path, const Table& table) {
+void WriteTable(const std::filesystem::path& path, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows) {
   AtomicFile out(path);
-  out.Write(CsvLine(table.header));
-  for (const auto& row : table.rows) out.Write(CsvLine(row));
+  out.Write(CsvLine(header));
+  for (const auto& row : rows) out.Write(CsvLine(row));
   out.Commit();
 }
 
@@ -104,40 +78,182 @@ json CycleSummary(const CycleRecord& c) {
           {"feedback_accuracy", get("feedback_accuracy")}};
 }
 
+// The retrain of one cycle: candidate data under the data policy, training, gate and
+// promotion. Fills `result` and returns the report's `training` and `gate_report` parts.
+struct RetrainOutcome {
+  json training = nullptr, gate = nullptr, gate_report = nullptr;
+};
+
+RetrainOutcome Retrain(const CycleOptions& options, const TaskSpec& spec, const std::filesystem::path& registry_path,
+                       const std::filesystem::path& dir, const std::vector<drift::LabelledMessage>& feedback,
+                       const drift::RetrainDecision& decision, const Messages& messages, CycleResult& result) {
+  RetrainOutcome out;
+  CreateOutputFolder(dir, "--work-dir");
+  const drift::RetrainData data = drift::BuildRetrainData(spec, feedback);
+  WriteTable(dir / "train.csv", data.header, data.train);
+  WriteTable(dir / "test.csv", data.header, data.test);
+  TaskSpec derived = spec;
+  derived.data.train = std::filesystem::absolute(dir / "train.csv");
+  derived.data.test = std::filesystem::absolute(dir / "test.csv");
+  derived.data.format = FileFormat::kCsv;
+  derived.data.weight_column = data.weight_column;
+  if (!derived.labels.empty()) {  // a declared label set grows by the labels feedback brought
+    for (const auto& f : feedback) {
+      if (std::find(derived.labels.begin(), derived.labels.end(), f.label) == derived.labels.end() &&
+          f.label != spec.oos_label) {
+        derived.labels.push_back(f.label);
+      }
+    }
+  }
+  derived.registry_path = std::filesystem::absolute(registry_path);
+  if (!derived.data.validation.empty()) derived.data.validation = std::filesystem::absolute(derived.data.validation);
+  const std::filesystem::path derived_spec = dir / "task.yaml";
+  WriteFileAtomically(derived_spec, TaskSpecToYaml(derived, dir));
+  const json& policy = data.policy;
+  Say(messages, fmt::format("training a candidate on {} training rows + {} feedback rows (weight {}; {} held out to "
+                            "gate, {} dropped as already in the test data) in {}",
+                            data.spec_rows, data.feedback_rows, spec.drift.feedback_weight, data.holdout_rows,
+                            data.leaked_rows, dir.string()));
+  if (policy.at("superseded_count").get<size_t>() > 0) {
+    Say(messages, fmt::format("{} rows superseded by a newer label from feedback",
+                              policy.at("superseded_count").get<size_t>()));
+  }
+  if (policy.at("conflicting_left_out_count").get<size_t>() > 0) {
+    Say(messages, fmt::format("{} training rows left out of this retrain: the same text under different labels, "
+                              "with no feedback to settle it (fix them in {})",
+                              policy.at("conflicting_left_out_count").get<size_t>(), spec.data.train.string()));
+  }
+  if (!policy.at("thin_new_labels").empty()) {
+    Say(messages, fmt::format("{} new labels from feedback have fewer than checks.min_examples_per_label = {} "
+                              "examples; training on what there is",
+                              policy.at("thin_new_labels").size(), spec.checks.min_examples_per_label));
+  }
+
+  // The data policy above has settled what a person would otherwise be asked to fix
+  // (conflicts, thin new labels); the pre-train check still runs and its findings are kept
+  // in the run, but they do not stall the loop.
+  TrainOptions t;
+  t.allow_data_errors = true;
+  t.task = derived_spec.string();
+  t.out = (dir / "run").string();
+  t.registry = registry_path.string();
+  if (options.threads) t.parameters["threads"] = std::to_string(*options.threads);
+  const TrainResult trained = Train(t, messages);
+  result.retrained = true;
+  result.candidate = trained.model_id;
+  out.training = {{"run_dir", trained.run_dir},
+                  {"spec", derived_spec.string()},
+                  {"training_rows", data.spec_rows + data.feedback_rows},
+                  {"feedback_rows", data.feedback_rows},
+                  {"holdout_rows", data.holdout_rows},
+                  {"test_rows", data.test.size()},
+                  {"dropped_in_test_data", data.leaked_rows},
+                  {"thin_new_labels", policy.at("thin_new_labels")},
+                  {"data_policy", policy}};
+
+  GateOptions g;
+  g.task = derived_spec.string();
+  g.candidate = trained.model_id;
+  g.registry = registry_path.string();
+  g.threads = options.threads.value_or(0);
+  g.reason = std::string("cycle") + (decision.recovery ? " (recovery)" : "") + ": " + Join(decision.fired, ", ");
+  const ReleaseResult release = Release(g);
+  result.gate_passed = release.gate.passed;
+  result.promoted = release.promotion.has_value() && release.promotion->changed;
+  out.gate = release.gate.passed ? "passed" : "failed";
+  out.gate_report = {{"passed", release.gate.passed},
+                     {"verdict", release.gate.verdict},
+                     {"report_id", release.gate.report_id},
+                     {"refused", release.refused}};
+  if (release.promotion) result.production = release.promotion->model_id;
+  Say(messages, result.promoted ? fmt::format("promoted {} to production", trained.model_id.substr(0, 12))
+                                : fmt::format("candidate {} not promoted: {}", trained.model_id.substr(0, 12),
+                                              release.gate.passed ? release.refused : "a gate failed"));
+  return out;
+}
+
+void CheckCycleOptions(const CycleOptions& o) {
+  if (o.task.empty()) throw InputError("cycle needs --task T.yaml");
+  if (o.label_budget < 0) {
+    throw InputError(fmt::format("--label-budget {}: the number of messages to pick for labelling; 0 or more",
+                                 o.label_budget));
+  }
+  if (o.random_share && !(*o.random_share >= 0 && *o.random_share <= 1)) {
+    throw InputError(fmt::format("--random-share {}: must be between 0 and 1 (0.1 = a tenth of the budget drawn "
+                                 "uniformly at random)",
+                                 *o.random_share));
+  }
+  if (!o.selection.empty() && o.label_budget == 0) {
+    throw InputError("--selection names where the messages to label go; pass --label-budget N too");
+  }
+  CommandInputs inputs;
+  inputs.AddTask(o.task, o.registry);
+  if (!o.source.traffic.empty()) inputs.Add("--traffic", o.source.traffic);
+  if (!o.feedback.empty()) inputs.Add("--feedback", o.feedback);
+  if (o.selection == "-") {
+    throw InputError("--selection -: name a file for the messages to label (standard output carries the cycle report)");
+  }
+  if (!o.selection.empty()) CheckOutputFile(o.selection, "--selection", inputs);
+}
+
 }  // namespace
 
 CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
   return AtBoundary([&] {
-    if (options.task.empty()) throw InputError("cycle needs --task T.yaml");
+    CheckCycleOptions(options);
     const TaskSpec spec = LoadTaskSpec(options.task);
     const std::filesystem::path registry_path = ResolveRegistryPath(options.registry, &spec);
     Registry registry = Registry::Open(registry_path);
-    const drift::TrafficWindow window = drift::LoadWindow(options.source, spec, registry_path);
+    drift::TrafficWindow window = drift::LoadWindow(options.source, spec, registry_path);
+    json late = nullptr;
+    if (!options.feedback.empty()) {
+      const drift::TrafficWindow labels = drift::LoadTrafficFile(options.feedback, std::nullopt, spec);
+      const auto [added, unlabelled] = drift::AppendLateFeedback(window, labels);
+      late = {{"source", options.feedback}, {"rows", added}, {"unlabelled_rows", unlabelled}};
+    }
+    // Labels for messages an earlier cycle selected are not a sample of the traffic.
+    const json from_selection = drift::MarkSelectedFeedback(window, registry.Selections(spec.name));
     const drift::ResolvedModel production = drift::ResolveMonitoredModel("", spec, registry_path);
 
     // 1. Monitor the window with the production model.
     drift::MonitorOutcome monitor = drift::MonitorWindow(production.model, production.id, spec, window);
     drift::RecordMonitorReport(registry, monitor.report, window, monitor.alerts);
-    Say(messages, fmt::format("monitored {} rows ({} with feedback): {}", window.rows.size(), window.FeedbackRows(),
+    Say(messages, fmt::format("monitored {} rows ({} with feedback): {}", window.TrafficRows(), window.FeedbackRows(),
                               monitor.alerts.empty() ? "no alerts" : "alerts: " + Join(monitor.alerts, ", ")));
 
-    // 2. The window's feedback, deduplicated against what the registry already has.
+    // 2. The window's feedback against what the registry already has: new rows, repeats,
+    // and relabels (an agent corrected a label: the latest wins).
     const std::vector<FeedbackRow> known = registry.Feedback(spec.name);
-    std::set<std::string> known_keys;
-    for (const auto& f : known) known_keys.insert(f.row_key);
+    std::map<std::string, std::string> known_label;
+    for (const auto& f : known) known_label[f.row_key] = f.label;
     std::vector<FeedbackRow> fresh;
-    size_t repeated = 0;
+    size_t repeated = 0, relabelled = 0;
     std::set<std::string> window_keys;
     for (const drift::WindowRow& row : window.rows) {
       if (row.feedback.empty() || Trim(row.text).empty()) continue;
       const std::string key = RowKey(row);
-      if (known_keys.count(key) || !window_keys.insert(key).second) {
+      if (!window_keys.insert(key).second) {
         ++repeated;
         continue;
+      }
+      if (auto it = known_label.find(key); it != known_label.end()) {
+        if (it->second == row.feedback) {
+          ++repeated;
+          continue;
+        }
+        ++relabelled;
       }
       fresh.push_back({key, row.text, row.feedback, window.source, 0,
                        InHoldout(key, spec.drift.feedback_holdout, spec.seed)});
     }
+    // Everything known, oldest first, a relabelled row at its newest place.
+    std::vector<drift::LabelledMessage> all_feedback;
+    std::set<std::string> fresh_keys;
+    for (const auto& f : fresh) fresh_keys.insert(f.row_key);
+    for (const auto& f : known) {
+      if (!fresh_keys.count(f.row_key)) all_feedback.push_back({f.row_key, f.text, f.label, false});
+    }
+    for (const auto& f : fresh) all_feedback.push_back({f.row_key, f.text, f.label, f.holdout});
 
     // 3. Decide, from this window and the earlier cycles.
     const std::vector<CycleRecord> cycles = registry.Cycles(spec.name);
@@ -148,9 +264,13 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
       if (cycles[i].retrained) {
         history.windows_since_retrain = static_cast<int>(cycles.size() - i);
         last_retrain_cycle = cycles[i].id;
+        const json& report = cycles[i].report;
+        if (!(report.is_object() && report.value("recovery", false))) {
+          history.windows_since_triggered_retrain = history.windows_since_retrain;
+        }
       }
     }
-    for (const auto& f : known) history.feedback_since_retrain += f.cycle_id > last_retrain_cycle;
+    for (const auto& f : known) history.feedback_since_retrain += f.cycle_id > last_retrain_cycle && !fresh_keys.count(f.row_key);
     history.feedback_since_retrain += fresh.size();
     const drift::RetrainDecision decision = drift::DecideRetrain(monitor.report, spec.drift, history);
     Say(messages, "decision: " + decision.reason);
@@ -158,126 +278,50 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
     CycleResult result;
     result.triggered = decision.triggered;
     result.production = production.id;
-    json gate = nullptr;         // "passed" | "failed" | null (no candidate)
-    json gate_report = nullptr;  // the details: verdict text, report id, a policy refusal
-    json training = nullptr;
+    RetrainOutcome retrain;
+    std::exception_ptr failure;
     if (decision.triggered) {
       // 4. Train a candidate on the training data plus all feedback (this window's
       // held-out share aside), gate it on the test data plus that share, promote on a pass.
+      // Whatever happens here, the window's monitoring and feedback are recorded below.
       const std::filesystem::path work_dir =
           options.work_dir.empty() ? registry_path.parent_path() / "cycles" : std::filesystem::path(options.work_dir);
-      const std::filesystem::path dir = CycleFolder(work_dir, cycles.size() + 1);
-      CreateOutputFolder(dir, "--work-dir");
-      Table train{DerivedHeader(spec), {}}, test{DerivedHeader(spec), {}};
-      std::set<std::string> test_texts;
-      if (!spec.data.test.empty()) AppendSpecFile(spec, spec.data.test, test, &test_texts);
-      AppendSpecFile(spec, spec.data.train, train, nullptr);
-      std::set<std::string> spec_train_labels;  // labels not among them came with feedback
-      for (const auto& row : train.rows) spec_train_labels.insert(row[1]);
-      size_t leaked = 0, feedback_train = 0, holdout = 0;
-      auto add = [&](const FeedbackRow& f, bool to_test) {
-        if (test_texts.count(std::string(Trim(f.text)))) {
-          ++leaked;  // in the test data already: training on it would leak the test set
-          return;
-        }
-        if (to_test) {
-          AppendFeedback(f, test);
-          ++holdout;
-        } else {
-          AppendFeedback(f, train);
-          ++feedback_train;
-        }
-      };
-      for (const auto& f : known) add(f, false);  // earlier holdouts served their gate: train on them now
-      for (const auto& f : fresh) add(f, f.holdout);
-      WriteTable(dir / "train.csv", train);
-      WriteTable(dir / "test.csv", test);
-      TaskSpec derived = spec;
-      derived.data.train = std::filesystem::absolute(dir / "train.csv");
-      derived.data.test = std::filesystem::absolute(dir / "test.csv");
-      derived.data.format = FileFormat::kCsv;
-      if (!derived.labels.empty()) {  // a declared label set grows by the labels feedback brought
-        for (const std::vector<FeedbackRow>* rows : {&known, const_cast<const std::vector<FeedbackRow>*>(&fresh)}) {
-          for (const auto& f : *rows) {
-            if (std::find(derived.labels.begin(), derived.labels.end(), f.label) == derived.labels.end() &&
-                f.label != spec.oos_label) {
-              derived.labels.push_back(f.label);
-            }
-          }
-        }
+      try {
+        retrain = Retrain(options, spec, registry_path, CycleFolder(work_dir, cycles.size() + 1), all_feedback, decision,
+                          messages, result);
+      } catch (const std::exception& e) {
+        failure = std::current_exception();
+        retrain.training = {{"error", e.what()}};
+        Say(messages, std::string("retrain failed; the cycle is recorded without a candidate: ") + e.what());
       }
-      derived.registry_path = std::filesystem::absolute(registry_path);
-      if (!derived.data.validation.empty()) derived.data.validation = std::filesystem::absolute(derived.data.validation);
-      const std::filesystem::path derived_spec = dir / "task.yaml";
-      WriteFileAtomically(derived_spec, TaskSpecToYaml(derived, dir));
-      Say(messages, fmt::format("training a candidate on {} training rows + {} feedback rows ({} held out to gate, "
-                                "{} dropped as already in the test data) in {}",
-                                train.rows.size() - feedback_train, feedback_train, holdout, leaked, dir.string()));
+    }
 
-      // New labels arrive a few examples at a time; the data check's minimum per label
-      // would hold the new domain back for weeks. A quick check (without the
-      // cross-validated label-error checks, which training runs anyway) says whether thin
-      // labels that only feedback has are the only errors; then training goes ahead and
-      // they are reported. Any other error stops the cycle as it stops `trainops train`.
-      CheckDataOptions quick;
-      quick.task = derived_spec.string();
-      quick.label_error_folds = 0;
-      const CheckDataResult checked = CheckData(quick, {}, 0);
-      json thin_new_labels = json::array();
-      bool other_errors = false;
-      for (const json& finding : checked.report.at("findings")) {
-        if (finding.value("severity", "") != "error") continue;
-        const bool thin_new = finding.value("check", "") == "label_health" &&
-                              finding.value("kind", "") == "too_few_examples" &&
-                              !spec_train_labels.count(finding.value("label", ""));
-        if (thin_new) {
-          thin_new_labels.push_back({{"label", finding.at("label")}, {"examples", finding.at("count")}});
-        } else {
-          other_errors = true;
-        }
+    // 5. The label budget: which messages of this window to label next, scored by the
+    // model that serves from now on.
+    json selection_json = nullptr;
+    drift::CycleSelection selection;
+    if (options.label_budget > 0 && !failure) {
+      const drift::ResolvedModel serving = drift::ResolveMonitoredModel("", spec, registry_path);
+      const uint64_t seed = spec.seed ^ (0x5e1ec7ULL * (cycles.size() + 1));
+      selection = drift::SelectForNextWindow(serving.model, window, static_cast<size_t>(options.label_budget),
+                                             options.random_share.value_or(kDefaultRandomShare), seed);
+      const std::filesystem::path work_dir =
+          options.work_dir.empty() ? registry_path.parent_path() / "cycles" : std::filesystem::path(options.work_dir);
+      std::string path = options.selection;
+      if (path.empty()) {
+        std::filesystem::create_directories(work_dir);
+        path = (work_dir / fmt::format("selection-{:04d}.csv", cycles.size() + 1)).string();
       }
-      if (!thin_new_labels.empty()) {
-        Say(messages, fmt::format("{} new labels from feedback have fewer than checks.min_examples_per_label = {} "
-                                  "examples; training on what there is",
-                                  thin_new_labels.size(), spec.checks.min_examples_per_label));
-      }
-
-      TrainOptions t;
-      t.allow_data_errors = !thin_new_labels.empty() && !other_errors;
-      t.task = derived_spec.string();
-      t.out = (dir / "run").string();
-      t.registry = registry_path.string();
-      if (options.threads) t.parameters["threads"] = std::to_string(*options.threads);
-      const TrainResult trained = Train(t, messages);
-      result.retrained = true;
-      result.candidate = trained.model_id;
-      training = {{"run_dir", trained.run_dir},
-                  {"spec", derived_spec.string()},
-                  {"training_rows", train.rows.size()},
-                  {"feedback_rows", feedback_train},
-                  {"holdout_rows", holdout},
-                  {"test_rows", test.rows.size()},
-                  {"dropped_in_test_data", leaked},
-                  {"thin_new_labels", thin_new_labels}};
-
-      GateOptions g;
-      g.task = derived_spec.string();
-      g.candidate = trained.model_id;
-      g.registry = registry_path.string();
-      g.threads = options.threads.value_or(0);
-      g.reason = "cycle: " + Join(decision.fired, ", ");
-      const ReleaseResult release = Release(g);
-      result.gate_passed = release.gate.passed;
-      result.promoted = release.promotion.has_value() && release.promotion->changed;
-      gate = release.gate.passed ? "passed" : "failed";
-      gate_report = {{"passed", release.gate.passed},
-                     {"verdict", release.gate.verdict},
-                     {"report_id", release.gate.report_id},
-                     {"refused", release.refused}};
-      if (release.promotion) result.production = release.promotion->model_id;
-      Say(messages, result.promoted ? fmt::format("promoted {} to production", trained.model_id.substr(0, 12))
-                                    : fmt::format("candidate {} not promoted: {}", trained.model_id.substr(0, 12),
-                                                  release.gate.passed ? release.refused : "a gate failed"));
+      WriteFileAtomically(path, drift::SelectionCsv(selection));
+      selection_json = {{"path", path},
+                        {"budget", options.label_budget},
+                        {"rows", selection.rows.size()},
+                        {"random", selection.random_picks},
+                        {"ranked", selection.rows.size() - selection.random_picks},
+                        {"candidates", selection.candidates},
+                        {"model", serving.id}};
+      Say(messages, fmt::format("selected {} of {} messages to label next ({} at random) in {}",
+                                selection.rows.size(), selection.candidates, selection.random_picks, path));
     }
 
     json& r = result.report;
@@ -285,17 +329,25 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
     r["triggered"] = result.triggered;
     r["triggers"] = decision.triggers;
     r["decision"] = decision.reason;
+    r["recovery"] = decision.recovery;
     r["retrained"] = result.retrained;
     r["candidate"] = result.candidate.empty() ? json(nullptr) : json(result.candidate);
-    r["gate"] = gate;
-    r["gate_report"] = gate_report;
+    r["gate"] = retrain.gate;
+    r["gate_report"] = retrain.gate_report;
     r["promoted"] = result.promoted;
     r["production"] = result.production;
-    r["training"] = training;
+    r["training"] = retrain.training;
+    r["superseded_rows"] = retrain.training.is_object() && retrain.training.contains("data_policy")
+                               ? retrain.training["data_policy"]["superseded_rows"]
+                               : json::array();
     r["feedback"] = {{"window_rows", window.FeedbackRows()},
-                     {"new_rows", fresh.size()},
+                     {"new_rows", fresh.size() - relabelled},
+                     {"relabelled_rows", relabelled},
                      {"already_recorded", repeated},
-                     {"since_last_retrain", history.feedback_since_retrain}};
+                     {"since_last_retrain", history.feedback_since_retrain},
+                     {"late", late},
+                     {"from_selection", from_selection}};
+    r["selection"] = selection_json;
 
     CycleRecord record;
     record.task = spec.name;
@@ -310,8 +362,17 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
     record.production = result.production;
     record.fired = decision.fired;
     record.report = r;
-    result.cycle_id = registry.RecordCycle(record, fresh);
+    result.cycle_id = registry.RecordCycle(record, fresh, nullptr, selection.rows);
     r["cycle"] = result.cycle_id;
+    if (failure) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const InputError& e) {
+        throw InputError(fmt::format("{}\n(cycle {} is recorded with its monitoring, alerts and feedback, without a "
+                                     "candidate; the next cycle runs as usual)",
+                                     e.what(), result.cycle_id));
+      }
+    }
     return result;
   });
 }

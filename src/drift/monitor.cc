@@ -73,6 +73,31 @@ struct Builder {
   }
 };
 
+// A weighted share of correct answers, with the linearization variance of a weighted mean
+// (sum w^2 (c - mean)^2 / (sum w)^2) and Kish's effective sample size.
+class WeightedAccuracy {
+ public:
+  void Add(bool correct, double weight) {
+    rows_.emplace_back(correct, weight);
+    sum_ += weight;
+    sum_sq_ += weight * weight;
+    correct_ += correct ? weight : 0;
+  }
+  double Value() const { return sum_ > 0 ? correct_ / sum_ : 0; }
+  double Sd() const {
+    if (sum_ <= 0) return 0;
+    const double mean = Value();
+    double v = 0;
+    for (const auto& [c, w] : rows_) v += w * w * ((c ? 1 : 0) - mean) * ((c ? 1 : 0) - mean);
+    return std::sqrt(v) / sum_;
+  }
+  double EffectiveRows() const { return sum_sq_ > 0 ? sum_ * sum_ / sum_sq_ : 0; }
+
+ private:
+  std::vector<std::pair<bool, double>> rows_;
+  double sum_ = 0, sum_sq_ = 0, correct_ = 0;
+};
+
 json HistogramJson(const Histogram& traffic, const Histogram& reference) {
   return {{"edges", traffic.edges}, {"traffic", traffic.counts}, {"reference", reference.counts}};
 }
@@ -199,7 +224,11 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
   Model::Scratch scratch;
   std::map<std::string, uint64_t> unknown;
   std::vector<std::pair<std::string, std::string>> gold_answer;
-  uint64_t feedback_rows = 0, feedback_correct = 0, rejected = 0;
+  uint64_t feedback_rows = 0, feedback_correct = 0, rejected = 0, late_rows = 0;
+  // Feedback from a cycle's selection is not a sample of the traffic: the weighted
+  // estimate below undoes that (WindowRow::stratum).
+  WeightedAccuracy weighted;
+  bool selected_feedback = false;
   for (const WindowRow& row : window.rows) {
     const Decision d = Classify(model, row.text, scratch);
     RowOutcome r;
@@ -208,23 +237,37 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
     r.margin = d.margin;
     r.coverage = d.coverage;
     r.rejected = d.rejected;
-    rejected += d.rejected;
     const uint32_t predicted = d.label < n_labels ? d.label : oos_index.value_or(d.top);
     std::optional<uint32_t> gold;
+    // Ranked picks were chosen for being hard: they count in the weighted accuracy (as a
+    // census of themselves) and as labels the model lacks, never in per-label recall or
+    // macro-F1, which would read their difficulty as drift.
+    const bool representative = row.stratum != "ranked";
     if (!row.feedback.empty()) {
       r.has_feedback = true;
       ++feedback_rows;
       r.correct = r.answer == row.feedback;
       feedback_correct += r.correct;
-      gold_answer.emplace_back(row.feedback, r.answer);
+      weighted.Add(r.correct, row.estimate_weight);
+      selected_feedback = selected_feedback || !row.stratum.empty();
+      if (representative) gold_answer.emplace_back(row.feedback, r.answer);
       if (auto it = label_index.find(row.feedback); it != label_index.end()) {
-        gold = it->second;
+        if (representative) gold = it->second;
       } else {
         r.known_label = false;
         ++unknown[row.feedback];
       }
     }
-    traffic.Add(row.text, {predicted, d.confidence, d.margin, d.coverage}, gold);
+    if (row.late) {
+      ++late_rows;  // not this window's traffic: only its label is used
+      if (gold) {
+        ++traffic.label_counts[*gold];
+        if (*gold == predicted && ref.HasCorrectness()) ++traffic.label_correct[*gold];
+      }
+    } else {
+      rejected += d.rejected;
+      traffic.Add(row.text, {predicted, d.confidence, d.margin, d.coverage}, gold);
+    }
     out.rows.push_back(std::move(r));
   }
 
@@ -356,20 +399,51 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
   if (feedback_rows > 0) {
     json& s = b.Add("feedback_accuracy", "feedback", "accuracy on the rows with feedback (the answer after rejection)",
                     Direction::kDecrease);
-    const Interval ci = WilsonInterval(feedback_correct, feedback_rows);
-    const double acc = Share(feedback_correct, feedback_rows);
-    s["value"] = acc;
-    s["interval"] = {ci.low, ci.high};
-    s["rows"] = feedback_rows;
-    feedback_accuracy = {{"value", acc}, {"low", ci.low}, {"high", ci.high}, {"rows", feedback_rows}};
-    if (ref.HasCorrectness()) {
-      s["reference"] = ref_accuracy;
-      s["effect"] = acc - ref_accuracy;
-      if (feedback_tested) {
-        b.MarkTested(s, FisherExactTest(feedback_correct, feedback_rows, ref.Correct(), ref_gold_rows,
-                                        Direction::kDecrease));
-      } else {
-        s["detail"] = too_little_feedback;
+    if (!selected_feedback) {
+      const Interval ci = WilsonInterval(feedback_correct, feedback_rows);
+      const double acc = Share(feedback_correct, feedback_rows);
+      s["value"] = acc;
+      s["interval"] = {ci.low, ci.high};
+      s["rows"] = feedback_rows;
+      feedback_accuracy = {{"value", acc}, {"low", ci.low}, {"high", ci.high}, {"rows", feedback_rows}};
+      if (ref.HasCorrectness()) {
+        s["reference"] = ref_accuracy;
+        s["effect"] = acc - ref_accuracy;
+        if (feedback_tested) {
+          b.MarkTested(s, FisherExactTest(feedback_correct, feedback_rows, ref.Correct(), ref_gold_rows,
+                                          Direction::kDecrease));
+        } else {
+          s["detail"] = too_little_feedback;
+        }
+      }
+    } else {
+      // Stratified (Horvitz-Thompson style) estimate: each row weighs the traffic rows it
+      // stands for; variance by linearization of the weighted mean; z-test against the
+      // reference. A census of ranked picks plus a handful of random ones has a small
+      // effective sample size and is then reported, not tested.
+      const double acc = weighted.Value();
+      const double sd = weighted.Sd();
+      const double n_eff = weighted.EffectiveRows();
+      const double low = std::max(0.0, acc - 1.959963984540054 * sd), high = std::min(1.0, acc + 1.959963984540054 * sd);
+      s["value"] = acc;
+      s["interval"] = {low, high};
+      s["rows"] = feedback_rows;
+      s["effective_rows"] = n_eff;
+      feedback_accuracy = {{"value", acc},           {"low", low},           {"high", high},
+                           {"rows", feedback_rows},  {"effective_rows", n_eff}, {"estimator", "stratified"}};
+      if (ref.HasCorrectness()) {
+        s["reference"] = ref_accuracy;
+        s["effect"] = acc - ref_accuracy;
+        if (n_eff >= drift.min_rows) {
+          const double ref_sd = std::sqrt(ref_accuracy * (1 - ref_accuracy) / std::max<double>(1, ref_gold_rows));
+          b.MarkTested(s, NormalCdf((acc - ref_accuracy) / std::max(1e-9, std::hypot(sd, ref_sd))));
+          s["detail"] = fmt::format("feedback partly from a selection: weighted estimate, effective rows {:.1f}", n_eff);
+        } else {
+          s["detail"] = fmt::format(
+              "not tested: feedback partly from a selection, effective sample size {:.1f} below drift.min_rows = {} "
+              "(ranked picks stand for themselves, each random pick for the unranked rows of its window)",
+              n_eff, drift.min_rows);
+        }
       }
     }
 
@@ -481,8 +555,9 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
   rep["at"] = NowIso8601Utc();
   rep["window"] = {{"source", window.source},
                    {"key", window.Key()},
-                   {"rows", window.rows.size()},
+                   {"rows", window.rows.size() - late_rows},
                    {"feedback_rows", feedback_rows},
+                   {"late_feedback_rows", late_rows},
                    {"rejected_rows", rejected},
                    {"first", window.first},
                    {"last", window.last}};

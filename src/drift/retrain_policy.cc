@@ -84,6 +84,23 @@ RetrainDecision DecideRetrain(const json& report, const DriftSpec& drift, const 
   } else {
     d.triggered = true;
     d.reason = fmt::format("retrain: {}", fmt::join(d.fired, ", "));
+    return d;
+  }
+  // Recovery: the last retrain the policy triggered has not caught up yet.
+  const json* feedback = FindSignal(report, "feedback_accuracy");
+  const bool recovering = history.windows_since_triggered_retrain <= drift.recovery_windows && Alerted(feedback);
+  if (recovering && history.feedback_since_retrain >= static_cast<uint64_t>(drift.min_feedback_rows)) {
+    if (std::find(d.fired.begin(), d.fired.end(), "feedback_accuracy") == d.fired.end()) {
+      d.fired.push_back("feedback_accuracy");
+    }
+    d.triggered = true;
+    d.recovery = true;
+    d.reason = fmt::format(
+        "retrain (recovery): feedback accuracy {:.3f} is still significantly below the production model's reference "
+        "{:.3f} (Holm-adjusted p = {:.2g}) {} window(s) after the retrain the policy triggered "
+        "(drift.recovery_windows = {}); waived: {}",
+        feedback->value("value", 0.0), feedback->value("reference", 0.0), feedback->value("p_adjusted", 1.0),
+        history.windows_since_triggered_retrain, drift.recovery_windows, d.reason);
   }
   return d;
 }

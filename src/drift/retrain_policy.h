@@ -9,6 +9,14 @@
 // label mix is never a trigger: a prior shift alone (one domain floods the traffic while
 // accuracy holds) is reported, not retrained on.
 //
+// Recovery: a retrain after a drift rarely catches up in one step (a new domain arrives
+// with a few dozen labels). For drift.recovery_windows windows after a retrain the policy
+// triggered (not a recovery retrain: recoveries do not chain), a feedback-accuracy alert
+// (a significant drop below the production model's reference, Holm-corrected with the
+// other signals) retrains again at once, without the cooldown or the hysteresis; the
+// minimum of new feedback still applies. Stable windows raise no such alert, so they never
+// recover-retrain.
+//
 // Thread-safety: pure function.
 #pragma once
 
@@ -26,6 +34,7 @@ struct PolicyHistory {
   // Retrain triggers that fired in each earlier window, newest last.
   std::vector<std::vector<std::string>> fired;
   int windows_since_retrain = 1 << 30;  // 1 = the previous window retrained
+  int windows_since_triggered_retrain = 1 << 30;  // the same, for the last retrain that was not a recovery
   uint64_t feedback_since_retrain = 0;  // labelled rows recorded since then, this window's included
 };
 
@@ -34,6 +43,7 @@ struct RetrainDecision {
   std::vector<std::string> fired;  // triggers that alerted in this window
   nlohmann::json triggers = nlohmann::json::array();  // {name, strength, signals, confirmed}
   std::string reason;  // one line for people: why (not)
+  bool recovery = false;  // retrains (or would) as recovery after a recent retrain
 };
 
 RetrainDecision DecideRetrain(const nlohmann::json& monitor_report, const DriftSpec& drift,

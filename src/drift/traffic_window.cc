@@ -37,6 +37,31 @@ size_t TrafficWindow::FeedbackRows() const {
       std::count_if(rows.begin(), rows.end(), [](const WindowRow& r) { return !r.feedback.empty(); }));
 }
 
+size_t TrafficWindow::TrafficRows() const {
+  return static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [](const WindowRow& r) { return !r.late; }));
+}
+
+std::pair<size_t, size_t> AppendLateFeedback(TrafficWindow& window, const TrafficWindow& feedback) {
+  if (!feedback.has_feedback_column) {
+    throw InputError(fmt::format("{}: no label column (the spec's label column or feedback_label): --feedback takes "
+                                 "the labels agents gave to earlier messages; add the column",
+                                 feedback.source));
+  }
+  size_t added = 0, unlabelled = 0;
+  for (const WindowRow& row : feedback.rows) {
+    if (row.feedback.empty()) {
+      ++unlabelled;
+      continue;
+    }
+    WindowRow late = row;
+    late.late = true;
+    window.rows.push_back(std::move(late));
+    ++added;
+  }
+  window.has_feedback_column = window.has_feedback_column || added > 0;
+  return {added, unlabelled};
+}
+
 std::string TrafficWindow::Key() const {
   std::string all;
   for (const WindowRow& r : rows) {
@@ -45,6 +70,7 @@ std::string TrafficWindow::Key() const {
     all += r.text;
     all += '\x1f';
     all += r.feedback;
+    if (r.late) all += "\x1flate";
     all += '\x1e';
   }
   return HexDigest(Hash64(all));

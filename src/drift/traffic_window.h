@@ -27,6 +27,16 @@ struct WindowRow {
   std::string text;
   std::string feedback;  // the label given afterwards ("" = none yet)
   uint64_t line = 0;     // where the row starts in its file (0 for the traffic log)
+  // Late feedback: a labelled message from an earlier window (`cycle --feedback`), not part
+  // of this window's traffic. The label-free signals skip it; the feedback signals use it.
+  bool late = false;
+  // How the message came to be labelled, for unbiased accuracy estimates (docs/monitoring.md,
+  // "The label budget"): "" as it came (organic feedback, taken as representative),
+  // "ranked" picked by a cycle's selection for being informative (a census of those picks:
+  // it represents itself), "random" the selection's uniform share (it stands for
+  // estimate_weight rows of the window that were not ranked).
+  std::string stratum;
+  double estimate_weight = 1;
 };
 
 struct TrafficWindow {
@@ -35,6 +45,7 @@ struct TrafficWindow {
   bool has_feedback_column = false;
   std::string first, last;  // smallest and largest time ("" without times)
   size_t FeedbackRows() const;
+  size_t TrafficRows() const;  // rows of this window (late feedback left out)
   // A digest of the rows (ids, texts, feedback): the same window read twice has the same
   // key, so re-running a week replaces its record instead of adding another.
   std::string Key() const;
@@ -52,5 +63,10 @@ TrafficWindow LoadTrafficFile(const std::filesystem::path& path, std::optional<F
 // open) with the newest feedback label of each request. Throws InputError for a missing
 // log, a bad time, redacted texts (the monitor needs them) or an empty window.
 TrafficWindow LoadTrafficLog(const std::filesystem::path& log, const std::string& since, const std::string& until);
+
+// Appends labelled rows of earlier windows to `window` as late feedback (rows without a
+// label are skipped and counted in the return value's second member). Throws InputError
+// when `feedback` has no label column: the file is for labels, so that is a mistake.
+std::pair<size_t, size_t> AppendLateFeedback(TrafficWindow& window, const TrafficWindow& feedback);
 
 }  // namespace trainops::drift

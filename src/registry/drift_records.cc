@@ -63,7 +63,8 @@ std::vector<MonitorRunRecord> Registry::MonitorRuns(const std::string& task, siz
   return runs;
 }
 
-int64_t Registry::RecordCycle(const CycleRecord& cycle, const std::vector<FeedbackRow>& feedback, size_t* added) {
+int64_t Registry::RecordCycle(const CycleRecord& cycle, const std::vector<FeedbackRow>& feedback, size_t* added,
+                              const std::vector<SelectionRow>& selection) {
   Transaction tx(*db_, Transaction::Mode::kImmediate);
   Statement insert(*db_,
                    "INSERT INTO cycles (task, window_key, source, window_first, window_last, triggered, retrained, "
@@ -85,8 +86,10 @@ int64_t Registry::RecordCycle(const CycleRecord& cycle, const std::vector<Feedba
   insert.Run();
   const int64_t id = db_->LastInsertId();
   Statement add(*db_,
-                "INSERT OR IGNORE INTO feedback (task, row_key, text, label, source, cycle_id, holdout, created_at) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                "INSERT INTO feedback (task, row_key, text, label, source, cycle_id, holdout, created_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (task, row_key) DO UPDATE SET "
+                "label = excluded.label, text = excluded.text, source = excluded.source, cycle_id = excluded.cycle_id, "
+                "holdout = excluded.holdout, relabelled_at = excluded.created_at WHERE label <> excluded.label");
   const std::string now = NowIso8601Utc();
   size_t count = 0;
   for (const FeedbackRow& row : feedback) {
@@ -102,16 +105,42 @@ int64_t Registry::RecordCycle(const CycleRecord& cycle, const std::vector<Feedba
     add.Run();
     count += static_cast<size_t>(sqlite3_changes(db_->handle()));
   }
+  Statement pick(*db_,
+                 "INSERT INTO selections (task, cycle_id, row_key, text, stratum, estimate_weight, rank, created_at) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  for (const SelectionRow& row : selection) {
+    pick.Reset();
+    pick.Bind(1, cycle.task)
+        .Bind(2, id)
+        .Bind(3, row.row_key)
+        .Bind(4, row.text)
+        .Bind(5, row.stratum)
+        .Bind(6, row.estimate_weight)
+        .Bind(7, row.rank)
+        .Bind(8, now);
+    pick.Run();
+  }
   tx.Commit();
   if (added) *added = count;
   return id;
 }
 
 std::vector<FeedbackRow> Registry::Feedback(const std::string& task) const {
-  Statement q(*db_, "SELECT row_key, text, label, source, cycle_id, holdout FROM feedback WHERE task = ?1 ORDER BY id");
+  Statement q(*db_,
+              "SELECT row_key, text, label, source, cycle_id, holdout FROM feedback WHERE task = ?1 "
+              "ORDER BY COALESCE(cycle_id, 0), id");
   q.Bind(1, task);
   std::vector<FeedbackRow> rows;
   while (q.Step()) rows.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Int(4), q.Int(5) != 0});
+  return rows;
+}
+
+std::map<std::string, SelectionRow> Registry::Selections(const std::string& task) const {
+  Statement q(*db_,
+              "SELECT row_key, text, stratum, estimate_weight, rank, cycle_id FROM selections WHERE task = ?1 ORDER BY id");
+  q.Bind(1, task);
+  std::map<std::string, SelectionRow> rows;
+  while (q.Step()) rows[q.Text(0)] = {q.Text(0), q.Text(1), q.Text(2), q.Double(3), q.Int(4), q.Int(5)};
   return rows;
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,6 +106,14 @@ struct FeedbackRow {
   int64_t cycle_id = 0;  // the cycle that recorded it (0 = none)
   bool holdout = false;  // kept out of the candidate's training to gate it
 };
+// A message a cycle asked agents to label (`cycle --label-budget`).
+struct SelectionRow {
+  std::string row_key, text;
+  std::string stratum;         // "ranked" (picked for being informative) or "random" (the uniform share)
+  double estimate_weight = 1;  // traffic rows it stands for in accuracy estimates
+  int64_t rank = 0;            // position in the list agents got (0 = first)
+  int64_t cycle_id = 0;
+};
 struct CycleRecord {
   int64_t id = 0;
   std::string task, window_key, source, window_first, window_last;
@@ -180,8 +189,14 @@ class Registry {
   // Records a cycle and the labelled rows of its window in one transaction; rows whose
   // row_key the task already has are skipped. Returns the cycle's id; `added` receives how
   // many rows were new.
-  int64_t RecordCycle(const CycleRecord& cycle, const std::vector<FeedbackRow>& feedback, size_t* added = nullptr);
-  // All of a task's feedback, oldest first.
+  // A row whose row_key the task has with another label is relabelled (the latest label
+  // wins, and the row moves to this cycle). `selection` is what the cycle asked agents to
+  // label next, kept in the same transaction.
+  int64_t RecordCycle(const CycleRecord& cycle, const std::vector<FeedbackRow>& feedback, size_t* added = nullptr,
+                      const std::vector<SelectionRow>& selection = {});
+  // The newest selection entry of each row key of the task.
+  std::map<std::string, SelectionRow> Selections(const std::string& task) const;
+  // All of a task's feedback, oldest first (a relabelled row counts from its relabelling).
   std::vector<FeedbackRow> Feedback(const std::string& task) const;
   // The task's cycles, oldest first.
   std::vector<CycleRecord> Cycles(const std::string& task) const;

@@ -126,8 +126,29 @@ CREATE TABLE cycles (
 CREATE INDEX cycles_by_task ON cycles(task, id);
 )sql";
 
+// Step to version 5: the label budget inside the loop. selections keeps which messages a
+// cycle asked agents to label (ranked picks and the uniform random share, with the weight
+// each stands for in accuracy estimates), so that their labels, arriving with a later
+// window, are recognised as such. feedback.relabelled_at: an agent's newer label for a
+// message replaces the older one (the latest label wins).
+constexpr const char* kToVersion5 = R"sql(
+CREATE TABLE selections (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  task            TEXT NOT NULL,
+  cycle_id        INTEGER NOT NULL,
+  row_key         TEXT NOT NULL,
+  text            TEXT NOT NULL,
+  stratum         TEXT NOT NULL,
+  estimate_weight REAL NOT NULL DEFAULT 1,
+  rank            INTEGER NOT NULL,
+  created_at      TEXT NOT NULL
+);
+CREATE INDEX selections_by_key ON selections(task, row_key, id);
+ALTER TABLE feedback ADD COLUMN relabelled_at TEXT;
+)sql";
+
 const std::vector<const char*>& Steps() {
-  static const std::vector<const char*> steps = {kToVersion1, kToVersion2, kToVersion3, kToVersion4};
+  static const std::vector<const char*> steps = {kToVersion1, kToVersion2, kToVersion3, kToVersion4, kToVersion5};
   return steps;
 }
 
@@ -137,6 +158,7 @@ std::set<std::string> TablesOf(int version) {
   if (version >= 1) tables.insert({"models", "runs", "status_history"});
   if (version >= 2) tables.insert("gate_reports");
   if (version >= 4) tables.insert({"monitor_runs", "feedback", "cycles"});
+  if (version >= 5) tables.insert("selections");
   return tables;
 }
 

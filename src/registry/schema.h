@@ -11,7 +11,7 @@ namespace trainops::registry_schema {
 // Version 1: runs, models, status_history. Version 2: gate_reports and
 // status_history.gate_report_id. Version 3: gate_reports.production_at_gate and
 // gate_reports.compared_with_production.
-constexpr int kCurrentVersion = 4;
+constexpr int kCurrentVersion = 5;
 
 // Checks that the database is empty or a trainops registry this build can read, and
 // migrates it to kCurrentVersion in one transaction. Throws InputError for a file that is

@@ -49,6 +49,7 @@ class Statement {
   // Parameters are 1-based, as in SQL's "?1".
   Statement& Bind(int index, std::string_view text);
   Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, double value);
   Statement& BindNull(int index);
   // Binds NULL for 0, so optional foreign keys stay NULL rather than pointing nowhere.
   Statement& BindIdOrNull(int index, int64_t id);
@@ -61,6 +62,7 @@ class Statement {
 
   std::string Text(int column) const;
   int64_t Int(int column) const;
+  double Double(int column) const;
   bool IsNull(int column) const;
 
  private:

@@ -14,7 +14,8 @@ namespace {
 const std::vector<std::string> kDriftKeys = {"family_alpha",     "resamples",        "min_rows",
                                              "thresholds",       "retrain_on",       "min_feedback_rows",
                                              "cooldown_windows", "confirm_windows",  "strong_factor",
-                                             "feedback_holdout"};
+                                             "feedback_holdout", "recovery_windows", "feedback_weight",
+                                             "balance_share",    "max_row_weight"};
 
 }  // namespace
 
@@ -69,6 +70,16 @@ void ParseDriftSection(const YamlSection& top, DriftSpec& drift) {
   if (!(drift.feedback_holdout >= 0 && drift.feedback_holdout < 1)) {
     s.Fail("feedback_holdout", "must be in [0, 1), e.g. 0.2");
   }
+  s.Read("recovery_windows", drift.recovery_windows);
+  if (drift.recovery_windows < 0 || drift.recovery_windows > 100) s.Fail("recovery_windows", "must be 0..100");
+  s.Read("max_row_weight", drift.max_row_weight);
+  if (!(drift.max_row_weight >= 1 && drift.max_row_weight <= 100)) s.Fail("max_row_weight", "must be 1..100");
+  s.Read("feedback_weight", drift.feedback_weight);
+  if (!(drift.feedback_weight >= 1 && drift.feedback_weight <= drift.max_row_weight)) {
+    s.Fail("feedback_weight", fmt::format("must be 1..max_row_weight ({}), e.g. 3", drift.max_row_weight));
+  }
+  s.Read("balance_share", drift.balance_share);
+  if (!(drift.balance_share >= 0 && drift.balance_share <= 1)) s.Fail("balance_share", "must be in [0, 1], e.g. 0.5");
 }
 
 }  // namespace trainops

@@ -45,6 +45,19 @@ struct DriftSpec {
   int confirm_windows = 2;
   double strong_factor = 2;
   double feedback_holdout = 0.2;  // share of the window's feedback kept out of training to gate on
+  // Recovery after a drift: for this many windows after a retrain the policy triggered, a
+  // significant drop of feedback accuracy below the production model's reference retrains
+  // again without waiting for the cooldown or a second window (still gated, still
+  // counted; recoveries do not chain; 0 = off).
+  int recovery_windows = 1;
+  // How a cycle's retrain weighs its rows (docs/monitoring.md, "Feedback that teaches"):
+  // each feedback row counts feedback_weight times an original training row, and the rows
+  // of a label that only feedback has are weighted up further until the label's total
+  // weight reaches balance_share x the median number of training rows per label (at most
+  // max_row_weight per row). feedback_weight 1 and balance_share 0 train as before.
+  double feedback_weight = 3;
+  double balance_share = 0.5;
+  double max_row_weight = 10;
 };
 
 // Names DriftSpec::thresholds and retrain_on accept.

@@ -95,5 +95,50 @@ TEST(RetrainPolicy, OnlyTheSpecsTriggersCount) {
   EXPECT_TRUE(DecideRetrain(Report({{"per_label_recall", -0.6, 0.2}}), spec, Ready()).triggered);
 }
 
+TEST(RetrainPolicy, RecoveryRetrainsRightAfterATriggeredRetrainWhileFeedbackStaysLow) {
+  PolicyHistory h = Ready();
+  h.windows_since_retrain = 1;  // the previous window retrained, as the policy decided
+  h.windows_since_triggered_retrain = 1;
+  // Even a weak (unconfirmed) drop: the retrain that was meant to fix it has not.
+  const RetrainDecision d = DecideRetrain(Report({{"feedback_accuracy", -0.07, 0.05}}), DriftSpec{}, h);
+  EXPECT_TRUE(d.triggered) << d.reason;
+  EXPECT_TRUE(d.recovery);
+  EXPECT_NE(d.reason.find("recovery"), std::string::npos);
+  EXPECT_NE(d.reason.find("hysteresis"), std::string::npos);  // says what it waived
+  const RetrainDecision strong = DecideRetrain(Report({{"feedback_accuracy", -0.2, 0.05}}), DriftSpec{}, h);
+  EXPECT_TRUE(strong.recovery);
+  EXPECT_NE(strong.reason.find("cooldown"), std::string::npos);
+}
+
+TEST(RetrainPolicy, RecoveryNeedsAFeedbackDropAndEnoughNewFeedbackAndDoesNotChain) {
+  PolicyHistory h = Ready();
+  h.windows_since_retrain = 1;
+  h.windows_since_triggered_retrain = 1;
+  // A stable window after the retrain: nothing alerted, nothing to recover from.
+  RetrainDecision d = DecideRetrain(Report({}), DriftSpec{}, h);
+  EXPECT_FALSE(d.triggered);
+  EXPECT_FALSE(d.recovery);
+  // Other signals alone (the traffic moved, accuracy held) are no reason to recover.
+  d = DecideRetrain(Report({{"oov_share", 0.3, 0.05}, {"estimated_accuracy", -0.2, 0.05}}), DriftSpec{}, h);
+  EXPECT_FALSE(d.triggered);
+  EXPECT_NE(d.reason.find("cooldown"), std::string::npos);
+  const json low = Report({{"feedback_accuracy", -0.2, 0.05}});
+  h.feedback_since_retrain = 10;
+  d = DecideRetrain(low, DriftSpec{}, h);
+  EXPECT_FALSE(d.triggered);
+  // The last retrain was itself a recovery: the cooldown holds.
+  h.feedback_since_retrain = 500;
+  h.windows_since_triggered_retrain = 2;
+  d = DecideRetrain(low, DriftSpec{}, h);
+  EXPECT_FALSE(d.triggered);
+  EXPECT_NE(d.reason.find("cooldown"), std::string::npos);
+  // Off when drift.recovery_windows is 0.
+  DriftSpec off;
+  off.recovery_windows = 0;
+  h.windows_since_triggered_retrain = 1;
+  EXPECT_FALSE(DecideRetrain(low, off, h).triggered);
+  EXPECT_TRUE(DecideRetrain(low, DriftSpec{}, h).triggered);
+}
+
 }  // namespace
 }  // namespace trainops::drift

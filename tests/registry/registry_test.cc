@@ -151,7 +151,7 @@ TEST_F(RegistryTest, OpenCreatesAWalDatabaseAtTheCurrentSchema) {
   EXPECT_TRUE(std::filesystem::is_directory(r.models_dir()));
   EXPECT_EQ(r.root(), DbPath().parent_path());
   EXPECT_EQ(RawQuery(DbPath(), "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "4");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "5");
 }
 
 TEST_F(RegistryTest, RegisterStoresAContentAddressedCopyAndIsIdempotent) {
@@ -571,7 +571,7 @@ TEST_F(RegistryTest, MigratesAVersion1RegistryKeepingItsRows) {
               id + "', 'intents', 'candidate', 'production', 'first', 1, '2025-01-01T00:00:01Z');");
 
   auto r = OpenRegistry();
-  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "4");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "5");
   auto m = r.GetModel(id);
   EXPECT_EQ(m.status, ModelStatus::kProduction);
   EXPECT_DOUBLE_EQ(m.metrics["macro_f1"].get<double>(), 0.8);
@@ -626,7 +626,7 @@ TEST_F(RegistryTest, MigratesAVersion2RegistryAndItsReportsNoLongerPromote) {
       prod, cand, kSpec));
 
   auto r = OpenRegistry();
-  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "4");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "5");
   EXPECT_EQ(RawQuery(DbPath(), "SELECT count(*) FROM gate_reports WHERE production_at_gate IS NULL AND "
                                "compared_with_production = 0"),
             "2");
@@ -655,15 +655,15 @@ TEST_F(RegistryTest, MigratesAVersion2RegistryAndItsReportsNoLongerPromote) {
 
 TEST_F(RegistryTest, RefusesARegistryFromANewerTrainops) {
   std::filesystem::create_directories(DbPath().parent_path());
-  RawExec(DbPath(), "CREATE TABLE future (x); PRAGMA user_version = 5;");
+  RawExec(DbPath(), "CREATE TABLE future (x); PRAGMA user_version = 6;");
   try {
     OpenRegistry();
     FAIL() << "opened a newer registry";
   } catch (const InputError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("written by a newer trainops (schema 5, this build reads up to 4); upgrade trainops"));
+    EXPECT_THAT(e.what(), HasSubstr("written by a newer trainops (schema 6, this build reads up to 5); upgrade trainops"));
     EXPECT_THAT(e.what(), HasSubstr(DbPath().string()));
   }
-  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "5");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "6");
   EXPECT_EQ(RawQuery(DbPath(), "PRAGMA journal_mode"), "delete");  // untouched
 }
 
@@ -811,7 +811,7 @@ TEST_F(RegistryTest, ProcessesOpeningANewRegistryAtOnceAllSucceed) {
       const int status = WaitStatus(pid);
       EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round << " status " << status;
     }
-    EXPECT_EQ(RawQuery(db_path, "PRAGMA user_version"), "4");
+    EXPECT_EQ(RawQuery(db_path, "PRAGMA user_version"), "5");
   }
 }
 

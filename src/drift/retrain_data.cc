@@ -1,0 +1,184 @@
+#include "drift/retrain_data.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "check/text_key.h"
+#include "common/strings.h"
+#include "data/dataset.h"
+
+namespace trainops::drift {
+namespace {
+
+using nlohmann::json;
+
+// How many superseded or left-out rows the report lists one by one (the counts are exact).
+constexpr size_t kListedRows = 200;
+
+struct SpecRow {
+  Example example;
+  std::string key;  // DuplicateKey of the text
+};
+
+std::vector<SpecRow> ReadSpecRows(const TaskSpec& spec, const std::filesystem::path& path) {
+  std::vector<SpecRow> rows;
+  StreamExamples(spec.data.Source(path, spec.labels), [&](Example&& e) {
+    std::string key = DuplicateKey(e.text);
+    rows.push_back({std::move(e), std::move(key)});
+  }, [](RowProblem&&) {});  // rows the spec skips (on_bad_row: skip) stay out, as in training
+  return rows;
+}
+
+std::vector<std::string> Row(const TaskSpec& spec, const Example& e, double weight) {
+  std::vector<std::string> row = {e.text, e.label};
+  for (const auto& s : e.segments) row.push_back(s);
+  row.resize(2 + spec.data.segment_columns.size());
+  if (!spec.data.time_column.empty()) row.push_back(e.time);
+  row.push_back(fmt::format("{}", weight));
+  return row;
+}
+
+std::vector<std::string> FeedbackRow(const TaskSpec& spec, const LabelledMessage& f, double weight) {
+  Example e;
+  e.text = f.text;
+  e.label = f.label;
+  return Row(spec, e, weight);  // feedback has no segments or time: empty cells
+}
+
+void List(json& list, size_t& count, json entry) {
+  if (count++ < kListedRows) list.push_back(std::move(entry));
+}
+
+double Median(std::vector<size_t> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size() / 2;
+  return v.size() % 2 ? static_cast<double>(v[m]) : (static_cast<double>(v[m - 1]) + static_cast<double>(v[m])) / 2;
+}
+
+}  // namespace
+
+RetrainData BuildRetrainData(const TaskSpec& spec, const std::vector<LabelledMessage>& feedback) {
+  RetrainData out;
+  out.header = {spec.data.text_column, spec.data.label_column};
+  for (const auto& c : spec.data.segment_columns) out.header.push_back(c);
+  if (!spec.data.time_column.empty()) out.header.push_back(spec.data.time_column);
+  out.weight_column = "weight";
+  while (std::find(out.header.begin(), out.header.end(), out.weight_column) != out.header.end()) {
+    out.weight_column = "_" + out.weight_column;
+  }
+  out.header.push_back(out.weight_column);
+
+  std::set<std::string> test_texts;
+  if (!spec.data.test.empty()) {
+    for (const SpecRow& r : ReadSpecRows(spec, spec.data.test)) {
+      test_texts.insert(std::string(Trim(r.example.text)));
+      out.test.push_back(Row(spec, r.example, 1));
+    }
+  }
+
+  // The latest label of each feedback text; older feedback that disagrees is superseded.
+  std::map<std::string, std::string> latest;  // text key -> label
+  std::vector<std::string> keys;
+  keys.reserve(feedback.size());
+  for (const LabelledMessage& f : feedback) {
+    keys.push_back(DuplicateKey(f.text));
+    latest[keys.back()] = f.label;
+  }
+  json superseded = json::array(), left_out = json::array();
+  size_t superseded_count = 0, left_out_count = 0;
+
+  // Training rows: superseded by feedback, or left out when they conflict among themselves.
+  const std::vector<SpecRow> spec_rows = ReadSpecRows(spec, spec.data.train);
+  std::map<std::string, std::set<std::string>> labels_of_key;
+  for (const SpecRow& r : spec_rows) labels_of_key[r.key].insert(r.example.label);
+  std::map<std::string, size_t> spec_counts;
+  std::vector<const SpecRow*> kept;
+  for (const SpecRow& r : spec_rows) {
+    const std::string where = fmt::format("{}:{}", spec.data.train.string(), r.example.line);
+    if (auto it = latest.find(r.key); it != latest.end()) {
+      if (it->second != r.example.label) {
+        List(superseded, superseded_count,
+             {{"source", where}, {"text", r.example.text}, {"label", r.example.label}, {"new_label", it->second}});
+        continue;
+      }
+    } else if (labels_of_key[r.key].size() > 1) {
+      List(left_out, left_out_count,
+           {{"source", where},
+            {"text", r.example.text},
+            {"label", r.example.label},
+            {"labels", std::vector<std::string>(labels_of_key[r.key].begin(), labels_of_key[r.key].end())}});
+      continue;
+    }
+    kept.push_back(&r);
+    ++spec_counts[r.example.label];
+  }
+
+  // Feedback rows that train, after the latest label and the leakage rule.
+  std::vector<const LabelledMessage*> train_feedback;
+  std::map<std::string, size_t> feedback_counts;  // per label, of the rows that train
+  for (size_t i = 0; i < feedback.size(); ++i) {
+    const LabelledMessage& f = feedback[i];
+    if (latest.at(keys[i]) != f.label) {
+      List(superseded, superseded_count,
+           {{"source", "feedback " + f.row_key}, {"text", f.text}, {"label", f.label}, {"new_label", latest.at(keys[i])}});
+      continue;
+    }
+    if (test_texts.count(std::string(Trim(f.text)))) {
+      ++out.leaked_rows;  // in the test data already: training on it would leak the test set
+      continue;
+    }
+    if (f.holdout) {
+      out.test.push_back(FeedbackRow(spec, f, 1));
+      ++out.holdout_rows;
+      continue;
+    }
+    train_feedback.push_back(&f);
+    ++feedback_counts[f.label];
+  }
+
+  // Weights: feedback over old rows, and labels only feedback has up to a share of the
+  // median label's rows.
+  const DriftSpec& d = spec.drift;
+  std::vector<size_t> per_label;
+  for (const auto& [label, n] : spec_counts) per_label.push_back(n);
+  const double target = d.balance_share * Median(per_label);
+  std::map<std::string, double> row_weight;
+  json balanced = json::array(), thin = json::array();
+  for (const auto& [label, n] : feedback_counts) {
+    double w = d.feedback_weight;
+    if (!spec_counts.count(label)) {
+      if (static_cast<double>(n) * w < target) w = std::min(d.max_row_weight, target / static_cast<double>(n));
+      balanced.push_back({{"label", label}, {"rows", n}, {"row_weight", w}, {"total_weight", w * n}});
+      if (n < static_cast<size_t>(spec.checks.min_examples_per_label)) {
+        thin.push_back({{"label", label}, {"examples", n}});
+      }
+    }
+    row_weight[label] = w;
+  }
+
+  for (const SpecRow* r : kept) out.train.push_back(Row(spec, r->example, r->example.weight));
+  for (const LabelledMessage* f : train_feedback) out.train.push_back(FeedbackRow(spec, *f, row_weight.at(f->label)));
+  out.spec_rows = kept.size();
+  out.feedback_rows = train_feedback.size();
+
+  out.policy = {
+      {"superseded_rows", superseded},
+      {"superseded_count", superseded_count},
+      {"conflicting_rows_left_out", left_out},
+      {"conflicting_left_out_count", left_out_count},
+      {"thin_new_labels", thin},
+      {"weights",
+       {{"feedback_weight", d.feedback_weight},
+        {"balance_share", d.balance_share},
+        {"max_row_weight", d.max_row_weight},
+        {"median_rows_per_label", Median(per_label)},
+        {"new_labels", balanced}}},
+  };
+  return out;
+}
+
+}  // namespace trainops::drift

@@ -1,0 +1,48 @@
+// What a cycle's retrain learns from: the spec's training data plus the task's feedback,
+// after the cycle's data policy (docs/monitoring.md, "The retrain's data policy"):
+//
+// - The latest label wins. Feedback is an agent's correction: a training row whose text
+//   (normalized as check-data compares texts, check/text_key.h) has feedback with another
+//   label is superseded for this retrain, and so is older feedback on the same text.
+// - Conflicts nobody resolved (the same text under two labels in the training data, with
+//   no feedback on it) are left out of this retrain rather than stopping the loop.
+// - Feedback teaches: each feedback row weighs drift.feedback_weight original rows, and a
+//   label only feedback has is weighted up until its total weight reaches
+//   drift.balance_share x the median rows per label (at most drift.max_row_weight a row).
+// - A drift.feedback_holdout share of this window's new feedback is kept out of training
+//   and joins the spec's test data to gate the candidate; feedback whose text is in the
+//   test data never trains (it would leak the test set).
+//
+// Everything it did is in `policy` (JSON for the cycle report and the registry).
+// Thread-safety: pure function of its inputs (reads the spec's files).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "task/task_spec.h"
+
+namespace trainops::drift {
+
+// One labelled message the cycle knows, oldest first.
+struct LabelledMessage {
+  std::string row_key, text, label;
+  bool holdout = false;  // this window's new feedback kept to gate the candidate
+};
+
+struct RetrainData {
+  std::vector<std::string> header;  // the spec's text, label, segment and time columns, then weight_column
+  std::string weight_column;        // "weight" unless the spec uses that name for another column
+  std::vector<std::vector<std::string>> train, test;
+  size_t spec_rows = 0;       // spec training rows kept
+  size_t feedback_rows = 0;   // feedback rows in train
+  size_t holdout_rows = 0;    // feedback rows added to test
+  size_t leaked_rows = 0;     // feedback dropped for being in the test data
+  nlohmann::json policy;      // superseded_rows, conflicting_rows_left_out, thin_new_labels, weights
+};
+
+RetrainData BuildRetrainData(const TaskSpec& spec, const std::vector<LabelledMessage>& feedback);
+
+}  // namespace trainops::drift
