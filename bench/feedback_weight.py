@@ -11,12 +11,13 @@ once as validation while the retrain trains on everything else, with feedback ro
 `trainops cycle` weighs them (drift/retrain_data.cc):
   - each feedback row: feedback_weight;
   - the rows of a label only feedback has: raised so the label's total weight reaches
-    balance_share x the median rows per training label, at most max_row_weight (10) a row.
+    balance_share x the median rows per training label, at most max_row_weight (10) a row;
+  - the out-of-scope label's rows: 1.
 The score of a setting is its accuracy on the held-out carve (the traffic as it is now),
 averaged over the event weeks of both streams. The same learner and spec settings as the
 replay bench (linear model, seed 1, 2 threads).
 
-Usage: python3 bench/feedback_weight.py [--weights 1 2 3 5] [--shares 0 0.5 1] [--folds 3]
+Usage: python3 bench/feedback_weight.py [--weights 1 2 3 5] [--shares 0 0.5] [--folds 3]
                                         [--results bench/RESULTS.md]
 """
 import argparse
@@ -69,6 +70,9 @@ def weights_for(initial, feedback, feedback_weight, share):
         fb_counts[r["intent"]] = fb_counts.get(r["intent"], 0) + 1
     w = {}
     for label, n in fb_counts.items():
+        if label == "oos":  # the out-of-scope label keeps weight 1, as in the cycle
+            w[label] = 1
+            continue
         x = feedback_weight
         if label not in counts and n * x < share * median:
             x = min(MAX_ROW_WEIGHT, share * median / n)
@@ -77,15 +81,22 @@ def weights_for(initial, feedback, feedback_weight, share):
 
 
 def main():
+    global BINARY
     ap = argparse.ArgumentParser()
     ap.add_argument("--weights", type=float, nargs="+", default=[1, 2, 3, 5])
-    ap.add_argument("--shares", type=float, nargs="+", default=[0, 0.5, 1])
+    ap.add_argument("--shares", type=float, nargs="+", default=[0, 0.5])
     ap.add_argument("--folds", type=int, default=3,
                     help="the event week's labelled rows are cut into this many folds by a hash of the text; each is "
                          "held out once")
     ap.add_argument("--out", default=os.path.join(HERE, "work", "feedback_weight"))
+    ap.add_argument("--binary", default=BINARY)
     ap.add_argument("--results", default="")
+    ap.add_argument("--section", default="feedback_weight", help="the generated section of --results to replace")
+    ap.add_argument("--oversample", action="store_true",
+                    help="instead of weights, repeat each feedback row round(weight) times (weight 1 each): the "
+                         "alternative to class-balanced weighting, scored the same way")
     args = ap.parse_args()
+    BINARY = os.path.abspath(args.binary)
     streams = [s for s in ("replay", "replay_banking") if os.path.isdir(os.path.join(SHARED, s))]
     if not streams:
         print("feedback_weight: ../shared/data/replay* absent; nothing to do")
@@ -115,7 +126,12 @@ def main():
                     os.makedirs(d)
                     w = weights_for(initial, feedback, fw, share)
                     rows = [{"text": r["text"], "intent": r["intent"], "weight": "1"} for r in initial]
-                    rows += [{"text": r["text"], "intent": r["intent"], "weight": f"{w[r['intent']]:g}"} for r in feedback]
+                    if args.oversample:
+                        rows += [{"text": r["text"], "intent": r["intent"], "weight": "1"}
+                                 for r in feedback for _ in range(max(1, round(w[r["intent"]])))]
+                    else:
+                        rows += [{"text": r["text"], "intent": r["intent"], "weight": f"{w[r['intent']]:g}"}
+                                 for r in feedback]
                     write_rows(os.path.join(d, "train.csv"), ["text", "intent", "weight"], rows)
                     write_rows(os.path.join(d, "validation.csv"), ["text", "intent"], validation)
                     open(os.path.join(d, "task.yaml"), "w").write(SPEC)
@@ -133,7 +149,8 @@ def main():
     best = table[0][1]
     print(f"best: feedback_weight {best[0]:g}, balance_share {best[1]:g} ({table[0][0]:.4f})")
     if args.results:
-        lines = ["", "## Choosing the feedback weight on validation data (issue 23)", "",
+        title = "Oversampling instead of weights" if args.oversample else "Choosing the feedback weight on validation data"
+        lines = ["", f"## {title} (issue 23)", "",
                  f"Command: `python3 {' '.join(['bench/feedback_weight.py'] + sys.argv[1:])}` "
                  f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {time.time() - t0:.0f} s).",
                  "A retrain at the end of each event week of both public streams sees the initial training data and",
@@ -147,7 +164,10 @@ def main():
             lines.append(f"| {fw:g} | {share:g} | {100 * m:.1f} | "
                          + ", ".join(f"{100 * a:.1f}" for a in scores[(fw, share)]) + " |")
         lines += ["", f"Chosen defaults: `drift.feedback_weight: {best[0]:g}`, `drift.balance_share: {best[1]:g}`.", ""]
-        write_section(args.results, "feedback_weight", "bench/feedback_weight.py", lines)
+        if args.oversample:
+            lines[-2] = "Each feedback row repeated round(weight) times (weight 1 each) instead of weighted."
+        write_section(args.results, "feedback_oversample" if args.oversample else args.section,
+                      "bench/feedback_weight.py", lines)
     return 0
 
 

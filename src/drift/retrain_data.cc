@@ -149,6 +149,13 @@ RetrainData BuildRetrainData(const TaskSpec& spec, const std::vector<LabelledMes
   std::map<std::string, double> row_weight;
   json balanced = json::array(), thin = json::array();
   for (const auto& [label, n] : feedback_counts) {
+    // The out-of-scope label is a catch-all of texts unlike each other, not an intent:
+    // weighted up, a model learns to reject in-scope messages (measured on the replay
+    // streams: a candidate 14 points worse on the test data, refused by its gate).
+    if (!spec.oos_label.empty() && label == spec.oos_label) {
+      row_weight[label] = 1;
+      continue;
+    }
     double w = d.feedback_weight;
     if (!spec_counts.count(label)) {
       if (static_cast<double>(n) * w < target) w = std::min(d.max_row_weight, target / static_cast<double>(n));

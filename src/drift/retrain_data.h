@@ -9,6 +9,7 @@
 // - Feedback teaches: each feedback row weighs drift.feedback_weight original rows, and a
 //   label only feedback has is weighted up until its total weight reaches
 //   drift.balance_share x the median rows per label (at most drift.max_row_weight a row).
+//   Rows of the spec's out-of-scope label keep weight 1 (a catch-all, not an intent).
 // - A drift.feedback_holdout share of this window's new feedback is kept out of training
 //   and joins the spec's test data to gate the candidate; feedback whose text is in the
 //   test data never trains (it would leak the test set).

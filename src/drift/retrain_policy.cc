@@ -86,22 +86,33 @@ RetrainDecision DecideRetrain(const json& report, const DriftSpec& drift, const 
     d.reason = fmt::format("retrain: {}", fmt::join(d.fired, ", "));
     return d;
   }
-  // Recovery: the last retrain the policy triggered has not caught up yet.
-  const json* feedback = FindSignal(report, "feedback_accuracy");
-  const bool recovering = history.windows_since_triggered_retrain <= drift.recovery_windows && Alerted(feedback);
-  if (recovering && history.feedback_since_retrain >= static_cast<uint64_t>(drift.min_feedback_rows)) {
-    if (std::find(d.fired.begin(), d.fired.end(), "feedback_accuracy") == d.fired.end()) {
-      d.fired.push_back("feedback_accuracy");
-    }
-    d.triggered = true;
-    d.recovery = true;
-    d.reason = fmt::format(
-        "retrain (recovery): feedback accuracy {:.3f} is still significantly below the production model's reference "
-        "{:.3f} (Holm-adjusted p = {:.2g}) {} window(s) after the retrain the policy triggered "
-        "(drift.recovery_windows = {}); waived: {}",
-        feedback->value("value", 0.0), feedback->value("reference", 0.0), feedback->value("p_adjusted", 1.0),
-        history.windows_since_triggered_retrain, drift.recovery_windows, d.reason);
+  // Recovery: the last retrain the policy triggered has not caught up yet: feedback
+  // accuracy is still significantly low, or labels arrived that the model still lacks.
+  if (history.windows_since_triggered_retrain > drift.recovery_windows ||
+      history.feedback_since_retrain < static_cast<uint64_t>(drift.min_feedback_rows)) {
+    return d;
   }
+  const json* feedback = FindSignal(report, "feedback_accuracy");
+  const json* unknown = FindSignal(report, "unknown_labels");
+  std::string why;
+  if (Alerted(feedback)) {
+    why = fmt::format("feedback accuracy {:.3f} is still significantly below the production model's reference {:.3f} "
+                      "(Holm-adjusted p = {:.2g})",
+                      feedback->value("value", 0.0), feedback->value("reference", 0.0),
+                      feedback->value("p_adjusted", 1.0));
+  } else if (Alerted(unknown)) {
+    why = fmt::format("{} feedback rows carry labels the production model still lacks",
+                      unknown->value("value", 0.0));
+  } else {
+    return d;
+  }
+  const char* signal = Alerted(feedback) ? "feedback_accuracy" : "unknown_labels";
+  if (std::find(d.fired.begin(), d.fired.end(), signal) == d.fired.end()) d.fired.push_back(signal);
+  d.triggered = true;
+  d.recovery = true;
+  d.reason = fmt::format("retrain (recovery): {} {} window(s) after the retrain the policy triggered "
+                         "(drift.recovery_windows = {}); waived: {}",
+                         why, history.windows_since_triggered_retrain, drift.recovery_windows, d.reason);
   return d;
 }
 

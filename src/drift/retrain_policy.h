@@ -13,9 +13,10 @@
 // with a few dozen labels). For drift.recovery_windows windows after a retrain the policy
 // triggered (not a recovery retrain: recoveries do not chain), a feedback-accuracy alert
 // (a significant drop below the production model's reference, Holm-corrected with the
-// other signals) retrains again at once, without the cooldown or the hysteresis; the
-// minimum of new feedback still applies. Stable windows raise no such alert, so they never
-// recover-retrain.
+// other signals) or an unknown-labels alert (labels arrived that the model still lacks:
+// with a label budget they come a window late) retrains again at once, without the
+// cooldown or the hysteresis; the minimum of new feedback still applies. Stable windows
+// raise neither, so they never recover-retrain.
 //
 // Thread-safety: pure function.
 #pragma once

@@ -24,7 +24,7 @@ std::optional<size_t> FirstColumn(const TableReader& table, std::initializer_lis
 
 void SetTimeRange(TrafficWindow& window) {
   for (const WindowRow& row : window.rows) {
-    if (row.time.empty()) continue;
+    if (row.time.empty() || row.late) continue;  // late feedback belongs to an earlier window
     if (window.first.empty() || row.time < window.first) window.first = row.time;
     if (window.last.empty() || row.time > window.last) window.last = row.time;
   }
@@ -134,7 +134,14 @@ TrafficWindow LoadTrafficLog(const std::filesystem::path& log, const std::string
     }
     window.rows.push_back({r.request_id, r.time, r.text, r.feedback_label, 0});
   });
-  if (window.rows.empty()) {
+  // Labels given in this window to earlier requests: late feedback, not this window's traffic.
+  serve::ReadLateFeedback(log, since, until, [&](const serve::TrafficRow& r) {
+    if (r.text.rfind("xxh64:", 0) == 0) return;  // a redacted text cannot be trained on
+    WindowRow row{r.request_id, r.time, r.text, r.feedback_label, 0};
+    row.late = true;
+    window.rows.push_back(std::move(row));
+  });
+  if (window.TrafficRows() == 0) {
     throw InputError(fmt::format("{}: no requests between {} and {}; check --since/--until", log.string(),
                                  since.empty() ? "the start" : since, until.empty() ? "now" : until));
   }

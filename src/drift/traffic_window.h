@@ -60,7 +60,8 @@ TrafficWindow LoadTrafficFile(const std::filesystem::path& path, std::optional<F
                               const TaskSpec& spec);
 
 // Reads the server's traffic log (serve/traffic_log.h) for times in [since, until) ("" =
-// open) with the newest feedback label of each request. Throws InputError for a missing
+// open) with the newest feedback label of each request, plus, as late feedback, requests
+// from before `since` whose newest label was given in the window. Throws InputError for a missing
 // log, a bad time, redacted texts (the monitor needs them) or an empty window.
 TrafficWindow LoadTrafficLog(const std::filesystem::path& log, const std::string& since, const std::string& until);
 

@@ -383,6 +383,32 @@ void ReadTraffic(const std::filesystem::path& log, const std::string& since_text
   }
 }
 
+void ReadLateFeedback(const std::filesystem::path& log, const std::string& since_text, const std::string& until_text,
+                      const std::function<void(const TrafficRow&)>& visit) {
+  if (since_text.empty()) return;
+  const std::string since = NormalizeTime(since_text, "--since");
+  const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
+  if (!std::filesystem::exists(log)) ReadTraffic(log, "", "", [](const TrafficRow&) {});  // its error
+  sqlite3* db = OpenDb(log, false);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close_v2);
+  Stmt q(db, log,
+         "SELECT r.request_id, r.time, r.model, r.text, r.label, f.label FROM requests r JOIN feedback f "
+         "ON f.id = (SELECT MAX(g.id) FROM feedback g WHERE g.request_id = r.request_id) "
+         "WHERE r.time < ?1 AND f.time >= ?1 AND f.time < ?2 ORDER BY r.time, r.rowid");
+  q.Text(1, since);
+  q.Text(2, until);
+  TrafficRow row;
+  while (q.Step()) {
+    row.request_id = q.ColText(0);
+    row.time = q.ColText(1);
+    row.model = q.ColText(2);
+    row.text = q.ColText(3);
+    row.label = q.ColText(4);
+    row.feedback_label = q.ColText(5);
+    visit(row);
+  }
+}
+
 size_t ExportTraffic(const ExportOptions& options) {
   // Checked before the output is created, so a bad time or missing log leaves nothing behind.
   if (!options.since.empty()) NormalizeTime(options.since, "--since");

@@ -115,6 +115,13 @@ struct TrafficRow {
 void ReadTraffic(const std::filesystem::path& log, const std::string& since, const std::string& until,
                  const std::function<void(const TrafficRow&)>& visit);
 
+// Calls `visit` for each request answered before `since` whose newest feedback label was
+// given in [since, until): labels agents gave this window to earlier messages (those a
+// cycle selected for labelling, say). `row.time` is the request's time. Nothing for an
+// open `since`. Throws as ReadTraffic.
+void ReadLateFeedback(const std::filesystem::path& log, const std::string& since, const std::string& until,
+                      const std::function<void(const TrafficRow&)>& visit);
+
 struct ExportOptions {
   std::filesystem::path log;     // traffic database
   std::filesystem::path output;  // CSV, written atomically

@@ -38,7 +38,10 @@ struct DriftSpec {
   // accuracy alerted), rejection_surge. The label mix is never a reason by itself.
   std::vector<std::string> retrain_on = {"feedback_accuracy", "unknown_labels", "coverage_and_estimate",
                                          "rejection_surge"};
-  int min_feedback_rows = 50;  // new labelled rows since the last retrain before retraining
+  // New labelled rows since the last retrain before retraining: 30, the fewest any feedback
+  // signal is tested on (min_rows), so a label budget of 40 a week can retrain in
+  // consecutive windows.
+  int min_feedback_rows = 30;
   int cooldown_windows = 1;    // windows after a retrain in which no retrain starts
   // Hysteresis: a trigger whose effect is below strong_factor x its threshold must alert in
   // confirm_windows consecutive windows; a strong one retrains at once.
@@ -55,8 +58,9 @@ struct DriftSpec {
   // of a label that only feedback has are weighted up further until the label's total
   // weight reaches balance_share x the median number of training rows per label (at most
   // max_row_weight per row). feedback_weight 1 and balance_share 0 train as before.
-  double feedback_weight = 3;
-  double balance_share = 0.5;
+  // Chosen on validation data only (bench/feedback_weight.py; docs/monitoring.md).
+  double feedback_weight = 1.5;
+  double balance_share = 1;
   double max_row_weight = 10;
 };
 

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "serve/traffic_log.h"
 #include "test_support.h"
 
 namespace trainops {
@@ -279,6 +280,65 @@ TEST_F(CycleLoopTest, TheLabelBudgetPicksMessagesAndWeighsTheirLabelsWhenTheyRet
   EXPECT_FALSE(r2.at("triggered").get<bool>()) << r2.at("decision");
 }
 
+TEST_F(CycleLoopTest, LabelsGivenThroughTheServerForSelectedRequestsReturnWithTheNextWindow) {
+  Release();
+  const std::filesystem::path log = dir_ / ".trainops" / "traffic.db";
+  std::map<std::string, std::string> truth;  // request id -> intent
+  auto open_log = [&] {
+    serve::TrafficLogOptions o;
+    o.path = log;
+    return std::make_unique<serve::TrafficLog>(o);
+  };
+  {
+    auto traffic = open_log();
+    traffic->Start();
+    const std::string csv = SyntheticIntentCsv(80, 15, 4);
+    size_t i = 0;
+    for (size_t pos = csv.find('\n') + 1; pos < csv.size(); ++i) {
+      const size_t end = csv.find('\n', pos);
+      const std::string line = csv.substr(pos, end - pos);
+      pos = end + 1;
+      const size_t close = line.find("\",");
+      serve::TrafficRecord rec;
+      rec.request_id = "r" + std::to_string(i);
+      rec.time = i < 40 ? "2026-03-02T10:00:00.000Z" : "2026-03-10T10:00:00.000Z";
+      rec.text = line.substr(1, close - 1);
+      rec.model = "m";
+      truth[rec.request_id] = line.substr(close + 2, line.find(',', close + 2) - close - 2);
+      ASSERT_TRUE(traffic->TryLog(rec));
+    }
+    traffic->Stop();
+  }
+  const auto selection = dir_ / "to_label.csv";
+  auto [c1, r1] = Cycle({"--since", "2026-03-01", "--until", "2026-03-09", "--label-budget", "10", "--selection",
+                         selection.string()});
+  ASSERT_EQ(c1, 0) << last_err_;
+  EXPECT_EQ(r1.at("selection").at("candidates"), 40);
+  // Agents label the picks through the server during the next week.
+  std::vector<std::string> picked;
+  {
+    std::istringstream in(ReadAll(selection));
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) picked.push_back(line.substr(0, line.find(',')));
+  }
+  ASSERT_EQ(picked.size(), 10u);
+  {
+    auto traffic = open_log();
+    traffic->Start();
+    for (const auto& id : picked) ASSERT_TRUE(traffic->TryLogFeedback({id, truth.at(id), "2026-03-11T09:00:00.000Z"}));
+    traffic->Stop();
+  }
+  auto [c2, r2] = Cycle({"--since", "2026-03-09", "--until", "2026-03-16"});
+  ASSERT_LE(c2, 1) << last_err_;
+  EXPECT_EQ(r2.at("window").at("rows"), 40);
+  EXPECT_EQ(r2.at("window").at("late_feedback_rows"), 10);
+  EXPECT_EQ(r2.at("window").at("first"), "2026-03-10T10:00:00.000Z");  // late rows keep their own week
+  EXPECT_EQ(r2.at("feedback").at("from_selection").at("ranked"), 9);
+  EXPECT_EQ(r2.at("feedback").at("from_selection").at("random"), 1);
+  EXPECT_EQ(r2.at("feedback").at("new_rows"), 10);
+}
+
 TEST_F(CycleLoopTest, LabelBudgetErrorsNameTheFix) {
   Release();
   const auto window = dir_.Write("w1.csv", SyntheticIntentCsv(100, 12, 4));
@@ -297,6 +357,25 @@ TEST_F(CycleLoopTest, LabelBudgetErrorsNameTheFix) {
   EXPECT_EQ(unlabelled_feedback.exit_code, 2);
   EXPECT_THAT(unlabelled_feedback.err, HasSubstr("no label column"));
   // None of the refused runs left a cycle behind.
+  EXPECT_TRUE(Cycles().empty());
+}
+
+TEST_F(CycleLoopTest, TheLoopsSettingsAreBounded) {
+  Release();
+  const auto window = dir_.Write("w1.csv", SyntheticIntentCsv(100, 12, 4));
+  for (const auto& [line, key] : std::vector<std::pair<std::string, std::string>>{
+           {"  feedback_weight: 0.5\n", "drift.feedback_weight"},
+           {"  feedback_weight: 50\n", "drift.feedback_weight"},
+           {"  balance_share: 2\n", "drift.balance_share"},
+           {"  recovery_windows: -1\n", "drift.recovery_windows"},
+           {"  max_row_weight: 1000\n", "drift.max_row_weight"}}) {
+    WriteSpec("drift:\n" + line);
+    auto r = RunCli({"cycle", "--task", spec_.string(), "--traffic", window.string()});
+    EXPECT_EQ(r.exit_code, 2) << line;
+    EXPECT_THAT(r.err, HasSubstr("task.yaml:10")) << line;  // the key's line
+    EXPECT_THAT(r.err, HasSubstr(key)) << line;
+  }
+  WriteSpec("");
   EXPECT_TRUE(Cycles().empty());
 }
 

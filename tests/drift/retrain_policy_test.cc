@@ -110,6 +110,18 @@ TEST(RetrainPolicy, RecoveryRetrainsRightAfterATriggeredRetrainWhileFeedbackStay
   EXPECT_NE(strong.reason.find("cooldown"), std::string::npos);
 }
 
+TEST(RetrainPolicy, LabelsTheModelStillLacksRecoverToo) {
+  // With a label budget the labels of a new domain arrive a window after the retrain
+  // their traffic triggered: the model that retrain made still lacks them.
+  PolicyHistory h = Ready();
+  h.windows_since_retrain = 1;
+  h.windows_since_triggered_retrain = 1;
+  const RetrainDecision d = DecideRetrain(Report({{"unknown_labels", 29, 5}}), DriftSpec{}, h);
+  EXPECT_TRUE(d.triggered) << d.reason;
+  EXPECT_TRUE(d.recovery);
+  EXPECT_NE(d.reason.find("labels the production model still lacks"), std::string::npos) << d.reason;
+}
+
 TEST(RetrainPolicy, RecoveryNeedsAFeedbackDropAndEnoughNewFeedbackAndDoesNotChain) {
   PolicyHistory h = Ready();
   h.windows_since_retrain = 1;
