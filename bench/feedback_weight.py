@@ -60,6 +60,36 @@ def run(cmd):
     return p.stdout
 
 
+def message_key(text):
+    """Close to check/text_key.h's DuplicateKey: case, punctuation and spacing ignored,
+    digits masked."""
+    import re
+    return re.sub(r"[0-9]+", "0", re.sub(r"[^\w]", "", text.lower()))
+
+
+def carve_validation(rows, share=0.1, seed=1):
+    """As the cycle carves validation when a feedback row trains as copies: a stratified
+    share of each label's distinct messages, each once; returns (train rows, validation)."""
+    by_label = {}
+    for r in rows:
+        by_label.setdefault(r["intent"], {}).setdefault(message_key(r["text"]), []).append(r)
+    chosen = set()
+    for label, keys in by_label.items():
+        ordered = sorted(keys, key=lambda k: hashed(k, f"valid{seed}"))
+        take = int(share * len(ordered) + 0.5)
+        take = min(max(take, 1), len(ordered) - 1) if len(ordered) >= 2 else 0
+        chosen.update((label, k) for k in ordered[:take])
+    train = [r for r in rows if (r["intent"], message_key(r["text"])) not in chosen]
+    validation = [r for r in rows if (r["intent"], message_key(r["text"])) in chosen]
+    return train, validation
+
+
+def copies(weight):
+    """How many times an oversampled row is written: its weight rounded half up (as the
+    cycle's std::lround), at least once."""
+    return max(1, int(weight + 0.5))
+
+
 def weights_for(initial, feedback, feedback_weight, share):
     counts = {}
     for r in initial:
@@ -93,7 +123,8 @@ def main():
     ap.add_argument("--results", default="")
     ap.add_argument("--section", default="feedback_weight", help="the generated section of --results to replace")
     ap.add_argument("--oversample", action="store_true",
-                    help="instead of weights, repeat each feedback row round(weight) times (weight 1 each): the "
+                    help="instead of weights, repeat each feedback row round(weight) times (half up; weight 1 each), "
+                         "with validation carved from the distinct messages first, as the cycle does: the "
                          "alternative to class-balanced weighting, scored the same way")
     args = ap.parse_args()
     BINARY = os.path.abspath(args.binary)
@@ -126,15 +157,23 @@ def main():
                     os.makedirs(d)
                     w = weights_for(initial, feedback, fw, share)
                     rows = [{"text": r["text"], "intent": r["intent"], "weight": "1"} for r in initial]
+                    spec = SPEC
                     if args.oversample:
-                        rows += [{"text": r["text"], "intent": r["intent"], "weight": "1"}
-                                 for r in feedback for _ in range(max(1, round(w[r["intent"]])))]
+                        fit, carved = carve_validation(initial + feedback)
+                        fb_keys = {(r["intent"], r["text"]) for r in feedback}
+                        rows = []
+                        for r in fit:
+                            n = copies(w[r["intent"]]) if (r["intent"], r["text"]) in fb_keys else 1
+                            rows += [{"text": r["text"], "intent": r["intent"], "weight": "1"}] * n
+                        write_rows(os.path.join(d, "carved_validation.csv"), ["text", "intent", "weight"],
+                                   [{"text": r["text"], "intent": r["intent"], "weight": "1"} for r in carved])
+                        spec = SPEC.replace("  train: train.csv\n", "  train: train.csv\n  validation: carved_validation.csv\n")
                     else:
                         rows += [{"text": r["text"], "intent": r["intent"], "weight": f"{w[r['intent']]:g}"}
                                  for r in feedback]
                     write_rows(os.path.join(d, "train.csv"), ["text", "intent", "weight"], rows)
                     write_rows(os.path.join(d, "validation.csv"), ["text", "intent"], validation)
-                    open(os.path.join(d, "task.yaml"), "w").write(SPEC)
+                    open(os.path.join(d, "task.yaml"), "w").write(spec)
                     run([BINARY, "train", "--task", os.path.join(d, "task.yaml"), "--out", os.path.join(d, "run"),
                          "--quiet", "--allow-data-errors"])
                     ev = json.loads(run([BINARY, "eval", "--model", os.path.join(d, "run", "model.bin"), "--data",
@@ -142,6 +181,7 @@ def main():
                                          "--label-column", "intent", "--json", "-", "--quiet", "--resamples", "0"]))
                     acc = ev["accuracy"] if isinstance(ev["accuracy"], float) else ev["accuracy"]["value"]
                     fold_scores.setdefault((fw, share), []).append(acc)
+                    shutil.rmtree(d)  # hundreds of runs: keep the scores, not the models and checkpoints
                     print(f"{stream} week {week} fold {fold} fw {fw:g} share {share:g}: {acc:.4f}", flush=True)
             for k, v in fold_scores.items():
                 scores.setdefault(k, []).append(statistics.mean(v))
@@ -165,7 +205,9 @@ def main():
                          + ", ".join(f"{100 * a:.1f}" for a in scores[(fw, share)]) + " |")
         lines += ["", f"Chosen defaults: `drift.feedback_weight: {best[0]:g}`, `drift.balance_share: {best[1]:g}`.", ""]
         if args.oversample:
-            lines[-2] = "Each feedback row repeated round(weight) times (weight 1 each) instead of weighted."
+            lines[-2] = ("Each feedback row repeated round(weight) times (weight 1 each) instead of weighted, the "
+                         "model's validation rows carved first from the distinct messages (10% of each label's), as "
+                         "`trainops cycle` does.")
         write_section(args.results, "feedback_oversample" if args.oversample else args.section,
                       "bench/feedback_weight.py", lines)
     return 0

@@ -62,7 +62,7 @@ data:
   label_column: intent
 oos_label: oos
 seed: 1
-threads: 2
+threads: 1
 """
 
 
@@ -88,8 +88,10 @@ def strip_labels(rows):
     return [{**r, "intent": ""} for r in rows]
 
 
-def prepare(replay, out):
-    """The stream's test carve, first model and production release in `out`."""
+def prepare(replay, out, initial_model=None):
+    """The stream's test carve, first model and production release in `out`. With
+    `initial_model`, that model file is released instead of training one, so that every arm
+    of a comparison starts from the same model."""
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
     initial = read_rows(os.path.join(replay, "initial_train.csv"))
@@ -97,8 +99,12 @@ def prepare(replay, out):
     write_rows(os.path.join(out, "train.csv"), ["text", "intent"], train)
     write_rows(os.path.join(out, "test.csv"), ["text", "intent"], test)
     spec = os.path.join(out, "task.yaml")
-    open(spec, "w").write(SPEC.format(train="train.csv"))
-    run([BINARY, "train", "--task", spec, "--out", os.path.join(out, "runs", "initial"), "--quiet"])
+    open(spec, "w").write(SPEC.format(train="train.csv") + SPEC_EXTRA)
+    if initial_model:
+        os.makedirs(os.path.join(out, "runs", "initial"))
+        shutil.copy(initial_model, os.path.join(out, "runs", "initial", "model.bin"))
+    else:
+        run([BINARY, "train", "--task", spec, "--out", os.path.join(out, "runs", "initial"), "--quiet"])
     initial_model = os.path.join(out, "runs", "initial", "model.bin")
     run([BINARY, "release", "--task", spec, "--candidate", initial_model, "--quiet"])
     return spec, initial_model, train, test
@@ -256,13 +262,13 @@ def run_stream(replay, args):
     budget = {}
     if args.label_budget:
         arm_out = os.path.join(out, "budget-select")
-        spec_b, _, _, _ = prepare(replay, arm_out)
+        spec_b, _, _, _ = prepare(replay, arm_out, initial_model)
         budget["select"] = run_budget(replay, windows, spec_b, arm_out, args.label_budget, "select", seed=0)
         # The random arm's picks vary with its seed: its expected accuracy is the mean over seeds.
         budget["random_seeds"] = []
         for k in range(args.random_seeds):
             arm_out = os.path.join(out, f"budget-random-{k}")
-            spec_b, _, _, _ = prepare(replay, arm_out)
+            spec_b, _, _, _ = prepare(replay, arm_out, initial_model)
             budget["random_seeds"].append(run_budget(replay, windows, spec_b, arm_out, args.label_budget, "random",
                                                      seed=20261206 + k))
         budget["random"] = [dict(w, accuracy=mean([run[i]["accuracy"] for run in budget["random_seeds"]]),
@@ -270,6 +276,13 @@ def run_stream(replay, args):
                                  triggered=any(run[i]["triggered"] for run in budget["random_seeds"]))
                             for i, w in enumerate(budget["random_seeds"][0])]
 
+    # Checkpoints are a few dozen MB per run and the comparison makes about 80 runs per
+    # stream: only the models are kept.
+    for root, dirs, _ in os.walk(out):
+        for d in list(dirs):
+            if d == "checkpoints":
+                shutil.rmtree(os.path.join(root, d), ignore_errors=True)
+                dirs.remove(d)
     stable = events["stable_until"]
     result = {
         "stream": stream, "replay": replay, "weeks": weeks, "promotions": promotions, "baselines": baselines,
@@ -305,10 +318,11 @@ def run_stream(replay, args):
 
 
 BINARY = os.path.join(HERE, "..", "build", "trainops")
+SPEC_EXTRA = ""  # --spec-extra: YAML appended to the policy's spec (not the every-window baseline's)
 
 
 def main():
-    global BINARY
+    global BINARY, SPEC_EXTRA
     ap = argparse.ArgumentParser()
     ap.add_argument("--replay", action="append", default=[],
                     help="a stream folder (repeat for several; default: ../shared/data/replay and replay_banking)")
@@ -323,8 +337,11 @@ def main():
                     help="with --label-budget: seeds of the random arm (its accuracy is the mean over them)")
     ap.add_argument("--false-alarm-windows", type=int, default=300,
                     help="stable windows drawn from the held-out test split to measure false alarms")
+    ap.add_argument("--spec-extra", default="",
+                    help="YAML appended to the policy's task spec, e.g. 'drift:\\n  feedback_as: weights\\n'")
     args = ap.parse_args()
     BINARY = os.path.abspath(args.binary)
+    SPEC_EXTRA = args.spec_extra.replace("\\n", "\n")
     shared = os.path.join(HERE, "..", "..", "shared", "data")
     replays = [os.path.abspath(r) for r in (args.replay or [os.path.join(shared, "replay"),
                                                             os.path.join(shared, "replay_banking")])]
@@ -424,8 +441,9 @@ def write_results(path, results, command):
              "with drift injected at known weeks (events.json). The test data for the gates is 15% of initial_train.csv",
              "carved by a hash of the text; the rest trains the first model. Accuracy of a week = the production model's",
              "accuracy on that week's labels, scored before the week's labels are used. Same learner and settings for",
-             "every column; \"retrain every window\" trains on the training data plus every label so far, unweighted,",
-             "without a gate (a cron job); the policy is `trainops cycle` with the spec's defaults."]
+             "every column (linear model, seed 1, one thread so that every run is bit-reproducible), every arm starting",
+             "from the same first model; \"retrain every window\" trains on the training data plus every label so far,",
+             "unweighted, without a gate (a cron job); the policy is `trainops cycle` with the spec's defaults."]
     for r in results:
         lines += stream_lines(r)
     write_section(path, "replay", "bench/replay_bench.py", lines)

@@ -95,6 +95,24 @@ RetrainOutcome Retrain(const CycleOptions& options, const TaskSpec& spec, const 
   TaskSpec derived = spec;
   derived.data.train = std::filesystem::absolute(dir / "train.csv");
   derived.data.test = std::filesystem::absolute(dir / "test.csv");
+  if (data.carved_validation) {
+    WriteTable(dir / "validation.csv", data.header, data.validation);
+    derived.data.validation = std::filesystem::absolute(dir / "validation.csv");
+  }
+  // Feedback brings a few out-of-scope rows at a time. With a handful of them in validation
+  // the balanced rejection rule would give each one a large share of its objective (2 rows:
+  // 25% each) and pick a threshold that rejects in-scope messages (seen on the CLINC150
+  // replay stream: 8 points lost on the test data). Below kMinOosValidationRows the retrain
+  // uses the rule training uses without any: keep in-scope accuracy (accuracy_drop).
+  constexpr size_t kMinOosValidationRows = 30;
+  json threshold_rule = nullptr;
+  if (data.carved_validation && spec.evaluation.threshold_rule == "auto" && data.validation_oos_rows > 0 &&
+      data.validation_oos_rows < kMinOosValidationRows) {
+    derived.evaluation.threshold_rule = "accuracy_drop";
+    threshold_rule = {{"rule", "accuracy_drop"},
+                      {"reason", fmt::format("{} out-of-scope validation rows, fewer than {}: too few to balance on",
+                                             data.validation_oos_rows, kMinOosValidationRows)}};
+  }
   derived.data.format = FileFormat::kCsv;
   derived.data.weight_column = data.weight_column;
   if (!derived.labels.empty()) {  // a declared label set grows by the labels feedback brought
@@ -149,6 +167,7 @@ RetrainOutcome Retrain(const CycleOptions& options, const TaskSpec& spec, const 
                   {"test_rows", data.test.size()},
                   {"dropped_in_test_data", data.leaked_rows},
                   {"thin_new_labels", policy.at("thin_new_labels")},
+                  {"threshold_rule", threshold_rule},
                   {"data_policy", policy}};
 
   GateOptions g;
@@ -170,6 +189,31 @@ RetrainOutcome Retrain(const CycleOptions& options, const TaskSpec& spec, const 
                                 : fmt::format("candidate {} not promoted: {}", trained.model_id.substr(0, 12),
                                               release.gate.passed ? release.refused : "a gate failed"));
   return out;
+}
+
+// Picks the messages to label next and writes them where --selection says (default: the
+// work folder). Returns the report's `selection`.
+json WriteSelection(const CycleOptions& options, const TaskSpec& spec, const std::filesystem::path& registry_path,
+                    const drift::TrafficWindow& window, size_t cycle_number, drift::CycleSelection& selection) {
+  const drift::ResolvedModel serving = drift::ResolveMonitoredModel("", spec, registry_path);
+  const uint64_t seed = spec.seed ^ (0x5e1ec7ULL * cycle_number);  // each window its own random share
+  selection = drift::SelectForNextWindow(serving.model, window, static_cast<size_t>(options.label_budget),
+                                         options.random_share.value_or(kDefaultRandomShare), seed);
+  std::string path = options.selection;
+  if (path.empty()) {
+    const std::filesystem::path work_dir =
+        options.work_dir.empty() ? registry_path.parent_path() / "cycles" : std::filesystem::path(options.work_dir);
+    std::filesystem::create_directories(work_dir);
+    path = (work_dir / fmt::format("selection-{:04d}.csv", cycle_number)).string();
+  }
+  WriteFileAtomically(path, drift::SelectionCsv(selection));
+  return {{"path", path},
+          {"budget", options.label_budget},
+          {"rows", selection.rows.size()},
+          {"random", selection.random_picks},
+          {"ranked", selection.rows.size() - selection.random_picks},
+          {"candidates", selection.candidates},
+          {"model", serving.id}};
 }
 
 void CheckCycleOptions(const CycleOptions& o) {
@@ -270,7 +314,9 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
         }
       }
     }
-    for (const auto& f : known) history.feedback_since_retrain += f.cycle_id > last_retrain_cycle && !fresh_keys.count(f.row_key);
+    for (const auto& f : known) {
+      history.feedback_since_retrain += f.cycle_id > last_retrain_cycle && !fresh_keys.count(f.row_key);
+    }
     history.feedback_since_retrain += fresh.size();
     const drift::RetrainDecision decision = drift::DecideRetrain(monitor.report, spec.drift, history);
     Say(messages, "decision: " + decision.reason);
@@ -297,31 +343,20 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
     }
 
     // 5. The label budget: which messages of this window to label next, scored by the
-    // model that serves from now on.
+    // model that serves from now on. Like the retrain, a failure here does not lose the window.
     json selection_json = nullptr;
     drift::CycleSelection selection;
-    if (options.label_budget > 0 && !failure) {
-      const drift::ResolvedModel serving = drift::ResolveMonitoredModel("", spec, registry_path);
-      const uint64_t seed = spec.seed ^ (0x5e1ec7ULL * (cycles.size() + 1));
-      selection = drift::SelectForNextWindow(serving.model, window, static_cast<size_t>(options.label_budget),
-                                             options.random_share.value_or(kDefaultRandomShare), seed);
-      const std::filesystem::path work_dir =
-          options.work_dir.empty() ? registry_path.parent_path() / "cycles" : std::filesystem::path(options.work_dir);
-      std::string path = options.selection;
-      if (path.empty()) {
-        std::filesystem::create_directories(work_dir);
-        path = (work_dir / fmt::format("selection-{:04d}.csv", cycles.size() + 1)).string();
+    if (options.label_budget > 0) {
+      try {
+        selection_json = WriteSelection(options, spec, registry_path, window, cycles.size() + 1, selection);
+        Say(messages, fmt::format("selected {} of {} messages to label next ({} at random) in {}",
+                                  selection.rows.size(), selection.candidates, selection.random_picks,
+                                  selection_json.at("path").get<std::string>()));
+      } catch (const std::exception& e) {
+        if (!failure) failure = std::current_exception();
+        selection.rows.clear();
+        selection_json = {{"error", e.what()}};
       }
-      WriteFileAtomically(path, drift::SelectionCsv(selection));
-      selection_json = {{"path", path},
-                        {"budget", options.label_budget},
-                        {"rows", selection.rows.size()},
-                        {"random", selection.random_picks},
-                        {"ranked", selection.rows.size() - selection.random_picks},
-                        {"candidates", selection.candidates},
-                        {"model", serving.id}};
-      Say(messages, fmt::format("selected {} of {} messages to label next ({} at random) in {}",
-                                selection.rows.size(), selection.candidates, selection.random_picks, path));
     }
 
     json& r = result.report;
@@ -365,12 +400,15 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
     result.cycle_id = registry.RecordCycle(record, fresh, nullptr, selection.rows);
     r["cycle"] = result.cycle_id;
     if (failure) {
+      const std::string note = fmt::format(
+          "\n(cycle {} is recorded with its monitoring, alerts and feedback{}; the next cycle runs as usual)",
+          result.cycle_id, result.retrained ? "" : ", without a candidate");
       try {
         std::rethrow_exception(failure);
       } catch (const InputError& e) {
-        throw InputError(fmt::format("{}\n(cycle {} is recorded with its monitoring, alerts and feedback, without a "
-                                     "candidate; the next cycle runs as usual)",
-                                     e.what(), result.cycle_id));
+        throw InputError(e.what() + note);
+      } catch (const std::filesystem::filesystem_error& e) {
+        throw InputError(FilesystemErrorMessage(e) + note);
       }
     }
     return result;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "check/text_key.h"
+#include "common/hash.h"
 #include "common/strings.h"
 #include "data/dataset.h"
 
@@ -167,10 +168,65 @@ RetrainData BuildRetrainData(const TaskSpec& spec, const std::vector<LabelledMes
     row_weight[label] = w;
   }
 
-  for (const SpecRow* r : kept) out.train.push_back(Row(spec, r->example, r->example.weight));
-  for (const LabelledMessage* f : train_feedback) out.train.push_back(FeedbackRow(spec, *f, row_weight.at(f->label)));
-  out.spec_rows = kept.size();
-  out.feedback_rows = train_feedback.size();
+  // Validation: without a validation file in the spec, a stratified share of the distinct
+  // messages (as training's own split, but by normalized text), each written once; the
+  // rest trains. Carved here because a feedback row may train as copies of itself
+  // (drift.feedback_as), and a copy in validation would be a training text scored as unseen.
+  struct Candidate {
+    const Example* example;
+    std::string key;
+    double weight;
+    bool feedback;
+  };
+  std::vector<Candidate> all;
+  for (const SpecRow* r : kept) all.push_back({&r->example, r->key, r->example.weight, false});
+  std::vector<Example> feedback_examples(train_feedback.size());
+  for (size_t i = 0; i < train_feedback.size(); ++i) {
+    feedback_examples[i].text = train_feedback[i]->text;
+    feedback_examples[i].label = train_feedback[i]->label;
+    all.push_back({&feedback_examples[i], DuplicateKey(train_feedback[i]->text),
+                   row_weight.at(train_feedback[i]->label), true});
+  }
+  std::set<std::pair<std::string, std::string>> to_validation;  // (label, text key)
+  out.carved_validation = spec.data.validation.empty() && spec.training.validation_split > 0;
+  if (out.carved_validation) {
+    std::map<std::string, std::vector<std::pair<uint64_t, std::string>>> keys_by_label;
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const Candidate& c : all) {
+      if (seen.insert({c.example->label, c.key}).second) {
+        keys_by_label[c.example->label].push_back({Hash64(c.key, spec.seed ^ 0x76616c6964ull), c.key});  // "valid"
+      }
+    }
+    for (auto& [label, keys] : keys_by_label) {
+      std::sort(keys.begin(), keys.end());
+      size_t take = static_cast<size_t>(std::llround(spec.training.validation_split * static_cast<double>(keys.size())));
+      take = keys.size() >= 2 ? std::clamp<size_t>(take, 1, keys.size() - 1) : 0;
+      for (size_t k = 0; k < take; ++k) to_validation.insert({label, keys[k].second});
+    }
+  }
+  size_t copies_written = 0;
+  for (const Candidate& c : all) {
+    if (to_validation.count({c.example->label, c.key})) {
+      out.validation.push_back(Row(spec, *c.example, 1));
+      out.validation_feedback_rows += c.feedback;
+      out.validation_oos_rows += !spec.oos_label.empty() && c.example->label == spec.oos_label;
+      continue;
+    }
+    if (!c.feedback) {
+      out.train.push_back(Row(spec, *c.example, c.weight));
+      continue;
+    }
+    if (spec.drift.feedback_as == "weights") {
+      out.train.push_back(Row(spec, *c.example, c.weight));
+      ++copies_written;
+    } else {
+      const long copies = std::max(1L, std::lround(c.weight));
+      for (long k = 0; k < copies; ++k) out.train.push_back(Row(spec, *c.example, 1));
+      copies_written += static_cast<size_t>(copies);
+    }
+    ++out.feedback_rows;
+  }
+  out.spec_rows = out.train.size() - copies_written;
 
   out.policy = {
       {"superseded_rows", superseded},
@@ -178,8 +234,14 @@ RetrainData BuildRetrainData(const TaskSpec& spec, const std::vector<LabelledMes
       {"conflicting_rows_left_out", left_out},
       {"conflicting_left_out_count", left_out_count},
       {"thin_new_labels", thin},
+      {"validation", {{"carved", out.carved_validation},
+                      {"rows", out.validation.size()},
+                      {"feedback_rows", out.validation_feedback_rows},
+                      {"oos_rows", out.validation_oos_rows}}},
       {"weights",
-       {{"feedback_weight", d.feedback_weight},
+       {{"how", d.feedback_as == "weights" ? "a feedback row of weight w trains as one row of weight w"
+                                            : "a feedback row of weight w trains as round(w) copies of itself"},
+        {"feedback_weight", d.feedback_weight},
         {"balance_share", d.balance_share},
         {"max_row_weight", d.max_row_weight},
         {"median_rows_per_label", Median(per_label)},

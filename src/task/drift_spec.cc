@@ -15,7 +15,7 @@ const std::vector<std::string> kDriftKeys = {"family_alpha",     "resamples",   
                                              "thresholds",       "retrain_on",       "min_feedback_rows",
                                              "cooldown_windows", "confirm_windows",  "strong_factor",
                                              "feedback_holdout", "recovery_windows", "feedback_weight",
-                                             "balance_share",    "max_row_weight"};
+                                             "balance_share",    "max_row_weight",   "feedback_as"};
 
 }  // namespace
 
@@ -77,6 +77,11 @@ void ParseDriftSection(const YamlSection& top, DriftSpec& drift) {
   s.Read("feedback_weight", drift.feedback_weight);
   if (!(drift.feedback_weight >= 1 && drift.feedback_weight <= drift.max_row_weight)) {
     s.Fail("feedback_weight", fmt::format("must be 1..max_row_weight ({}), e.g. 3", drift.max_row_weight));
+  }
+  s.Read("feedback_as", drift.feedback_as);
+  if (drift.feedback_as != "copies" && drift.feedback_as != "weights") {
+    s.Fail("feedback_as", fmt::format("\"{}\": use copies (a row of weight w trains as round(w) copies) or weights",
+                                      drift.feedback_as));
   }
   s.Read("balance_share", drift.balance_share);
   if (!(drift.balance_share >= 0 && drift.balance_share <= 1)) s.Fail("balance_share", "must be in [0, 1], e.g. 0.5");

@@ -62,6 +62,10 @@ struct DriftSpec {
   double feedback_weight = 1.5;
   double balance_share = 1;
   double max_row_weight = 10;
+  // How a feedback row's weight trains: "weights" (one row of weight w; data.weight_column)
+  // or "copies" (round(w) copies of the row). Weights measured better in the loop on both
+  // replay streams (bench/RESULTS.md), although copies scored better on validation folds.
+  std::string feedback_as = "weights";
 };
 
 // Names DriftSpec::thresholds and retrain_on accept.

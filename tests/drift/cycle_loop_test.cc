@@ -163,8 +163,10 @@ TEST_F(CycleLoopTest, AFailedRetrainStillRecordsTheWindow) {
   Release();
   // The work folder cannot be created (its parent is a file): a person must fix that.
   dir_.Write("not_a_folder", "x");
+  // The selection's default place is in that folder too: it fails as well, and neither
+  // failure loses the window.
   auto [code, r] = Cycle({"--traffic", dir_.Write("w1.csv", SyntheticIntentCsv(300, 12, 6)).string(), "--work-dir",
-                          (dir_ / "not_a_folder" / "cycles").string()});
+                          (dir_ / "not_a_folder" / "cycles").string(), "--label-budget", "5"});
   EXPECT_EQ(code, 2);
   EXPECT_THAT(last_err_, HasSubstr("not_a_folder"));
   EXPECT_THAT(last_err_, HasSubstr("is recorded with its monitoring, alerts and feedback"));
@@ -368,7 +370,8 @@ TEST_F(CycleLoopTest, TheLoopsSettingsAreBounded) {
            {"  feedback_weight: 50\n", "drift.feedback_weight"},
            {"  balance_share: 2\n", "drift.balance_share"},
            {"  recovery_windows: -1\n", "drift.recovery_windows"},
-           {"  max_row_weight: 1000\n", "drift.max_row_weight"}}) {
+           {"  max_row_weight: 1000\n", "drift.max_row_weight"},
+           {"  feedback_as: clones\n", "drift.feedback_as"}}) {
     WriteSpec("drift:\n" + line);
     auto r = RunCli({"cycle", "--task", spec_.string(), "--traffic", window.string()});
     EXPECT_EQ(r.exit_code, 2) << line;

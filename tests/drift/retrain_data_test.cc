@@ -16,27 +16,36 @@ namespace {
 using nlohmann::json;
 using testing::TempDir;
 
+std::string Word(int i) { return {static_cast<char>('a' + i / 26), static_cast<char>('a' + i % 26)}; }
+
 class RetrainDataTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string train = "text,intent\n";
-    // a: 10 rows, b: 20, c: 30 (median 20)
-    for (int i = 0; i < 10; ++i) train += fmt::format("alpha question {},a\n", i);
-    for (int i = 0; i < 20; ++i) train += fmt::format("beta question {},b\n", i);
-    for (int i = 0; i < 30; ++i) train += fmt::format("gamma question {},c\n", i);
+    // a: 10 rows, b: 20, c: 30 (median 20), each text its own message (no digits: the
+    // normalized text masks them)
+    for (int i = 0; i < 10; ++i) train += fmt::format("alpha question {},a\n", Word(i));
+    for (int i = 0; i < 20; ++i) train += fmt::format("beta question {},b\n", Word(i));
+    for (int i = 0; i < 30; ++i) train += fmt::format("gamma question {},c\n", Word(i));
     train += "Where is it?,a\nwhere is it,b\n";  // the same text twice (normalized), two labels
     train += "Which size fits,c\n";             // relabelled by feedback below
     dir_.Write("train.csv", train);
     dir_.Write("test.csv", "text,intent\nalpha in test,a\n");
-    dir_.Write("task.yaml",
-               "name: t\ndata:\n  train: train.csv\n  test: test.csv\n  text_column: text\n  label_column: intent\n"
-               "oos_label: oos\n");
+    dir_.Write("val.csv", "text,intent\nalpha in validation,a\n");
+    WriteSpec("  validation: val.csv\n");
+  }
+  void WriteSpec(const std::string& extra) {
+    dir_.Write("task.yaml", "name: t\ndata:\n  train: train.csv\n  test: test.csv\n" + extra +
+                                "  text_column: text\n  label_column: intent\noos_label: oos\n");
   }
   TaskSpec Spec() const { return LoadTaskSpec(dir_ / "task.yaml"); }
-  // Each training row's weight by text and label.
+  // Each training row's weight by text and label ("1+1" for two copies of weight 1).
   static std::map<std::string, std::string> Weights(const RetrainData& d) {
     std::map<std::string, std::string> w;
-    for (const auto& row : d.train) w[row[0] + "|" + row[1]] = row.back();
+    for (const auto& row : d.train) {
+      std::string& cell = w[row[0] + "|" + row[1]];
+      cell += (cell.empty() ? "" : "+") + row.back();
+    }
     return w;
   }
   TempDir dir_;
@@ -80,11 +89,22 @@ TEST_F(RetrainDataTest, FeedbackAndNewLabelsAreWeightedTheOutOfScopeLabelIsNot) 
                                            {"f7", "delta four", "d", false}};
   const RetrainData d = BuildRetrainData(Spec(), feedback);
   const auto w = Weights(d);
-  EXPECT_EQ(w.at("alpha question 0|a"), "1");
+  EXPECT_EQ(w.at("alpha question aa|a"), "1");
   EXPECT_EQ(w.at("alpha fresh|a"), "1.5");           // drift.feedback_weight
   EXPECT_EQ(w.at("delta one|d"), "5");               // balance_share 1 x median 20 over 4 rows
   EXPECT_EQ(w.at("epsilon|e"), "10");                // capped at drift.max_row_weight
   EXPECT_EQ(w.at("no idea what this is|oos"), "1");  // the catch-all is not an intent
+  EXPECT_TRUE(d.validation.empty());                 // the spec has a validation file
+
+  // drift.feedback_as: copies: a row of weight w trains as round(w) copies of weight 1.
+  TaskSpec copies = Spec();
+  copies.drift.feedback_as = "copies";
+  const auto c = Weights(BuildRetrainData(copies, feedback));
+  EXPECT_EQ(c.at("alpha question aa|a"), "1");
+  EXPECT_EQ(c.at("alpha fresh|a"), "1+1");
+  EXPECT_EQ(c.at("delta one|d"), "1+1+1+1+1");
+  EXPECT_EQ(c.at("epsilon|e"), "1+1+1+1+1+1+1+1+1+1");
+  EXPECT_EQ(c.at("no idea what this is|oos"), "1");
   const json& labels = d.policy.at("weights").at("new_labels");
   ASSERT_EQ(labels.size(), 2u);
   EXPECT_EQ(labels[0].at("label"), "d");
@@ -94,7 +114,32 @@ TEST_F(RetrainDataTest, FeedbackAndNewLabelsAreWeightedTheOutOfScopeLabelIsNot) 
   TaskSpec plain = Spec();
   plain.drift.feedback_weight = 1;
   plain.drift.balance_share = 0;
-  for (const auto& row : BuildRetrainData(plain, feedback).train) EXPECT_EQ(row.back(), "1") << row[0];
+  const RetrainData p = BuildRetrainData(plain, feedback);
+  EXPECT_EQ(p.train.size(), 61u + feedback.size());
+  for (const auto& row : p.train) EXPECT_EQ(row.back(), "1") << row[0];
+}
+
+TEST_F(RetrainDataTest, WithoutAValidationFileDistinctMessagesAreCarvedAndNoCopyIsScoredAsUnseen) {
+  WriteSpec("");
+  std::vector<LabelledMessage> feedback;
+  for (int i = 0; i < 6; ++i) feedback.push_back({fmt::format("f{}", i), "delta " + Word(i), "d", false});
+  feedback.push_back({"z", "zeta alone", "z", false});
+  TaskSpec spec = Spec();
+  spec.drift.feedback_as = "copies";  // the carve matters most when a message is repeated
+  const RetrainData d = BuildRetrainData(spec, feedback);
+  ASSERT_TRUE(d.carved_validation);
+  std::map<std::string, int> in_validation, in_train;
+  for (const auto& row : d.validation) ++in_validation[row[0]];
+  for (const auto& row : d.train) ++in_train[row[0]];
+  for (const auto& [text, n] : in_validation) {
+    EXPECT_EQ(n, 1) << text;                    // each message once
+    EXPECT_FALSE(in_train.count(text)) << text;  // and none of its copies in train
+  }
+  EXPECT_EQ(d.policy.at("validation").at("rows"), d.validation.size());
+  EXPECT_GE(d.policy.at("validation").at("feedback_rows").get<size_t>(), 1u);  // the new label is validated too
+  EXPECT_TRUE(in_train.count("zeta alone"));  // a label's only message trains
+  // A tenth of each label's messages (training.validation_split), at least one.
+  EXPECT_EQ(d.validation.size(), 1u + 2u + 3u + 1u);  // a: 10, b: 20, c: 31, d: 6
 }
 
 TEST_F(RetrainDataTest, HeldOutFeedbackGatesAndFeedbackInTheTestDataNeverTrains) {
