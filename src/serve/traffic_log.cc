@@ -350,37 +350,52 @@ std::string NormalizeTime(const std::string& text, const char* flag) {
   return fmt::format("{}-{}-{}T{:02}:{:02}:{:02}.{}Z", m[1].str(), m[2].str(), m[3].str(), hour, minute, second, ms);
 }
 
-void ReadTraffic(const std::filesystem::path& log, const std::string& since_text, const std::string& until_text,
-                 const std::function<void(const TrafficRow&)>& visit) {
-  const std::string since = since_text.empty() ? "" : NormalizeTime(since_text, "--since");
-  const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
+namespace {
+
+// Runs a read-only query with two time parameters on the log, calling `row` per result.
+void QueryLog(const std::filesystem::path& log, const char* sql, const std::string& first,
+              const std::string& second, const std::function<void(const Stmt&)>& row) {
+  sqlite3* db = OpenDb(log, false);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close_v2);
+  Stmt q(db, log, sql);
+  q.Text(1, first);
+  q.Text(2, second);
+  while (q.Step()) row(q);
+}
+
+void ThrowIfNoLog(const std::filesystem::path& log) {
   if (!std::filesystem::exists(log)) {
     throw InputError(fmt::format("{}: no traffic log here; `trainops serve` writes it (next to the registry, or "
                                  "--traffic-log PATH); pass --traffic-log with its path",
                                  log.string()));
   }
-  sqlite3* db = OpenDb(log, false);
-  std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close_v2);
-  Stmt q(db, log,
-         "SELECT r.request_id, r.time, r.model, r.text, r.label, r.confidence, r.rejected, "
-         "(SELECT f.label FROM feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
-         "r.margin, r.latency_ms FROM requests r WHERE r.time >= ?1 AND r.time < ?2 ORDER BY r.time, r.rowid");
-  q.Text(1, since);
-  q.Text(2, until);
+}
+
+}  // namespace
+
+void ReadTraffic(const std::filesystem::path& log, const std::string& since_text, const std::string& until_text,
+                 const std::function<void(const TrafficRow&)>& visit) {
+  const std::string since = since_text.empty() ? "" : NormalizeTime(since_text, "--since");
+  const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
+  ThrowIfNoLog(log);
   TrafficRow row;
-  while (q.Step()) {
-    row.request_id = q.ColText(0);
-    row.time = q.ColText(1);
-    row.model = q.ColText(2);
-    row.text = q.ColText(3);
-    row.label = q.ColText(4);
-    row.confidence = q.ColReal(5);
-    row.rejected = q.ColInt(6) != 0;
-    row.feedback_label = q.ColText(7);
-    row.margin = q.ColReal(8);
-    row.latency_ms = q.ColReal(9);
-    visit(row);
-  }
+  QueryLog(log,
+           "SELECT r.request_id, r.time, r.model, r.text, r.label, r.confidence, r.rejected, "
+           "(SELECT f.label FROM feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
+           "r.margin, r.latency_ms FROM requests r WHERE r.time >= ?1 AND r.time < ?2 ORDER BY r.time, r.rowid",
+           since, until, [&](const Stmt& q) {
+             row.request_id = q.ColText(0);
+             row.time = q.ColText(1);
+             row.model = q.ColText(2);
+             row.text = q.ColText(3);
+             row.label = q.ColText(4);
+             row.confidence = q.ColReal(5);
+             row.rejected = q.ColInt(6) != 0;
+             row.feedback_label = q.ColText(7);
+             row.margin = q.ColReal(8);
+             row.latency_ms = q.ColReal(9);
+             visit(row);
+           });
 }
 
 void ReadLateFeedback(const std::filesystem::path& log, const std::string& since_text, const std::string& until_text,
@@ -388,25 +403,21 @@ void ReadLateFeedback(const std::filesystem::path& log, const std::string& since
   if (since_text.empty()) return;
   const std::string since = NormalizeTime(since_text, "--since");
   const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
-  if (!std::filesystem::exists(log)) ReadTraffic(log, "", "", [](const TrafficRow&) {});  // its error
-  sqlite3* db = OpenDb(log, false);
-  std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close_v2);
-  Stmt q(db, log,
-         "SELECT r.request_id, r.time, r.model, r.text, r.label, f.label FROM requests r JOIN feedback f "
-         "ON f.id = (SELECT MAX(g.id) FROM feedback g WHERE g.request_id = r.request_id) "
-         "WHERE r.time < ?1 AND f.time >= ?1 AND f.time < ?2 ORDER BY r.time, r.rowid");
-  q.Text(1, since);
-  q.Text(2, until);
+  ThrowIfNoLog(log);
   TrafficRow row;
-  while (q.Step()) {
-    row.request_id = q.ColText(0);
-    row.time = q.ColText(1);
-    row.model = q.ColText(2);
-    row.text = q.ColText(3);
-    row.label = q.ColText(4);
-    row.feedback_label = q.ColText(5);
-    visit(row);
-  }
+  QueryLog(log,
+           "SELECT r.request_id, r.time, r.model, r.text, r.label, f.label FROM requests r JOIN feedback f "
+           "ON f.id = (SELECT MAX(g.id) FROM feedback g WHERE g.request_id = r.request_id) "
+           "WHERE r.time < ?1 AND f.time >= ?1 AND f.time < ?2 ORDER BY r.time, r.rowid",
+           since, until, [&](const Stmt& q) {
+             row.request_id = q.ColText(0);
+             row.time = q.ColText(1);
+             row.model = q.ColText(2);
+             row.text = q.ColText(3);
+             row.label = q.ColText(4);
+             row.feedback_label = q.ColText(5);
+             visit(row);
+           });
 }
 
 size_t ExportTraffic(const ExportOptions& options) {
