@@ -94,7 +94,8 @@ struct CycleResult {
 CycleResult Cycle(const CycleOptions& options, const Messages& messages = {});
 
 // The task's cycles, oldest first: id, created_at, window, alerts, triggered, triggers,
-// retrained, candidate, promoted, production.
+// decision, recovery, retrained, candidate, gate, promoted, production, estimated_accuracy,
+// feedback_accuracy.
 std::vector<nlohmann::json> ListCycles(const std::string& task_spec, const std::string& registry = "");
 
 }  // namespace trainops

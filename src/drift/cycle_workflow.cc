@@ -69,6 +69,8 @@ json CycleSummary(const CycleRecord& c) {
           {"alerts", get("alerts")},
           {"triggered", c.triggered},
           {"triggers", get("triggers")},
+          {"decision", get("decision")},
+          {"recovery", get("recovery")},
           {"retrained", c.retrained},
           {"candidate", c.candidate.empty() ? json(nullptr) : json(c.candidate)},
           {"gate", get("gate")},

@@ -198,6 +198,10 @@ TEST_F(CycleLoopTest, AccuracyThatStaysLowRetrainsInConsecutiveWindowsAStableStr
   }
   EXPECT_EQ(retrained, (std::vector<bool>{true, true, false, true}));
   EXPECT_EQ(recovery, (std::vector<bool>{false, true, false, false}));
+  const json cycles = Cycles();  // the history says which retrain was a recovery
+  ASSERT_EQ(cycles.size(), 4u);
+  EXPECT_TRUE(cycles[1].at("recovery").get<bool>());
+  EXPECT_THAT(cycles[1].at("decision").get<std::string>(), HasSubstr("recovery"));
 }
 
 TEST_F(CycleLoopTest, AStableStreamNeverRetrains) {
