@@ -371,6 +371,15 @@ void ThrowIfNoLog(const std::filesystem::path& log) {
   }
 }
 
+// Columns 0-4 of both reads: r.request_id, r.time, r.model, r.text, r.label.
+void ReadRequestColumns(const Stmt& q, TrafficRow& row) {
+  row.request_id = q.ColText(0);
+  row.time = q.ColText(1);
+  row.model = q.ColText(2);
+  row.text = q.ColText(3);
+  row.label = q.ColText(4);
+}
+
 }  // namespace
 
 void ReadTraffic(const std::filesystem::path& log, const std::string& since_text, const std::string& until_text,
@@ -384,11 +393,7 @@ void ReadTraffic(const std::filesystem::path& log, const std::string& since_text
            "(SELECT f.label FROM feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
            "r.margin, r.latency_ms FROM requests r WHERE r.time >= ?1 AND r.time < ?2 ORDER BY r.time, r.rowid",
            since, until, [&](const Stmt& q) {
-             row.request_id = q.ColText(0);
-             row.time = q.ColText(1);
-             row.model = q.ColText(2);
-             row.text = q.ColText(3);
-             row.label = q.ColText(4);
+             ReadRequestColumns(q, row);
              row.confidence = q.ColReal(5);
              row.rejected = q.ColInt(6) != 0;
              row.feedback_label = q.ColText(7);
@@ -410,11 +415,7 @@ void ReadLateFeedback(const std::filesystem::path& log, const std::string& since
            "ON f.id = (SELECT MAX(g.id) FROM feedback g WHERE g.request_id = r.request_id) "
            "WHERE r.time < ?1 AND f.time >= ?1 AND f.time < ?2 ORDER BY r.time, r.rowid",
            since, until, [&](const Stmt& q) {
-             row.request_id = q.ColText(0);
-             row.time = q.ColText(1);
-             row.model = q.ColText(2);
-             row.text = q.ColText(3);
-             row.label = q.ColText(4);
+             ReadRequestColumns(q, row);
              row.feedback_label = q.ColText(5);
              visit(row);
            });
