@@ -193,6 +193,11 @@ RetrainOutcome Retrain(const CycleOptions& options, const TaskSpec& spec, const 
   return out;
 }
 
+// Where candidates and selections go: --work-dir, else cycles/ next to the registry.
+std::filesystem::path WorkDir(const CycleOptions& options, const std::filesystem::path& registry_path) {
+  return options.work_dir.empty() ? registry_path.parent_path() / "cycles" : std::filesystem::path(options.work_dir);
+}
+
 // Picks the messages to label next and writes them where --selection says (default: the
 // work folder). Returns the report's `selection`.
 json WriteSelection(const CycleOptions& options, const TaskSpec& spec, const std::filesystem::path& registry_path,
@@ -203,8 +208,7 @@ json WriteSelection(const CycleOptions& options, const TaskSpec& spec, const std
                                          options.random_share.value_or(kDefaultRandomShare), seed);
   std::string path = options.selection;
   if (path.empty()) {
-    const std::filesystem::path work_dir =
-        options.work_dir.empty() ? registry_path.parent_path() / "cycles" : std::filesystem::path(options.work_dir);
+    const std::filesystem::path work_dir = WorkDir(options, registry_path);
     std::filesystem::create_directories(work_dir);
     path = (work_dir / fmt::format("selection-{:04d}.csv", cycle_number)).string();
   }
@@ -332,8 +336,7 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
       // 4. Train a candidate on the training data plus all feedback (this window's
       // held-out share aside), gate it on the test data plus that share, promote on a pass.
       // Whatever happens here, the window's monitoring and feedback are recorded below.
-      const std::filesystem::path work_dir =
-          options.work_dir.empty() ? registry_path.parent_path() / "cycles" : std::filesystem::path(options.work_dir);
+      const std::filesystem::path work_dir = WorkDir(options, registry_path);
       try {
         retrain = Retrain(options, spec, registry_path, CycleFolder(work_dir, cycles.size() + 1), all_feedback, decision,
                           messages, result);
