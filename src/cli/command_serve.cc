@@ -39,6 +39,9 @@ void RunServe(ServeFlags& f, const CliContext& ctx) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A traffic log that reaches a file-size limit (ulimit -f) must fail its write, not
+  // kill the server that is answering: the log reports the error and answers go on.
+  std::signal(SIGXFSZ, SIG_IGN);
   serve::Server server(f.options);
   server.Start();
   for (;;) {
@@ -101,10 +104,13 @@ void RegisterServe(CLI::App& app, CliContext& ctx) {
                   "Traffic log database (default: traffic.db next to the registry; .trainops/traffic.db for --model)");
   cmd->add_flag("--redact", o.redact, "Store a hash of each text instead of the text");
   cmd->add_option("--retention-days", o.retention_days, "Delete logged requests older than this (0 = keep)")
-      ->check(CLI::NonNegativeNumber);
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--retention-mb", o.retention_mb,
+                  "Delete the oldest logged requests beyond this many MiB of log data (0 = no bound)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_option("--retention-rows", o.retention_rows, "Keep only the newest N logged requests (0 = keep all)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--queue", o.queue_capacity, "Traffic-log queue bound; beyond it records are dropped and counted")
+  cmd->add_option("--queue", o.queue_capacity, "Traffic-log queue bound; past half of it the log samples uniformly, at it records are dropped (both counted)")
       ->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--max-batch", o.max_batch, "Most texts in one request (more: 413)")->capture_default_str()
       ->check(CLI::PositiveNumber);

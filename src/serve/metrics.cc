@@ -114,6 +114,15 @@ std::string ServeMetrics::Render(const MetricsSnapshot& s) const {
   out += fmt::format("trainops_traffic_records_written_total {}\n", s.records_written);
   Header(out, "trainops_traffic_write_errors_total", "counter", "Traffic-log records lost to failed database writes.");
   out += fmt::format("trainops_traffic_write_errors_total {}\n", s.write_errors);
+  Header(out, "trainops_traffic_records_shed_total", "counter",
+         "Traffic-log records left out by sampling while the writer was behind (the requests were answered).");
+  out += fmt::format("trainops_traffic_records_shed_total {}\n", s.records_shed);
+  Header(out, "trainops_traffic_sample_rate", "gauge", "Share of answered requests the traffic log keeps now (1 = all).");
+  out += fmt::format("trainops_traffic_sample_rate {}\n", s.sample_rate);
+  Header(out, "trainops_traffic_records_deleted_total", "counter", "Traffic-log records deleted by retention.");
+  out += fmt::format("trainops_traffic_records_deleted_total {}\n", s.records_deleted);
+  Header(out, "trainops_traffic_log_healthy", "gauge", "1 when the traffic log's last write succeeded, 0 while writes fail.");
+  out += fmt::format("trainops_traffic_log_healthy {}\n", s.log_healthy ? 1 : 0);
   return out;
 }
 

@@ -89,14 +89,6 @@ struct Server::Impl {
   int bound_port = 0;
   std::mutex stop_mutex;
   bool started = false, stopped = false;
-  // Request ids: a random per-process prefix and a counter, unique across restarts
-  // without coordination.
-  std::string id_prefix;
-  std::atomic<uint64_t> next_id{1};
-
-  std::string NewRequestId() {
-    return fmt::format("{}-{:x}", id_prefix, next_id.fetch_add(1, std::memory_order_relaxed));
-  }
 
   bool Authorized(const httplib::Request& req, httplib::Response& res) {
     if (token.empty()) return true;
@@ -157,7 +149,7 @@ struct Server::Impl {
       for (size_t a = 0; a < p.alternatives.size() && a < parsed.k; ++a) {
         top.push_back({{"label", p.alternatives[a].label}, {"confidence", p.alternatives[a].confidence}});
       }
-      const std::string id = NewRequestId();
+      const std::string id = log->NewRequestId();
       answers.push_back({{"label", p.label},
                          {"confidence", p.confidence},
                          {"rejected", p.rejected},
@@ -175,7 +167,7 @@ struct Server::Impl {
                                                  : p.confidence;
       record.rejected = p.rejected;
       record.latency_ms = latency_ms;
-      log->TryLog(std::move(record));  // a full queue drops the record (counted), never the answer
+      log->TryLog(std::move(record));  // shed or dropped under load (counted), never the answer
     }
     res.set_header("X-Trainops-Model", model->id);
     if (parsed.batch) {
@@ -200,10 +192,18 @@ struct Server::Impl {
       throw RequestError(400, fmt::format("label \"{}\" is not one of task \"{}\"'s labels: {}", fb.label,
                                           model->task, known));
     }
-    if (!log->KnownRequest(fb.request_id)) {
-      throw RequestError(404, fmt::format("unknown request_id \"{}\": not answered by this server or no longer "
-                                          "in the traffic log",
-                                          fb.request_id));
+    switch (log->Lookup(fb.request_id)) {
+      case RequestFate::kLogged:
+        break;
+      case RequestFate::kNotLogged:
+        throw RequestError(404, fmt::format("request_id \"{}\" was answered but not logged: the traffic log was "
+                                            "shedding records under load (see trainops_traffic_records_shed_total), "
+                                            "so its feedback cannot be joined to it",
+                                            fb.request_id));
+      case RequestFate::kUnknown:
+        throw RequestError(404, fmt::format("unknown request_id \"{}\": not answered by this server or no longer "
+                                            "in the traffic log",
+                                            fb.request_id));
     }
     if (!log->TryLogFeedback({fb.request_id, fb.label, TrafficNow()})) {
       throw RequestError(503, "the traffic log's queue is full; feedback not recorded, retry shortly");
@@ -235,8 +235,12 @@ struct Server::Impl {
     s.queue_depth = log->depth();
     s.queue_capacity = log->capacity();
     s.records_dropped = log->dropped();
+    s.records_shed = log->shed();
     s.records_written = log->written();
+    s.records_deleted = log->deleted();
     s.write_errors = log->write_errors();
+    s.sample_rate = log->sample_rate();
+    s.log_healthy = log->health().ok;
     return s;
   }
 
@@ -306,7 +310,21 @@ struct Server::Impl {
       });
     });
     http.Get("/healthz", [this](const httplib::Request& req, httplib::Response& res) {
-      Guard("/healthz", req, res, [&] { SendJson(res, 200, Json{{"status", "alive"}}); });
+      // Alive as long as it answers: a failing traffic log is reported, not fatal (a
+      // restart would not fix a full disk, and answers matter more than the log).
+      Guard("/healthz", req, res, [&] {
+        const TrafficLogHealth h = log->health();
+        Json traffic{{"status", h.ok ? "ok" : "failing"},
+                     {"sample_rate", log->sample_rate()},
+                     {"records_dropped", log->dropped()},
+                     {"records_shed", log->shed()},
+                     {"write_errors", log->write_errors()}};
+        if (!h.ok) {
+          traffic["error"] = h.last_error;
+          traffic["failing_since"] = h.failing_since;
+        }
+        SendJson(res, 200, Json{{"status", "alive"}, {"traffic_log", std::move(traffic)}});
+      });
     });
     http.Get("/readyz", [this](const httplib::Request& req, httplib::Response& res) {
       Guard("/readyz", req, res, [&] {
@@ -352,12 +370,6 @@ Server::Server(ServeOptions options) : impl_(std::make_unique<Impl>()) {
                                  o.host));
   }
   if (!o.token_file.empty()) s.token = ReadToken(o.token_file);
-  {
-    std::random_device rd;
-    const uint64_t salt = (static_cast<uint64_t>(rd()) << 32 | rd()) ^
-                          static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
-    s.id_prefix = fmt::format("{:012x}", salt & 0xffffffffffffULL);
-  }
 
   std::filesystem::path log_path = o.traffic_log;
   if (!o.task_spec.empty()) {
@@ -379,6 +391,7 @@ Server::Server(ServeOptions options) : impl_(std::make_unique<Impl>()) {
   lo.redact = o.redact;
   lo.retention_days = o.retention_days;
   lo.retention_rows = o.retention_rows;
+  lo.retention_bytes = o.retention_mb * (int64_t{1} << 20);
   lo.warn = o.messages.warn;
   s.log = std::make_unique<TrafficLog>(std::move(lo));
   s.InstallRoutes();
@@ -444,9 +457,9 @@ void Server::Stop() {
   if (s.watcher) s.watcher->Stop();
   s.log->Stop();
   if (s.started && s.options.messages.info) {
-    s.options.messages.info(fmt::format("trainops serve: stopped; {} requests logged, {} dropped, {} lost to write "
-                                        "errors",
-                                        s.log->written(), s.log->dropped(), s.log->write_errors()));
+    s.options.messages.info(fmt::format("trainops serve: stopped; {} requests logged, {} shed by sampling, {} "
+                                        "dropped, {} lost to write errors",
+                                        s.log->written(), s.log->shed(), s.log->dropped(), s.log->write_errors()));
   }
 }
 

@@ -1,19 +1,16 @@
 #include "serve/traffic_log.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <sqlite3.h>
 
-#include <regex>
+#include <algorithm>
+#include <cmath>
+#include <random>
 
 #include <fmt/format.h>
 
-#include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/hash.h"
-#include "data/csv_writer.h"
+#include "serve/log_sqlite.h"
 
 namespace trainops::serve {
 
@@ -22,7 +19,15 @@ constexpr std::chrono::milliseconds kWriterPeriod{50};
 
 namespace {
 
-constexpr size_t kRecentIds = 100000;
+// Request ids whose fate Lookup answers from memory (1 byte each: 1 MiB).
+constexpr uint64_t kFateRing = uint64_t{1} << 20;
+// Sampling never keeps less than this share: the log stays a sample of the traffic.
+constexpr double kMinRate = 1.0 / 64;
+// A span is closed (and written when it lost records) at least this often.
+constexpr auto kSpanLength = std::chrono::seconds(60);
+// Retention runs at least this often, and after this many records.
+constexpr auto kRetentionPeriod = std::chrono::minutes(1);
+constexpr uint64_t kRetentionRecords = 100000;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS requests(
@@ -33,86 +38,12 @@ CREATE INDEX IF NOT EXISTS requests_time ON requests(time);
 CREATE TABLE IF NOT EXISTS feedback(
   id INTEGER PRIMARY KEY, request_id TEXT NOT NULL, label TEXT NOT NULL, time TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS feedback_request ON feedback(request_id);
-PRAGMA user_version = 1;
+CREATE TABLE IF NOT EXISTS sampling(
+  start TEXT NOT NULL, end TEXT NOT NULL, rate REAL NOT NULL, answered INTEGER NOT NULL,
+  logged INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sampling_start ON sampling(start);
+PRAGMA user_version = 2;
 )sql";
-
-std::string SqliteMessage(sqlite3* db) { return db ? sqlite3_errmsg(db) : "out of memory"; }
-
-sqlite3* OpenDb(const std::filesystem::path& path, bool create) {
-  sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    std::string message = SqliteMessage(db);
-    sqlite3_close(db);
-    throw InputError(fmt::format("{}: cannot open the traffic log: {}; check that the folder exists and is "
-                                 "writable, or pass --traffic-log PATH",
-                                 path.string(), message));
-  }
-  sqlite3_busy_timeout(db, 5000);
-  return db;
-}
-
-void Exec(sqlite3* db, const std::filesystem::path& path, const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : SqliteMessage(db);
-    sqlite3_free(error);
-    throw InputError(fmt::format("{}: traffic log: {}", path.string(), message));
-  }
-}
-
-// A prepared statement finalized on every path out.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const std::filesystem::path& path, const char* sql) : db_(db), path_(path) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) Fail("prepare");
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  void Text(int i, const std::string& v) { Check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT)); }
-  void Int(int i, int64_t v) { Check(sqlite3_bind_int64(stmt_, i, v)); }
-  void Real(int i, double v) { Check(sqlite3_bind_double(stmt_, i, v)); }
-  bool Step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    Fail("step");
-  }
-  void RunAndReset() {
-    Step();
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  std::string ColText(int i) const {
-    const auto* p = sqlite3_column_text(stmt_, i);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, i)) : std::string();
-  }
-  double ColReal(int i) const { return sqlite3_column_double(stmt_, i); }
-  int64_t ColInt(int i) const { return sqlite3_column_int64(stmt_, i); }
-  bool ColNull(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
-
- private:
-  void Check(int rc) {
-    if (rc != SQLITE_OK) Fail("bind");
-  }
-  [[noreturn]] void Fail(const char* what) {
-    throw InputError(fmt::format("{}: traffic log {}: {}", path_.string(), what, SqliteMessage(db_)));
-  }
-  sqlite3* db_;
-  const std::filesystem::path& path_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-std::string NowIso() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-}
 
 std::string IsoDaysAgo(int64_t days) {
   const auto t = std::chrono::system_clock::now() - std::chrono::hours(24 * days);
@@ -123,31 +54,68 @@ std::string IsoDaysAgo(int64_t days) {
                      tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+int64_t PragmaInt(sqlite3* db, const std::filesystem::path& path, const char* sql) {
+  LogStmt q(db, path, sql);
+  return q.Step() ? q.ColInt(0) : 0;
+}
+
 }  // namespace
 
-TrafficLog::TrafficLog(TrafficLogOptions options) : options_(std::move(options)) {
+// The writer's statements, prepared once on its connection: preparing them per batch
+// was a measurable share of a batch's time.
+struct TrafficLog::Statements {
+  LogStmt request, feedback, span;
+  Statements(sqlite3* db, const std::filesystem::path& path)
+      : request(db, path,
+                "INSERT OR REPLACE INTO requests(request_id, time, model, text, label, confidence, margin, "
+                "rejected, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        feedback(db, path, "INSERT INTO feedback(request_id, label, time) VALUES (?1, ?2, ?3)"),
+        span(db, path, "INSERT INTO sampling(start, end, rate, answered, logged) VALUES (?1, ?2, ?3, ?4, ?5)") {}
+};
+
+TrafficLog::TrafficLog(TrafficLogOptions options)
+    : options_(std::move(options)), fates_(new std::atomic<uint8_t>[kFateRing]) {
   if (options_.queue_capacity == 0) throw InputError("traffic log queue capacity must be at least 1");
   if (options_.batch_size == 0) options_.batch_size = 1;
+  for (uint64_t i = 0; i < kFateRing; ++i) fates_[i].store(0, std::memory_order_relaxed);
+  {
+    std::random_device rd;
+    const uint64_t salt = (static_cast<uint64_t>(rd()) << 32 | rd()) ^
+                          static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+    id_prefix_ = fmt::format("{:012x}-", salt & 0xffffffffffffULL);
+  }
   const auto parent = std::filesystem::absolute(options_.path).parent_path();
   std::error_code ec;
   std::filesystem::create_directories(parent, ec);
   if (ec) throw InputError(fmt::format("{}: cannot create the traffic log's folder: {}", parent.string(), ec.message()));
-  db_ = OpenDb(options_.path, true);
+  db_ = OpenLogDb(options_.path, true);
   try {
     // NORMAL is durable across process crashes in WAL mode; only a power loss can take
     // the last commits, which for a traffic log is an acceptable trade for throughput.
-    Exec(db_, options_.path, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
-    Exec(db_, options_.path, kSchema);
-    reader_ = OpenDb(options_.path, false);
+    // The WAL is truncated back to 64 MiB after checkpoints, so it does not keep the
+    // size of the largest burst.
+    ExecLog(db_, options_.path,
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;");
+    const int64_t version = PragmaInt(db_, options_.path, "PRAGMA user_version");
+    if (version > 2) {
+      throw InputError(fmt::format("{}: the traffic log was written by a newer trainops (log version {}, this one "
+                                   "knows 2); upgrade trainops or pass another --traffic-log",
+                                   options_.path.string(), version));
+    }
+    ExecLog(db_, options_.path, kSchema);
+    reader_ = OpenLogDb(options_.path, false);
   } catch (...) {
     sqlite3_close_v2(db_);
     sqlite3_close_v2(reader_);
     throw;
   }
+  span_.start = TrafficNow();
+  span_opened_ = rate_changed_ = std::chrono::steady_clock::now();
 }
 
 TrafficLog::~TrafficLog() {
   Stop();
+  statements_.reset();
   sqlite3_close_v2(reader_);
   sqlite3_close_v2(db_);
 }
@@ -158,14 +126,52 @@ void TrafficLog::Start() {
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
-bool TrafficLog::Push(Entry entry) {
+std::string TrafficLog::NewRequestId() {
+  return fmt::format("{}{:x}", id_prefix_, next_sequence_.fetch_add(1, std::memory_order_relaxed));
+}
+
+bool TrafficLog::OwnSequence(const std::string& request_id, uint64_t* sequence) const {
+  if (request_id.size() <= id_prefix_.size() || request_id.size() > id_prefix_.size() + 16 ||
+      request_id.compare(0, id_prefix_.size(), id_prefix_) != 0) {
+    return false;
+  }
+  uint64_t value = 0;
+  for (size_t i = id_prefix_.size(); i < request_id.size(); ++i) {
+    const char c = request_id[i];
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) return false;
+    value = value << 4 | static_cast<uint64_t>(digit);
+  }
+  *sequence = value;
+  return true;
+}
+
+void TrafficLog::SetFate(uint64_t sequence, RequestFate fate) {
+  fates_[sequence & (kFateRing - 1)].store(static_cast<uint8_t>(fate), std::memory_order_relaxed);
+}
+
+bool TrafficLog::Push(Entry entry, bool sampled) {
   {
     std::lock_guard lock(mutex_);
-    if (queue_.size() >= options_.queue_capacity || stopping_) {
+    if (stopping_) {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    if (sampled) {
+      ++span_.answered;
+      accumulator_ += rate_;
+      if (accumulator_ < 1) {
+        shed_.fetch_add(1, std::memory_order_relaxed);
+        return false;
+      }
+      accumulator_ -= 1;
+    }
+    if (queue_.size() >= options_.queue_capacity) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
     queue_.push_back(std::move(entry));
+    if (sampled) ++span_.logged;
     // Wake the writer only for a full batch; otherwise it comes by itself every
     // kWriterPeriod. Waking it per record cost a context switch per request, and on 2
     // cores those switches were the p99 of a prediction.
@@ -176,37 +182,46 @@ bool TrafficLog::Push(Entry entry) {
 }
 
 bool TrafficLog::TryLog(TrafficRecord record) {
-  Remember(record.request_id);
+  uint64_t sequence = 0;
+  const bool own = OwnSequence(record.request_id, &sequence);
   if (options_.redact) record.text = "xxh64:" + HexDigest(Hash64(record.text));
-  return Push(std::move(record));
+  const bool logged = Push(std::move(record), true);
+  if (own) SetFate(sequence, logged ? RequestFate::kLogged : RequestFate::kNotLogged);
+  return logged;
 }
 
-bool TrafficLog::TryLogFeedback(FeedbackRecord record) { return Push(std::move(record)); }
+bool TrafficLog::TryLogFeedback(FeedbackRecord record) { return Push(std::move(record), false); }
 
-void TrafficLog::Remember(const std::string& request_id) {
-  std::lock_guard lock(recent_mutex_);
-  if (!recent_.insert(request_id).second) return;
-  recent_order_.push_back(request_id);
-  if (recent_order_.size() > kRecentIds) {
-    recent_.erase(recent_order_.front());
-    recent_order_.pop_front();
-  }
-}
-
-bool TrafficLog::KnownRequest(const std::string& request_id) {
-  {
-    std::lock_guard lock(recent_mutex_);
-    if (recent_.count(request_id)) return true;
+RequestFate TrafficLog::Lookup(const std::string& request_id) {
+  uint64_t sequence = 0;
+  if (OwnSequence(request_id, &sequence)) {
+    const uint64_t next = next_sequence_.load(std::memory_order_relaxed);
+    if (sequence == 0 || sequence >= next) return RequestFate::kUnknown;
+    // From memory while the ring still holds it: a logged record may be queued or in the
+    // writer's open transaction, where the database cannot see it yet.
+    if (next - sequence <= kFateRing) {
+      return static_cast<RequestFate>(fates_[sequence & (kFateRing - 1)].load(std::memory_order_relaxed));
+    }
   }
   std::lock_guard lock(reader_mutex_);
-  Stmt q(reader_, options_.path, "SELECT 1 FROM requests WHERE request_id = ?1");
+  LogStmt q(reader_, options_.path, "SELECT 1 FROM requests WHERE request_id = ?1");
   q.Text(1, request_id);
-  return q.Step();
+  return q.Step() ? RequestFate::kLogged : RequestFate::kUnknown;
 }
 
 size_t TrafficLog::depth() const {
   std::lock_guard lock(mutex_);
   return queue_.size();
+}
+
+double TrafficLog::sample_rate() const {
+  std::lock_guard lock(mutex_);
+  return rate_;
+}
+
+TrafficLogHealth TrafficLog::health() const {
+  std::lock_guard lock(health_mutex_);
+  return health_;
 }
 
 void TrafficLog::Stop() {
@@ -217,31 +232,61 @@ void TrafficLog::Stop() {
   wake_.notify_all();
   if (writer_.joinable()) {
     writer_.join();
-  } else {
-    // Never started: write what was queued so that stopping still loses nothing.
-    std::deque<Entry> rest;
-    {
-      std::lock_guard lock(mutex_);
-      rest.swap(queue_);
+    return;
+  }
+  // Never started: write what was queued so that stopping still loses nothing.
+  std::deque<Entry> rest;
+  std::vector<SamplingSpan> closed;
+  {
+    std::lock_guard lock(mutex_);
+    rest.swap(queue_);
+    if (span_.answered > 0) CloseSpan(closed, TrafficNow());
+  }
+  do {
+    std::deque<Entry> batch;
+    while (!rest.empty() && batch.size() < options_.batch_size) {
+      batch.push_back(std::move(rest.front()));
+      rest.pop_front();
     }
-    while (!rest.empty()) {
-      std::deque<Entry> batch;
-      while (!rest.empty() && batch.size() < options_.batch_size) {
-        batch.push_back(std::move(rest.front()));
-        rest.pop_front();
-      }
-      WriteBatch(batch);
+    if (!batch.empty() || !closed.empty()) WriteBatch(batch, closed);
+  } while (!rest.empty());
+}
+
+void TrafficLog::CloseSpan(std::vector<SamplingSpan>& closed, const std::string& now) {
+  if (span_.logged < span_.answered) closed.push_back({span_.start, now, rate_, span_.answered, span_.logged});
+  span_ = Span{now, rate_, 0, 0};
+  span_opened_ = std::chrono::steady_clock::now();
+}
+
+void TrafficLog::AdjustRate(std::vector<SamplingSpan>& closed) {
+  const auto now = std::chrono::steady_clock::now();
+  const size_t depth = queue_.size();
+  double rate = rate_;
+  if (options_.shed) {
+    // Halve quickly while the queue fills; double back slowly once it has drained, so
+    // the rate does not flap with every batch.
+    if (depth * 2 > options_.queue_capacity && rate_ > kMinRate && now - rate_changed_ > std::chrono::milliseconds(100)) {
+      rate = std::max(kMinRate, rate_ / 2);
+    } else if (depth * 20 < options_.queue_capacity && rate_ < 1 && now - rate_changed_ > std::chrono::seconds(2)) {
+      rate = std::min(1.0, rate_ * 2);
+    }
+  }
+  if (rate != rate_ || now - span_opened_ > kSpanLength) {
+    CloseSpan(closed, TrafficNow());
+    if (rate != rate_) {
+      rate_ = rate;
+      span_.rate = rate;
+      rate_changed_ = now;
+      accumulator_ = 0;
     }
   }
 }
 
 void TrafficLog::WriterLoop() {
-  // Linux schedules threads individually: the writer yields the cores to request threads
-  // when both want them (a record may wait; a request should not). Best effort.
-  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
   ApplyRetention();
   for (;;) {
     std::deque<Entry> batch;
+    std::vector<SamplingSpan> closed;
     bool stop = false;
     {
       std::unique_lock lock(mutex_);
@@ -250,196 +295,156 @@ void TrafficLog::WriterLoop() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      AdjustRate(closed);
       stop = stopping_ && queue_.empty();
+      if (stop && span_.answered > 0) CloseSpan(closed, TrafficNow());
     }
-    if (!batch.empty()) WriteBatch(batch);
+    if (!batch.empty() || !closed.empty()) WriteBatch(batch, closed);
+    if (options_.slow_writes.count() > 0 && !batch.empty()) std::this_thread::sleep_for(options_.slow_writes);
     if (stop) break;
-    if (std::chrono::steady_clock::now() - last_retention_ > std::chrono::minutes(1)) ApplyRetention();
+    if (std::chrono::steady_clock::now() - last_retention_ > kRetentionPeriod ||
+        written_.load() - written_at_retention_ >= kRetentionRecords) {
+      ApplyRetention();
+    }
   }
 }
 
-void TrafficLog::WriteBatch(std::deque<Entry>& batch) {
+void TrafficLog::WriteBatch(std::deque<Entry>& batch, std::vector<SamplingSpan>& spans) {
   size_t requests = 0;
   for (const auto& e : batch) requests += std::holds_alternative<TrafficRecord>(e) ? 1 : 0;
   try {
-    Exec(db_, options_.path, "BEGIN IMMEDIATE");
+    if (!statements_) statements_ = std::make_unique<Statements>(db_, options_.path);
+    ExecLog(db_, options_.path, "BEGIN IMMEDIATE");
     try {
-      Stmt insert(db_, options_.path,
-                  "INSERT OR REPLACE INTO requests(request_id, time, model, text, label, confidence, margin, "
-                  "rejected, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-      Stmt feedback(db_, options_.path, "INSERT INTO feedback(request_id, label, time) VALUES (?1, ?2, ?3)");
+      Statements& st = *statements_;
       for (const auto& e : batch) {
         if (const auto* r = std::get_if<TrafficRecord>(&e)) {
-          insert.Text(1, r->request_id);
-          insert.Text(2, r->time);
-          insert.Text(3, r->model);
-          insert.Text(4, r->text);
-          insert.Text(5, r->label);
-          insert.Real(6, r->confidence);
-          insert.Real(7, r->margin);
-          insert.Int(8, r->rejected ? 1 : 0);
-          insert.Real(9, r->latency_ms);
-          insert.RunAndReset();
+          st.request.Text(1, r->request_id);
+          st.request.Text(2, r->time);
+          st.request.Text(3, r->model);
+          st.request.Text(4, r->text);
+          st.request.Text(5, r->label);
+          st.request.Real(6, r->confidence);
+          st.request.Real(7, r->margin);
+          st.request.Int(8, r->rejected ? 1 : 0);
+          st.request.Real(9, r->latency_ms);
+          st.request.RunAndReset();
         } else {
           const auto& f = std::get<FeedbackRecord>(e);
-          feedback.Text(1, f.request_id);
-          feedback.Text(2, f.label);
-          feedback.Text(3, f.time);
-          feedback.RunAndReset();
+          st.feedback.Text(1, f.request_id);
+          st.feedback.Text(2, f.label);
+          st.feedback.Text(3, f.time);
+          st.feedback.RunAndReset();
         }
+      }
+      for (const auto& s : spans) {
+        st.span.Text(1, s.start);
+        st.span.Text(2, s.end);
+        st.span.Real(3, s.rate);
+        st.span.Int(4, static_cast<int64_t>(s.answered));
+        st.span.Int(5, static_cast<int64_t>(s.logged));
+        st.span.RunAndReset();
       }
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
-    Exec(db_, options_.path, "COMMIT");
+    ExecLog(db_, options_.path, "COMMIT");
     written_.fetch_add(requests, std::memory_order_relaxed);
+    std::lock_guard lock(health_mutex_);
+    health_ = {};
   } catch (const std::exception& e) {
     // The writer thread must survive a full disk or a locked file: the records of this
     // batch are lost and counted, requests keep being answered, later batches retry.
-    write_errors_.fetch_add(batch.size(), std::memory_order_relaxed);
-    if (options_.warn) options_.warn(fmt::format("traffic log: {} records lost: {}", batch.size(), e.what()));
+    if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    RecordFailure(e.what(), batch.size());
+  }
+}
+
+void TrafficLog::RecordFailure(const std::string& message, size_t records) {
+  write_errors_.fetch_add(records, std::memory_order_relaxed);
+  {
+    std::lock_guard lock(health_mutex_);
+    if (health_.ok) health_.failing_since = TrafficNow();
+    health_.ok = false;
+    health_.last_error = message;
+  }
+  // One message per 10 s at most: a full disk fails every batch, and a warning per batch
+  // would fill the server's own log.
+  unwarned_losses_ += records;
+  const auto now = std::chrono::steady_clock::now();
+  if (options_.warn && now - last_warning_ >= std::chrono::seconds(10)) {
+    options_.warn(fmt::format("traffic log: {} records lost: {}", unwarned_losses_, message));
+    unwarned_losses_ = 0;
+    last_warning_ = now;
   }
 }
 
 void TrafficLog::ApplyRetention() {
   last_retention_ = std::chrono::steady_clock::now();
-  if (options_.retention_days <= 0 && options_.retention_rows <= 0) return;
+  written_at_retention_ = written_.load();
+  if (options_.retention_days <= 0 && options_.retention_rows <= 0 && options_.retention_bytes <= 0) return;
   try {
-    Exec(db_, options_.path, "BEGIN IMMEDIATE");
+    ExecLog(db_, options_.path, "BEGIN IMMEDIATE");
     try {
+      int64_t removed = 0;
       if (options_.retention_days > 0) {
-        Stmt del(db_, options_.path, "DELETE FROM requests WHERE time < ?1");
+        LogStmt del(db_, options_.path, "DELETE FROM requests WHERE time < ?1");
         del.Text(1, IsoDaysAgo(options_.retention_days));
         del.RunAndReset();
+        removed += sqlite3_changes(db_);
       }
       if (options_.retention_rows > 0) {
-        Stmt del(db_, options_.path,
-                 "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests ORDER BY time DESC, rowid DESC "
-                 "LIMIT -1 OFFSET ?1)");
+        LogStmt del(db_, options_.path,
+                    "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests ORDER BY time DESC, rowid DESC "
+                    "LIMIT -1 OFFSET ?1)");
         del.Int(1, options_.retention_rows);
         del.RunAndReset();
+        removed += sqlite3_changes(db_);
       }
-      Exec(db_, options_.path, "DELETE FROM feedback WHERE request_id NOT IN (SELECT request_id FROM requests)");
+      if (options_.retention_bytes > 0) {
+        // Pages in use, not the file's size: deleted rows leave free pages that new rows
+        // reuse, so the file stops growing at about the bound. Deleting down to 90% keeps
+        // this from running after every batch.
+        const int64_t page = PragmaInt(db_, options_.path, "PRAGMA page_size");
+        const int64_t used =
+            (PragmaInt(db_, options_.path, "PRAGMA page_count") - PragmaInt(db_, options_.path, "PRAGMA freelist_count")) *
+            page;
+        if (used > options_.retention_bytes) {
+          const int64_t rows = PragmaInt(db_, options_.path, "SELECT count(*) FROM requests");
+          const double excess = static_cast<double>(used) - 0.9 * static_cast<double>(options_.retention_bytes);
+          const auto k = static_cast<int64_t>(std::ceil(static_cast<double>(rows) * excess / static_cast<double>(used)));
+          LogStmt del(db_, options_.path,
+                      "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests ORDER BY time, rowid LIMIT ?1)");
+          del.Int(1, std::max<int64_t>(1, k));
+          del.RunAndReset();
+          removed += sqlite3_changes(db_);
+        }
+      }
+      if (removed > 0) {
+        ExecLog(db_, options_.path,
+                "DELETE FROM feedback WHERE request_id NOT IN (SELECT request_id FROM requests);"
+                "DELETE FROM sampling WHERE end < (SELECT min(time) FROM requests);");
+      }
+      ExecLog(db_, options_.path, "COMMIT");
+      deleted_.fetch_add(static_cast<uint64_t>(removed), std::memory_order_relaxed);
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
-    Exec(db_, options_.path, "COMMIT");
   } catch (const std::exception& e) {
     if (options_.warn) options_.warn(fmt::format("traffic log retention: {}", e.what()));
   }
 }
 
-std::string NormalizeTime(const std::string& text, const char* flag) {
-  static const std::regex re(R"(^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?Z?$)");
-  std::smatch m;
-  if (!std::regex_match(text, m, re)) {
-    throw InputError(fmt::format("{} \"{}\": expected an ISO-8601 UTC time such as 2026-01-31 or "
-                                 "2026-01-31T12:00:00Z",
-                                 flag, text));
-  }
-  auto part = [&](int i, const char* fallback) { return m[i].matched ? m[i].str() : std::string(fallback); };
-  std::string ms = part(7, "000");
-  while (ms.size() < 3) ms += '0';
-  const int month = std::stoi(m[2].str()), day = std::stoi(m[3].str());
-  const int hour = std::stoi(part(4, "00")), minute = std::stoi(part(5, "00")), second = std::stoi(part(6, "00"));
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    throw InputError(fmt::format("{} \"{}\": not a valid date and time", flag, text));
-  }
-  return fmt::format("{}-{}-{}T{:02}:{:02}:{:02}.{}Z", m[1].str(), m[2].str(), m[3].str(), hour, minute, second, ms);
+std::string TrafficNow() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
 }
-
-namespace {
-
-// Runs a read-only query with two time parameters on the log, calling `row` per result.
-void QueryLog(const std::filesystem::path& log, const char* sql, const std::string& first,
-              const std::string& second, const std::function<void(const Stmt&)>& row) {
-  sqlite3* db = OpenDb(log, false);
-  std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close_v2);
-  Stmt q(db, log, sql);
-  q.Text(1, first);
-  q.Text(2, second);
-  while (q.Step()) row(q);
-}
-
-void ThrowIfNoLog(const std::filesystem::path& log) {
-  if (!std::filesystem::exists(log)) {
-    throw InputError(fmt::format("{}: no traffic log here; `trainops serve` writes it (next to the registry, or "
-                                 "--traffic-log PATH); pass --traffic-log with its path",
-                                 log.string()));
-  }
-}
-
-// Columns 0-4 of both reads: r.request_id, r.time, r.model, r.text, r.label.
-void ReadRequestColumns(const Stmt& q, TrafficRow& row) {
-  row.request_id = q.ColText(0);
-  row.time = q.ColText(1);
-  row.model = q.ColText(2);
-  row.text = q.ColText(3);
-  row.label = q.ColText(4);
-}
-
-}  // namespace
-
-void ReadTraffic(const std::filesystem::path& log, const std::string& since_text, const std::string& until_text,
-                 const std::function<void(const TrafficRow&)>& visit) {
-  const std::string since = since_text.empty() ? "" : NormalizeTime(since_text, "--since");
-  const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
-  ThrowIfNoLog(log);
-  TrafficRow row;
-  QueryLog(log,
-           "SELECT r.request_id, r.time, r.model, r.text, r.label, r.confidence, r.rejected, "
-           "(SELECT f.label FROM feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
-           "r.margin, r.latency_ms FROM requests r WHERE r.time >= ?1 AND r.time < ?2 ORDER BY r.time, r.rowid",
-           since, until, [&](const Stmt& q) {
-             ReadRequestColumns(q, row);
-             row.confidence = q.ColReal(5);
-             row.rejected = q.ColInt(6) != 0;
-             row.feedback_label = q.ColText(7);
-             row.margin = q.ColReal(8);
-             row.latency_ms = q.ColReal(9);
-             visit(row);
-           });
-}
-
-void ReadLateFeedback(const std::filesystem::path& log, const std::string& since_text, const std::string& until_text,
-                      const std::function<void(const TrafficRow&)>& visit) {
-  if (since_text.empty()) return;
-  const std::string since = NormalizeTime(since_text, "--since");
-  const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
-  ThrowIfNoLog(log);
-  TrafficRow row;
-  QueryLog(log,
-           "SELECT r.request_id, r.time, r.model, r.text, r.label, f.label FROM requests r JOIN feedback f "
-           "ON f.id = (SELECT MAX(g.id) FROM feedback g WHERE g.request_id = r.request_id) "
-           "WHERE r.time < ?1 AND f.time >= ?1 AND f.time < ?2 ORDER BY r.time, r.rowid",
-           since, until, [&](const Stmt& q) {
-             ReadRequestColumns(q, row);
-             row.feedback_label = q.ColText(5);
-             visit(row);
-           });
-}
-
-size_t ExportTraffic(const ExportOptions& options) {
-  // Checked before the output is created, so a bad time or missing log leaves nothing behind.
-  if (!options.since.empty()) NormalizeTime(options.since, "--since");
-  if (!options.until.empty()) NormalizeTime(options.until, "--until");
-  if (!std::filesystem::exists(options.log)) ReadTraffic(options.log, "", "", [](const TrafficRow&) {});
-  AtomicFile out(options.output);
-  out.Write(CsvLine({"request_id", "time", "model", "text", "label", "confidence", "rejected", "feedback_label",
-                     "margin", "latency_ms"}));
-  size_t rows = 0;
-  ReadTraffic(options.log, options.since, options.until, [&](const TrafficRow& r) {
-    out.Write(CsvLine({r.request_id, r.time, r.model, r.text, r.label, fmt::format("{:.6f}", r.confidence),
-                       r.rejected ? "true" : "false", r.feedback_label, fmt::format("{:.6f}", r.margin),
-                       fmt::format("{:.3f}", r.latency_ms)}));
-    ++rows;
-  });
-  out.Commit();
-  return rows;
-}
-
-std::string TrafficNow() { return NowIso(); }
 
 }  // namespace trainops::serve

@@ -3,9 +3,26 @@
 // heavy traffic never contends with promotions.
 //
 // Requests never wait for the disk: TryLog puts a record on a bounded in-memory queue
-// (a short mutex, no I/O) and returns; a writer thread commits batches. When the queue is
-// full the record is dropped and counted, the request is still answered. Stop() drains
-// the queue, so a clean stop loses nothing that was queued.
+// (a short mutex, no I/O) and returns; a writer thread commits batches, one transaction
+// each, with statements prepared once. The writer runs at the request threads' priority:
+// at a lower one it was starved under load and the queue overflowed (docs/serving.md,
+// "Throughput").
+//
+// When the writer falls behind anyway (a slow disk), the log sheds records uniformly
+// instead of dropping bursts: past half the queue the share of requests kept halves
+// (down to 1/64), and it doubles back once the queue has drained. Each span of time
+// logged at less than everything is recorded in the `sampling` table (start, end, rate,
+// requests answered, requests logged), so that readers weight a window's rows by how
+// many answers each one stands for (ReadTraffic, TrafficRow::sample_weight). A full queue
+// still drops, counted, and that is recorded in the span too. Feedback is never sampled.
+//
+// Bounded by default: requests older than retention_days, and the oldest requests beyond
+// retention_bytes of data, are deleted (checked at start, every minute and after every
+// 100,000 records). A failing disk never stops answers: the batch is counted as lost,
+// health() says so, and later batches retry.
+//
+// Thread-safety: TryLog, TryLogFeedback, NewRequestId, Lookup and the counters are safe
+// from any thread; Start and Stop from one owner thread.
 #pragma once
 
 #include <atomic>
@@ -19,8 +36,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_set>
 #include <variant>
+#include <vector>
 
 struct sqlite3;
 
@@ -44,8 +61,33 @@ struct TrafficLogOptions {
   bool redact = false;         // store "xxh64:<hash>" instead of the text
   int64_t retention_days = 0;  // 0 = keep; older requests (and their feedback) are deleted
   int64_t retention_rows = 0;  // 0 = keep; only the newest N requests are kept
+  int64_t retention_bytes = 0;  // 0 = keep; beyond it the oldest requests are deleted
   size_t batch_size = 512;     // records per transaction
-  std::function<void(const std::string&)> warn;  // write failures
+  bool shed = true;            // sample uniformly when the writer falls behind (false: drop at the bound)
+  // Test hook: the writer sleeps this long per batch, as on a slow disk.
+  std::chrono::microseconds slow_writes{0};
+  std::function<void(const std::string&)> warn;  // write failures (at most one message per 10 s)
+};
+
+// What the log knows about a request id (Lookup).
+enum class RequestFate {
+  kUnknown,    // not answered by this server, or no longer in the log
+  kLogged,     // in the log, or queued for it
+  kNotLogged,  // answered, but its record was shed or dropped under load
+};
+
+// Sampling of one span of time (the `sampling` table): requests answered in [start, end)
+// and how many of them the log kept.
+struct SamplingSpan {
+  std::string start, end;
+  double rate = 1;  // the share kept by sampling (drops at the bound not included)
+  uint64_t answered = 0, logged = 0;
+};
+
+struct TrafficLogHealth {
+  bool ok = true;          // the last write succeeded
+  std::string last_error;  // of the last failed write ("" = none)
+  std::string failing_since;  // time of the first failure of the current run of failures
 };
 
 class TrafficLog {
@@ -59,49 +101,78 @@ class TrafficLog {
   // Starts the writer thread. Records queued before are kept (tests use that to fill the
   // queue deterministically).
   void Start();
-  // Never blocks on I/O; false when the queue was full (the record is dropped and counted).
+  // A new request id: this log's random prefix and a counter ("3f9a0c12b7de-1a"), unique
+  // across restarts without coordination. Lookup knows the fate of the recent ones.
+  std::string NewRequestId();
+  // Never blocks on I/O; false when the record was shed or dropped (counted).
   bool TryLog(TrafficRecord record);
+  // Feedback is never shed; false only when the queue is full (dropped, counted).
   bool TryLogFeedback(FeedbackRecord record);
-  // Whether a request id was answered: among the recent ones in memory (also those still
-  // queued or dropped), or in the database.
-  bool KnownRequest(const std::string& request_id);
+  // Whether a request id was answered and logged: among the recent ids of this log
+  // (NewRequestId; also those still queued), or in the database.
+  RequestFate Lookup(const std::string& request_id);
   // Writes everything queued, then stops the writer. Idempotent.
   void Stop();
 
   size_t depth() const;
   size_t capacity() const { return options_.queue_capacity; }
-  uint64_t dropped() const { return dropped_.load(); }
+  uint64_t dropped() const { return dropped_.load(); }  // at the bound
+  uint64_t shed() const { return shed_.load(); }        // by sampling
   uint64_t written() const { return written_.load(); }
   uint64_t write_errors() const { return write_errors_.load(); }
+  uint64_t deleted() const { return deleted_.load(); }  // by retention
+  double sample_rate() const;  // the share of requests kept now (1 = all)
+  TrafficLogHealth health() const;
   const std::filesystem::path& path() const { return options_.path; }
 
  private:
   using Entry = std::variant<TrafficRecord, FeedbackRecord>;
-  bool Push(Entry entry);
+  struct Statements;
+  struct Span {
+    std::string start;
+    double rate = 1;
+    uint64_t answered = 0, logged = 0;
+  };
+  bool Push(Entry entry, bool sampled);
   void WriterLoop();
-  void WriteBatch(std::deque<Entry>& batch);
+  void WriteBatch(std::deque<Entry>& batch, std::vector<SamplingSpan>& spans);
+  void AdjustRate(std::vector<SamplingSpan>& closed);
+  void CloseSpan(std::vector<SamplingSpan>& closed, const std::string& now);  // mutex_ held
   void ApplyRetention();
-  void Remember(const std::string& request_id);
+  void RecordFailure(const std::string& message, size_t records);
+  void SetFate(uint64_t sequence, RequestFate fate);
+  bool OwnSequence(const std::string& request_id, uint64_t* sequence) const;
 
   TrafficLogOptions options_;
   sqlite3* db_ = nullptr;      // the writer's connection
-  sqlite3* reader_ = nullptr;  // KnownRequest's, under reader_mutex_
+  sqlite3* reader_ = nullptr;  // Lookup's, under reader_mutex_
   std::mutex reader_mutex_;
+  std::unique_ptr<Statements> statements_;  // the writer's, prepared once
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Entry> queue_;
   bool stopping_ = false;
   std::thread writer_;
+  // Sampling state, under mutex_: keep a record when the accumulator passes 1, so kept
+  // records are evenly spaced (never a burst kept and a burst shed).
+  double rate_ = 1, accumulator_ = 0;
+  Span span_;
+  std::chrono::steady_clock::time_point rate_changed_{}, span_opened_{};
 
-  // Recent request ids, so feedback right after an answer is accepted before the writer
-  // committed it. Bounded: the oldest ids are forgotten (the database still has them).
-  std::mutex recent_mutex_;
-  std::unordered_set<std::string> recent_;
-  std::deque<std::string> recent_order_;
+  // Fates of the most recent request ids of this log, by counter (2 bits of meaning in a
+  // byte; a ring, so memory is fixed): cheaper than a set of strings on the request path.
+  std::string id_prefix_;
+  std::atomic<uint64_t> next_sequence_{1};
+  std::unique_ptr<std::atomic<uint8_t>[]> fates_;
 
-  std::atomic<uint64_t> dropped_{0}, written_{0}, write_errors_{0};
+  std::atomic<uint64_t> dropped_{0}, shed_{0}, written_{0}, write_errors_{0}, deleted_{0};
+  uint64_t written_at_retention_ = 0;
   std::chrono::steady_clock::time_point last_retention_{};
+  mutable std::mutex health_mutex_;
+  TrafficLogHealth health_;
+  std::chrono::steady_clock::time_point last_warning_{};
+  uint64_t unwarned_losses_ = 0;
 };
 
 // One request as the log has it, with the newest feedback label ("" = none).
@@ -109,11 +180,19 @@ struct TrafficRow {
   std::string request_id, time, model, text, label, feedback_label;
   double confidence = 0, margin = 0, latency_ms = 0;
   bool rejected = false;
+  // Answered requests this logged one stands for: answered / logged of its sampling span
+  // (1 when everything was logged).
+  double sample_weight = 1;
 };
 // Calls `visit` for each request with time in [since, until) ("" = open), oldest first.
 // Throws InputError for a missing log or a bad time (naming --since / --until).
 void ReadTraffic(const std::filesystem::path& log, const std::string& since, const std::string& until,
                  const std::function<void(const TrafficRow&)>& visit);
+
+// The sampling spans that overlap [since, until) ("" = open), oldest first; empty when
+// everything was logged (or the log predates sampling). Throws as ReadTraffic.
+std::vector<SamplingSpan> ReadSampling(const std::filesystem::path& log, const std::string& since,
+                                       const std::string& until);
 
 // Calls `visit` for each request answered before `since` whose newest feedback label was
 // given in [since, until): labels agents gave this window to earlier messages (those a
@@ -128,7 +207,8 @@ struct ExportOptions {
   std::string since, until;      // ISO-8601 UTC; "" = open. since inclusive, until exclusive
 };
 // Writes the log as CSV: request_id,time,model,text,label,confidence,rejected,
-// feedback_label,margin,latency_ms (the newest feedback label per request; "" = none).
+// feedback_label,margin,latency_ms,sample_weight (the newest feedback label per request;
+// "" = none; sample_weight as TrafficRow's).
 // Returns the number of rows. Throws InputError for a missing log or a bad time.
 size_t ExportTraffic(const ExportOptions& options);
 

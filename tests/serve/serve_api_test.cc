@@ -106,7 +106,7 @@ TEST_F(ServeApiTest, FeedbackIsJoinedToItsRequestInTheExport) {
   ASSERT_EQ(ExportTraffic(e), 1u);
   const std::string csv = trainops::testing::ReadAll(e.output);
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
-            "request_id,time,model,text,label,confidence,rejected,feedback_label,margin,latency_ms");
+            "request_id,time,model,text,label,confidence,rejected,feedback_label,margin,latency_ms,sample_weight");
   EXPECT_NE(csv.find(rid), std::string::npos);
   EXPECT_NE(csv.find("my order never arrived"), std::string::npos);
   EXPECT_NE(csv.find("," + label + ","), std::string::npos) << csv;

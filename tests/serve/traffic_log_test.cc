@@ -39,15 +39,25 @@ TEST(TrafficLogTest, AFullQueueDropsAndCountsInsteadOfBlocking) {
   TrafficLogOptions o;
   o.path = dir / "t.db";
   o.queue_capacity = 3;
+  o.shed = false;  // only the bound: sampling is tested below
   TrafficLog log(o);  // writer not started: the queue only fills
   int accepted = 0;
-  for (int i = 0; i < 5; ++i) accepted += log.TryLog(Record(i)) ? 1 : 0;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    TrafficRecord r = Record(i);
+    r.request_id = ids.emplace_back(log.NewRequestId());
+    accepted += log.TryLog(r) ? 1 : 0;
+  }
   EXPECT_EQ(accepted, 3);
   EXPECT_EQ(log.dropped(), 2u);
   EXPECT_EQ(log.depth(), 3u);
   EXPECT_FALSE(log.TryLogFeedback({"req-0", "b", TrafficNow()}));
   EXPECT_EQ(log.dropped(), 3u);
-  EXPECT_TRUE(log.KnownRequest("req-4")) << "answered, though its record was dropped";
+  EXPECT_EQ(log.Lookup(ids[0]), RequestFate::kLogged) << "queued, not yet written";
+  EXPECT_EQ(log.Lookup(ids[4]), RequestFate::kNotLogged) << "answered, though its record was dropped";
+  EXPECT_EQ(log.Lookup(log.NewRequestId()), RequestFate::kUnknown) << "issued, never offered to the log";
+  EXPECT_EQ(log.Lookup(ids[0] + "0"), RequestFate::kUnknown) << "a counter this log has not reached";
+  EXPECT_EQ(log.Lookup("req-1"), RequestFate::kUnknown);
   log.Start();
   log.Stop();
   EXPECT_EQ(log.written(), 3u);
@@ -75,8 +85,8 @@ TEST(TrafficLogTest, StopWritesEverythingQueuedAndFeedbackJoins) {
   EXPECT_NE(csv.find(",text number 10,alpha,0.500000,false,b,"), std::string::npos) << csv.substr(0, 400);
   // A new log on the same file knows old request ids from the database.
   TrafficLog again(o);
-  EXPECT_TRUE(again.KnownRequest("req-999"));
-  EXPECT_FALSE(again.KnownRequest("req-1000"));
+  EXPECT_EQ(again.Lookup("req-999"), RequestFate::kLogged);
+  EXPECT_EQ(again.Lookup("req-1000"), RequestFate::kUnknown);
 }
 
 TEST(TrafficLogTest, RedactStoresAHashAndRetentionKeepsTheNewest) {
@@ -119,8 +129,8 @@ TEST(TrafficLogTest, RetentionByAgeDeletesOldRequestsAndTheirFeedback) {
     TrafficLog log(o);
     log.Start();
     log.Stop();
-    EXPECT_FALSE(log.KnownRequest("req-1"));
-    EXPECT_TRUE(log.KnownRequest("req-2"));
+    EXPECT_EQ(log.Lookup("req-1"), RequestFate::kUnknown);
+    EXPECT_EQ(log.Lookup("req-2"), RequestFate::kLogged);
   }
   std::string csv;
   EXPECT_EQ(Export(dir, "t.db", &csv), 1u);

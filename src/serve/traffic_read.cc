@@ -1,0 +1,165 @@
+// Reading the traffic log: windows of requests for the monitor, late feedback for the
+// cycle, the sampling spans, and the CSV export.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "data/csv_writer.h"
+#include "serve/log_sqlite.h"
+#include "serve/traffic_log.h"
+
+namespace trainops::serve {
+std::string NormalizeTime(const std::string& text, const char* flag) {
+  static const std::regex re(R"(^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?Z?$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, re)) {
+    throw InputError(fmt::format("{} \"{}\": expected an ISO-8601 UTC time such as 2026-01-31 or "
+                                 "2026-01-31T12:00:00Z",
+                                 flag, text));
+  }
+  auto part = [&](int i, const char* fallback) { return m[i].matched ? m[i].str() : std::string(fallback); };
+  std::string ms = part(7, "000");
+  while (ms.size() < 3) ms += '0';
+  const int month = std::stoi(m[2].str()), day = std::stoi(m[3].str());
+  const int hour = std::stoi(part(4, "00")), minute = std::stoi(part(5, "00")), second = std::stoi(part(6, "00"));
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    throw InputError(fmt::format("{} \"{}\": not a valid date and time", flag, text));
+  }
+  return fmt::format("{}-{}-{}T{:02}:{:02}:{:02}.{}Z", m[1].str(), m[2].str(), m[3].str(), hour, minute, second, ms);
+}
+
+namespace {
+
+// Runs a read-only query with two time parameters on the log, calling `row` per result.
+void QueryLog(const std::filesystem::path& log, const char* sql, const std::string& first,
+              const std::string& second, const std::function<void(const LogStmt&)>& row) {
+  sqlite3* db = OpenLogDb(log, false);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close_v2);
+  LogStmt q(db, log, sql);
+  q.Text(1, first);
+  q.Text(2, second);
+  while (q.Step()) row(q);
+}
+
+void ThrowIfNoLog(const std::filesystem::path& log) {
+  if (!std::filesystem::exists(log)) {
+    throw InputError(fmt::format("{}: no traffic log here; `trainops serve` writes it (next to the registry, or "
+                                 "--traffic-log PATH); pass --traffic-log with its path",
+                                 log.string()));
+  }
+}
+
+// Columns 0-4 of both reads: r.request_id, r.time, r.model, r.text, r.label.
+void ReadRequestColumns(const LogStmt& q, TrafficRow& row) {
+  row.request_id = q.ColText(0);
+  row.time = q.ColText(1);
+  row.model = q.ColText(2);
+  row.text = q.ColText(3);
+  row.label = q.ColText(4);
+}
+
+}  // namespace
+
+std::vector<SamplingSpan> ReadSampling(const std::filesystem::path& log, const std::string& since_text,
+                                       const std::string& until_text) {
+  const std::string since = since_text.empty() ? "" : NormalizeTime(since_text, "--since");
+  const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
+  ThrowIfNoLog(log);
+  sqlite3* db = OpenLogDb(log, false);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close_v2);
+  std::vector<SamplingSpan> spans;
+  if (!HasTable(db, log, "sampling")) return spans;  // written before sampling existed: complete
+  LogStmt q(db, log,
+            "SELECT start, end, rate, answered, logged FROM sampling WHERE end > ?1 AND start < ?2 "
+            "ORDER BY start, rowid");
+  q.Text(1, since);
+  q.Text(2, until);
+  while (q.Step()) {
+    spans.push_back({q.ColText(0), q.ColText(1), q.ColReal(2), static_cast<uint64_t>(q.ColInt(3)),
+                     static_cast<uint64_t>(q.ColInt(4))});
+  }
+  return spans;
+}
+
+namespace {
+
+// Answered requests a logged one stands for at `time`: answered / logged of the span
+// that holds it (spans are disjoint and sorted by start), 1 outside every span.
+double SampleWeight(const std::vector<SamplingSpan>& spans, const std::string& time) {
+  auto it = std::upper_bound(spans.begin(), spans.end(), time,
+                             [](const std::string& t, const SamplingSpan& s) { return t < s.start; });
+  if (it == spans.begin()) return 1;
+  --it;
+  if (time >= it->end || it->logged == 0) return 1;
+  return static_cast<double>(it->answered) / static_cast<double>(it->logged);
+}
+
+}  // namespace
+
+void ReadTraffic(const std::filesystem::path& log, const std::string& since_text, const std::string& until_text,
+                 const std::function<void(const TrafficRow&)>& visit) {
+  const std::string since = since_text.empty() ? "" : NormalizeTime(since_text, "--since");
+  const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
+  ThrowIfNoLog(log);
+  const std::vector<SamplingSpan> spans = ReadSampling(log, since_text, until_text);
+  TrafficRow row;
+  QueryLog(log,
+           "SELECT r.request_id, r.time, r.model, r.text, r.label, r.confidence, r.rejected, "
+           "(SELECT f.label FROM feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
+           "r.margin, r.latency_ms FROM requests r WHERE r.time >= ?1 AND r.time < ?2 ORDER BY r.time, r.rowid",
+           since, until, [&](const LogStmt& q) {
+             ReadRequestColumns(q, row);
+             row.confidence = q.ColReal(5);
+             row.rejected = q.ColInt(6) != 0;
+             row.feedback_label = q.ColText(7);
+             row.margin = q.ColReal(8);
+             row.latency_ms = q.ColReal(9);
+             row.sample_weight = spans.empty() ? 1.0 : SampleWeight(spans, row.time);
+             visit(row);
+           });
+}
+
+void ReadLateFeedback(const std::filesystem::path& log, const std::string& since_text, const std::string& until_text,
+                      const std::function<void(const TrafficRow&)>& visit) {
+  if (since_text.empty()) return;
+  const std::string since = NormalizeTime(since_text, "--since");
+  const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
+  ThrowIfNoLog(log);
+  TrafficRow row;
+  QueryLog(log,
+           "SELECT r.request_id, r.time, r.model, r.text, r.label, f.label FROM requests r JOIN feedback f "
+           "ON f.id = (SELECT MAX(g.id) FROM feedback g WHERE g.request_id = r.request_id) "
+           "WHERE r.time < ?1 AND f.time >= ?1 AND f.time < ?2 ORDER BY r.time, r.rowid",
+           since, until, [&](const LogStmt& q) {
+             ReadRequestColumns(q, row);
+             row.feedback_label = q.ColText(5);
+             visit(row);
+           });
+}
+
+size_t ExportTraffic(const ExportOptions& options) {
+  // Checked before the output is created, so a bad time or missing log leaves nothing behind.
+  if (!options.since.empty()) NormalizeTime(options.since, "--since");
+  if (!options.until.empty()) NormalizeTime(options.until, "--until");
+  if (!std::filesystem::exists(options.log)) ReadTraffic(options.log, "", "", [](const TrafficRow&) {});
+  AtomicFile out(options.output);
+  out.Write(CsvLine({"request_id", "time", "model", "text", "label", "confidence", "rejected", "feedback_label",
+                     "margin", "latency_ms", "sample_weight"}));
+  size_t rows = 0;
+  ReadTraffic(options.log, options.since, options.until, [&](const TrafficRow& r) {
+    out.Write(CsvLine({r.request_id, r.time, r.model, r.text, r.label, fmt::format("{:.6f}", r.confidence),
+                       r.rejected ? "true" : "false", r.feedback_label, fmt::format("{:.6f}", r.margin),
+                       fmt::format("{:.3f}", r.latency_ms), fmt::format("{:g}", r.sample_weight)}));
+    ++rows;
+  });
+  out.Commit();
+  return rows;
+}
+
+
+}  // namespace trainops::serve
