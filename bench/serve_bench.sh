@@ -3,11 +3,14 @@
 # scikit-learn TF-IDF + LinearSVC pipeline, side by side in one run, on loopback, with wrk
 # (2 threads, 16 connections): requests/s and latency percentiles for single texts and
 # batches of 32 from BANKING77; then 10 hot swaps (promotions from another process) under
-# load, counting failed requests. Writes bench/work/serve/ and the "Serving" section of
-# bench/RESULTS.md.
+# load, counting failed requests; then the traffic log at full load (issue 29): the example
+# task served under wrk -t2 -c32 and -c64 for FULL_SECONDS each. Every trainops run
+# reports texts answered, records logged, shed and dropped (from /metrics, after the
+# queue drained). Writes bench/work/serve/ and the "Serving" section of bench/RESULTS.md.
 #   bash bench/serve_bench.sh
 # Environment: TRAINOPS_BIN [build/trainops], BENCH_DATA_DIR [../shared/data],
-#   BENCH_SECONDS per wrk run [10], BENCH_SKIP_INSTALL=1 never calls apt-get.
+#   BENCH_SECONDS per wrk run [10], FULL_SECONDS per full-load run [90],
+#   BENCH_SKIP_INSTALL=1 never calls apt-get.
 set -euo pipefail
 
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,6 +20,7 @@ python=/usr/bin/python3
 trainops="${TRAINOPS_BIN:-build/trainops}"
 data="${BENCH_DATA_DIR:-$repo_dir/../shared/data}/banking77/train.csv"
 seconds="${BENCH_SECONDS:-10}"
+full_seconds="${FULL_SECONDS:-90}"
 work="$bench_dir/work/serve"
 
 need=()
@@ -73,9 +77,30 @@ for port in "$port_t" "$port_f"; do
   done
 done
 
-run_wrk() {  # name port script
+# "answered written shed dropped write_errors" from a trainops server's /metrics, once its
+# traffic-log queue has drained (at most 30 s), so that every record offered is counted.
+log_counts() {  # port
+  for _ in $(seq 1 300); do
+    depth=$(curl -s "http://127.0.0.1:$1/metrics" | awk '/^trainops_traffic_queue_depth /{print $2}')
+    [ "$depth" = 0 ] && break
+    sleep 0.1
+  done
+  curl -s "http://127.0.0.1:$1/metrics" | awk '
+    /^trainops_predictions_total/ {a += $2}
+    /^trainops_traffic_records_written_total / {w = $2}
+    /^trainops_traffic_records_shed_total / {s = $2}
+    /^trainops_traffic_records_dropped_total / {d = $2}
+    /^trainops_traffic_write_errors_total / {e = $2}
+    END {printf "%d %d %d %d %d\n", a, w, s, d, e}'
+}
+run_wrk() {  # name port script [connections] [seconds]
   echo "serve_bench: wrk $1" >&2
-  wrk -t2 -c16 -d"${seconds}s" --latency -s "$work/$3" "http://127.0.0.1:$2/v1/predict" > "$work/wrk_$1.txt"
+  local before=""
+  [ "$2" != "$port_f" ] && before=$(log_counts "$2")
+  wrk -t2 -c"${4:-16}" -d"${5:-$seconds}s" --latency -s "$work/$3" "http://127.0.0.1:$2/v1/predict" > "$work/wrk_$1.txt"
+  if [ -n "$before" ]; then
+    echo "$before $(log_counts "$2")" > "$work/log_$1.txt"
+  fi
 }
 cut -d" " -f1-3 /proc/loadavg > "$work/loadavg_start.txt"
 run_wrk trainops_single "$port_t" single.lua
@@ -85,6 +110,7 @@ run_wrk fastapi_batch32 "$port_f" batch32.lua
 
 echo "serve_bench: 10 hot swaps under load" >&2
 curl -s "http://127.0.0.1:$port_t/metrics" | grep '^trainops_model_swaps_total' > "$work/swaps_before.txt"
+swap_counts=$(log_counts "$port_t")
 wrk -t2 -c16 -d16s --latency -s "$work/single.lua" "http://127.0.0.1:$port_t/v1/predict" > "$work/wrk_trainops_swaps.txt" &
 wrk_pid=$!
 sleep 2
@@ -95,6 +121,29 @@ for i in $(seq 1 10); do
 done
 wait "$wrk_pid"
 curl -s "http://127.0.0.1:$port_t/metrics" | grep '^trainops_model_swaps_total' > "$work/swaps_after.txt"
+echo "$swap_counts $(log_counts "$port_t")" > "$work/log_trainops_swaps.txt"
+
+# The traffic log at full load, as an operator would try it: the example task (its own
+# data, written by the project), its default settings, single texts, 32 and 64 connections.
+echo "serve_bench: traffic log at full load on the example task" >&2
+mkdir -p "$work/example"
+cp examples/awesomeshoes/*.yaml examples/awesomeshoes/*.csv "$work/example/"
+"$trainops" train --task "$work/example/task.yaml" --out "$work/example/run" -q
+example_model=$("$trainops" models list --task "$work/example/task.yaml" --json | "$python" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+"$trainops" promote "$example_model" --force --reason "serve bench full load" --task "$work/example/task.yaml" -q
+"$python" "$bench_dir/serve_bench_report.py" lua --data "$work/example/train.csv" --work "$work/example"
+cp "$work/example/single.lua" "$work/example_single.lua"
+port_e=18483
+"$trainops" serve --task "$work/example/task.yaml" --port "$port_e" 2> "$work/trainops_serve_example.log" &
+pids+=($!)
+for _ in $(seq 1 200); do
+  curl -sf -o /dev/null "http://127.0.0.1:$port_e/readyz" && break
+  sleep 0.1
+done
+run_wrk full_c32 "$port_e" example_single.lua 32 "$full_seconds"
+run_wrk full_c64 "$port_e" example_single.lua 64 "$full_seconds"
+curl -s "http://127.0.0.1:$port_e/metrics" > "$work/metrics_example_end.txt"
+ls -l "$work/example/.trainops/traffic.db" | awk '{print $5}' > "$work/example_log_bytes.txt"
 
 "$python" "$bench_dir/serve_bench_report.py" report --work "$work" --results "$bench_dir/RESULTS.md" \
-  --seconds "$seconds"
+  --seconds "$seconds" --full-seconds "$full_seconds"

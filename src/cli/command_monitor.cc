@@ -61,6 +61,17 @@ std::string Summary(const nlohmann::json& report) {
   std::string out = fmt::format("window {}: {} rows, {} with feedback; model {}\n", w.at("source").get<std::string>(),
                                 w.at("rows").get<uint64_t>(), w.at("feedback_rows").get<uint64_t>(),
                                 report.at("model").get<std::string>().substr(0, 12));
+  if (w.contains("sampling")) {
+    const auto& sm = w.at("sampling");
+    out += fmt::format("window sampled: the traffic log kept {} of about {:.0f} answered requests (rate {:.3f}) while "
+                       "it was behind{}\n",
+                       sm.at("logged_rows").get<uint64_t>(), sm.at("answered_estimate").get<double>(),
+                       sm.at("rate").get<double>(),
+                       sm.at("reweighted").get<bool>()
+                           ? fmt::format("; rows weighted by the requests each stands for (effective rows {:.0f})",
+                                         sm.at("effective_rows").get<double>())
+                           : "; one rate throughout, so every row counts once");
+  }
   const auto& est = report.at("estimated_accuracy");
   if (est.is_object()) {
     out += fmt::format("estimated accuracy {} [{}, {}]{}\n", Percent(est.at("value")), Percent(est.at("low")),

@@ -30,17 +30,23 @@ CycleSelection SelectForNextWindow(const Model& model, const TrafficWindow& wind
   settings.budget = budget;
   settings.random_share = random_share;
   settings.seed = seed;
+  // A window the log sampled: random picks are drawn in proportion to the requests each
+  // row stands for, and then each stands for an equal share of the unranked requests
+  // (Hansen-Hurwitz); a ranked pick stands for its own requests.
+  for (const WindowRow* row : candidates) settings.weights.push_back(row->sample_weight);
   const Selection picked = SelectTexts(model, texts, settings);
   out.random_picks = picked.random_picks;
-  const size_t ranked = picked.picks.size() - picked.random_picks;
-  const double random_weight =
-      picked.random_picks ? static_cast<double>(candidates.size() - ranked) / static_cast<double>(picked.random_picks)
-                          : 0;
+  double unranked = 0;
+  for (const WindowRow* row : candidates) unranked += row->sample_weight;
+  for (const SelectedText& pick : picked.picks) {
+    if (pick.reason != LabelReason::kRandom) unranked -= candidates[pick.index]->sample_weight;
+  }
+  const double random_weight = picked.random_picks ? unranked / static_cast<double>(picked.random_picks) : 0;
   for (size_t i = 0; i < picked.picks.size(); ++i) {
     const SelectedText& pick = picked.picks[i];
     const WindowRow& row = *candidates[pick.index];
     const bool random = pick.reason == LabelReason::kRandom;
-    out.rows.push_back({SelectionKey(row), row.text, random ? "random" : "ranked", random ? random_weight : 1.0,
+    out.rows.push_back({SelectionKey(row), row.text, random ? "random" : "ranked", random ? random_weight : row.sample_weight,
                         static_cast<int64_t>(i), 0});
     out.window_rows.push_back(&row);
     out.scores.push_back(pick.score);

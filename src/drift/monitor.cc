@@ -197,6 +197,45 @@ MacroF1 FeedbackMacroF1(const std::vector<std::pair<std::string, std::string>>& 
 
 }  // namespace
 
+namespace {
+
+struct SampleCounts {
+  std::vector<uint32_t> copies;  // per window row; empty = every row once
+  bool reweighted = false;
+  double effective_rows = 0;
+};
+
+SampleCounts CountsForSampling(const TrafficWindow& window) {
+  SampleCounts out;
+  double sum = 0, sum_sq = 0, first = 0;
+  bool varies = false;
+  for (const WindowRow& r : window.rows) {
+    if (r.late) continue;
+    if (sum == 0) first = r.sample_weight;
+    varies = varies || r.sample_weight != first;
+    sum += r.sample_weight;
+    sum_sq += r.sample_weight * r.sample_weight;
+  }
+  if (!varies || sum_sq <= 0) return out;
+  out.reweighted = true;
+  out.effective_rows = sum * sum / sum_sq;
+  const double scale = out.effective_rows / sum;
+  double carried = 0;
+  out.copies.reserve(window.rows.size());
+  for (const WindowRow& r : window.rows) {
+    if (r.late) {
+      out.copies.push_back(0);  // not this window's traffic: never counted as such
+      continue;
+    }
+    const double next = carried + r.sample_weight * scale;
+    out.copies.push_back(static_cast<uint32_t>(std::floor(next + 1e-9) - std::floor(carried + 1e-9)));
+    carried = next;
+  }
+  return out;
+}
+
+}  // namespace
+
 MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, const TaskSpec& spec,
                              const TrafficWindow& window) {
   if (!model.reference_stats) {
@@ -210,8 +249,10 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
   std::map<std::string, uint32_t> label_index;
   for (uint32_t i = 0; i < ref.labels.size(); ++i) label_index.emplace(ref.labels[i], i);
   const std::string& oos = model.info.oos_label;
-  const std::optional<uint32_t> oos_index =
-      oos.empty() || !label_index.count(oos) ? std::nullopt : std::optional<uint32_t>(label_index.at(oos));
+  // An index and a flag rather than std::optional: GCC 12 warns (wrongly) that the
+  // optional's value may be read uninitialized once this function is inlined further.
+  const bool has_oos = !oos.empty() && label_index.count(oos) > 0;
+  const uint32_t oos_at = has_oos ? label_index.at(oos) : 0;
 
   // Score every row with the one inference path and measure it with the reference's
   // instruments (same bins, same word filter).
@@ -229,7 +270,18 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
   // estimate below undoes that (WindowRow::stratum).
   WeightedAccuracy weighted;
   bool selected_feedback = false;
+  // A window the traffic log sampled under load (rows standing for different numbers of
+  // answered requests) is reweighted by systematic resampling: each row counts
+  // round(w * scale) times, rounding carried from row to row, with the scale chosen so
+  // the counts add up to Kish's effective sample size (sum w)^2 / sum w^2. The signals'
+  // statistics and tests then see the traffic's mix at the sample size the weights
+  // support, with no change to how a signal is computed. A window sampled at one rate
+  // throughout needs no reweighting (every row counts once).
+  const SampleCounts counts = CountsForSampling(window);
+  size_t row_index = 0;
   for (const WindowRow& row : window.rows) {
+    const uint32_t copies = counts.copies.empty() ? 1 : counts.copies[row_index];
+    ++row_index;
     const Decision d = Classify(model, row.text, scratch);
     RowOutcome r;
     r.answer = LabelName(model, d.label);
@@ -237,7 +289,7 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
     r.margin = d.margin;
     r.coverage = d.coverage;
     r.rejected = d.rejected;
-    const uint32_t predicted = d.label < n_labels ? d.label : oos_index.value_or(d.top);
+    const uint32_t predicted = d.label < n_labels ? d.label : has_oos ? oos_at : d.top;
     std::optional<uint32_t> gold;
     // Ranked picks were chosen for being hard: they count in the weighted accuracy (as a
     // census of themselves) and as labels the model lacks, never in per-label recall or
@@ -248,8 +300,11 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
       ++feedback_rows;
       r.correct = r.answer == row.feedback;
       feedback_correct += r.correct;
-      weighted.Add(r.correct, row.estimate_weight);
-      selected_feedback = selected_feedback || !row.stratum.empty();
+      // A selected row's estimate_weight already counts the sampling (cycle_selection.cc).
+      weighted.Add(r.correct, !row.stratum.empty() ? row.estimate_weight
+                              : counts.reweighted  ? row.sample_weight
+                                                   : row.estimate_weight);
+      selected_feedback = selected_feedback || !row.stratum.empty() || counts.reweighted;
       if (representative) gold_answer.emplace_back(row.feedback, r.answer);
       if (auto it = label_index.find(row.feedback); it != label_index.end()) {
         if (representative) gold = it->second;
@@ -265,8 +320,8 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
         if (*gold == predicted && ref.HasCorrectness()) ++traffic.label_correct[*gold];
       }
     } else {
-      rejected += d.rejected;
-      traffic.Add(row.text, {predicted, d.confidence, d.margin, d.coverage}, gold);
+      rejected += d.rejected ? copies : 0;
+      for (uint32_t c = 0; c < copies; ++c) traffic.Add(row.text, {predicted, d.confidence, d.margin, d.coverage}, gold);
     }
     out.rows.push_back(std::move(r));
   }
@@ -344,11 +399,11 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
   {  // Rejection (out-of-scope) rate.
     json& s = b.Add("rejection_rate", "label_free", "share of texts answered as out of scope", Direction::kIncrease);
     s["rows"] = n;
-    if (!oos_index) {
+    if (!has_oos) {
       s["detail"] = "not tested: the model has no out-of-scope label (oos_label)";
     } else {
-      const uint64_t k_ref = ref.predicted_counts[*oos_index];
-      const uint64_t k = traffic.predicted_counts[*oos_index];
+      const uint64_t k_ref = ref.predicted_counts[oos_at];
+      const uint64_t k = traffic.predicted_counts[oos_at];
       s["value"] = Share(k, n);
       s["reference"] = Share(k_ref, n_ref);
       s["effect"] = Share(k, n) - Share(k_ref, n_ref);
@@ -421,6 +476,8 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
       // stands for; variance by linearization of the weighted mean; z-test against the
       // reference. A census of ranked picks plus a handful of random ones has a small
       // effective sample size and is then reported, not tested.
+      const std::string why_weighted = counts.reweighted ? "the traffic log sampled this window unevenly"
+                                                         : "feedback partly from a selection";
       const double acc = weighted.Value();
       const double sd = weighted.Sd();
       const double n_eff = weighted.EffectiveRows();
@@ -437,12 +494,13 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
         if (n_eff >= drift.min_rows) {
           const double ref_sd = std::sqrt(ref_accuracy * (1 - ref_accuracy) / std::max<double>(1, ref_gold_rows));
           b.MarkTested(s, NormalCdf((acc - ref_accuracy) / std::max(1e-9, std::hypot(sd, ref_sd))));
-          s["detail"] = fmt::format("feedback partly from a selection: weighted estimate, effective rows {:.1f}", n_eff);
+          s["detail"] = fmt::format("{}: weighted estimate, effective rows {:.1f}", why_weighted, n_eff);
         } else {
           s["detail"] = fmt::format(
-              "not tested: feedback partly from a selection, effective sample size {:.1f} below drift.min_rows = {} "
-              "(ranked picks stand for themselves, each random pick for the unranked rows of its window)",
-              n_eff, drift.min_rows);
+              "not tested: {}, effective sample size {:.1f} below drift.min_rows = {} "
+              "(ranked picks stand for themselves, each random pick for the unranked rows of its window; a row "
+              "of a sampled log for the answered requests it stands for)",
+              why_weighted, n_eff, drift.min_rows);
         }
       }
     }
@@ -561,6 +619,16 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
                    {"rejected_rows", rejected},
                    {"first", window.first},
                    {"last", window.last}};
+  if (window.Sampled()) {
+    const double answered = window.AnsweredEstimate();
+    const double logged = static_cast<double>(window.TrafficRows());
+    rep["window"]["sampling"] = {{"sampled", true},
+                                 {"logged_rows", window.TrafficRows()},
+                                 {"answered_estimate", answered},
+                                 {"rate", logged / answered},
+                                 {"reweighted", counts.reweighted},
+                                 {"effective_rows", counts.reweighted ? counts.effective_rows : logged}};
+  }
   rep["test"] = fmt::format(
       "permutation tests (means, label mix; {} resamples) and Fisher's exact test (rates), Holm-adjusted over the "
       "{} tested signals at family-wise alpha {}, plus an effect-size floor per signal (drift.thresholds)",

@@ -53,7 +53,30 @@ Scored ScoreAll(const Model& model, const std::vector<std::string>& texts) {
 
 // Uniform over the rows (a text that appears three times is three times as likely, as in
 // the traffic); a row whose text was already drawn is passed over.
-std::vector<size_t> DrawRandom(const Scored& s, size_t count, uint64_t seed) {
+std::vector<size_t> DrawRandom(const Scored& s, size_t count, uint64_t seed, const std::vector<double>& weights) {
+  const bool weighted = weights.size() == s.representative.size() &&
+                        std::any_of(weights.begin(), weights.end(), [&](double w) { return w != weights.front(); });
+  if (weighted) {
+    // Weighted sampling without replacement (Efraimidis and Spirakis 2006): the rows with
+    // the largest u^(1/w) keys, u uniform in (0, 1).
+    SeededStream rng{SplitMix64(seed)};
+    std::vector<std::pair<double, size_t>> keys(weights.size());
+    for (size_t i = 0; i < weights.size(); ++i) {
+      const double u = (static_cast<double>(rng.Below(1u << 30)) + 0.5) / static_cast<double>(1u << 30);
+      keys[i] = {std::log(u) / std::max(weights[i], 1e-12), i};
+    }
+    std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    std::vector<size_t> drawn;
+    std::vector<bool> taken(weights.size(), false);
+    for (const auto& [key, i] : keys) {
+      if (drawn.size() >= count) break;
+      const size_t rep = s.representative[i];
+      if (taken[rep]) continue;
+      taken[rep] = true;
+      drawn.push_back(rep);
+    }
+    return drawn;
+  }
   std::vector<size_t> order(s.representative.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   SeededStream rng{SplitMix64(seed)};
@@ -132,7 +155,7 @@ Selection SelectTexts(const Model& model, const std::vector<std::string>& texts,
   selection.duplicate_texts = texts.size() - selection.distinct_texts;
   const size_t budget = std::min(settings.budget, selection.distinct_texts);
 
-  const std::vector<size_t> random = DrawRandom(s, RandomPickCount(budget, settings.random_share), settings.seed);
+  const std::vector<size_t> random = DrawRandom(s, RandomPickCount(budget, settings.random_share), settings.seed, settings.weights);
   std::vector<bool> taken(texts.size(), false);
   for (size_t r : random) taken[r] = true;
   // Random picks are labelled too: the diverse picks steer away from them as well.

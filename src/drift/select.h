@@ -27,6 +27,11 @@ struct SelectionSettings {
   size_t budget = 0;  // how many texts to pick (at most the number of distinct texts)
   double random_share = kDefaultRandomShare;  // of the budget, drawn uniformly from the rows
   uint64_t seed = 42;
+  // Per text: the answered requests it stands for (a traffic log that sampled under load).
+  // Empty or all equal: the random share is uniform over the rows; otherwise each row is
+  // drawn with probability proportional to its weight (so the random share is a sample of
+  // the traffic, not of the log).
+  std::vector<double> weights;
 };
 
 struct SelectedText {

@@ -4,6 +4,8 @@
 #include <trainops/select.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -57,6 +59,7 @@ struct Window {
   std::vector<std::string> header;
   std::vector<RawRecord> records;  // rows with text
   std::vector<std::string> texts;  // parallel to records
+  std::vector<double> weights;     // parallel to records: the sample_weight column (1 without it)
   uint64_t rows = 0;
   std::vector<uint64_t> empty_lines;
 };
@@ -74,6 +77,7 @@ Window ReadWindow(const SelectOptions& o, const std::string& text_column) {
                                  path.string(), Quoted(text_column), Join(w.header, ", "),
                                  DidYouMean(text_column, w.header)));
   }
+  const auto weight_index = reader->ColumnIndex("sample_weight");
   RawRecord record;
   while (reader->Next(record)) {
     ++w.rows;
@@ -91,6 +95,18 @@ Window ReadWindow(const SelectOptions& o, const std::string& text_column) {
       throw InputError(fmt::format("{}:{}: column {}: {}; fix the text or remove the row", path.string(), record.line,
                                    Quoted(text_column), problem));
     }
+    double weight = 1;
+    if (weight_index && record.present[*weight_index] && !Trim(record.values[*weight_index]).empty()) {
+      const std::string cell(Trim(record.values[*weight_index]));
+      char* end = nullptr;
+      weight = std::strtod(cell.c_str(), &end);
+      if (end != cell.c_str() + cell.size() || !(weight >= 1) || !std::isfinite(weight)) {
+        throw InputError(fmt::format("{}:{}: column \"sample_weight\": \"{}\" is not a number >= 1 (the answered "
+                                     "requests a logged row stands for); fix the cell or drop the column",
+                                     path.string(), record.line, cell));
+      }
+    }
+    w.weights.push_back(weight);
     w.texts.push_back(text);
     w.records.push_back(record);
   }
@@ -170,6 +186,15 @@ SelectResult SelectForLabeling(const SelectOptions& options, const Messages& mes
     settings.budget = static_cast<size_t>(o.budget);
     settings.random_share = o.random_share.value_or(kDefaultRandomShare);
     settings.seed = o.seed.value_or(spec.seed);
+    if (std::any_of(w.weights.begin(), w.weights.end(), [](double x) { return x != 1; })) {
+      settings.weights = w.weights;
+      double answered = 0;
+      for (double x : w.weights) answered += x;
+      r.notes.push_back(fmt::format("the window was sampled: the traffic log kept {} of about {:.0f} answered requests "
+                                    "while it was behind; the random picks are drawn in proportion to the requests "
+                                    "each row stands for (sample_weight)",
+                                    w.weights.size(), answered));
+    }
     const Selection selection = SelectTexts(model, w.texts, settings);
     r.duplicate_rows = selection.duplicate_texts;
     r.random_picks = selection.random_picks;

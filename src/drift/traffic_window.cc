@@ -1,6 +1,8 @@
 #include "drift/traffic_window.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -39,6 +41,16 @@ size_t TrafficWindow::FeedbackRows() const {
 
 size_t TrafficWindow::TrafficRows() const {
   return static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [](const WindowRow& r) { return !r.late; }));
+}
+
+bool TrafficWindow::Sampled() const {
+  return std::any_of(rows.begin(), rows.end(), [](const WindowRow& r) { return !r.late && r.sample_weight != 1; });
+}
+
+double TrafficWindow::AnsweredEstimate() const {
+  double sum = 0;
+  for (const WindowRow& r : rows) sum += r.late ? 0 : r.sample_weight;
+  return sum;
 }
 
 std::pair<size_t, size_t> AppendLateFeedback(TrafficWindow& window, const TrafficWindow& feedback) {
@@ -89,6 +101,7 @@ TrafficWindow LoadTrafficFile(const std::filesystem::path& path, std::optional<F
   const auto feedback = FirstColumn(*table, {spec.data.label_column, "feedback_label"});
   const auto id = FirstColumn(*table, {"id", "request_id", "message_id"});
   const auto time = FirstColumn(*table, {spec.data.time_column, "created_at", "time"});
+  const auto weight = FirstColumn(*table, {"sample_weight"});
   TrafficWindow window;
   window.source = path.string();
   window.has_feedback_column = feedback.has_value();
@@ -107,6 +120,16 @@ TrafficWindow LoadTrafficFile(const std::filesystem::path& path, std::optional<F
     row.feedback = std::string(Trim(cell(feedback)));
     row.id = cell(id);
     row.time = cell(time);
+    if (weight) {
+      const std::string w = std::string(Trim(cell(weight)));
+      char* end = nullptr;
+      row.sample_weight = w.empty() ? 1.0 : std::strtod(w.c_str(), &end);
+      if (!w.empty() && (end != w.c_str() + w.size() || !(row.sample_weight >= 1) || !std::isfinite(row.sample_weight))) {
+        throw InputError(fmt::format("{}:{}: column \"sample_weight\": \"{}\" is not a number >= 1 (the answered "
+                                     "requests a logged row stands for); fix the cell or drop the column",
+                                     path.string(), record.line, w));
+      }
+    }
     if (auto bad = FindInvalidUtf8(row.text)) {
       throw InputError(fmt::format("{}:{}: column \"{}\": not valid UTF-8 at byte {}; convert the file to UTF-8",
                                    path.string(), record.line, table->columns()[*text], *bad));
@@ -132,12 +155,22 @@ TrafficWindow LoadTrafficLog(const std::filesystem::path& log, const std::string
                                    "needs the texts: pass a traffic file with them (--traffic)",
                                    log.string()));
     }
-    window.rows.push_back({r.request_id, r.time, r.text, r.feedback_label, 0});
+    WindowRow row;
+    row.id = r.request_id;
+    row.time = r.time;
+    row.text = r.text;
+    row.feedback = r.feedback_label;
+    row.sample_weight = r.sample_weight;
+    window.rows.push_back(std::move(row));
   });
   // Labels given in this window to earlier requests: late feedback, not this window's traffic.
   serve::ReadLateFeedback(log, since, until, [&](const serve::TrafficRow& r) {
     if (r.text.rfind("xxh64:", 0) == 0) return;  // a redacted text cannot be trained on
-    WindowRow row{r.request_id, r.time, r.text, r.feedback_label, 0};
+    WindowRow row;
+    row.id = r.request_id;
+    row.time = r.time;
+    row.text = r.text;
+    row.feedback = r.feedback_label;
     row.late = true;
     window.rows.push_back(std::move(row));
   });

@@ -37,6 +37,9 @@ struct WindowRow {
   // estimate_weight rows of the window that were not ranked).
   std::string stratum;
   double estimate_weight = 1;
+  // Answered requests this row stands for when the traffic log was sampling under load
+  // (serve/traffic_log.h; the `sample_weight` column of an export); 1 otherwise.
+  double sample_weight = 1;
 };
 
 struct TrafficWindow {
@@ -46,6 +49,9 @@ struct TrafficWindow {
   std::string first, last;  // smallest and largest time ("" without times)
   size_t FeedbackRows() const;
   size_t TrafficRows() const;  // rows of this window (late feedback left out)
+  // Whether some rows stand for more than one answered request (the log was sampling).
+  bool Sampled() const;
+  double AnsweredEstimate() const;  // sum of sample_weight over this window's rows
   // A digest of the rows (ids, texts, feedback): the same window read twice has the same
   // key, so re-running a week replaces its record instead of adding another.
   std::string Key() const;
@@ -53,7 +59,9 @@ struct TrafficWindow {
 
 // Reads a traffic file. Text column: the spec's data.text_column, else `text`. Feedback:
 // the spec's label column, else `feedback_label`. Id: `id`, `request_id` or
-// `message_id`. Time: the spec's data.time_column, else `created_at` or `time`. Throws
+// `message_id`. Time: the spec's data.time_column, else `created_at` or `time`.
+// `sample_weight` (as `trainops traffic export` writes it), when present, must be a
+// number >= 1. Throws
 // InputError naming the file, line and column for a missing text column, a malformed row
 // or text that is not UTF-8, and for a window with no rows.
 TrafficWindow LoadTrafficFile(const std::filesystem::path& path, std::optional<FileFormat> format,

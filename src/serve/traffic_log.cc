@@ -127,7 +127,10 @@ void TrafficLog::Start() {
 }
 
 std::string TrafficLog::NewRequestId() {
-  return fmt::format("{}{:x}", id_prefix_, next_sequence_.fetch_add(1, std::memory_order_relaxed));
+  // Fixed width, so ids sort in the order they are issued and each insert into the
+  // request_id index lands at its right edge: unpadded, the 7-digit ids sorted among the
+  // 6-digit ones, and past a million requests every insert touched a random index page.
+  return fmt::format("{}{:08x}", id_prefix_, next_sequence_.fetch_add(1, std::memory_order_relaxed));
 }
 
 bool TrafficLog::OwnSequence(const std::string& request_id, uint64_t* sequence) const {
@@ -265,7 +268,9 @@ void TrafficLog::AdjustRate(std::vector<SamplingSpan>& closed) {
   if (options_.shed) {
     // Halve quickly while the queue fills; double back slowly once it has drained, so
     // the rate does not flap with every batch.
-    if (depth * 2 > options_.queue_capacity && rate_ > kMinRate && now - rate_changed_ > std::chrono::milliseconds(100)) {
+    // Halving only while the queue is not shrinking keeps one overload from driving
+    // the rate to the floor before the last halving has shown its effect.
+    if (depth * 2 > options_.queue_capacity && rate_ > kMinRate && depth >= depth_at_change_) {
       rate = std::max(kMinRate, rate_ / 2);
     } else if (depth * 20 < options_.queue_capacity && rate_ < 1 && now - rate_changed_ > std::chrono::seconds(2)) {
       rate = std::min(1.0, rate_ * 2);
@@ -274,6 +279,7 @@ void TrafficLog::AdjustRate(std::vector<SamplingSpan>& closed) {
   if (rate != rate_ || now - span_opened_ > kSpanLength) {
     CloseSpan(closed, TrafficNow());
     if (rate != rate_) {
+      depth_at_change_ = depth;
       rate_ = rate;
       span_.rate = rate;
       rate_changed_ = now;

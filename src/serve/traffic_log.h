@@ -101,7 +101,7 @@ class TrafficLog {
   // Starts the writer thread. Records queued before are kept (tests use that to fill the
   // queue deterministically).
   void Start();
-  // A new request id: this log's random prefix and a counter ("3f9a0c12b7de-1a"), unique
+  // A new request id: this log's random prefix and a counter ("3f9a0c12b7de-0000001a"), unique
   // across restarts without coordination. Lookup knows the fate of the recent ones.
   std::string NewRequestId();
   // Never blocks on I/O; false when the record was shed or dropped (counted).
@@ -157,6 +157,7 @@ class TrafficLog {
   // Sampling state, under mutex_: keep a record when the accumulator passes 1, so kept
   // records are evenly spaced (never a burst kept and a burst shed).
   double rate_ = 1, accumulator_ = 0;
+  size_t depth_at_change_ = 0;
   Span span_;
   std::chrono::steady_clock::time_point rate_changed_{}, span_opened_{};
 

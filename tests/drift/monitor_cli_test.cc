@@ -6,6 +6,7 @@
 #include <random>
 
 #include <gmock/gmock.h>
+#include <sqlite3.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -337,6 +338,68 @@ TEST_F(MonitorCliTest, ReadsTheServersTrafficLog) {
   auto empty = RunCli({"monitor", "--task", spec_.string(), "--since", "2027-01-01"});
   EXPECT_EQ(empty.exit_code, 2);
   EXPECT_THAT(empty.err, HasSubstr("no requests"));
+}
+
+// A window the traffic log sampled under load (issue 29): its rows are weighted by the
+// requests each stands for, and monitor, cycle and select say the window was sampled.
+TEST_F(MonitorCliTest, ReadsASampledWindowAsSampledAndWeightsIt) {
+  Release();
+  const std::filesystem::path log = dir_ / ".trainops" / "traffic.db";
+  {
+    serve::TrafficLogOptions o;
+    o.path = log;
+    serve::TrafficLog traffic(o);
+    const std::string csv = SyntheticIntentCsv(40, 15, 4);
+    size_t i = 0;
+    for (size_t pos = csv.find('\n') + 1; pos < csv.size(); ++i) {
+      const size_t end = csv.find('\n', pos);
+      const std::string line = csv.substr(pos, end - pos);
+      pos = end + 1;
+      serve::TrafficRecord rec;
+      rec.request_id = "r" + std::to_string(i);
+      // The first 20 rows in the sampled hour, the rest on the next day.
+      rec.time = i < 20 ? "2026-03-01T10:00:00.000Z" : "2026-03-02T10:00:00.000Z";
+      rec.text = line.substr(1, line.find("\",") - 1);
+      rec.model = "m";
+      ASSERT_TRUE(traffic.TryLog(rec));
+    }
+    traffic.Stop();
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(log.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "INSERT INTO sampling(start, end, rate, answered, logged) VALUES "
+                           "('2026-03-01T09:00:00.000Z', '2026-03-01T11:00:00.000Z', 0.25, 80, 20)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto m = RunCli({"monitor", "--task", spec_.string(), "--since", "2026-03-01", "--until", "2026-03-08", "--json", "-"});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  const json r = json::parse(m.out);
+  ASSERT_TRUE(r.at("window").contains("sampling")) << r.at("window").dump();
+  const json& sm = r.at("window").at("sampling");
+  EXPECT_EQ(sm.at("logged_rows"), 40);
+  EXPECT_DOUBLE_EQ(sm.at("answered_estimate").get<double>(), 100.0);  // 20 rows x 4 + 20 rows x 1
+  EXPECT_TRUE(sm.at("reweighted").get<bool>());
+  EXPECT_NEAR(sm.at("effective_rows").get<double>(), 100.0 * 100.0 / (20 * 16 + 20), 1e-9);
+  // The label mix is counted at the effective sample size: 29 or 30 rows, not 40.
+  for (const json& s : r.at("signals")) {
+    if (s.at("name") == "predicted_label_mix") {
+      EXPECT_NEAR(s.at("rows").get<double>(), 29.4, 0.6) << s.dump();
+    }
+  }
+  auto text = RunCli({"monitor", "--task", spec_.string(), "--since", "2026-03-01", "--until", "2026-03-08"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("window sampled: the traffic log kept 40 of about 100 answered requests"));
+  auto sel = RunCli({"select", "--task", spec_.string(), "--since", "2026-03-01", "--until", "2026-03-08", "--budget",
+                     "10", "--random-share", "1", "--output", (dir_ / "sel.csv").string()});
+  ASSERT_EQ(sel.exit_code, 0) << sel.err;
+  EXPECT_THAT(sel.out + sel.err, HasSubstr("the window was sampled"));
+  auto cyc = RunCli({"cycle", "--task", spec_.string(), "--since", "2026-03-01", "--until", "2026-03-08"});
+  ASSERT_EQ(cyc.exit_code, 0) << cyc.err;
+  EXPECT_THAT(cyc.out, HasSubstr("window sampled"));
 }
 
 }  // namespace

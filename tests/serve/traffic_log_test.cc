@@ -3,6 +3,13 @@
 // keeps the newest rows, and times given to export are normalized or refused.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include <fmt/format.h>
 #include <trainops/error.h>
 
@@ -161,6 +168,186 @@ TEST(TrafficLogTest, ExportTimesAreNormalizedOrRefused) {
   EXPECT_EQ(ExportTraffic(e), 2u);
   e.log = dir / "missing.db";
   EXPECT_THROW(ExportTraffic(e), InputError);
+}
+
+// Issue 29: at a bounded load from several request threads, every record is kept.
+TEST(TrafficLogTest, EveryRecordIsKeptUnderABoundedLoadFromSeveralThreads) {
+  TempDir dir;
+  TrafficLogOptions o;
+  o.path = dir / "t.db";
+  TrafficLog log(o);
+  log.Start();
+  constexpr int kThreads = 4, kPerThread = 4000;  // 8,000 records/s for about 2 s
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      const auto start = std::chrono::steady_clock::now();
+      for (int i = 0; i < kPerThread; ++i) {
+        TrafficRecord r = Record(i);
+        r.request_id = log.NewRequestId();
+        if (!log.TryLog(std::move(r))) ++refused;
+        std::this_thread::sleep_until(start + std::chrono::microseconds(500) * (i + 1));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  log.Stop();
+  EXPECT_EQ(refused.load(), 0);
+  EXPECT_EQ(log.shed(), 0u);
+  EXPECT_EQ(log.dropped(), 0u);
+  EXPECT_EQ(log.written(), static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_EQ(Export(dir, "t.db"), static_cast<size_t>(kThreads * kPerThread));
+  EXPECT_TRUE(ReadSampling(o.path, "", "").empty()) << "nothing lost, so no sampling span";
+}
+
+// A writer slower than the traffic (a slow disk): the log keeps answering, sheds evenly
+// (never a long run of lost records), records the rate per span, and a reader's weights
+// add back up to the traffic.
+TEST(TrafficLogTest, ASlowWriterShedsUniformlyAndRecordsTheRate) {
+  TempDir dir;
+  TrafficLogOptions o;
+  o.path = dir / "t.db";
+  o.queue_capacity = 1000;
+  o.batch_size = 50;
+  o.slow_writes = std::chrono::milliseconds(20);  // at most 2,500 records/s
+  TrafficLog log(o);
+  log.Start();
+  constexpr int kRecords = 12000;  // offered at about 10,000/s
+  std::vector<bool> kept;
+  std::vector<std::string> ids;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRecords; ++i) {
+    TrafficRecord r = Record(i);
+    r.request_id = ids.emplace_back(log.NewRequestId());
+    kept.push_back(log.TryLog(std::move(r)));
+    std::this_thread::sleep_until(start + std::chrono::microseconds(100) * (i + 1));
+  }
+  EXPECT_LT(log.sample_rate(), 1.0) << "the writer is behind: the log samples";
+  log.Stop();
+  EXPECT_GT(log.shed(), 0u);
+  EXPECT_EQ(log.written() + log.shed() + log.dropped(), static_cast<uint64_t>(kRecords));
+  int run = 0, longest = 0;
+  for (bool k : kept) {
+    run = k ? 0 : run + 1;
+    longest = std::max(longest, run);
+  }
+  EXPECT_LE(longest, 64) << "shed evenly (the rate never goes below 1/64), not in bursts";
+  EXPECT_EQ(log.Lookup(ids[std::find(kept.begin(), kept.end(), false) - kept.begin()]), RequestFate::kNotLogged);
+  EXPECT_EQ(log.Lookup(ids[std::find(kept.begin(), kept.end(), true) - kept.begin()]), RequestFate::kLogged);
+
+  const std::vector<SamplingSpan> spans = ReadSampling(o.path, "", "");
+  ASSERT_FALSE(spans.empty());
+  uint64_t answered = 0, logged = 0;
+  bool below_one = false;
+  for (const SamplingSpan& s : spans) {
+    EXPECT_LT(s.start, s.end);
+    EXPECT_LT(s.logged, s.answered);
+    below_one = below_one || s.rate < 1;
+    answered += s.answered;
+    logged += s.logged;
+  }
+  EXPECT_TRUE(below_one);
+  EXPECT_EQ(answered - logged, log.shed() + log.dropped()) << "every lost record is in a span";
+  double weights = 0;
+  size_t rows = 0;
+  ReadTraffic(o.path, "", "", [&](const TrafficRow& r) {
+    weights += r.sample_weight;
+    ++rows;
+  });
+  EXPECT_EQ(rows, log.written());
+  // Times have millisecond resolution, so a record at a span's edge may be weighed by
+  // its neighbour: the weights add up to the traffic within a few percent.
+  EXPECT_NEAR(weights, kRecords, kRecords * 0.03);
+}
+
+TEST(TrafficLogTest, RetentionBySizeDeletesTheOldestRows) {
+  TempDir dir;
+  TrafficLogOptions o;
+  o.path = dir / "t.db";
+  o.queue_capacity = 40000;
+  {
+    TrafficLog log(o);
+    for (int i = 0; i < 30000; ++i) {
+      log.TryLog(Record(i, fmt::format("2026-01-01T{:02}:{:02}:{:02}.000Z", i / 3600, i / 60 % 60, i % 60)));
+    }
+    log.Stop();
+  }
+  const auto before = std::filesystem::file_size(o.path);
+  ASSERT_GT(before, 3u << 20) << "the test needs a log of several MiB";
+  o.retention_bytes = 1 << 20;
+  {
+    TrafficLog log(o);
+    log.Start();  // retention runs when the writer starts
+    log.Stop();
+    EXPECT_GT(log.deleted(), 20000u);
+    EXPECT_EQ(log.Lookup("req-0"), RequestFate::kUnknown) << "the oldest go first";
+    EXPECT_EQ(log.Lookup("req-29999"), RequestFate::kLogged);
+  }
+  const size_t kept = Export(dir, "t.db");
+  EXPECT_GT(kept, 1000u);
+  EXPECT_LT(static_cast<double>(kept), 30000.0 * (1 << 20) / static_cast<double>(before) + 1000);
+  // New rows reuse the freed pages: writing as much again leaves the file about as big.
+  {
+    TrafficLog log(o);
+    for (int i = 30000; i < 34000; ++i) log.TryLog(Record(i));
+    log.Stop();
+  }
+  EXPECT_LE(std::filesystem::file_size(o.path), before);
+}
+
+// A full disk (here: a file-size limit) never blocks the request threads: the lost
+// batches are counted, health says so, and writing resumes when space comes back.
+TEST(TrafficLogTest, AFullDiskIsCountedAndReportedAndLoggingResumes) {
+  TempDir dir;
+  TrafficLogOptions o;
+  o.path = dir / "t.db";
+  o.batch_size = 100;
+  std::vector<std::string> warnings;
+  std::mutex warnings_mutex;
+  o.warn = [&](const std::string& w) {
+    std::lock_guard lock(warnings_mutex);
+    warnings.push_back(w);
+  };
+  TrafficLog log(o);
+  log.Start();
+  auto wait_for = [&](auto done) {
+    for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  };
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(log.TryLog(Record(i)));
+  wait_for([&] { return log.written() == 200; });
+  ASSERT_EQ(log.written(), 200u);
+  EXPECT_TRUE(log.health().ok);
+
+  struct rlimit old_limit {};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  const uint64_t biggest = std::max({std::filesystem::file_size(o.path),
+                                     std::filesystem::exists(dir / "t.db-wal") ? std::filesystem::file_size(dir / "t.db-wal") : 0u});
+  struct rlimit full = old_limit;
+  full.rlim_cur = biggest;  // no file may grow: the disk is full
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &full), 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 200; i < 5200; ++i) log.TryLog(Record(i));
+  const auto spent = std::chrono::steady_clock::now() - t0;
+  wait_for([&] { return log.write_errors() > 0 && log.depth() == 0; });
+  EXPECT_GT(log.write_errors(), 0u);
+  EXPECT_FALSE(log.health().ok);
+  EXPECT_FALSE(log.health().last_error.empty());
+  EXPECT_LT(spent, std::chrono::seconds(2)) << "offering records never waited for the disk";
+
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  std::signal(SIGXFSZ, old_handler);
+  const uint64_t written = log.written();
+  for (int i = 5200; i < 5300; ++i) log.TryLog(Record(i));
+  wait_for([&] { return log.written() >= written + 100; });
+  EXPECT_GE(log.written(), written + 100);
+  EXPECT_TRUE(log.health().ok) << "a successful write clears the failure";
+  log.Stop();
+  std::lock_guard lock(warnings_mutex);
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_LE(warnings.size(), 2u) << "one warning per 10 s, not one per failed batch";
+  EXPECT_NE(warnings[0].find("records lost"), std::string::npos);
 }
 
 }  // namespace
