@@ -37,6 +37,15 @@ void CheckOutputFile(const std::string& path, std::string_view flag, const Comma
     throw InputError(fmt::format("{} {}: is a folder; name a file inside it", flag, path));
   }
   const std::filesystem::path folder = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+  const auto status = std::filesystem::status(p, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    // A device or FIFO is written in place (common/atomic_file.h): it must be writable,
+    // its folder need not be.
+    if (::access(p.c_str(), W_OK) != 0) {
+      throw InputError(fmt::format("{} {}: is not writable; write somewhere else", flag, path));
+    }
+    return;
+  }
   if (!std::filesystem::is_directory(folder, ec)) {
     throw InputError(fmt::format("{} {}: the folder {} does not exist; create it or write somewhere else", flag, path,
                                  folder.string()));

@@ -26,9 +26,21 @@ std::filesystem::path ParentOrDot(const std::filesystem::path& path) {
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)) {
+AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)), target_(path_) {
   static std::atomic<int> counter{0};
-  temp_path_ = path_;
+  struct stat info {};
+  if (::stat(path_.c_str(), &info) == 0 && !S_ISREG(info.st_mode) && !S_ISDIR(info.st_mode)) {
+    direct_ = true;
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) throw InputError(fmt::format("{}: cannot write: {}", path_.string(), ErrnoText()));
+    return;
+  }
+  std::error_code ec;
+  if (std::filesystem::is_symlink(path_, ec)) {
+    const auto resolved = std::filesystem::weakly_canonical(path_, ec);
+    if (!ec) target_ = resolved;
+  }
+  temp_path_ = target_;
   temp_path_ += fmt::format(".tmp.{}.{}", ::getpid(), counter++);
   fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) {
@@ -40,7 +52,7 @@ AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)) {
 
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) ::close(fd_);
-  if (!committed_) {
+  if (!committed_ && !direct_) {
     std::error_code ignored;
     std::filesystem::remove(temp_path_, ignored);
   }
@@ -78,6 +90,13 @@ void AtomicFile::WriteAll(std::string_view bytes) {
 void AtomicFile::Commit() {
   if (committed_) throw InternalError("AtomicFile::Commit called twice");
   Flush();
+  if (direct_) {
+    const int closed = ::close(fd_);
+    fd_ = -1;
+    if (closed != 0) throw InputError(fmt::format("{}: close failed: {}", path_.string(), ErrnoText()));
+    committed_ = true;
+    return;
+  }
   if (::fsync(fd_) != 0) {
     throw InputError(fmt::format("{}: fsync failed: {}", path_.string(), ErrnoText()));
   }
@@ -86,11 +105,11 @@ void AtomicFile::Commit() {
   if (closed != 0) {
     throw InputError(fmt::format("{}: close failed: {}", path_.string(), ErrnoText()));
   }
-  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+  if (::rename(temp_path_.c_str(), target_.c_str()) != 0) {
     throw InputError(fmt::format("{}: rename failed: {}", path_.string(), ErrnoText()));
   }
   committed_ = true;
-  SyncDirectory(ParentOrDot(path_));
+  SyncDirectory(ParentOrDot(target_));
 }
 
 void WriteFileAtomically(const std::filesystem::path& path, std::string_view bytes) {

@@ -2,6 +2,12 @@
 // never a partial file: data goes to a temporary file in the same folder, is fsynced,
 // then renamed over the target, and the folder is fsynced so the rename survives a crash.
 // An AtomicFile that is destroyed without Commit() removes its temporary file.
+//
+// Targets that are not regular files are never replaced: a device or a FIFO (or a
+// symbolic link to one: /dev/null, /dev/stdout, a named pipe a reader waits on) is
+// written directly, in order, and its write errors are reported (/dev/full: "No space
+// left on device"); there is nothing to make atomic about a stream. A symbolic link to a
+// regular file keeps the link: the file it points to is the one replaced.
 // Not thread-safe; one writer per object.
 #pragma once
 
@@ -32,8 +38,10 @@ class AtomicFile {
  private:
   void WriteAll(std::string_view bytes);
 
-  std::filesystem::path path_;
+  std::filesystem::path path_;    // as given: error messages name it
+  std::filesystem::path target_;  // what is replaced: path_, or the file its link points to
   std::filesystem::path temp_path_;
+  bool direct_ = false;           // a device or FIFO: written in place
   int fd_ = -1;
   bool committed_ = false;
   std::string buffer_;

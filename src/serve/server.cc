@@ -245,6 +245,13 @@ struct Server::Impl {
   }
 
   void InstallRoutes() {
+    // httplib's default also sets SO_REUSEPORT, which lets a second server bind the same
+    // port and split the traffic (two models, two logs) without a word. SO_REUSEADDR
+    // alone still allows a restart while old connections linger in TIME_WAIT.
+    http.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+    });
     http.set_payload_max_length(options.max_body_bytes);
     http.set_read_timeout(options.read_timeout_seconds, 0);
     http.set_write_timeout(options.read_timeout_seconds, 0);
@@ -267,6 +274,14 @@ struct Server::Impl {
         NameModel(res);
         SendError(res, 404, fmt::format("no such path: {}; see docs/serving.md", req.path));
         return httplib::Server::HandlerResponse::Handled;
+      }
+      // `curl -d @body.json` sends Content-Type application/x-www-form-urlencoded, and
+      // Debian's compiled httplib refuses such bodies over 8 KiB with a bare 413 before a
+      // handler runs. Every body here is JSON whatever the client calls it, so the header
+      // is dropped before httplib reads the body (the Request is httplib's own mutable
+      // object, handed to this hook as const).
+      if (req.method == "POST" && req.get_header_value("Content-Type") == "application/x-www-form-urlencoded") {
+        const_cast<httplib::Request&>(req).headers.erase("Content-Type");
       }
       if (!it->second.count(req.method)) {
         std::string allow;
@@ -410,15 +425,23 @@ void Server::Start() {
     s.bound_port = s.options.port;
   }
   if (s.bound_port <= 0) {
-    throw InputError(fmt::format("cannot listen on {}:{}: the address is in use or not this machine's; pick "
-                                 "another --port or --host",
-                                 s.options.host, s.options.port));
+    throw InputError(fmt::format("cannot listen on {}:{}: port {} is in use (another server?) or the address is "
+                                 "not this machine's; stop the other server, or pick another --port or --host",
+                                 s.options.host, s.options.port, s.options.port));
   }
   s.log->Start();
   if (s.watcher) s.watcher->Start();
   // bind_to_port already listens, so connections made before this thread runs wait in
   // the backlog instead of being refused.
-  s.listener = std::thread([&s] { s.http.listen_after_bind(); });
+  auto returned = std::make_shared<std::atomic<bool>>(false);
+  s.listener = std::thread([&s, returned] {
+    s.http.listen_after_bind();
+    returned->store(true);
+  });
+  // httplib's stop() does nothing until the listening loop has started, so a Stop right
+  // after Start (a SIGTERM at start-up) would leave the loop running and Stop's join
+  // hanging: Start returns only once the loop runs (or has already ended).
+  while (!s.http.is_running() && !returned->load()) std::this_thread::sleep_for(std::chrono::microseconds(200));
   s.started = true;
   const auto model = s.holder.Get();
   if (s.options.messages.info) {

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+
+#include <sys/stat.h>
+
 #include <string>
 
 #include "common/atomic_file.h"
@@ -79,6 +83,48 @@ TEST(ChunkedBytesTest, MatchesBinaryWriter) {
   chunked.ForEach([&](std::string_view bytes) { joined.append(bytes); });
   EXPECT_EQ(joined, plain.str());
   EXPECT_EQ(chunked.size(), plain.str().size());
+}
+
+// Issue 26, item 4: outputs that are not regular files are written in place, never
+// replaced by a regular file (as root, a rename over /dev/full replaced the device).
+TEST(AtomicFileTest, AFifoIsWrittenInPlaceNotReplaced) {
+  TempDir dir;
+  const auto fifo = dir / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] { got = ReadFile(fifo); });
+  WriteFileAtomically(fifo, "hello through the pipe\n");
+  reader.join();
+  EXPECT_EQ(got, "hello through the pipe\n");
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo)) << "still a FIFO";
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()), 1)
+      << "no temporary file left";
+}
+
+TEST(AtomicFileTest, ADeviceIsWrittenInPlaceAndItsErrorsReported) {
+  if (!std::filesystem::exists("/dev/full") || !std::filesystem::exists("/dev/null")) GTEST_SKIP() << "no /dev/full";
+  TempDir dir;
+  const auto link = dir / "out.csv";
+  std::filesystem::create_symlink("/dev/full", link);
+  try {
+    WriteFileAtomically(link, std::string(100000, 'x'));
+    FAIL() << "a write to /dev/full succeeded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("No space left on device"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(std::filesystem::is_symlink(link)) << "the link was not replaced";
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/full"));
+  EXPECT_NO_THROW(WriteFileAtomically("/dev/null", "discarded"));
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+}
+
+TEST(AtomicFileTest, ALinkToARegularFileKeepsTheLinkAndReplacesItsTarget) {
+  TempDir dir;
+  WriteFileAtomically(dir / "real.csv", "old");
+  std::filesystem::create_symlink("real.csv", dir / "link.csv");
+  WriteFileAtomically(dir / "link.csv", "new");
+  EXPECT_TRUE(std::filesystem::is_symlink(dir / "link.csv"));
+  EXPECT_EQ(ReadFile(dir / "real.csv"), "new");
 }
 
 }  // namespace

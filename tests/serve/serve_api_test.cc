@@ -292,5 +292,97 @@ TEST_F(ServeApiTest, MetricsPassPromtool) {
   EXPECT_EQ(rc, 0) << trainops::testing::ReadAll(log_dir_ / "promtool.out");
 }
 
+// Issue 26, item 6: a second server on a port in use is refused (httplib's default
+// SO_REUSEPORT let it share the port and split the traffic between two models and logs).
+TEST_F(ServeApiTest, ASecondServerOnAPortInUseIsRefused) {
+  auto first = StartServer();
+  ServeOptions o = LoopbackOptions();
+  o.port = first->port();
+  o.model_file = *model_;
+  TempDir other_log;
+  o.traffic_log = (other_log / "traffic.db").string();
+  Server second(o);
+  try {
+    second.Start();
+    FAIL() << "a second server bound port " << o.port;
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(fmt::format("port {} is in use", o.port)), std::string::npos) << e.what();
+  }
+  // The first still answers every request.
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(Call(first->port(), "POST", "/v1/predict", R"({"text": "hi"})").status, 200);
+  // A stopped server's port can be taken again at once (SO_REUSEADDR).
+  const int port = first->port();
+  first->Stop();
+  first.reset();
+  ServeOptions again = LoopbackOptions();
+  again.port = port;
+  again.model_file = *model_;
+  again.traffic_log = (other_log / "again.db").string();
+  Server third(again);
+  EXPECT_NO_THROW(third.Start());
+}
+
+// Issue 29: feedback for a request the log did not keep is refused with the reason.
+TEST_F(ServeApiTest, FeedbackForARequestTheLogShedIs404WithTheReason) {
+  ServeOptions o = LoopbackOptions();
+  o.queue_capacity = 1;  // the writer has not started taking records when the second comes
+  auto server = StartServer(o);
+  std::vector<std::string> ids;
+  Reply batch = Call(server->port(), "POST", "/v1/predict", R"({"texts": ["a", "b", "c", "d", "e", "f", "g", "h"]})");
+  ASSERT_EQ(batch.status, 200) << batch.text;
+  std::string label = batch.body["predictions"][0]["label"];
+  int not_logged = 0;
+  for (const auto& p : batch.body["predictions"]) {
+    Reply fb = Call(server->port(), "POST", "/v1/feedback",
+                    Json{{"request_id", p["request_id"]}, {"label", label}}.dump());
+    if (fb.status == 404) {
+      ++not_logged;
+      EXPECT_NE(fb.text.find("answered but not logged"), std::string::npos) << fb.text;
+    } else {
+      EXPECT_TRUE(fb.status == 200 || fb.status == 503) << fb.text;
+    }
+  }
+  EXPECT_GT(not_logged, 0) << "a queue of one cannot hold eight records";
+  Reply unknown = Call(server->port(), "POST", "/v1/feedback", Json{{"request_id", "nope-1"}, {"label", label}}.dump());
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(unknown.text.find("unknown request_id"), std::string::npos) << unknown.text;
+}
+
+// Issue 26, item 8: `curl -d @body.json` (form content type) with a body over 8 KiB is
+// answered, not refused with a wrong 413.
+TEST_F(ServeApiTest, AJsonBodySentAsFormDataIsAnswered) {
+  auto server = StartServer();
+  Json texts = Json::array();
+  for (int i = 0; i < 400; ++i) texts.push_back(fmt::format("where is my parcel number {}", i));
+  const std::string body = Json{{"texts", texts}}.dump();
+  ASSERT_GT(body.size(), 8192u);
+  httplib::Client client("127.0.0.1", server->port());
+  auto res = client.Post("/v1/predict", body, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body.substr(0, 300);
+  EXPECT_EQ(Json::parse(res->body)["predictions"].size(), 400u);
+  // Over the server's own limit it is still 413, with the reason.
+  ServeOptions small = LoopbackOptions();
+  small.max_body_bytes = 4096;
+  small.traffic_log = (log_dir_ / "small.db").string();
+  auto limited = StartServer(small);
+  httplib::Client client2("127.0.0.1", limited->port());
+  auto over = client2.Post("/v1/predict", body, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(over);
+  EXPECT_EQ(over->status, 413);
+  EXPECT_NE(over->body.find("over the limit of 4096 bytes"), std::string::npos) << over->body;
+}
+
+// A Stop right after Start (a SIGTERM at start-up) returns: httplib ignored a stop that
+// came before its listening loop ran, and the join waited forever.
+TEST_F(ServeApiTest, StopRightAfterStartReturns) {
+  for (int i = 0; i < 20; ++i) {
+    auto server = StartServer();
+    const auto t0 = std::chrono::steady_clock::now();
+    server->Stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  }
+}
+
 }  // namespace
 }  // namespace trainops::serve::testing
