@@ -91,7 +91,7 @@ nlohmann::json CheckDataBeforeTraining(const TaskSpec& spec, bool allow_errors, 
         Say(messages.warn, fmt::format("... and {} more errors", report.Count(Severity::kError) - 20));
         break;
       }
-      Say(messages.warn, fmt::format("data error [{}]: {}", f.check, f.message));
+      Say(messages.warn, fmt::format("[{}] {}", f.check, f.message));
     }
     if (!allow_errors && verdict.blocks()) {
       // The first error travels in the exception too: a library caller (Python) may show

@@ -54,7 +54,9 @@ EvaluateResult EvaluateModelImpl(const EvaluateOptions& o) {
   if (o.threshold) input.threshold = *o.threshold;
 
   EvaluateResult out;
-  const EvalResult result = Evaluate(model, input);
+  Dataset rows = LoadDataset(EvalSource(model, input));
+  RequireRows(rows, o.data);
+  const EvalResult result = Evaluate(model, std::move(rows), input);
   for (const auto& p : result.skipped) out.warnings.push_back("skipped row: " + p.ToString());
   if (input.threshold > 0 && !result.oos_index) {
     out.warnings.push_back("--threshold has no effect: the model has no out-of-scope label; pass --oos-label NAME");

@@ -89,6 +89,12 @@ void RegisterCompare(CLI::App& app, CliContext& ctx) {
     if (f->models.size() != 2) {
       throw InputError(fmt::format("compare needs exactly two --model flags (A then B), got {}", f->models.size()));
     }
+    // Checked before any work, like every other command: --json over an input destroyed it.
+    CommandInputs inputs;
+    inputs.Add("--model (A)", f->models[0]);
+    inputs.Add("--model (B)", f->models[1]);
+    inputs.Add("--data", f->data);
+    CheckOutputPath(f->json, "--json", inputs);
     Model a = LoadModel(f->models[0]);
     Model b = LoadModel(f->models[1]);
     EvalInput input;
@@ -102,6 +108,7 @@ void RegisterCompare(CLI::App& app, CliContext& ctx) {
     if (f->threshold) input.threshold = *f->threshold;
     // Columns are fixed above (flags, else model A's), so one load serves both models.
     Dataset rows = LoadDataset(EvalSource(a, input));
+    RequireRows(rows, f->data);
     EvalResult ra = Evaluate(a, rows, input);
     EvalResult rb = Evaluate(b, std::move(rows), input);
     for (const auto& p : ra.skipped) ctx.Warn("skipped row: " + p.ToString());

@@ -20,10 +20,14 @@ struct EvalFlags {
   std::string json, report, markdown;
 };
 
+// " [low, high]" for an interval, "" for none (--resamples 0).
+std::string Interval(const nlohmann::json& ci) {
+  return ci.is_array() ? fmt::format(" [{:.4f}, {:.4f}]", ci[0].get<double>(), ci[1].get<double>()) : "";
+}
+
 void PrintTable(const nlohmann::json& j) {
-  std::cout << fmt::format("n {}  accuracy {:.4f} [{:.4f}, {:.4f}]  macro_f1 {:.4f}  weighted_f1 {:.4f}\n",
-                           j["n"].get<uint64_t>(), j["accuracy"].get<double>(), j["accuracy_ci"][0].get<double>(),
-                           j["accuracy_ci"][1].get<double>(), j["macro_f1"].get<double>(),
+  std::cout << fmt::format("n {}  accuracy {:.4f}{}  macro_f1 {:.4f}  weighted_f1 {:.4f}\n", j["n"].get<uint64_t>(),
+                           j["accuracy"].get<double>(), Interval(j["accuracy_ci"]), j["macro_f1"].get<double>(),
                            j["weighted_f1"].get<double>());
   const auto& cal = j["calibration"];
   std::cout << fmt::format("ECE {:.4f} before calibration, {:.4f} after (temperature {:.3f})\n",
@@ -54,10 +58,9 @@ void PrintTable(const nlohmann::json& j) {
   for (const auto& col : j["segments"]["columns"]) {
     std::cout << fmt::format("\nsegments by {}:\n", col["column"].get<std::string>());
     for (const auto& s : col["segments"]) {
-      std::cout << fmt::format("  {:<24} n {:>6}  accuracy {:.4f} [{:.4f}, {:.4f}]  macro_f1 {:.4f}{}{}\n",
+      std::cout << fmt::format("  {:<24} n {:>6}  accuracy {:.4f}{}  macro_f1 {:.4f}{}{}\n",
                                s["value"].get<std::string>(), s["n"].get<uint64_t>(), s["accuracy"].get<double>(),
-                               s["accuracy_ci"][0].get<double>(), s["accuracy_ci"][1].get<double>(),
-                               s["macro_f1"].get<double>(), s["too_small"].get<bool>() ? "  (too small)" : "",
+                               Interval(s["accuracy_ci"]), s["macro_f1"].get<double>(), s["too_small"].get<bool>() ? "  (too small)" : "",
                                s["single_class"].get<bool>() ? "  (one class)" : "");
     }
     const auto& g = col["gap"];

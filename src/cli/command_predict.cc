@@ -25,7 +25,11 @@ void PredictFile(const Model& model, const PredictFlags& f, const CliContext& ct
   source.path = f.data;
   if (!f.format.empty()) source.format = ParseFileFormat(f.format);
   source.text_column = f.text_column.empty() ? model.info.text_column : f.text_column;
-  if (!f.on_bad_row.empty()) source.on_bad_row = ParseBadRowPolicy(f.on_bad_row);
+  // Bad rows never stop the stream (as on stdin): each gets an empty answer line, so
+  // output lines match input rows, and an error naming it; exit 2 at the end, unless
+  // --on-bad-row skip makes them warnings.
+  const bool skip = !f.on_bad_row.empty() && ParseBadRowPolicy(f.on_bad_row) == BadRowPolicy::kSkip;
+  source.on_bad_row = BadRowPolicy::kSkip;
   std::unique_ptr<AtomicFile> file;
   if (!f.output.empty() && f.output != "-") file = std::make_unique<AtomicFile>(f.output);
   auto write = [&](const std::string& s) {
@@ -44,16 +48,23 @@ void PredictFile(const Model& model, const PredictFlags& f, const CliContext& ct
         ++rows;
       },
       [&](RowProblem&& problem) {
-        // Skipped rows keep their place (empty fields) so output lines match input rows.
-        ctx.Warn("skipped row, prediction left empty: " + problem.ToString());
+        // Bad rows keep their place (empty fields) so output lines match input rows.
+        const std::string message = "bad row, prediction left empty: " + problem.ToString();
+        if (skip) ctx.Warn(message);
+        else std::cerr << "trainops: error: " << message << "\n";
         write(std::string(static_cast<size_t>(2 * std::max(1, f.settings.top_k) - 1), ',') + "\n");
         ++skipped;
       });
   if (file) file->Commit();
   else FlushStdout();
   ctx.Info(fmt::format("predicted {} rows{}{}", rows,
-                       skipped ? fmt::format(" ({} skipped)", skipped) : "",
+                       skipped ? fmt::format(" ({} bad, left empty)", skipped) : "",
                        file ? " -> " + f.output : ""));
+  if (skipped > 0 && !skip) {
+    throw InputError(fmt::format("{}: {} bad row{} (answered with empty lines, named above); fix them, or pass "
+                                 "--on-bad-row skip to accept such answers",
+                                 f.data, skipped, skipped == 1 ? "" : "s"));
+  }
 }
 
 // std::getline with the readers' record limit: a stream without line ends (/dev/zero) is
@@ -133,6 +144,12 @@ void RegisterPredict(CLI::App& app, CliContext& ctx) {
     inputs.Add("--data", f->data);
     CheckOutputPath(f->output, "--output", inputs);
     Model model = LoadModel(f->model);
+    // More labels per text than the model has would only add empty column pairs.
+    const int labels = static_cast<int>(model.num_labels());
+    if (f->settings.top_k > labels) {
+      ctx.Info(fmt::format("--top-k {}: the model has {} labels; writing {} per text", f->settings.top_k, labels, labels));
+      f->settings.top_k = labels;
+    }
     if (f->data.empty()) {
       PredictStdin(model, *f, ctx);
     } else {

@@ -59,7 +59,7 @@ void RegisterSelect(CLI::App& app, CliContext& ctx) {
     if (f->seed_option->count()) options.seed = f->seed;
     const SelectResult r = SelectForLabeling(options, ctx.messages());
     if (options.output == "-") std::cout << SelectionCsv(r);
-    for (const auto& note : r.notes) ctx.Warn("note: " + note);
+    for (const auto& note : r.notes) ctx.Info("note: " + note);
     ctx.Info(fmt::format("selected {} of {} rows ({} random, {} duplicate(s) never picked twice) with model {}{}",
                          r.rows.size(), r.window_rows, r.random_picks, r.duplicate_rows, r.model_id.substr(0, 12),
                          options.output == "-" ? "" : " -> " + options.output));

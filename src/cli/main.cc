@@ -18,6 +18,17 @@
 
 namespace {
 
+// Help on stdout that did not get there (`trainops --help > /dev/full`) is a failure too.
+int HelpPrinted(int code) {
+  try {
+    trainops::cli::FlushStdout();
+  } catch (const trainops::InputError& e) {
+    std::cerr << "trainops: error: " << e.what() << "\n";
+    return static_cast<int>(trainops::ExitCode::kInputError);
+  }
+  return code;
+}
+
 int Run(int argc, char** argv) {
   using trainops::cli::CliContext;
   CLI::App app{"trainops: train task-specific text classifiers and keep them reliable after release"};
@@ -61,9 +72,9 @@ int Run(int argc, char** argv) {
                                              std::strerror(errno)));
     }
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return HelpPrinted(app.exit(e));
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return HelpPrinted(app.exit(e));
   } catch (const CLI::ParseError& e) {
     std::cerr << "trainops: " << e.what() << "\n";
     std::cerr << "Run `trainops --help` or `trainops <command> --help` for usage.\n";

@@ -19,6 +19,9 @@ inline constexpr const char* kKillDuringPromote = "TRAINOPS_FAULT_KILL_DURING_PR
 // Milliseconds to sleep inside the promote transaction, between the policy check and the
 // change, so a concurrency test can make two promotions overlap for sure.
 inline constexpr const char* kDelayInPromoteMs = "TRAINOPS_FAULT_DELAY_IN_PROMOTE_MS";
+// Milliseconds to sleep after the gates ran, before the candidate is registered, so a
+// test can replace the candidate's file while a release is under way.
+inline constexpr const char* kDelayAfterGatesMs = "TRAINOPS_FAULT_DELAY_AFTER_GATES_MS";
 // "N": die halfway through writing the checkpoint taken when the history has N entries.
 inline constexpr const char* kKillDuringCheckpoint = "TRAINOPS_FAULT_KILL_DURING_CHECKPOINT";
 // "E": the training loss reads as NaN during epoch E (1-based), as when training diverges.

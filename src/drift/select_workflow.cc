@@ -165,6 +165,10 @@ SelectResult SelectForLabeling(const SelectOptions& options, const Messages& mes
     const std::filesystem::path& model_path = resolved.path;
     const std::string text_column = o.text_column.empty() ? spec.data.text_column : o.text_column;
     Window w = ReadWindow(o, text_column);
+    if (w.texts.empty()) {
+      throw InputError(fmt::format("{}: no rows with text to select from ({}); pass the window's traffic", o.traffic,
+                                   w.rows == 0 ? "only a header" : "every row's text is empty"));
+    }
 
     SelectResult r;
     r.header = w.header;

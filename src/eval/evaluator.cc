@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "common/error.h"
 #include "common/parallel.h"
 #include "eval/label_index.h"
 #include "model/inference.h"
@@ -17,6 +20,13 @@ DataSource EvalSource(const Model& model, const EvalInput& input) {
   source.segment_columns = input.segment_columns;
   source.on_bad_row = input.on_bad_row;
   return source;
+}
+
+void RequireRows(const Dataset& rows, const std::string& data) {
+  if (!rows.examples.empty()) return;
+  throw InputError(fmt::format("{}: no rows to evaluate on ({}); pass a file with labelled rows", data,
+                               rows.skipped.empty() ? "only a header, or nothing but blank lines"
+                                                    : fmt::format("all {} rows were skipped as bad", rows.skipped.size())));
 }
 
 EvalResult Evaluate(const Model& model, const EvalInput& input) {

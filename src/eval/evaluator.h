@@ -69,6 +69,11 @@ EvalResult Evaluate(const Model& model, const EvalInput& input);
 // The same on rows already loaded (from EvalSource), so that two models scored on one
 // file (a gate's candidate and baseline) read and parse it once.
 DataSource EvalSource(const Model& model, const EvalInput& input);
+
+// Throws InputError naming `data` when `rows` has no example to score (a header-only
+// file, or every row skipped as bad): a metric over zero rows is not a result. The gates
+// judge an empty test set themselves (as "cannot judge"), so Evaluate does not call this.
+void RequireRows(const Dataset& rows, const std::string& data);
 EvalResult Evaluate(const Model& model, Dataset dataset, const EvalInput& input);
 
 // Fills rows[i].predicted/rejected, confusion and the threshold fields from the scores

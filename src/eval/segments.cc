@@ -22,9 +22,11 @@ nlohmann::json ScoreGroup(const EvalResult& result, const std::vector<uint32_t>&
   nlohmann::json j;
   j["n"] = cm.total();
   j["accuracy"] = cm.Accuracy();
-  j["accuracy_ci"] = ci.accuracy.ToJson();
+  // No resamples, no interval: null rather than a [0, 0] that reads as a certainty.
+  const bool intervals = options.resamples > 0 && cm.total() > 0;
+  j["accuracy_ci"] = intervals ? ci.accuracy.ToJson() : nlohmann::json(nullptr);
   j["macro_f1"] = cm.MacroF1();
-  j["macro_f1_ci"] = ci.macro_f1.ToJson();
+  j["macro_f1_ci"] = intervals ? ci.macro_f1.ToJson() : nlohmann::json(nullptr);
   j["too_small"] = cm.total() < options.min_support;
   nlohmann::json recall = nlohmann::json::object();
   size_t classes = 0;
@@ -32,7 +34,7 @@ nlohmann::json ScoreGroup(const EvalResult& result, const std::vector<uint32_t>&
     LabelMetrics m = cm.ForLabel(l);
     if (m.support == 0) continue;
     ++classes;
-    recall[cm.labels()[l]] = {{"recall", m.recall}, {"support", m.support}, {"ci", ci.recall[l]->ToJson()}};
+    recall[cm.labels()[l]] = {{"recall", m.recall}, {"support", m.support}, {"ci", ci.recall[l] ? ci.recall[l]->ToJson() : nlohmann::json(nullptr)}};
   }
   j["labels"] = classes;
   // One class only: macro-F1 is just that class's F1 and says little; flag it.

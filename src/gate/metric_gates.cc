@@ -106,8 +106,9 @@ std::vector<GateCheck> SegmentChecks(const nlohmann::json& report, const Segment
         GateCheck c = CompareCheck(
             "segment", fmt::format("accuracy of {}={} >= {}", column, s["value"].get<std::string>(), gates.min_accuracy),
             s["accuracy"].get<double>(), ">=", gates.min_accuracy,
-            fmt::format("{} rows, 95% interval [{:.4f}, {:.4f}]", s["n"].get<uint64_t>(), ci[0].get<double>(),
-                        ci[1].get<double>()));
+            ci.is_array() ? fmt::format("{} rows, 95% interval [{:.4f}, {:.4f}]", s["n"].get<uint64_t>(),
+                                        ci[0].get<double>(), ci[1].get<double>())
+                          : fmt::format("{} rows (no interval: no resamples)", s["n"].get<uint64_t>()));
         c.data = {{"ci95", ci}, {"n", s["n"]}};
         checks.push_back(std::move(c));
       }

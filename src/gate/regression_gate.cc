@@ -233,6 +233,17 @@ std::vector<GateCheck> RegressionChecks(const EvalResult& candidate, const EvalR
   c.op = ">=";
   c.threshold = -gate.label_tolerance;
   c.status = regressed.empty() ? GateStatus::kPass : GateStatus::kFail;
+  if (tested.empty()) {
+    // Nothing was compared, so nothing passed: say so instead of a PASS over zero labels.
+    c.status = GateStatus::kSkip;
+    c.value = 0;
+    c.detail = fmt::format("not judged: no label has >= {} test rows for both models (gates.regression."
+                           "min_label_support); add test rows or lower it",
+                           gate.min_label_support);
+    c.data = {{"labels_compared", 0}, {"regressed", nlohmann::json::array()}, {"within_noise", nlohmann::json::array()}};
+    checks.push_back(std::move(c));
+    return checks;
+  }
   std::vector<std::string> names;
   for (const auto& r : regressed) names.push_back(r["label"].get<std::string>());
   c.detail = regressed.empty()

@@ -1,8 +1,15 @@
 #include "gate/release.h"
 
+#include <unistd.h>
+
+#include <atomic>
+#include <memory>
+
 #include <fmt/format.h>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/fault_injection.h"
 #include "common/hash.h"
 #include "gate/gate_runner.h"
 #include "model/model_io.h"
@@ -29,21 +36,56 @@ std::filesystem::path ModelFile(Registry& registry, const std::string& arg, std:
 // A model of another task cannot be gated under this one: its labels, data and production
 // model are another task's. Checks the registry's record and the task the file names
 // (model files written before the task was stored name none).
-void CheckModelOfTask(const std::filesystem::path& file, const std::optional<ModelRecord>& record,
-                      const TaskSpec& spec, std::string_view role) {
+void CheckModelOfTask(const std::filesystem::path& snapshot, const std::filesystem::path& file,
+                      const std::optional<ModelRecord>& record, const TaskSpec& spec, std::string_view role) {
   if (record && record->task != spec.name) {
     throw InputError(fmt::format("{} {}: model {} is registered for task \"{}\", but {} is task \"{}\"; gate it "
                                  "with that task's spec, or pass a model trained for this task",
                                  role, file.string(), record->id.substr(0, 12), record->task,
                                  spec.spec_path.string(), spec.name));
   }
-  const Model model = LoadModel(file);
+  const Model model = LoadModel(snapshot);
   if (!model.info.task.empty() && model.info.task != spec.name) {
     throw InputError(fmt::format("{} {}: this model was trained for task \"{}\", but {} is task \"{}\"; gate it "
                                  "with that task's spec, or pass a model trained for this task",
                                  role, file.string(), model.info.task, spec.spec_path.string(), spec.name));
   }
 }
+
+// A model file read once: its bytes, hashed, copied to a private file the gates load.
+// The gates then judge exactly the bytes that are hashed and registered, whatever happens
+// to the original path meanwhile (replacing cand/model.bin while the gates ran used to
+// register the replacement under the gates' verdict). With `expected_id` (a registered
+// model) the bytes must be the ones the registry recorded.
+class ModelSnapshot {
+ public:
+  ModelSnapshot(const std::filesystem::path& file, const std::string& expected_id, std::string_view role) {
+    const std::string bytes = ReadFile(file);
+    id_ = ModelContentHashOfBytes(bytes);
+    if (!expected_id.empty() && id_ != expected_id) {
+      throw CorruptFileError(fmt::format("{} {}: content id {} differs from the registry's {}: the stored copy changed "
+                                         "after it was registered; restore it (or register the model again) before "
+                                         "gating",
+                                         role, file.string(), id_.substr(0, 12), expected_id.substr(0, 12)));
+    }
+    static std::atomic<int> counter{0};
+    path_ = std::filesystem::temp_directory_path() /
+            fmt::format("trainops-gate-{}-{}-{}.bin", ::getpid(), counter++, id_.substr(0, 12));
+    WriteFileAtomically(path_, bytes);
+  }
+  ~ModelSnapshot() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+  ModelSnapshot(const ModelSnapshot&) = delete;
+  ModelSnapshot& operator=(const ModelSnapshot&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  const std::string& id() const { return id_; }
+
+ private:
+  std::filesystem::path path_;
+  std::string id_;
+};
 
 std::string WhatItWasComparedWith(const TaskSpec& spec, const GateOutcome& gate) {
   const nlohmann::json baseline = gate.report.context.value("baseline", nlohmann::json());
@@ -78,20 +120,26 @@ GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRe
   outcome.inputs_hash = GateInputsHash(spec);
   std::optional<ModelRecord> candidate_record;
   const std::filesystem::path candidate_file = ModelFile(registry, request.candidate, &candidate_record);
+  const ModelSnapshot candidate(candidate_file, candidate_record ? candidate_record->id : "", "--candidate");
   // Production is per task: a report filed under one task must not promote in another.
-  CheckModelOfTask(candidate_file, candidate_record, spec, "--candidate");
+  CheckModelOfTask(candidate.path(), candidate_file, candidate_record, spec, "--candidate");
 
   GateRunOptions options;
-  options.candidate = candidate_file;
+  options.candidate = candidate.path();
   options.threads = request.threads;
   const std::string baseline_arg = request.baseline.empty() ? spec.gates.regression.baseline : request.baseline;
   // Read once, before the gates: the report records the production model its regression
   // gate saw, and promote checks that it is still production when the status changes.
   outcome.production = registry.Production(spec.name);
+  std::unique_ptr<ModelSnapshot> baseline;
+  std::string baseline_shown;  // the baseline's path as the user (or the registry) names it
   if (baseline_arg == "production") {
     outcome.baseline = outcome.production;
     if (outcome.baseline) {
-      options.baseline = outcome.baseline->path;
+      // Verified, as `serve` verifies it: a swapped store file must not become the bar.
+      baseline = std::make_unique<ModelSnapshot>(outcome.baseline->path, outcome.baseline->id, "production model");
+      baseline_shown = outcome.baseline->path.string();
+      options.baseline = baseline->path();
       options.baseline_description = fmt::format("production model {} of task {}", outcome.baseline->id.substr(0, 12),
                                                   spec.name);
     } else {
@@ -102,16 +150,28 @@ GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRe
   } else if (baseline_arg == "none") {
     options.no_baseline_reason = "baseline \"none\" was asked for";
   } else {
-    options.baseline = ModelFile(registry, baseline_arg, &outcome.baseline);
-    CheckModelOfTask(options.baseline, outcome.baseline, spec, "--baseline");
+    const std::filesystem::path baseline_file = ModelFile(registry, baseline_arg, &outcome.baseline);
+    baseline = std::make_unique<ModelSnapshot>(baseline_file, outcome.baseline ? outcome.baseline->id : "",
+                                               "--baseline");
+    options.baseline = baseline->path();
+    baseline_shown = baseline_file.string();
+    CheckModelOfTask(options.baseline, baseline_file, outcome.baseline, spec, "--baseline");
     options.baseline_description = outcome.baseline
                                        ? fmt::format("model {} ({})", outcome.baseline->id.substr(0, 12), baseline_arg)
-                                       : options.baseline.string();
+                                       : baseline_file.string();
   }
 
   outcome.report = RunGates(spec, options);
+  fault::MaybeDelay(fault::kDelayAfterGatesMs);
+  // The report names the files the user gave; the hashes are of the bytes judged.
+  outcome.report.context["candidate"]["path"] = candidate_file.string();
+  if (outcome.report.context["baseline"].is_object()) outcome.report.context["baseline"]["path"] = baseline_shown;
   outcome.candidate = candidate_record ? *candidate_record
-                                       : registry.RegisterModel(candidate_file, spec.name, "", outcome.report.context["eval"]);
+                                       : registry.RegisterModel(candidate.path(), spec.name, "",
+                                                                outcome.report.context["eval"]);
+  if (outcome.candidate.id != candidate.id()) {
+    throw InternalError("the registered candidate is not the model the gates judged");
+  }
   // RunGates leaves "baseline" null when the regression gate did not run (disabled, or no
   // baseline); a model file with the production model's bytes is the production model.
   const bool regression_ran = !outcome.report.context["baseline"].is_null();

@@ -149,9 +149,9 @@ window.onerror = function (msg) { document.body.setAttribute('data-error', Strin
         tr.appendChild(el('td', {}, s.value));
         tr.appendChild(el('td', {'class': 'num'}, s.n));
         tr.appendChild(el('td', {'class': 'num'}, pct(s.accuracy)));
-        tr.appendChild(el('td', {'class': 'num'}, pct(s.accuracy_ci[0]) + ' – ' + pct(s.accuracy_ci[1])));
+        tr.appendChild(el('td', {'class': 'num'}, s.accuracy_ci ? pct(s.accuracy_ci[0]) + ' – ' + pct(s.accuracy_ci[1]) : '–'));
         tr.appendChild(el('td', {'class': 'num'}, pct(s.macro_f1)));
-        tr.appendChild(el('td', {'class': 'num'}, pct(s.macro_f1_ci[0]) + ' – ' + pct(s.macro_f1_ci[1])));
+        tr.appendChild(el('td', {'class': 'num'}, s.macro_f1_ci ? pct(s.macro_f1_ci[0]) + ' – ' + pct(s.macro_f1_ci[1]) : '–'));
         var f = el('td', {});
         if (s.too_small) f.appendChild(el('span', {'class': 'flag'}, 'too small to judge'));
         if (s.single_class) f.appendChild(el('span', {'class': 'flag'}, 'one class'));

@@ -176,10 +176,21 @@ void ParseGates(const YamlSection& top, const std::filesystem::path& base, Gates
   reg.Read("alpha", r.alpha);
   reg.Read("min_label_support", r.min_label_support);
   reg.Read("resamples", r.resamples);
-  in_unit(reg, "tolerance", r.tolerance);
-  in_unit(reg, "label_tolerance", r.label_tolerance);
-  if (!(r.alpha > 0 && r.alpha < 1)) reg.Fail("alpha", "must be in (0, 1), e.g. 0.05");
-  if (r.min_label_support < 1) reg.Fail("min_label_support", "must be at least 1");
+  // Sane ranges, not just well-formed values: each bound is where the gate would stop
+  // guarding (alpha 1e-300 let a 47.7-point drop pass as "within noise").
+  if (!(r.tolerance >= 0 && r.tolerance <= 0.05)) {
+    reg.Fail("tolerance", "must be in [0, 0.05]: a larger drop is a regression, not noise (default 0.01)");
+  }
+  if (!(r.label_tolerance >= 0 && r.label_tolerance <= 0.2)) {
+    reg.Fail("label_tolerance", "must be in [0, 0.2] (default 0.05)");
+  }
+  if (!(r.alpha >= 0.001 && r.alpha <= 0.2)) {
+    reg.Fail("alpha", "must be in [0.001, 0.2]: below, no drop is ever significant; above, noise fails (default 0.05)");
+  }
+  if (r.min_label_support < 5 || r.min_label_support > 1000) {
+    reg.Fail("min_label_support", "must be in 5..1000: recall over fewer rows says nothing, over more skips labels "
+                                  "(default 10)");
+  }
   if (r.resamples < 100 || r.resamples > 100000) reg.Fail("resamples", "must be 100..100000");
 
   YamlSection beh = section.Child("behaviour", kBehaviourKeys);

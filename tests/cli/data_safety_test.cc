@@ -256,6 +256,54 @@ TEST_F(DataSafetyTest, InvalidUtf8OnStdinGetsAPerLineErrorAsWithData) {
   EXPECT_NE(r.err.find("stdin line 1: invalid UTF-8"), std::string::npos) << r.err;
 }
 
+// Issue 26, item 10: --data does what stdin does: a bad row gets an empty answer line,
+// the rest are answered, exit 2 at the end (not a stop at the first bad row).
+TEST_F(DataSafetyTest, InvalidUtf8InDataGetsAnEmptyLineAndExit2AtTheEnd) {
+  TempDir d;
+  const auto file = d.Write("w.csv", "text\nwhere is my order\n\"bad \xFF text\"\nrefund please\n");
+  auto r = RunCli({"predict", "--model", Model(), "--data", file.string(), "--output", (d / "p.csv").string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("w.csv:3"), std::string::npos) << r.err;
+  const std::string out = ReadAll(d / "p.csv");
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
+    lines.push_back(out.substr(start, end - start));
+  }
+  ASSERT_EQ(lines.size(), 4u) << out;  // header and one line per row
+  EXPECT_NE(lines[1], ",");
+  EXPECT_EQ(lines[2], ",");
+  EXPECT_NE(lines[3], ",");
+  r = RunCli({"predict", "--model", Model(), "--data", file.string(), "--on-bad-row", "skip"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// Issue 26, item 13: --top-k beyond the label count writes the label count.
+TEST_F(DataSafetyTest, TopKIsCappedAtTheLabelCount) {
+  auto r = RunCli({"predict", "--model", Model(), "--top-k", "1000"}, "where is my order\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string header = r.out.substr(0, r.out.find('\n'));
+  const size_t pairs = static_cast<size_t>(std::count(header.begin(), header.end(), ',') + 1) / 2;
+  EXPECT_GE(pairs, 2u);
+  EXPECT_LE(pairs, 20u) << "capped at the model's labels, not 1,000 column pairs: " << header;
+  EXPECT_NE(r.err.find("the model has"), std::string::npos) << r.err;
+}
+
+// Issue 26, item 13: a finding under the tolerance is a warning named by its check, not
+// "warning: data error"; select's notes are notes, not "warning: note:".
+TEST_F(DataSafetyTest, WarningsSayWhatTheyAreOnce) {
+  TempDir d;
+  std::string csv = SyntheticIntentCsv(4000, 5, 4);  // 2 conflicting rows: 0.05%, under the 0.1% tolerance
+  csv += "\"has my parcel gone through\",returns,chat,2026-01-10T10:00:00Z\n"
+         "\"has my parcel gone through\",shipping,chat,2026-01-11T10:00:00Z\n";
+  const auto train = d.Write("train.csv", csv);
+  auto r = RunCli({"train", "--data", train.string(), "--text-column", "text", "--label-column", "intent", "--epochs",
+                   "1", "--threads", "1", "--out", (d / "run").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: [conflicting_labels]"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("warning: data error"), std::string::npos) << r.err;
+}
+
 TEST_F(DataSafetyTest, SplitsThatAreTheSameDataAreErrors) {
   TempDir d;
   // The same file, however its path is written.

@@ -363,5 +363,64 @@ TEST_F(ReleasePolicyTest, TwoReleasesAtOnceOnAnEmptyRegistry) {
   EXPECT_GE(races, 1);
 }
 
+// Issue 26, item 1: the bytes gated are the bytes registered and promoted. The candidate
+// file is replaced by a much worse model while the gates run (after they read it); the
+// release must promote the model it judged, never the replacement.
+TEST_F(ReleasePolicyTest, TheFileGatedIsTheFilePromotedEvenIfReplacedMeanwhile) {
+  ReleaseGood();
+  // A candidate as good as production, but not the same bytes: retrain good with another seed.
+  auto retrain = RunCli({"train", "--task", P("task.yaml"), "--seed", "4", "--out", P("good2"), "--quiet",
+                         "--allow-data-errors", "--no-registry"});
+  ASSERT_EQ(retrain.exit_code, 0) << retrain.err;
+  const std::string good2 = ModelContentHash(dir_ / "good2/model.bin");
+  std::filesystem::copy_file(dir_ / "good2/model.bin", dir_ / "cand.bin",
+                             std::filesystem::copy_options::overwrite_existing);
+  ::setenv("TRAINOPS_FAULT_DELAY_AFTER_GATES_MS", "1500", 1);
+  CliResult release;
+  std::thread runner([&] { release = RunCli({"release", "--task", P("task.yaml"), "--candidate", P("cand.bin")}); });
+  // Wait until the release has read the candidate (its private copy exists), then swap.
+  bool swapped = false;
+  for (int i = 0; i < 600 && !swapped; ++i) {
+    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+      if (e.path().filename().string().starts_with("trainops-gate-")) swapped = true;
+    }
+    if (!swapped) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (swapped) {
+    std::filesystem::copy_file(dir_ / "worst/model.bin", dir_ / "cand.bin",
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+  runner.join();
+  ::unsetenv("TRAINOPS_FAULT_DELAY_AFTER_GATES_MS");
+  ASSERT_TRUE(swapped) << "the release never made its copy";
+  ASSERT_EQ(release.exit_code, 0) << release.out << release.err;
+  EXPECT_EQ(Production(), good2) << "the model promoted is the one the gates judged";
+  EXPECT_NE(Production(), worst_);
+}
+
+// Issue 26, item 2: gate settings that switch the regression gate off are refused.
+TEST_F(ReleasePolicyTest, RegressionSettingsOutsideTheirRangeAreRefused) {
+  for (const std::string& bad : {"alpha: 1e-300", "alpha: 0.5", "tolerance: 0.5", "label_tolerance: 0.9",
+                                 "min_label_support: 1"}) {
+    dir_.Write("weak.yaml", Spec(kGates + "  regression: {" + bad + "}\n"));
+    auto r = RunCli({"release", "--task", P("weak.yaml"), "--candidate", P("worse/model.bin")});
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("must be in")) << bad;
+  }
+}
+
+// Issue 26, item 3: the production model's stored file is verified before it serves as
+// the regression baseline; a swapped file is refused instead of lowering the bar.
+TEST_F(ReleasePolicyTest, ASwappedProductionFileIsRefusedAsTheBaseline) {
+  ReleaseGood();
+  const auto stored = dir_ / ".trainops/models" / (good_ + ".bin");
+  ASSERT_TRUE(std::filesystem::exists(stored)) << stored;
+  std::filesystem::copy_file(dir_ / "worst/model.bin", stored, std::filesystem::copy_options::overwrite_existing);
+  auto gate = RunCli({"gate", "--task", P("task.yaml"), "--candidate", P("worse/model.bin")});
+  EXPECT_EQ(gate.exit_code, 2) << gate.out << gate.err;
+  EXPECT_THAT(gate.err, HasSubstr("differs from the registry's"));
+  EXPECT_EQ(Production(), good_);
+}
+
 }  // namespace
 }  // namespace trainops

@@ -407,5 +407,16 @@ TEST_F(SelectTest, BadInputExitsTwoNamingTheFieldAndTheFix) {
   EXPECT_FALSE(std::filesystem::exists(output));
 }
 
+// Issue 26, item 9: a header-only window is refused, not "selected 0 of 0".
+TEST_F(SelectTest, AHeaderOnlyWindowIsRefused) {
+  TempDir out;
+  const auto window = out.Write("empty.csv", "id,created_at,text,channel,note\n");
+  auto r = RunCli({"select", "--task", Spec(), "--traffic", window.string(), "--model", ModelPath(), "--budget", "5",
+                   "--output", (out / "sel.csv").string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("no rows with text to select from (only a header)"));
+  EXPECT_FALSE(std::filesystem::exists(out / "sel.csv"));
+}
+
 }  // namespace
 }  // namespace trainops

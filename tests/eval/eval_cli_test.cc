@@ -307,5 +307,43 @@ TEST_F(EvalCliTest, CompareReportsPairedTestAndDisagreements) {
   EXPECT_THAT(one.err, HasSubstr("exactly two --model"));
 }
 
+// Issue 26, item 5: compare --json never writes over one of its inputs.
+TEST_F(EvalCliTest, CompareRefusesToWriteOverItsInputs) {
+  const std::string data_before = ReadAll(Path("test.csv"));
+  const std::string model_before = ReadAll(Path("withoos/model.bin"));
+  for (const std::string& target : {Path("test.csv"), Path("withoos/model.bin"), Path("plain/model.bin")}) {
+    auto r = RunCli({"compare", "--model", Path("plain/model.bin"), "--model", Path("withoos/model.bin"), "--data",
+                     Path("test.csv"), "--json", target});
+    EXPECT_EQ(r.exit_code, 2) << target;
+    EXPECT_THAT(r.err, HasSubstr("which this command reads")) << r.err;
+  }
+  EXPECT_EQ(ReadAll(Path("test.csv")), data_before);
+  EXPECT_EQ(ReadAll(Path("withoos/model.bin")), model_before);
+}
+
+// Issue 26, item 9: header-only data is refused (exit 2), not scored as "n 0 accuracy 0".
+TEST_F(EvalCliTest, HeaderOnlyDataIsRefusedByEvalAndCompare) {
+  dir_->Write("empty.csv", "text,intent,channel,tags\n");
+  auto e = RunCli({"eval", "--model", Path("plain/model.bin"), "--data", Path("empty.csv")});
+  EXPECT_EQ(e.exit_code, 2) << e.out;
+  EXPECT_THAT(e.err, HasSubstr("no rows to evaluate on (only a header"));
+  auto c = RunCli({"compare", "--model", Path("plain/model.bin"), "--model", Path("withoos/model.bin"), "--data",
+                   Path("empty.csv")});
+  EXPECT_EQ(c.exit_code, 2) << c.out;
+  EXPECT_THAT(c.err, HasSubstr("no rows to evaluate on"));
+}
+
+// Issue 26, item 13: --resamples 0 gives no interval (null, and none printed), not [0, 0].
+TEST_F(EvalCliTest, NoResamplesMeansNoInterval) {
+  auto j = EvalJson({"--model", Path("plain/model.bin"), "--segments", "channel", "--resamples", "0"});
+  EXPECT_TRUE(j["accuracy_ci"].is_null()) << j["accuracy_ci"];
+  EXPECT_TRUE(j["macro_f1_ci"].is_null());
+  for (const auto& [label, r] : j["segments"]["overall"]["per_label_recall"].items()) EXPECT_TRUE(r["ci"].is_null());
+  auto text = RunCli({"eval", "--model", Path("plain/model.bin"), "--data", Path("test.csv"), "--segments", "channel",
+                      "--resamples", "0"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, ::testing::Not(HasSubstr("[0.0000, 0.0000]")));
+}
+
 }  // namespace
 }  // namespace trainops

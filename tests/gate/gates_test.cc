@@ -301,6 +301,16 @@ TEST(RegressionGateTest, ALabelThatCollapsesFailsEvenWhenOverallAccuracyHolds) {
   EXPECT_THAT(labels.detail, HasSubstr("b"));
 }
 
+// Issue 26, item 13: with no label big enough to compare, the per-label check is a
+// SKIP saying why, not a PASS over zero labels.
+TEST(RegressionGateTest, PerLabelRecallOverNoLabelsIsASkip) {
+  auto [c, b] = Paired(12, [](size_t) { return true; }, [](size_t) { return true; });  // 6 rows a label
+  const GateCheck labels = Named(RegressionChecks(c, b, RegressionGate{}, 1), "recall of each label");
+  EXPECT_EQ(labels.status, GateStatus::kSkip) << labels.detail;
+  EXPECT_THAT(labels.detail, HasSubstr("min_label_support"));
+  EXPECT_EQ(labels.data["labels_compared"], 0);
+}
+
 TEST(RegressionGateTest, RefusesResultsOverDifferentRows) {
   auto [c, b] = Paired(10, [](size_t) { return true; }, [](size_t) { return true; });
   b.rows.pop_back();
