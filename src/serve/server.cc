@@ -283,6 +283,12 @@ struct Server::Impl {
       if (req.method == "POST" && req.get_header_value("Content-Type") == "application/x-www-form-urlencoded") {
         const_cast<httplib::Request&>(req).headers.erase("Content-Type");
       }
+      // `curl -X POST .../v1/admin/reload` sends no body and no Content-Length; httplib
+      // would then read until the client closes and answer 400. No length and no chunks
+      // means an empty body.
+      if (req.method == "POST" && !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+        const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
+      }
       if (!it->second.count(req.method)) {
         std::string allow;
         for (const auto& m : it->second) allow += (allow.empty() ? "" : ", ") + m;

@@ -384,5 +384,28 @@ TEST_F(ServeApiTest, StopRightAfterStartReturns) {
   }
 }
 
+// Issue 26, item 13: `curl -X POST .../v1/admin/reload` (no body, no Content-Length) is
+// not a 400; with --model there is no registry, so the answer is 409, saying why.
+TEST_F(ServeApiTest, APostWithoutABodyIsReadAsAnEmptyBody) {
+  auto server = StartServer();
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server->port()));
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string request = "POST /v1/admin/reload HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string reply;
+  char buf[512];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) reply.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 409", 0), 0u) << reply;
+  EXPECT_NE(reply.find("no registry to reload from"), std::string::npos) << reply;
+}
+
 }  // namespace
 }  // namespace trainops::serve::testing
