@@ -258,6 +258,10 @@ std::string ValidateText(std::string_view text) {
     return "invalid UTF-8 at byte offset " + std::to_string(*offset) + " (byte " +
            ByteHex(static_cast<unsigned char>(text[*offset])) + ")";
   }
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    // Valid UTF-8, but never text: binary data, or UTF-16 read as bytes.
+    return "a NUL byte at offset " + std::to_string(nul) + " (binary data, or a file in another encoding); remove it";
+  }
   if (text.empty()) return "empty text";
   if (IsBlankText(text)) return "text is only white space";
   return "";

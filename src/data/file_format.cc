@@ -43,6 +43,10 @@ std::string FileFormatName(FileFormat format) {
 }
 
 FileFormat GuessFileFormat(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw InputError(path.string() + ": is a folder, not a data file");  // as OpenTable says it
+  }
   const std::string extension = Lower(path.extension().string());
   if (extension == ".csv") return FileFormat::kCsv;
   if (extension == ".tsv" || extension == ".tab") return FileFormat::kTsv;

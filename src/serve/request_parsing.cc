@@ -38,6 +38,9 @@ std::string RequiredString(const nlohmann::json& j, const char* key, const std::
   }
   std::string s = v.get<std::string>();
   if (Blank(s)) throw RequestError(400, fmt::format("\"{}\"{} is empty", key, where));
+  if (s.find('\0') != std::string::npos) {
+    throw RequestError(400, fmt::format("\"{}\"{} contains a NUL character (\\u0000); send text without it", key, where));
+  }
   return s;
 }
 
@@ -76,6 +79,10 @@ PredictRequest ParsePredictRequest(std::string_view body, size_t max_batch, size
     }
     std::string s = t.get<std::string>();
     if (Blank(s)) throw RequestError(400, fmt::format("\"texts\"[{}] is empty", i));
+    // A NUL is not text: answered, it reached the traffic log and every export raw.
+    if (s.find('\0') != std::string::npos) {
+      throw RequestError(400, fmt::format("\"texts\"[{}] contains a NUL character (\\u0000); send text without it", i));
+    }
     r.texts.push_back(std::move(s));
   }
   return r;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -46,6 +47,11 @@ MetricThreshold MetricThreshold::Parse(std::string_view text) {
   const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), t.value);
   if (number.empty() || ec != std::errc() || end != number.data() + number.size()) {
     throw InputError(fmt::format("\"{}\": \"{}\" is not a number; {}", t.text, number, form));
+  }
+  // from_chars reads "nan" and "inf", and every comparison with NaN is false: a gate
+  // "accuracy >= nan" could never fail. Metrics are rates.
+  if (!std::isfinite(t.value)) {
+    throw InputError(fmt::format("\"{}\": {} is not a rate in [0, 1]; {}", t.text, number, form));
   }
   if (const size_t open = name.find('['); open != std::string::npos) {
     if (name.back() != ']' || open + 2 > name.size() - 1) {

@@ -570,7 +570,10 @@ TaskSpec LoadTaskSpec(const std::filesystem::path& path) {
 std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& relative_to) {
   auto rel = [&](const std::filesystem::path& p) {
     if (p.empty()) return std::string();
-    return relative_to.empty() ? p.string() : p.lexically_relative(relative_to).string();
+    // No folder to be relative to (a run's saved spec): absolute, so that the spec reads
+    // the same files from any working folder (`train --resume` from elsewhere).
+    return relative_to.empty() ? std::filesystem::absolute(p).lexically_normal().string()
+                               : p.lexically_relative(relative_to).string();
   };
   YAML::Emitter out;
   out << YAML::BeginMap;

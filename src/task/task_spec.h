@@ -160,7 +160,8 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
 // run still resumes, while the same values in a user's spec remain errors.
 TaskSpec ParseSavedTaskSpec(const std::string& yaml_text, const std::filesystem::path& path);
 
-// YAML text for a spec (used by `trainops init` and saved with each run).
+// YAML text for a spec (used by `trainops init` and saved with each run). Paths are
+// written relative to `relative_to`, or absolute when it is empty.
 std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& relative_to);
 
 }  // namespace trainops

@@ -1,5 +1,8 @@
 #include "task/yaml_section.h"
 
+#include <cmath>
+#include <type_traits>
+
 #include <charconv>
 
 #include <fmt/format.h>
@@ -90,6 +93,11 @@ void YamlSection::ReadNumber(const std::string& key, T& out, const char* expecte
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
     Fail(key, fmt::format("expected {}, got \"{}\"", expected, text));
+  }
+  if constexpr (std::is_floating_point_v<T>) {
+    // from_chars reads "nan" and "inf"; no setting means either, and NaN passes every
+    // range check written as "fail when x < lo".
+    if (!std::isfinite(value)) Fail(key, fmt::format("expected {}, got \"{}\"", expected, text));
   }
   out = value;
 }

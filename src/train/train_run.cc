@@ -309,6 +309,8 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     if (callbacks.on_checkpoint) callbacks.on_checkpoint(record);
   };
   Trainer trainer(model, *rows, in_scope, data.validation_labels, options);
+  // A resumed run's throughput counts the steps this process did, not the checkpoint's.
+  const uint64_t steps_before = resume_from ? resume_from->state.step : 0;
   if (resume_from) {
     // Rewrite metrics.jsonl from the checkpoint's history: lines written after that
     // checkpoint belong to the part of the run being redone.
@@ -389,7 +391,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   run["validation_examples"] = validation.size();
   run["train_seconds"] = train_seconds;
   run["wall_seconds"] = wall;
-  const double trained_examples = static_cast<double>(state.step) * world.size();
+  const double trained_examples = static_cast<double>(state.step - steps_before) * world.size();
   run["examples_per_second"] = train_seconds > 0 ? trained_examples / train_seconds : 0.0;
   run["model_path"] = paths.model.string();
   run["model_bytes"] = std::filesystem::file_size(paths.model);
@@ -450,7 +452,8 @@ TrainOutcome RunTraining(const TaskSpec& spec, const std::filesystem::path& out_
   }
   nlohmann::json config = {{"format", 1},
                            {"spec_yaml", TaskSpecToYaml(spec, {})},
-                           {"spec_path", spec.spec_path.string()},
+                           {"spec_path", spec.spec_path.empty() ? std::string()
+                                                                : std::filesystem::absolute(spec.spec_path).string()},
                            {"hyperparameters", hp.ToJson()},
                            {"autotune", autotune},
                            {"threads", threads},

@@ -215,5 +215,30 @@ TEST(CliInitTest, WritesASpecThatTrains) {
   EXPECT_EQ(train.exit_code, 0) << train.err;
 }
 
+// Issue 26, item 7: a run started with a relative spec path resumes from another folder
+// (the saved spec's paths used to be re-resolved against the spec's folder:
+// "shoes/shoes/train.csv: file not found").
+TEST(ResumeElsewhereTest, ARunStartedWithARelativeSpecResumesFromAnotherFolder) {
+  testing::TempDir d;
+  std::filesystem::create_directories(d / "shoes");
+  std::filesystem::create_directories(d / "elsewhere");
+  d.Write("shoes/train.csv", testing::SyntheticIntentCsv(300, 7));
+  d.Write("shoes/task.yaml", "name: shoes\ndata: {train: train.csv, text_column: text, label_column: intent}\n"
+                             "training: {epochs: 2}\nthreads: 1\n");
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(d.path());
+  auto first = testing::RunCli({"train", "--task", "shoes/task.yaml", "--out", "runs/good", "--no-registry", "-q"});
+  std::filesystem::current_path(d / "elsewhere");
+  auto resumed = testing::RunCli({"train", "--resume", "../runs/good", "--no-registry"});
+  std::filesystem::current_path(cwd);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(resumed.err.find("file not found"), std::string::npos) << resumed.err;
+  // The throughput counts this process's steps (none left), not the checkpoint's.
+  EXPECT_EQ(resumed.out.find("e+"), std::string::npos) << resumed.out;
+  const auto run = nlohmann::json::parse(testing::ReadAll(d / "runs/good/run.json"));
+  EXPECT_LT(run["examples_per_second"].get<double>(), 1e8);
+}
+
 }  // namespace
 }  // namespace trainops

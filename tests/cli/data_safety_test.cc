@@ -278,6 +278,22 @@ TEST_F(DataSafetyTest, InvalidUtf8InDataGetsAnEmptyLineAndExit2AtTheEnd) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// Issue 26, item 11: a NUL byte in a text is a bad row naming its place; a folder given as
+// data says it is a folder.
+TEST_F(DataSafetyTest, ANulByteIsABadRowAndAFolderIsNamedAsOne) {
+  TempDir d;
+  const auto file = d.Write("w.csv", std::string("text\nwhere is my order\n\"bad\0text\"\nrefund please\n", 48));
+  auto r = RunCli({"predict", "--model", Model(), "--data", file.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("w.csv:3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("NUL byte"), std::string::npos) << r.err;
+  std::filesystem::create_directories(d / "data");
+  r = RunCli({"eval", "--model", Model(), "--data", (d / "data").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is a folder"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("cannot tell the file format"), std::string::npos) << r.err;
+}
+
 // Issue 26, item 13: --top-k beyond the label count writes the label count.
 TEST_F(DataSafetyTest, TopKIsCappedAtTheLabelCount) {
   auto r = RunCli({"predict", "--model", Model(), "--top-k", "1000"}, "where is my order\n");

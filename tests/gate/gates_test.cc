@@ -49,6 +49,9 @@ TEST(MetricThresholdTest, ExplainsWhatIsWrong) {
   EXPECT_THAT(error_of("macro_f1 >= high"), HasSubstr("not a number"));
   EXPECT_THAT(error_of("macro_f >= 0.8"), HasSubstr("did you mean \"macro_f1\""));
   EXPECT_THAT(error_of("accuracy >= 85"), HasSubstr("write 0.85, not 85"));
+  // Issue 26, item 11: NaN compares false with everything, so such a gate never fails.
+  EXPECT_THAT(error_of("accuracy >= nan"), HasSubstr("not a rate in [0, 1]"));
+  EXPECT_THAT(error_of("ece <= inf"), HasSubstr("not a rate in [0, 1]"));
   EXPECT_THAT(error_of("recal[returns] >= 0.9"), HasSubstr("did you mean \"recall\""));
   EXPECT_THAT(error_of("recall[] >= 0.9"), HasSubstr("label"));
 }

@@ -40,6 +40,17 @@ TEST(RequestParsing, ANumberBeyondDoublesRangeIsMalformedJsonNotAServerError) {
   EXPECT_NE(message.find("malformed JSON"), std::string::npos) << message;
 }
 
+// Issue 26, item 11: a NUL character is not text (it was answered as rejected and reached
+// the traffic log and every export raw).
+TEST(RequestParsing, ANulCharacterIsRefused) {
+  for (const std::string& body : {std::string(R"({"text": "\u0000"})"), std::string(R"({"text": "where\u0000is it"})"),
+                                  std::string(R"({"texts": ["fine", "not\u0000fine"]})")}) {
+    auto [status, message] = RefusalOf(body);
+    EXPECT_EQ(status, 400) << body;
+    EXPECT_NE(message.find("NUL character"), std::string::npos) << message;
+  }
+}
+
 TEST(RequestParsing, ValidBodiesStillParse) {
   const PredictRequest one = ParsePredictRequest(R"({"text": "where is my order?", "k": 2, "x": 1e300})", 64, 3);
   ASSERT_EQ(one.texts.size(), 1u);
