@@ -6,7 +6,8 @@
 # examples/awesomeshoes/.trainops/registry.db.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
+# Only the CLI: the tests, benchmarks and Python module are test.sh's to build.
+BUILD_TARGETS=trainops bash scripts/build.sh
 task=examples/awesomeshoes/task.yaml
 run=out/awesomeshoes/run-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$run"
