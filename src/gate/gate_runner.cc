@@ -48,6 +48,37 @@ nlohmann::json Summary(const nlohmann::json& report) {
   return s;
 }
 
+// The policy the report was judged under, so that a report shows what it passed (and a
+// later reader can tell a lenient policy from a strict one).
+nlohmann::json GateSettingsJson(const GatesSpec& gates) {
+  nlohmann::json metrics = nlohmann::json::array();
+  for (const auto& t : gates.metrics) metrics.push_back(t.text);
+  const RegressionGate& r = gates.regression;
+  return {{"metrics", metrics},
+          {"segments",
+           {{"columns", gates.segments.columns},
+            {"min_accuracy", gates.segments.min_accuracy},
+            {"max_gap", gates.segments.max_gap},
+            {"min_support", gates.segments.min_support}}},
+          {"regression",
+           {{"enabled", r.enabled},
+            {"baseline", r.baseline},
+            {"metrics", r.metrics},
+            {"tolerance", r.tolerance},
+            {"label_tolerance", r.label_tolerance},
+            {"alpha", r.alpha},
+            {"min_label_support", r.min_label_support},
+            {"resamples", r.resamples}}},
+          {"behaviour",
+           {{"file", gates.behaviour.file.string()},
+            {"min_pass_rate", gates.behaviour.min_pass_rate},
+            {"per_kind", gates.behaviour.per_kind}}},
+          {"budgets",
+           {{"latency_p99_us", gates.budgets.latency_p99_us},
+            {"model_size_mb", gates.budgets.model_size_mb},
+            {"latency_samples", gates.budgets.latency_samples}}}};
+}
+
 }  // namespace
 
 GateReport RunGates(const TaskSpec& spec, const GateRunOptions& options) {
@@ -117,6 +148,7 @@ GateReport RunGates(const TaskSpec& spec, const GateRunOptions& options) {
       {"baseline", baseline_json},
       {"data", {{"test", spec.data.test.string()}, {"test_hash", FileFingerprint(spec.data.test)}}},
       {"eval", Summary(eval)},
+      {"settings", GateSettingsJson(gates)},
       {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}};
   if (!result.skipped.empty()) report.context["skipped_rows"] = result.skipped.size();
   return report;

@@ -422,5 +422,16 @@ TEST_F(ReleasePolicyTest, ASwappedProductionFileIsRefusedAsTheBaseline) {
   EXPECT_EQ(Production(), good_);
 }
 
+// Issue 26, item 2: a gate report records the settings it was judged under.
+TEST_F(ReleasePolicyTest, AGateReportRecordsItsSettings) {
+  auto gate = RunCli({"gate", "--task", P("task.yaml"), "--candidate", P("good/model.bin"), "--json", "-"});
+  ASSERT_EQ(gate.exit_code, 0) << gate.err;
+  const auto j = nlohmann::json::parse(gate.out);
+  ASSERT_TRUE(j.contains("settings")) << j.dump(2);
+  EXPECT_EQ(j["settings"]["regression"]["alpha"], 0.05);
+  EXPECT_EQ(j["settings"]["regression"]["min_label_support"], 10);
+  EXPECT_EQ(j["settings"]["metrics"][0], "accuracy >= 0.6");
+}
+
 }  // namespace
 }  // namespace trainops
