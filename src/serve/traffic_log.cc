@@ -33,7 +33,7 @@ constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS requests(
   request_id TEXT PRIMARY KEY, time TEXT NOT NULL, model TEXT NOT NULL, text TEXT NOT NULL,
   label TEXT NOT NULL, confidence REAL NOT NULL, margin REAL NOT NULL, rejected INTEGER NOT NULL,
-  latency_ms REAL NOT NULL);
+  latency_ms REAL NOT NULL, sample_rate REAL NOT NULL DEFAULT 1);
 CREATE INDEX IF NOT EXISTS requests_time ON requests(time);
 CREATE TABLE IF NOT EXISTS feedback(
   id INTEGER PRIMARY KEY, request_id TEXT NOT NULL, label TEXT NOT NULL, time TEXT NOT NULL);
@@ -68,7 +68,7 @@ struct TrafficLog::Statements {
   Statements(sqlite3* db, const std::filesystem::path& path)
       : request(db, path,
                 "INSERT OR REPLACE INTO requests(request_id, time, model, text, label, confidence, margin, "
-                "rejected, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+                "rejected, latency_ms, sample_rate) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
         feedback(db, path, "INSERT INTO feedback(request_id, label, time) VALUES (?1, ?2, ?3)"),
         span(db, path, "INSERT INTO sampling(start, end, rate, answered, logged) VALUES (?1, ?2, ?3, ?4, ?5)") {}
 };
@@ -102,6 +102,8 @@ TrafficLog::TrafficLog(TrafficLogOptions options)
                                    "knows 2); upgrade trainops or pass another --traffic-log",
                                    options_.path.string(), version));
     }
+    // Version 1 logs gain the sampling rate per row (1: they kept everything they wrote).
+    if (version == 1) ExecLog(db_, options_.path, "ALTER TABLE requests ADD COLUMN sample_rate REAL NOT NULL DEFAULT 1");
     ExecLog(db_, options_.path, kSchema);
     reader_ = OpenLogDb(options_.path, false);
   } catch (...) {
@@ -168,6 +170,7 @@ bool TrafficLog::Push(Entry entry, bool sampled) {
         return false;
       }
       accumulator_ -= 1;
+      std::get<TrafficRecord>(entry).sample_rate = static_cast<float>(rate_);
     }
     if (queue_.size() >= options_.queue_capacity) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
@@ -334,6 +337,7 @@ void TrafficLog::WriteBatch(std::deque<Entry>& batch, std::vector<SamplingSpan>&
           st.request.Real(7, r->margin);
           st.request.Int(8, r->rejected ? 1 : 0);
           st.request.Real(9, r->latency_ms);
+          st.request.Real(10, r->sample_rate);
           st.request.RunAndReset();
         } else {
           const auto& f = std::get<FeedbackRecord>(e);

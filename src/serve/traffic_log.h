@@ -12,9 +12,11 @@
 // instead of dropping bursts: past half the queue the share of requests kept halves
 // (down to 1/64), and it doubles back once the queue has drained. Each span of time
 // logged at less than everything is recorded in the `sampling` table (start, end, rate,
-// requests answered, requests logged), so that readers weight a window's rows by how
-// many answers each one stands for (ReadTraffic, TrafficRow::sample_weight). A full queue
-// still drops, counted, and that is recorded in the span too. Feedback is never sampled.
+// requests answered, requests logged), and each kept row carries the rate it was kept at,
+// so that readers weight a window's rows by how many answers each one stands for
+// (ReadTraffic, TrafficRow::sample_weight = 1 / rate). A full queue still drops, counted,
+// and that is recorded in the span (not in the weights: a burst dropped at the bound is
+// not a sample of anything). Feedback is never sampled.
 //
 // Bounded by default: requests older than retention_days, and the oldest requests beyond
 // retention_bytes of data, are deleted (checked at start, every minute and after every
@@ -49,6 +51,8 @@ struct TrafficRecord {
   float margin = 0;  // best minus second-best confidence
   bool rejected = false;
   double latency_ms = 0;
+  // Set by the log: the share of requests it was keeping when this one was kept (1 = all).
+  float sample_rate = 1;
 };
 
 struct FeedbackRecord {
@@ -181,8 +185,8 @@ struct TrafficRow {
   std::string request_id, time, model, text, label, feedback_label;
   double confidence = 0, margin = 0, latency_ms = 0;
   bool rejected = false;
-  // Answered requests this logged one stands for: answered / logged of its sampling span
-  // (1 when everything was logged).
+  // Answered requests this logged one stands for: 1 / the rate it was kept at (1 when
+  // everything was logged).
   double sample_weight = 1;
 };
 // Calls `visit` for each request with time in [since, until) ("" = open), oldest first.

@@ -86,32 +86,30 @@ std::vector<SamplingSpan> ReadSampling(const std::filesystem::path& log, const s
   return spans;
 }
 
-namespace {
-
-// Answered requests a logged one stands for at `time`: answered / logged of the span
-// that holds it (spans are disjoint and sorted by start), 1 outside every span.
-double SampleWeight(const std::vector<SamplingSpan>& spans, const std::string& time) {
-  auto it = std::upper_bound(spans.begin(), spans.end(), time,
-                             [](const std::string& t, const SamplingSpan& s) { return t < s.start; });
-  if (it == spans.begin()) return 1;
-  --it;
-  if (time >= it->end || it->logged == 0) return 1;
-  return static_cast<double>(it->answered) / static_cast<double>(it->logged);
-}
-
-}  // namespace
-
 void ReadTraffic(const std::filesystem::path& log, const std::string& since_text, const std::string& until_text,
                  const std::function<void(const TrafficRow&)>& visit) {
   const std::string since = since_text.empty() ? "" : NormalizeTime(since_text, "--since");
   const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
   ThrowIfNoLog(log);
-  const std::vector<SamplingSpan> spans = ReadSampling(log, since_text, until_text);
+  // Logs written before sampling existed (version 1, never opened by a newer server) have
+  // no sample_rate column: everything they hold was kept at rate 1.
+  const bool has_rate = [&] {
+    sqlite3* db = OpenLogDb(log, false);
+    std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close_v2);
+    LogStmt q(db, log, "SELECT 1 FROM pragma_table_info('requests') WHERE name = 'sample_rate'");
+    return q.Step();
+  }();
   TrafficRow row;
   QueryLog(log,
-           "SELECT r.request_id, r.time, r.model, r.text, r.label, r.confidence, r.rejected, "
-           "(SELECT f.label FROM feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
-           "r.margin, r.latency_ms FROM requests r WHERE r.time >= ?1 AND r.time < ?2 ORDER BY r.time, r.rowid",
+           has_rate
+               ? "SELECT r.request_id, r.time, r.model, r.text, r.label, r.confidence, r.rejected, "
+                 "(SELECT f.label FROM feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
+                 "r.margin, r.latency_ms, r.sample_rate FROM requests r WHERE r.time >= ?1 AND r.time < ?2 "
+                 "ORDER BY r.time, r.rowid"
+               : "SELECT r.request_id, r.time, r.model, r.text, r.label, r.confidence, r.rejected, "
+                 "(SELECT f.label FROM feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
+                 "r.margin, r.latency_ms, 1.0 FROM requests r WHERE r.time >= ?1 AND r.time < ?2 "
+                 "ORDER BY r.time, r.rowid",
            since, until, [&](const LogStmt& q) {
              ReadRequestColumns(q, row);
              row.confidence = q.ColReal(5);
@@ -119,7 +117,8 @@ void ReadTraffic(const std::filesystem::path& log, const std::string& since_text
              row.feedback_label = q.ColText(7);
              row.margin = q.ColReal(8);
              row.latency_ms = q.ColReal(9);
-             row.sample_weight = spans.empty() ? 1.0 : SampleWeight(spans, row.time);
+             const double rate = q.ColReal(10);
+             row.sample_weight = rate > 0 && rate < 1 ? 1.0 / rate : 1.0;
              visit(row);
            });
 }

@@ -370,7 +370,8 @@ TEST_F(MonitorCliTest, ReadsASampledWindowAsSampledAndWeightsIt) {
     ASSERT_EQ(sqlite3_open(log.c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
                            "INSERT INTO sampling(start, end, rate, answered, logged) VALUES "
-                           "('2026-03-01T09:00:00.000Z', '2026-03-01T11:00:00.000Z', 0.25, 80, 20)",
+                           "('2026-03-01T09:00:00.000Z', '2026-03-01T11:00:00.000Z', 0.25, 80, 20);"
+                           "UPDATE requests SET sample_rate = 0.25 WHERE time < '2026-03-02';",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
