@@ -32,6 +32,17 @@ void SetTimeRange(TrafficWindow& window) {
   }
 }
 
+// A request of the server's log as a window row (its newest feedback label, its weight).
+WindowRow FromLog(const serve::TrafficRow& r) {
+  WindowRow row;
+  row.id = r.request_id;
+  row.time = r.time;
+  row.text = r.text;
+  row.feedback = r.feedback_label;
+  row.sample_weight = r.sample_weight;
+  return row;
+}
+
 }  // namespace
 
 size_t TrafficWindow::FeedbackRows() const {
@@ -155,22 +166,12 @@ TrafficWindow LoadTrafficLog(const std::filesystem::path& log, const std::string
                                    "needs the texts: pass a traffic file with them (--traffic)",
                                    log.string()));
     }
-    WindowRow row;
-    row.id = r.request_id;
-    row.time = r.time;
-    row.text = r.text;
-    row.feedback = r.feedback_label;
-    row.sample_weight = r.sample_weight;
-    window.rows.push_back(std::move(row));
+    window.rows.push_back(FromLog(r));
   });
   // Labels given in this window to earlier requests: late feedback, not this window's traffic.
   serve::ReadLateFeedback(log, since, until, [&](const serve::TrafficRow& r) {
     if (r.text.rfind("xxh64:", 0) == 0) return;  // a redacted text cannot be trained on
-    WindowRow row;
-    row.id = r.request_id;
-    row.time = r.time;
-    row.text = r.text;
-    row.feedback = r.feedback_label;
+    WindowRow row = FromLog(r);
     row.late = true;
     window.rows.push_back(std::move(row));
   });

@@ -99,17 +99,13 @@ void ReadTraffic(const std::filesystem::path& log, const std::string& since_text
     LogStmt q(db, log, "SELECT 1 FROM pragma_table_info('requests') WHERE name = 'sample_rate'");
     return q.Step();
   }();
+  const std::string sql = fmt::format(
+      "SELECT r.request_id, r.time, r.model, r.text, r.label, r.confidence, r.rejected, "
+      "(SELECT f.label FROM feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
+      "r.margin, r.latency_ms, {} FROM requests r WHERE r.time >= ?1 AND r.time < ?2 ORDER BY r.time, r.rowid",
+      has_rate ? "r.sample_rate" : "1.0");
   TrafficRow row;
-  QueryLog(log,
-           has_rate
-               ? "SELECT r.request_id, r.time, r.model, r.text, r.label, r.confidence, r.rejected, "
-                 "(SELECT f.label FROM feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
-                 "r.margin, r.latency_ms, r.sample_rate FROM requests r WHERE r.time >= ?1 AND r.time < ?2 "
-                 "ORDER BY r.time, r.rowid"
-               : "SELECT r.request_id, r.time, r.model, r.text, r.label, r.confidence, r.rejected, "
-                 "(SELECT f.label FROM feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
-                 "r.margin, r.latency_ms, 1.0 FROM requests r WHERE r.time >= ?1 AND r.time < ?2 "
-                 "ORDER BY r.time, r.rowid",
+  QueryLog(log, sql.c_str(),
            since, until, [&](const LogStmt& q) {
              ReadRequestColumns(q, row);
              row.confidence = q.ColReal(5);

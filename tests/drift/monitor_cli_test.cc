@@ -3,6 +3,7 @@
 // small windows are not tested, a cycle retrains only when a trigger fires, promotes on a
 // pass, exits 1 when the gate blocks, and reads the server's traffic log.
 #include <algorithm>
+#include <functional>
 #include <random>
 
 #include <gmock/gmock.h>
@@ -290,34 +291,42 @@ TEST_F(MonitorCliTest, ACandidateBlockedByItsGateExits1) {
   EXPECT_EQ(r.at("production"), r.at("model"));  // unchanged
 }
 
+// Writes the rows of SyntheticIntentCsv(rows, 15, 4) to the traffic log as requests
+// "r0", "r1", ... of model "m"; `shape` sets each record's time and says whether its
+// label goes in as feedback at that time.
+void LogSyntheticTraffic(const std::filesystem::path& log, size_t rows,
+                         const std::function<bool(size_t, serve::TrafficRecord&)>& shape) {
+  serve::TrafficLogOptions o;
+  o.path = log;
+  serve::TrafficLog traffic(o);
+  const std::string csv = SyntheticIntentCsv(rows, 15, 4);
+  size_t i = 0;
+  for (size_t pos = csv.find('\n') + 1; pos < csv.size(); ++i) {
+    const size_t end = csv.find('\n', pos);
+    const std::string line = csv.substr(pos, end - pos);
+    pos = end + 1;
+    const size_t close = line.find("\",");
+    serve::TrafficRecord rec;
+    rec.request_id = "r" + std::to_string(i);
+    rec.text = line.substr(1, close - 1);
+    rec.model = "m";
+    const bool feedback = shape(i, rec);
+    ASSERT_TRUE(traffic.TryLog(rec));
+    if (feedback) {
+      const std::string label = line.substr(close + 2, line.find(',', close + 2) - close - 2);
+      ASSERT_TRUE(traffic.TryLogFeedback({rec.request_id, label, rec.time}));
+    }
+  }
+  traffic.Stop();
+}
+
 TEST_F(MonitorCliTest, ReadsTheServersTrafficLog) {
   Release();
   const std::filesystem::path log = dir_ / ".trainops" / "traffic.db";
-  {
-    serve::TrafficLogOptions o;
-    o.path = log;
-    serve::TrafficLog traffic(o);
-    traffic.Start();
-    const std::string csv = SyntheticIntentCsv(80, 15, 4);
-    size_t i = 0;
-    for (size_t pos = csv.find('\n') + 1; pos < csv.size(); ++i) {
-      const size_t end = csv.find('\n', pos);
-      const std::string line = csv.substr(pos, end - pos);
-      pos = end + 1;
-      const size_t close = line.find("\",");
-      const std::string text = line.substr(1, close - 1);
-      const std::string label = line.substr(close + 2, line.find(',', close + 2) - close - 2);
-      const std::string id = "r" + std::to_string(i);
-      serve::TrafficRecord rec;
-      rec.request_id = id;
-      rec.time = i < 40 ? "2026-03-01T10:00:00.000Z" : "2026-03-09T10:00:00.000Z";
-      rec.text = text;
-      rec.model = "m";
-      ASSERT_TRUE(traffic.TryLog(rec));
-      if (i % 2 == 0) ASSERT_TRUE(traffic.TryLogFeedback({id, label, rec.time}));
-    }
-    traffic.Stop();
-  }
+  LogSyntheticTraffic(log, 80, [](size_t i, serve::TrafficRecord& rec) {
+    rec.time = i < 40 ? "2026-03-01T10:00:00.000Z" : "2026-03-09T10:00:00.000Z";
+    return i % 2 == 0;  // feedback on every other request
+  });
   auto m = RunCli({"monitor", "--task", spec_.string(), "--since", "2026-03-01", "--until", "2026-03-08", "--json", "-"});
   ASSERT_EQ(m.exit_code, 0) << m.err;
   const json r = json::parse(m.out);
@@ -345,26 +354,11 @@ TEST_F(MonitorCliTest, ReadsTheServersTrafficLog) {
 TEST_F(MonitorCliTest, ReadsASampledWindowAsSampledAndWeightsIt) {
   Release();
   const std::filesystem::path log = dir_ / ".trainops" / "traffic.db";
-  {
-    serve::TrafficLogOptions o;
-    o.path = log;
-    serve::TrafficLog traffic(o);
-    const std::string csv = SyntheticIntentCsv(40, 15, 4);
-    size_t i = 0;
-    for (size_t pos = csv.find('\n') + 1; pos < csv.size(); ++i) {
-      const size_t end = csv.find('\n', pos);
-      const std::string line = csv.substr(pos, end - pos);
-      pos = end + 1;
-      serve::TrafficRecord rec;
-      rec.request_id = "r" + std::to_string(i);
-      // The first 20 rows in the sampled hour, the rest on the next day.
-      rec.time = i < 20 ? "2026-03-01T10:00:00.000Z" : "2026-03-02T10:00:00.000Z";
-      rec.text = line.substr(1, line.find("\",") - 1);
-      rec.model = "m";
-      ASSERT_TRUE(traffic.TryLog(rec));
-    }
-    traffic.Stop();
-  }
+  // The first 20 rows in the sampled hour, the rest on the next day; no feedback.
+  LogSyntheticTraffic(log, 40, [](size_t i, serve::TrafficRecord& rec) {
+    rec.time = i < 20 ? "2026-03-01T10:00:00.000Z" : "2026-03-02T10:00:00.000Z";
+    return false;
+  });
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(log.c_str(), &db), SQLITE_OK);

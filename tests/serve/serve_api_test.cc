@@ -47,6 +47,22 @@ class ServeApiTest : public ::testing::Test {
   TempDir log_dir_;
 };
 TempDir* ServeApiTest::dir_ = nullptr;
+
+// A raw TCP connection to the server, for requests httplib's client would not send
+// (a stalled body, a POST without Content-Length). -1 when it cannot connect.
+int ConnectLoopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
 std::string* ServeApiTest::model_ = nullptr;
 
 TEST_F(ServeApiTest, PredictsSingleAndBatchNamingModelAndRequestIds) {
@@ -174,13 +190,8 @@ TEST_F(ServeApiTest, AStalledClientIsCutOffAndTheServerStaysReady) {
   ServeOptions o = LoopbackOptions();
   o.read_timeout_seconds = 1;
   auto server = StartServer(o);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = ConnectLoopback(server->port());
   ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server->port()));
-  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   // Headers promise a body that never comes.
   const std::string partial = "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"te";
   ASSERT_EQ(::send(fd, partial.data(), partial.size(), 0), static_cast<ssize_t>(partial.size()));
@@ -388,13 +399,8 @@ TEST_F(ServeApiTest, StopRightAfterStartReturns) {
 // not a 400; with --model there is no registry, so the answer is 409, saying why.
 TEST_F(ServeApiTest, APostWithoutABodyIsReadAsAnEmptyBody) {
   auto server = StartServer();
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = ConnectLoopback(server->port());
   ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server->port()));
-  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   const std::string request = "POST /v1/admin/reload HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
   timeval tv{5, 0};
