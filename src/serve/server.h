@@ -34,7 +34,7 @@ struct ServeOptions {
   // Retention (0 = keep): a server left running must not fill the disk, so age and size
   // are bounded by default; rows only on request.
   int64_t retention_days = 90, retention_rows = 0, retention_mb = 2048;
-  size_t queue_capacity = 10000;
+  size_t queue_capacity = 100000;
 
   size_t max_body_bytes = 1 << 20;
   size_t max_batch = 1000;

@@ -28,6 +28,10 @@ constexpr auto kSpanLength = std::chrono::seconds(60);
 // Retention runs at least this often, and after this many records.
 constexpr auto kRetentionPeriod = std::chrono::minutes(1);
 constexpr uint64_t kRetentionRecords = 100000;
+// The checkpointer copies the WAL into the database at least this often, and as soon as
+// the WAL holds this many pages (SQLite's own auto-checkpoint threshold).
+constexpr auto kCheckpointPeriod = std::chrono::seconds(1);
+constexpr int kCheckpointPages = 1000;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS requests(
@@ -106,9 +110,16 @@ TrafficLog::TrafficLog(TrafficLogOptions options)
     if (version == 1) ExecLog(db_, options_.path, "ALTER TABLE requests ADD COLUMN sample_rate REAL NOT NULL DEFAULT 1");
     ExecLog(db_, options_.path, kSchema);
     reader_ = OpenLogDb(options_.path, false);
+    checkpointer_db_ = OpenLogDb(options_.path, false);
+    // A connection that has read nothing does not know the file is in WAL mode, and its
+    // checkpoints would do nothing ("not in WAL mode": -1 frames).
+    ExecLog(checkpointer_db_, options_.path, "SELECT count(*) FROM sqlite_master");
+    // Replaces SQLite's auto-checkpoint, which would run in the writer's COMMIT.
+    sqlite3_wal_hook(db_, &TrafficLog::OnWalCommit, this);
   } catch (...) {
     sqlite3_close_v2(db_);
     sqlite3_close_v2(reader_);
+    sqlite3_close_v2(checkpointer_db_);
     throw;
   }
   span_.start = TrafficNow();
@@ -118,7 +129,9 @@ TrafficLog::TrafficLog(TrafficLogOptions options)
 TrafficLog::~TrafficLog() {
   Stop();
   statements_.reset();
+  sqlite3_close_v2(checkpointer_db_);
   sqlite3_close_v2(reader_);
+  // The last connection to close checkpoints the WAL and deletes it.
   sqlite3_close_v2(db_);
 }
 
@@ -126,6 +139,40 @@ void TrafficLog::Start() {
   std::lock_guard lock(mutex_);
   if (writer_.joinable() || stopping_) return;
   writer_ = std::thread([this] { WriterLoop(); });
+  checkpointer_ = std::thread([this] { CheckpointLoop(); });
+}
+
+int TrafficLog::OnWalCommit(void* self, sqlite3*, const char*, int pages) {
+  auto* log = static_cast<TrafficLog*>(self);
+  log->wal_pages_.store(pages, std::memory_order_relaxed);
+  if (pages >= kCheckpointPages) log->checkpoint_wake_.notify_one();
+  return 0;  // SQLITE_OK
+}
+
+void TrafficLog::CheckpointLoop() {
+  std::unique_lock lock(checkpoint_mutex_);
+  while (!checkpoint_stopping_) {
+    checkpoint_wake_.wait_for(lock, kCheckpointPeriod, [&] {
+      return checkpoint_stopping_ || wal_pages_.load(std::memory_order_relaxed) >= kCheckpointPages;
+    });
+    if (checkpoint_stopping_) break;
+    if (wal_pages_.load(std::memory_order_relaxed) == 0) continue;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs, never waits for the writer or readers;
+    // what it could not copy this time it copies next time.
+    int frames = 0, copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(checkpointer_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    if (rc == SQLITE_OK) {
+      checkpoints_.fetch_add(1, std::memory_order_relaxed);
+      if (copied >= frames) wal_pages_.store(0, std::memory_order_relaxed);
+    } else if (rc != SQLITE_BUSY && options_.warn) {
+      // No record is lost (they are in the WAL), so this warns rather than counting.
+      options_.warn(fmt::format("traffic log checkpoint: {}", sqlite3_errmsg(checkpointer_db_)));
+    }
+    lock.lock();
+    // A failing checkpoint must not spin: wait a full period before the next try.
+    if (rc != SQLITE_OK) checkpoint_wake_.wait_for(lock, kCheckpointPeriod, [&] { return checkpoint_stopping_; });
+  }
 }
 
 std::string TrafficLog::NewRequestId() {
@@ -238,6 +285,12 @@ void TrafficLog::Stop() {
   wake_.notify_all();
   if (writer_.joinable()) {
     writer_.join();
+    {
+      std::lock_guard lock(checkpoint_mutex_);
+      checkpoint_stopping_ = true;
+    }
+    checkpoint_wake_.notify_all();
+    if (checkpointer_.joinable()) checkpointer_.join();
     return;
   }
   // Never started: write what was queued so that stopping still loses nothing.

@@ -61,7 +61,9 @@ struct FeedbackRecord {
 
 struct TrafficLogOptions {
   std::filesystem::path path;
-  size_t queue_capacity = 10000;
+  // About 40 MB at most of queued records: absorbs a few seconds of a stalled disk at
+  // full load before sampling starts (at half of it).
+  size_t queue_capacity = 100000;
   bool redact = false;         // store "xxh64:<hash>" instead of the text
   int64_t retention_days = 0;  // 0 = keep; older requests (and their feedback) are deleted
   int64_t retention_rows = 0;  // 0 = keep; only the newest N requests are kept
@@ -125,6 +127,7 @@ class TrafficLog {
   uint64_t written() const { return written_.load(); }
   uint64_t write_errors() const { return write_errors_.load(); }
   uint64_t deleted() const { return deleted_.load(); }  // by retention
+  uint64_t checkpoints() const { return checkpoints_.load(); }  // WAL checkpoints completed
   double sample_rate() const;  // the share of requests kept now (1 = all)
   TrafficLogHealth health() const;
   const std::filesystem::path& path() const { return options_.path; }
@@ -139,6 +142,8 @@ class TrafficLog {
   };
   bool Push(Entry entry, bool sampled);
   void WriterLoop();
+  void CheckpointLoop();
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
   void WriteBatch(std::deque<Entry>& batch, std::vector<SamplingSpan>& spans);
   void AdjustRate(std::vector<SamplingSpan>& closed);
   void CloseSpan(std::vector<SamplingSpan>& closed, const std::string& now);  // mutex_ held
@@ -152,6 +157,16 @@ class TrafficLog {
   sqlite3* reader_ = nullptr;  // Lookup's, under reader_mutex_
   std::mutex reader_mutex_;
   std::unique_ptr<Statements> statements_;  // the writer's, prepared once
+  // Checkpoints run on their own connection and thread, so the writer never waits for
+  // the fsyncs of copying the WAL into the database (on this machine's disk they were
+  // the stalls after which the queue overflowed).
+  sqlite3* checkpointer_db_ = nullptr;
+  std::thread checkpointer_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wake_;
+  bool checkpoint_stopping_ = false;
+  std::atomic<int> wal_pages_{0};
+  std::atomic<uint64_t> checkpoints_{0};
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

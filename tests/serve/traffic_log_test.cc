@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -200,6 +201,37 @@ TEST(TrafficLogTest, EveryRecordIsKeptUnderABoundedLoadFromSeveralThreads) {
   EXPECT_EQ(log.written(), static_cast<uint64_t>(kThreads * kPerThread));
   EXPECT_EQ(Export(dir, "t.db"), static_cast<size_t>(kThreads * kPerThread));
   EXPECT_TRUE(ReadSampling(o.path, "", "").empty()) << "nothing lost, so no sampling span";
+}
+
+// Checkpoints run beside the writer: while the log is open and being written, the WAL's
+// pages reach the database file (SQLite's own auto-checkpoint is off on the writer's
+// connection, so without the checkpointer the main file would not grow until close).
+TEST(TrafficLogTest, TheCheckpointerCopiesTheWalIntoTheDatabaseWhileWriting) {
+  TempDir dir;
+  TrafficLogOptions o;
+  o.path = dir / "t.db";
+  TrafficLog log(o);
+  const auto initial = std::filesystem::file_size(o.path);
+  log.Start();
+  constexpr int kRecords = 30000;  // about 2,000 WAL pages: past the 1,000-page trigger
+  for (int i = 0; i < kRecords; ++i) {
+    TrafficRecord r = Record(i);
+    r.request_id = log.NewRequestId();
+    r.text = fmt::format("{} {}", r.text, std::string(100, 'x'));
+    ASSERT_TRUE(log.TryLog(std::move(r)));
+    if (i % 1000 == 999) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while ((log.written() < kRecords || log.checkpoints() == 0 || std::filesystem::file_size(o.path) < 2 * 1024 * 1024) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(log.written(), static_cast<uint64_t>(kRecords));
+  EXPECT_GT(log.checkpoints(), 0u);
+  EXPECT_GT(std::filesystem::file_size(o.path), initial + 2 * 1024 * 1024)
+      << "the records are still only in the WAL";
+  log.Stop();
+  EXPECT_EQ(Export(dir, "t.db"), static_cast<size_t>(kRecords));
 }
 
 // A writer slower than the traffic (a slow disk): the log keeps answering, sheds evenly
