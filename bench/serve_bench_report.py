@@ -127,7 +127,7 @@ def report(args):
         "",
         "The traffic log in every trainops run (texts answered, as `trainops_predictions_total` "
         "counts them; records logged, shed by sampling and dropped at the queue bound, from "
-        "/metrics once the queue drained; default settings: queue 10,000, retention 90 days / 2,048 MiB):",
+        "/metrics once the queue drained; default settings: queue 100,000, retention 90 days / 2,048 MiB):",
         "",
         "| run | connections | seconds | requests/s | p99 ms | answered | logged | shed | dropped | write errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
