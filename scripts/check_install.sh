@@ -24,7 +24,7 @@ cmake -S examples/cpp -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" -DC
 cmake --build "$work/consumer" -j2 >/dev/null
 
 # A small model of the example task, trained with the installed CLI.
-"$work/prefix/bin/trainops" train --task examples/awesomeshoes/task.yaml --out "$work/run" --no-registry \
+"$work/prefix/bin/trainops" train --task examples/awesomeshoes/task.yaml --output "$work/run" --no-registry \
   --epochs 3 --quiet >/dev/null
 python3 -c '
 import csv, sys

@@ -15,7 +15,7 @@ echo "== check the data"
 ./build/trainops check-data --task "$task" --json "$run/check_data.json" --markdown "$run/check_data.md"
 echo
 echo "== train ($task -> $run)"
-./build/trainops train --task "$task" --out "$run"
+./build/trainops train --task "$task" --output "$run"
 echo
 echo "== evaluate on the held-out test file"
 ./build/trainops eval --task "$task" --model "$run/model.bin" --data examples/awesomeshoes/test.csv \

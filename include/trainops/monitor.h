@@ -76,7 +76,8 @@ struct CycleOptions {
   std::string work_dir;  // where candidates are trained ("" = <registry folder>/cycles)
   std::optional<int> threads;
   // The label budget: also pick this many messages of the window for agents to label next
-  // (0 = none), written to `selection` ("" = selection-NNNN.csv in the work folder).
+  // (0 = none), written to `selection` ("" = selection-NNNN.csv in the work folder; "-" =
+  // not written: CycleResult::selection_csv holds it for the caller to print).
   int64_t label_budget = 0;
   std::string selection;
   std::optional<double> random_share;  // of the budget drawn uniformly (default 0.1)
@@ -90,6 +91,7 @@ struct CycleResult {
   bool gate_passed = false;  // meaningful when retrained
   std::string candidate, production;
   int64_t cycle_id = 0;
+  std::string selection_csv;  // the selection's CSV when CycleOptions::selection is "-"
 };
 CycleResult Cycle(const CycleOptions& options, const Messages& messages = {});
 

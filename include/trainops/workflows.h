@@ -165,6 +165,9 @@ struct StatusChangeResult {
   std::string model_id, task, from_status, to_status, reason, archived_model_id;
   bool forced = false;
   int64_t gate_report_id = 0;
+  // Set when this promotion registered the task's gate policy (the gate settings later
+  // promotions may not loosen): its hash and why.
+  std::string policy_hash, policy_change;
   std::string message;  // one line for people
 };
 
@@ -188,13 +191,18 @@ struct PromoteOptions {
   std::string model;  // a registered model's id (or unique prefix), or a model file
   std::string reason;
   bool force = false;  // promote without a passing gate report; needs a reason; recorded
+  // The report's gate settings loosen the task's registered gate policy on purpose:
+  // promote anyway (the gates must still have passed) and register them; needs a reason.
+  bool new_policy = false;
   std::string task;    // the spec whose gate report must have passed (default: the run's spec)
   std::string task_name;  // for a model file not yet registered, when there is no spec at hand
   std::string registry;
 };
 // Makes a model production. Throws CheckFailedError unless its newest report against
-// production (for the spec's current gate inputs) passed and that production model still
-// is production, or `force` with a reason. Checked in the transaction that changes it.
+// production (for the spec's current gate inputs) passed, that production model still
+// is production, and the report's gate settings do not loosen the task's registered gate
+// policy (docs/gates.md), or `force` with a reason. Checked in the transaction that
+// changes it.
 StatusChangeResult Promote(const PromoteOptions& options);
 
 struct RollbackOptions {

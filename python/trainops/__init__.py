@@ -360,12 +360,14 @@ def release(task, candidate, registry=None, threads=0, reason=None):
                                  reason=reason or "")
 
 
-def promote(model, reason=None, force=False, task=None, task_name=None, registry=None):
+def promote(model, reason=None, force=False, task=None, task_name=None, registry=None, new_policy=False):
     """Makes a registered model production (needs a passing gate report against production,
-    or force with a reason). Raises CheckFailedError when the policy refuses."""
+    made under gate settings no weaker than the task's registered gate policy, or force with
+    a reason; new_policy with a reason registers weaker settings knowingly). Raises
+    CheckFailedError when the policy refuses."""
     with _candidate(model) as m:
         return _trainops.promote(model=m, reason=reason or "", force=force, task=_path(task),
-                                 task_name=task_name or "", registry=_path(registry))
+                                 task_name=task_name or "", registry=_path(registry), new_policy=new_policy)
 
 
 def rollback(task=None, reason=None, task_name=None, registry=None):

@@ -119,6 +119,8 @@ StatusChangeResult ToStatusChangeResult(const StatusChange& c) {
   r.archived_model_id = c.archived_model_id;
   r.forced = c.forced;
   r.gate_report_id = c.gate_report_id;
+  r.policy_hash = c.policy_hash;
+  r.policy_change = c.policy_change;
   return r;
 }
 

@@ -48,7 +48,8 @@ std::string PromotionMessage(const StatusChangeResult& c) {
   if (!c.changed) return fmt::format("model {} already is the production model of task {}", Short(c.model_id), c.task);
   return fmt::format("promoted model {} to production for task {}{}{}", Short(c.model_id), c.task,
                      c.archived_model_id.empty() ? "" : " (archived " + Short(c.archived_model_id) + ")",
-                     c.forced ? "; FORCED: " + c.reason : fmt::format("; gate report #{}", c.gate_report_id));
+                     c.forced ? "; FORCED: " + c.reason : fmt::format("; gate report #{}", c.gate_report_id)) +
+         (c.policy_hash.empty() ? "" : fmt::format("; registered gate policy {} ({})", c.policy_hash, c.policy_change));
 }
 
 GateRequest Request(const GateOptions& o) {
@@ -149,7 +150,8 @@ StatusChangeResult Promote(const PromoteOptions& o) {
       throw InputError(fmt::format("model {} belongs to task \"{}\", but {} is the spec of task \"{}\"",
                                    Short(model.id), model.task, o.task, spec->name));
     }
-    StatusChangeResult r = ToStatusChangeResult(registry.Promote({model.id, o.reason, SpecHashFor(registry, model, spec), o.force}));
+    StatusChangeResult r = ToStatusChangeResult(
+        registry.Promote({model.id, o.reason, SpecHashFor(registry, model, spec), o.force, o.new_policy}));
     if (r.task.empty()) r.task = model.task;
     r.message = PromotionMessage(r);
     return r;

@@ -83,11 +83,11 @@ TrainResult Finish(TrainOutcome& outcome, const std::string& registry, bool reco
 }
 
 TrainResult TrainImpl(const TrainOptions& options, const Messages& messages, const TrainProgress& progress) {
-  if (options.out.empty()) throw InputError("train needs --out DIR (where the run is written)");
+  if (options.out.empty()) throw InputError("train needs --output DIR (where the run is written)");
   const TaskSpec spec = BuildSpec(options);
-  // Before the data check and training: an impossible --out is known at once.
+  // Before the data check and training: an impossible --output is known at once.
   const bool out_existed = std::filesystem::exists(options.out);
-  CreateOutputFolder(options.out, "--out");
+  CreateOutputFolder(options.out, "--output");
   nlohmann::json check_data;
   World& world = World::Get();
   // Data-parallel: rank 0 checks the data once and tells the others whether to go on.

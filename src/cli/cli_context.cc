@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 
 namespace trainops::cli {
@@ -21,6 +22,41 @@ void CliContext::Warn(const std::string& message) const { std::cerr << "warning:
 
 void CheckOutputPath(const std::string& path, const char* flag, const CommandInputs& inputs) {
   CheckOutputFile(path, flag, inputs);
+}
+
+void WriteOutput(const std::string& path, std::string_view content) {
+  if (path.empty()) return;
+  if (path == "-") {
+    std::cout << content;
+    return;
+  }
+  WriteFileAtomically(path, content);
+}
+
+void CheckOneStdout(const std::vector<std::pair<std::string, std::string>>& flag_values) {
+  const std::pair<std::string, std::string>* first = nullptr;
+  for (const auto& fv : flag_values) {
+    if (fv.second != "-") continue;
+    if (first) {
+      throw InputError(fmt::format("{} and {} both name standard output (-); send one of them to a file", first->first,
+                                   fv.first));
+    }
+    first = &fv;
+  }
+}
+
+CLI::Option* AddJsonOption(CLI::App* cmd, std::string& target, const std::string& what) {
+  return cmd->add_option("--json", target, what + " as JSON to FILE; bare or - : standard output")
+      ->expected(0, 1)
+      ->default_str("-")
+      ->type_name("[FILE]");
+}
+
+void ReclaimPositional(std::string& positional, std::string& json) {
+  if (positional.empty() && !json.empty() && json != "-") {
+    positional = json;
+    json = "-";
+  }
 }
 
 void FlushStdout() {

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <trainops/workflows.h>
@@ -44,6 +47,23 @@ void RegisterSelect(CLI::App& app, CliContext& ctx);
 // Throws InputError naming the flag, the path and the fix, so an hour of work is not lost
 // to a typo in an output path, and an output never replaces an input.
 void CheckOutputPath(const std::string& path, const char* flag, const CommandInputs& inputs = {});
+
+// The conventions every command's flags follow (README "Commands"): an output flag's
+// value "-" is standard output (a folder output refuses it); `--json [FILE]` writes JSON
+// to FILE, or to standard output when given bare or as "-"; `--output` names a command's
+// output (`--out` is kept as its old spelling); -q/-v go anywhere, never together.
+
+// Writes `content` where an output flag points: standard output for "-", else the file,
+// atomically. "" writes nothing.
+void WriteOutput(const std::string& path, std::string_view content);
+// Refuses (InputError naming both flags) two outputs sent to standard output: their
+// bytes would interleave into something neither reader can parse.
+void CheckOneStdout(const std::vector<std::pair<std::string, std::string>>& flag_values);
+// `--json [FILE]` on `cmd`: `target` becomes FILE, or "-" when the flag is given bare.
+CLI::Option* AddJsonOption(CLI::App* cmd, std::string& target, const std::string& what);
+// A command's positional argument that a bare `--json` in front of it took as its FILE
+// ("models show --json ID"): moves it back. Call before using either.
+void ReclaimPositional(std::string& positional, std::string& json);
 
 // Hands what was written to standard output to the OS and checks that it got there:
 // throws InputError naming standard output (a full disk, /dev/full, a closed pipe) so a

@@ -43,8 +43,8 @@ void RegisterCheckData(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--labels", f->options.labels, "The label set; any other label is a broken row")->delimiter(',');
   cmd->add_option("--format", f->options.format, "csv, tsv or jsonl (default: by extension)");
   cmd->add_option("--on-bad-row", f->options.on_bad_row, "error (default: broken rows are errors) or skip (warnings)");
-  cmd->add_option("--json", f->json, "Write the report as JSON (- for stdout)");
-  cmd->add_option("--markdown", f->markdown, "Write the report as Markdown for a review");
+  AddJsonOption(cmd, f->json, "Write the report");
+  cmd->add_option("--markdown", f->markdown, "Write the report as Markdown for a review (- for stdout)");
   cmd->add_option("--write-clean", f->options.write_clean, "Write cleaned copies and removed.csv into this folder");
   cmd->add_flag("--drop-conflicts", f->options.drop_conflicts, "With --write-clean, also drop conflicting-label rows");
   cmd->add_option("--now", f->options.now, "Reference time for ages, ISO 8601 (default: the current time)");
@@ -66,12 +66,13 @@ void RegisterCheckData(CLI::App& app, CliContext& ctx) {
     inputs.Add("--test", f->options.test);
     CheckOutputPath(f->json, "--json", inputs);
     CheckOutputPath(f->markdown, "--markdown", inputs);
+    CheckOneStdout({{"--json", f->json}, {"--markdown", f->markdown}});
     const CheckDataResult result = CheckData(f->options, ctx.messages(), ctx.verbose ? 1000 : 8);
     const nlohmann::json& j = result.report;
     const nlohmann::json& summary = j["summary"];
     if (f->json == "-") {
       std::cout << j.dump(2) << "\n";
-    } else {
+    } else if (f->markdown != "-") {
       for (const auto& file : summary["files"]) {
         std::cout << fmt::format("{} {}: {} rows read, {} loaded, {} broken\n", file["split"].get<std::string>(),
                                  file["file"].get<std::string>(), file["rows_read"].get<uint64_t>(),
@@ -92,8 +93,8 @@ void RegisterCheckData(CLI::App& app, CliContext& ctx) {
       ctx.Info("report written to " + f->json);
     }
     if (!f->markdown.empty()) {
-      WriteFileAtomically(f->markdown, result.markdown);
-      ctx.Info("review written to " + f->markdown);
+      WriteOutput(f->markdown, result.markdown);
+      if (f->markdown != "-") ctx.Info("review written to " + f->markdown);
     }
     if (summary.contains("write_clean")) {
       for (const auto& file : summary["write_clean"]["files"]) {

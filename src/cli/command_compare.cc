@@ -83,7 +83,7 @@ void RegisterCompare(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--oos-label", f->oos_label, "Out-of-scope label (default: each model's)");
   cmd->add_option("--max-examples", f->max_examples, "Disagreeing texts listed per direction")
       ->check(CLI::Range(0, 1000000));
-  cmd->add_option("--json", f->json, "Write the comparison as JSON to this file (- for stdout)");
+  AddJsonOption(cmd, f->json, "Write the comparison");
   cmd->add_option("--threads", f->threads, "Threads (0 = all cores)");
   cmd->callback([f, &ctx] {
     if (f->models.size() != 2) {

@@ -120,8 +120,8 @@ void RegisterEval(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--oos-label", f->options.oos_label, "Out-of-scope label (default: the model's)");
   cmd->add_option("--max-examples", f->options.max_examples, "Example texts per failure category (default 5)")
       ->check(CLI::Range(0, 100000));
-  cmd->add_option("--json", f->json, "Write metrics as JSON to this file (- for stdout)");
-  cmd->add_option("--report", f->report, "Write a self-contained HTML report to this file");
+  AddJsonOption(cmd, f->json, "Write the metrics");
+  cmd->add_option("--report", f->report, "Write a self-contained HTML report to this file (- for stdout)");
   cmd->add_option("--markdown", f->markdown, "Write a Markdown report to this file (- for stdout)");
   cmd->add_option("--threads", f->options.threads, "Threads (0 = all cores)");
   cmd->callback([f, &ctx] {
@@ -132,30 +132,22 @@ void RegisterEval(CLI::App& app, CliContext& ctx) {
     CheckOutputPath(f->json, "--json", inputs);
     CheckOutputPath(f->report, "--report", inputs);
     CheckOutputPath(f->markdown, "--markdown", inputs);
+    CheckOneStdout({{"--json", f->json}, {"--report", f->report}, {"--markdown", f->markdown}});
     const EvaluateResult result = EvaluateModel(f->options);
     for (const auto& w : result.warnings) ctx.Warn(w);
     const nlohmann::json& j = result.report;
     const auto dump = [&] { return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"; };
-    if (!f->report.empty()) {
-      WriteFileAtomically(f->report, EvaluationHtml(j));
-      ctx.Info("HTML report written to " + f->report);
-    }
-    if (!f->markdown.empty() && f->markdown != "-") {
-      WriteFileAtomically(f->markdown, EvaluationMarkdown(j));
-      ctx.Info("Markdown report written to " + f->markdown);
-    }
-    if (f->json == "-") {
-      std::cout << dump();
-    } else if (f->markdown == "-") {
-      if (!f->json.empty()) WriteFileAtomically(f->json, dump());
-      std::cout << EvaluationMarkdown(j);
-    } else {
-      if (!f->json.empty()) {
-        WriteFileAtomically(f->json, dump());
-        ctx.Info("metrics written to " + f->json);
-      }
-      PrintTable(j);
-    }
+    // Files first, standard output last: a failed write is reported before any result.
+    const auto written = [&](const std::string& path, const std::string& what) {
+      if (!path.empty() && path != "-") ctx.Info(what + " written to " + path);
+    };
+    if (!f->report.empty()) WriteOutput(f->report, EvaluationHtml(j));
+    written(f->report, "HTML report");
+    if (!f->markdown.empty()) WriteOutput(f->markdown, EvaluationMarkdown(j));
+    written(f->markdown, "Markdown report");
+    if (!f->json.empty()) WriteOutput(f->json, dump());
+    written(f->json, "metrics");
+    if (f->json != "-" && f->report != "-" && f->markdown != "-") PrintTable(j);
   });
 }
 

@@ -29,8 +29,8 @@ void AddCommonOptions(CLI::App* cmd, GateFlags& f) {
                   "only a report against production can promote");
   cmd->add_option("--registry", f.options.registry,
                   "Registry database (default: .trainops/registry.db next to the spec)");
-  cmd->add_option("--json", f.json, "Write the gate report as JSON (- for stdout)");
-  cmd->add_option("--junit", f.junit, "Write JUnit XML: one test case per gate");
+  AddJsonOption(cmd, f.json, "Write the gate report");
+  cmd->add_option("--junit", f.junit, "Write JUnit XML: one test case per gate (- for stdout)");
   cmd->add_option("--threads", f.options.threads, "Threads (0 = all cores)");
 }
 
@@ -44,16 +44,20 @@ CommandInputs Inputs(const GateOptions& o) {
   return inputs;
 }
 
+bool StdoutTaken(const GateFlags& f) { return f.json == "-" || f.junit == "-"; }
+
+void CheckOutputs(const GateFlags& f, const CommandInputs& inputs) {
+  CheckOutputPath(f.json, "--json", inputs);
+  CheckOutputPath(f.junit, "--junit", inputs);
+  CheckOneStdout({{"--json", f.json}, {"--junit", f.junit}});
+}
+
 // Prints the verdict and writes the requested files; returns the exit code.
 int Report(const GateFlags& f, const GateResult& gate, const CliContext& ctx) {
   const std::string json = gate.report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  if (!f.junit.empty()) WriteFileAtomically(f.junit, gate.junit);
-  if (f.json == "-") {
-    std::cout << json;
-  } else {
-    if (!f.json.empty()) WriteFileAtomically(f.json, json);
-    if (!ctx.quiet) std::cout << gate.verdict;
-  }
+  WriteOutput(f.junit, gate.junit);
+  WriteOutput(f.json, json);
+  if (!StdoutTaken(f) && !ctx.quiet) std::cout << gate.verdict;
   ctx.Info(fmt::format("gate report {} recorded for model {} in {}", gate.report_id, gate.candidate_id.substr(0, 12),
                        gate.registry));
   for (const auto& note : gate.notes) ctx.Info("note: " + note);
@@ -74,9 +78,7 @@ void RegisterGate(CLI::App& app, CliContext& ctx) {
       "Exit 0 all passed, 1 a gate failed, 2 error.");
   AddCommonOptions(cmd, *f);
   cmd->callback([f, &ctx] {
-    const CommandInputs inputs = Inputs(f->options);
-    CheckOutputPath(f->json, "--json", inputs);
-    CheckOutputPath(f->junit, "--junit", inputs);
+    CheckOutputs(*f, Inputs(f->options));
     if (const int code = Report(*f, Gate(f->options), ctx); code != 0) throw ExitRequest{code};
   });
 
@@ -94,9 +96,7 @@ void RegisterGate(CLI::App& app, CliContext& ctx) {
   rel->add_option("--reason", r->options.reason,
                   "Why (recorded in the status history; default names the gate report)");
   rel->callback([r, &ctx] {
-    const CommandInputs inputs = Inputs(r->options);
-    CheckOutputPath(r->json, "--json", inputs);
-    CheckOutputPath(r->junit, "--junit", inputs);
+    CheckOutputs(*r, Inputs(r->options));
     const ReleaseResult outcome = Release(r->options);
     const int code = Report(*r, outcome.gate, ctx);
     if (code != 0) {
@@ -110,7 +110,12 @@ void RegisterGate(CLI::App& app, CliContext& ctx) {
                 << outcome.gate.candidate_id.substr(0, 12) << " stays " << outcome.gate.candidate_status << "\n";
       throw ExitRequest{1};
     }
-    std::cout << outcome.promotion->message << "\n";
+    // On stderr when a report took standard output, so that stays parseable.
+    if (StdoutTaken(*r)) {
+      ctx.Info(outcome.promotion->message);
+    } else {
+      std::cout << outcome.promotion->message << "\n";
+    }
   });
 }
 

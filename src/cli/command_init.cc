@@ -23,9 +23,9 @@ struct InitFlags {
 void RegisterInit(CLI::App& app, CliContext& ctx) {
   auto f = std::make_shared<InitFlags>();
   CLI::App* cmd = app.add_subcommand("init", "Write a starting task spec from a data file");
-  cmd->footer("Example:\n  trainops init --data data/train.csv --out task.yaml");
+  cmd->footer("Example:\n  trainops init --data data/train.csv --output task.yaml");
   cmd->add_option("--data", f->data, "Training data file")->required();
-  cmd->add_option("--out", f->out, "Spec file to write (default: task.yaml)");
+  cmd->add_option("--output,--out", f->out, "Spec file to write (default: task.yaml; - for stdout)");
   cmd->add_option("--format", f->format, "csv, tsv or jsonl (default: by extension)");
   cmd->add_option("--name", f->name, "Task name (default: from the file name)");
   cmd->add_flag("--force", f->force, "Overwrite an existing spec file");
@@ -33,9 +33,10 @@ void RegisterInit(CLI::App& app, CliContext& ctx) {
     std::filesystem::path out = f->out;
     CommandInputs inputs;
     inputs.Add("--data", f->data);
-    CheckOutputPath(f->out, "--out", inputs);  // even with --force, never over the data
-    if (std::filesystem::exists(out) && !f->force) {
-      throw InputError(fmt::format("{}: already exists; pass --force to overwrite it or choose another --out",
+    const bool to_stdout = f->out == "-";
+    CheckOutputPath(f->out, "--output", inputs);  // even with --force, never over the data
+    if (!to_stdout && std::filesystem::exists(out) && !f->force) {
+      throw InputError(fmt::format("{}: already exists; pass --force to overwrite it or choose another --output",
                                    out.string()));
     }
     std::optional<FileFormat> format;
@@ -55,18 +56,27 @@ void RegisterInit(CLI::App& app, CliContext& ctx) {
     spec.data.label_column = guess.label_column;
     spec.data.segment_columns = guess.segment_columns;
     spec.data.time_column = guess.time_column;
-    std::filesystem::path folder = std::filesystem::absolute(out).parent_path();
+    // On standard output the spec's paths are relative to the current folder, where a
+    // redirection (`> task.yaml`) puts it.
+    std::filesystem::path folder = to_stdout ? std::filesystem::current_path() : std::filesystem::absolute(out).parent_path();
     std::string yaml = "# Written by `trainops init`; check the guessed columns below.\n" +
                        TaskSpecToYaml(spec, folder);
-    WriteFileAtomically(out, yaml);
-    std::cout << fmt::format("wrote {}\n  text column:  {}\n  label column: {}\n", out.string(),
-                             guess.text_column, guess.label_column);
+    WriteOutput(f->out, yaml);
+    // What was guessed: a summary for people, on stderr when the spec took stdout.
+    std::string summary = fmt::format("wrote {}\n  text column:  {}\n  label column: {}\n",
+                                      to_stdout ? std::string("the spec to standard output") : out.string(),
+                                      guess.text_column, guess.label_column);
     if (!guess.segment_columns.empty()) {
       std::string joined;
       for (const auto& s : guess.segment_columns) joined += (joined.empty() ? "" : ", ") + s;
-      std::cout << "  segments:     " << joined << "\n";
+      summary += "  segments:     " + joined + "\n";
     }
-    if (!guess.time_column.empty()) std::cout << "  time column:  " << guess.time_column << "\n";
+    if (!guess.time_column.empty()) summary += "  time column:  " + guess.time_column + "\n";
+    if (to_stdout) {
+      ctx.Info(summary.substr(0, summary.size() - 1));
+    } else {
+      std::cout << summary;
+    }
     if (!guess.reasoning.empty()) ctx.Info(guess.reasoning);
   });
 }

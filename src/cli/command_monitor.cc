@@ -106,8 +106,9 @@ void RegisterMonitor(CLI::App& app, CliContext& ctx) {
   AddSourceOptions(cmd, f->options.source);
   cmd->add_option("--model", f->options.model, "Model file or registered id (default: the task's production model)");
   cmd->add_option("--registry", f->options.registry, "Registry database (default: .trainops/registry.db next to the spec)");
-  cmd->add_option("--json", f->json, "Write the report as JSON (- for stdout)");
-  cmd->add_option("--report", f->report, "Write a self-contained HTML page with charts and the history of past windows");
+  AddJsonOption(cmd, f->json, "Write the report");
+  cmd->add_option("--report", f->report,
+                  "Write a self-contained HTML page with charts and the history of past windows (- for stdout)");
   cmd->add_flag("--no-record", f->no_record, "Do not keep this run in the registry's monitor history");
   cmd->footer(
       "Examples:\n"
@@ -120,19 +121,16 @@ void RegisterMonitor(CLI::App& app, CliContext& ctx) {
     const CommandInputs inputs = Inputs(f->options.task, f->options.registry, f->options.source, f->options.model);
     CheckOutputPath(f->json, "--json", inputs);
     CheckOutputPath(f->report, "--report", inputs);
+    CheckOneStdout({{"--json", f->json}, {"--report", f->report}});
     f->options.record = !f->no_record;
     const MonitorResult result = Monitor(f->options);
     if (!f->report.empty()) {
       const std::string key = result.report.at("window").at("key");
       const auto history = MonitorHistory(f->options.task, f->options.registry, 52, key);
-      WriteFileAtomically(f->report, MonitorHtml(result.report, history));
+      WriteOutput(f->report, MonitorHtml(result.report, history));
     }
-    if (f->json == "-") {
-      std::cout << Dump(result.report);
-    } else {
-      if (!f->json.empty()) WriteFileAtomically(f->json, Dump(result.report));
-      if (!ctx.quiet) std::cout << Summary(result.report);
-    }
+    WriteOutput(f->json, Dump(result.report));
+    if (f->json != "-" && f->report != "-" && !ctx.quiet) std::cout << Summary(result.report);
   });
 }
 
@@ -150,7 +148,7 @@ void RegisterCycle(CLI::App& app, CliContext& ctx) {
   AddSourceOptions(cmd, f->options.source);
   cmd->add_option("--registry", f->options.registry, "Registry database (default: .trainops/registry.db next to the spec)");
   cmd->add_option("--work-dir", f->options.work_dir, "Where candidates are trained (default: cycles/ next to the registry)");
-  cmd->add_option("--json", f->json, "Write the cycle report as JSON (- for stdout)");
+  AddJsonOption(cmd, f->json, "Write the cycle report");
   cmd->add_option("--threads", f->threads, "Training and gate threads (default: the spec's)");
   cmd->add_option("--feedback", f->options.feedback,
                   "Labels agents gave to messages of earlier windows (CSV, TSV or JSONL: id, text, label column): "
@@ -158,8 +156,8 @@ void RegisterCycle(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--label-budget", f->options.label_budget,
                   "Also pick this many messages of the window for agents to label next (as `trainops select`)");
   cmd->add_option("--selection", f->options.selection,
-                  "Where the picked messages go (CSV: id,time,text,score,reason,stratum; default: "
-                  "selection-NNNN.csv in the work folder)");
+                  "Where the picked messages go (CSV: id,time,text,score,reason,stratum; - for stdout; "
+                  "default: selection-NNNN.csv in the work folder)");
   cmd->add_option("--random-share", f->options.random_share,
                   "Share of the label budget drawn uniformly at random (default 0.1), for unbiased accuracy estimates");
   cmd->footer(
@@ -176,16 +174,17 @@ void RegisterCycle(CLI::App& app, CliContext& ctx) {
     CommandInputs inputs = Inputs(f->options.task, f->options.registry, f->options.source);
     if (!f->options.feedback.empty()) inputs.Add("--feedback", f->options.feedback);
     CheckOutputPath(f->json, "--json", inputs);
+    CheckOutputPath(f->options.selection, "--selection", inputs);
     if (!f->json.empty() && f->json != "-" && f->json == f->options.selection) {
       throw InputError(fmt::format("--json and --selection both name {}; give each its own file", f->json));
     }
+    CheckOneStdout({{"--json", f->json}, {"--selection", f->options.selection}});
     if (f->threads >= 0) f->options.threads = f->threads;
     const CycleResult result = Cycle(f->options, ctx.messages());
     const nlohmann::json& r = result.report;
-    if (f->json == "-") {
-      std::cout << Dump(r);
-    } else {
-      if (!f->json.empty()) WriteFileAtomically(f->json, Dump(r));
+    if (f->options.selection == "-") std::cout << result.selection_csv;
+    WriteOutput(f->json, Dump(r));
+    if (f->json != "-" && f->options.selection != "-") {
       if (!ctx.quiet) {
         std::cout << Summary(r);
         std::cout << "decision: " << r.at("decision").get<std::string>() << "\n";
@@ -201,17 +200,18 @@ void RegisterCycle(CLI::App& app, CliContext& ctx) {
   });
 
   auto list = std::make_shared<std::pair<std::string, std::string>>();  // task, registry
-  auto json_out = std::make_shared<bool>(false);
+  auto json_out = std::make_shared<std::string>();
   CLI::App* cycles = app.add_subcommand("cycles", "The history of `trainops cycle`");
   cycles->require_subcommand(1);
   CLI::App* ls = cycles->add_subcommand("list", "List a task's cycles, oldest first");
   ls->add_option("--task", list->first, "Task spec")->required();
   ls->add_option("--registry", list->second, "Registry database");
-  ls->add_flag("--json", *json_out, "Print JSON instead of a table");
+  AddJsonOption(ls, *json_out, "Print the cycles");
   ls->callback([list, json_out] {
+    CheckOutputPath(*json_out, "--json", Inputs(list->first, list->second, {}));
     const auto rows = ListCycles(list->first, list->second);
-    if (*json_out) {
-      std::cout << Dump(nlohmann::json(rows));
+    if (!json_out->empty()) {
+      WriteOutput(*json_out, Dump(nlohmann::json(rows)));
       return;
     }
     if (rows.empty()) {

@@ -20,7 +20,17 @@ namespace {
 // Flags every registry command takes: where the registry is and which task.
 struct Where {
   std::string registry, task_spec, task_name;
-  bool json = false;
+  std::string json;  // --json [FILE]: "" = a table; "-" = JSON on standard output
+
+  bool WantsJson() const { return !json.empty(); }
+  // Before any work (a promotion, say): the JSON file can be written and is no input.
+  void CheckJson() const {
+    CommandInputs inputs;
+    inputs.AddTask(task_spec, registry);
+    inputs.Add("--registry", registry);
+    CheckOutputPath(json, "--json", inputs);
+  }
+  void EmitJson(const nlohmann::json& j) const { WriteOutput(json, j.dump(2) + "\n"); }
 
   std::optional<TaskSpec> Spec() const {
     if (task_spec.empty()) return std::nullopt;
@@ -45,7 +55,7 @@ void AddWhereFlags(CLI::App* cmd, Where& w, bool with_json = true) {
   cmd->add_option("--registry", w.registry, "Registry database (default: from --task, or .trainops/registry.db here or above)");
   cmd->add_option("--task", w.task_spec, "Task spec (YAML): its registry and its task");
   cmd->add_option("--task-name", w.task_name, "Task name (when there is no spec at hand)");
-  if (with_json) cmd->add_flag("--json", w.json, "Print JSON instead of a table");
+  if (with_json) AddJsonOption(cmd, w.json, "Print the result");
 }
 
 std::string Short(const std::string& id) { return id.substr(0, 12); }
@@ -81,6 +91,7 @@ nlohmann::json ToJson(const StatusChangeResult& c) {
                       {"forced", c.forced},   {"at", c.at},             {"changed", c.changed}};
   j["gate_report_id"] = c.gate_report_id ? nlohmann::json(c.gate_report_id) : nlohmann::json(nullptr);
   if (!c.archived_model_id.empty()) j["archived_model_id"] = c.archived_model_id;
+  if (!c.policy_hash.empty()) j["gate_policy"] = {{"hash", c.policy_hash}, {"change", c.policy_change}};
   return j;
 }
 
@@ -95,17 +106,21 @@ void PrintHistory(const std::vector<StatusChange>& history) {
     std::cout << fmt::format("{:<24}  {:<12}  {:<10}  {:<10}  {:<6}  {:<6}  {}\n", c.at, Short(c.model_id),
                              c.from_status, c.to_status, c.gate_report_id ? fmt::format("#{}", c.gate_report_id) : "-",
                              c.forced ? "yes" : "no", c.reason);
+    if (!c.policy_hash.empty()) {
+      std::cout << fmt::format("{:<24}  {:<12}  registered gate policy {}: {}\n", "", "", c.policy_hash, c.policy_change);
+    }
   }
 }
 
 void RunsList(const Where& w) {
+  w.CheckJson();
   auto spec = w.Spec();
   Registry registry = w.OpenExisting(spec);
   auto runs = registry.ListRuns(w.TaskName(spec));
-  if (w.json) {
+  if (w.WantsJson()) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : runs) out.push_back(ToJson(r));
-    std::cout << out.dump(2) << "\n";
+    w.EmitJson(out);
     return;
   }
   if (runs.empty()) {
@@ -124,11 +139,12 @@ void RunsList(const Where& w) {
 }
 
 void RunsShow(const Where& w, const std::string& id) {
+  w.CheckJson();
   auto spec = w.Spec();
   Registry registry = w.OpenExisting(spec);
   RunRecord r = registry.GetRun(id);
-  if (w.json) {
-    std::cout << ToJson(r).dump(2) << "\n";
+  if (w.WantsJson()) {
+    w.EmitJson(ToJson(r));
     return;
   }
   std::cout << fmt::format("run        {}\ntask       {}\ncreated    {}\nspec       {} ({})\nrun folder {}\n", r.id,
@@ -163,6 +179,7 @@ void RunsShow(const Where& w, const std::string& id) {
 }
 
 void ModelsList(const Where& w, const std::string& status) {
+  w.CheckJson();
   auto spec = w.Spec();
   std::optional<ModelStatus> wanted;
   if (!status.empty()) wanted = ParseModelStatus(status);
@@ -170,10 +187,10 @@ void ModelsList(const Where& w, const std::string& status) {
   std::vector<ModelRecord> models;
   for (auto& m : registry.ListModels(w.TaskName(spec)))
     if (!wanted || m.status == *wanted) models.push_back(std::move(m));
-  if (w.json) {
+  if (w.WantsJson()) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& m : models) out.push_back(ToJson(m));
-    std::cout << out.dump(2) << "\n";
+    w.EmitJson(out);
     return;
   }
   if (models.empty()) {
@@ -193,15 +210,23 @@ void ModelsList(const Where& w, const std::string& status) {
 }
 
 void ModelsShow(const Where& w, const std::string& id) {
+  w.CheckJson();
   auto spec = w.Spec();
   Registry registry = w.OpenExisting(spec);
   ModelRecord m = registry.GetModel(id);
   auto history = registry.History("", m.id);
-  if (w.json) {
+  const std::optional<GatePolicyRecord> policy = registry.RegisteredPolicy(m.task);
+  if (w.WantsJson()) {
     nlohmann::json out = ToJson(m);
     out["history"] = nlohmann::json::array();
     for (const auto& c : history) out["history"].push_back(ToJson(ToStatusChangeResult(c)));
-    std::cout << out.dump(2) << "\n";
+    out["task_gate_policy"] = nullptr;
+    if (policy) {
+      out["task_gate_policy"] = {{"hash", policy->hash},          {"reason", policy->reason},
+                                 {"registered_at", policy->registered_at}, {"gate_report_id", policy->gate_report_id},
+                                 {"settings", policy->settings}};
+    }
+    w.EmitJson(out);
     return;
   }
   std::cout << fmt::format("model    {}\ntask     {}\nstatus   {}\nfile     {} ({})\nrun      {}\ncreated  {}\nmetrics  {}\n\n",
@@ -209,6 +234,11 @@ void ModelsShow(const Where& w, const std::string& id) {
                            m.run_id.empty() ? "-" : m.run_id, m.created_at, m.metrics.dump());
   std::cout << "status history:\n";
   PrintHistory(history);
+  std::cout << "\ngate policy of task " << m.task << ": "
+            << (policy ? fmt::format("{}, registered {} ({}; gate report #{})", policy->hash, policy->registered_at,
+                                     policy->reason, policy->gate_report_id)
+                       : std::string("none yet (registered by the task's first promotion through the gates)"))
+            << "\n";
 }
 
 
@@ -218,12 +248,13 @@ struct PromoteFlags {
 };
 
 void Promote(PromoteFlags& f) {
+  f.where.CheckJson();
   f.options.task = f.where.task_spec;
   f.options.task_name = f.where.task_name;
   f.options.registry = f.where.registry;
   const StatusChangeResult change = trainops::Promote(f.options);
-  if (f.where.json) {
-    std::cout << ToJson(change).dump(2) << "\n";
+  if (f.where.WantsJson()) {
+    f.where.EmitJson(ToJson(change));
   } else {
     std::cout << change.message << (change.changed ? "" : "; nothing changed") << "\n";
   }
@@ -235,10 +266,11 @@ struct RollbackFlags {
 };
 
 void Rollback(const RollbackFlags& f) {
+  f.where.CheckJson();
   const StatusChangeResult change =
       trainops::Rollback(RollbackOptions{f.where.task_spec, f.where.task_name, f.where.registry, f.reason});
-  if (f.where.json) {
-    std::cout << ToJson(change).dump(2) << "\n";
+  if (f.where.WantsJson()) {
+    f.where.EmitJson(ToJson(change));
     return;
   }
   std::cout << change.message << "\n";
@@ -256,9 +288,14 @@ void RegisterRegistryCommands(CLI::App& app, CliContext& ctx) {
   runs_list->callback([runs_where] { RunsList(*runs_where); });
   auto run_id = std::make_shared<std::string>();
   CLI::App* runs_show = runs->add_subcommand("show", "Show one run: spec, data, hyper-parameters, checkpoints");
-  runs_show->add_option("ID", *run_id, "Run id or a unique prefix")->required();
+  // Not CLI11-required: a bare --json in front of it takes it first (ReclaimPositional).
+  runs_show->add_option("ID", *run_id, "Run id or a unique prefix (required)");
   AddWhereFlags(runs_show, *runs_where);
-  runs_show->callback([runs_where, run_id] { RunsShow(*runs_where, *run_id); });
+  runs_show->callback([runs_where, run_id] {
+    ReclaimPositional(*run_id, runs_where->json);
+    if (run_id->empty()) throw InputError("runs show needs a run id: trainops runs show ID (see `trainops runs list`)");
+    RunsShow(*runs_where, *run_id);
+  });
   runs->footer("Examples:\n  trainops runs list --task task.yaml\n  trainops runs show run-20260101T1200 --json");
 
   // models
@@ -272,19 +309,28 @@ void RegisterRegistryCommands(CLI::App& app, CliContext& ctx) {
   models_list->callback([models_where, status] { ModelsList(*models_where, *status); });
   auto model_id = std::make_shared<std::string>();
   CLI::App* models_show = models->add_subcommand("show", "Show one model and its status history");
-  models_show->add_option("ID", *model_id, "Model id or a unique prefix")->required();
+  models_show->add_option("ID", *model_id, "Model id or a unique prefix (required)");
   AddWhereFlags(models_show, *models_where);
-  models_show->callback([models_where, model_id] { ModelsShow(*models_where, *model_id); });
+  models_show->callback([models_where, model_id] {
+    ReclaimPositional(*model_id, models_where->json);
+    if (model_id->empty()) {
+      throw InputError("models show needs a model id: trainops models show ID (see `trainops models list`)");
+    }
+    ModelsShow(*models_where, *model_id);
+  });
   models->footer("Examples:\n  trainops models list --status production\n  trainops models show 1a2b3c4d --json");
 
   // promote
   auto pf = std::make_shared<PromoteFlags>();
   CLI::App* promote = app.add_subcommand("promote", "Make a model the production model of its task");
-  promote->add_option("MODEL", pf->options.model, "Model id (or unique prefix), or a model file (registered if needed)")
-      ->required();
+  promote->add_option("MODEL", pf->options.model,
+                      "Model id (or unique prefix), or a model file (registered if needed) (required)");
   promote->add_option("--reason", pf->options.reason, "Why; kept in the status history")->required();
   promote->add_flag("--force", pf->options.force,
                     "Promote without a passing gate report against production (needs --reason; recorded as forced)");
+  promote->add_flag("--new-policy", pf->options.new_policy,
+                    "Promote although the gate report's settings loosen the task's registered gate policy, and "
+                    "register them (the gates must have passed; needs --reason; recorded)");
   AddWhereFlags(promote, pf->where);
   promote->footer(
       "Examples:\n"
@@ -293,8 +339,17 @@ void RegisterRegistryCommands(CLI::App& app, CliContext& ctx) {
       "Refused (exit 1) unless the model's latest gate report against production for the current task\n"
       "spec passed and the production model it was compared with is still production (`trainops gate`\n"
       "/ `trainops release` with the default --baseline); reports against another baseline do not count.\n"
-      "--force skips that and is recorded. The previous production model becomes archived.");
-  promote->callback([pf] { Promote(*pf); });
+      "--force skips that and is recorded. The previous production model becomes archived.\n"
+      "The first promotion through the gates registers the gate settings it passed under as the task's\n"
+      "gate policy; a report made under weaker settings (a lower threshold, a gate switched off) cannot\n"
+      "promote until they are restored, or --new-policy --reason registers them knowingly.");
+  promote->callback([pf] {
+    ReclaimPositional(pf->options.model, pf->where.json);
+    if (pf->options.model.empty()) {
+      throw InputError("promote needs the model: trainops promote MODEL --reason TEXT (a model id or a model file)");
+    }
+    Promote(*pf);
+  });
 
   // rollback
   auto rf = std::make_shared<RollbackFlags>();

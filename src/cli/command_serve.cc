@@ -81,8 +81,10 @@ void RunExport(const ExportFlags& f, const CliContext& ctx) {
   o.output = f.output;
   o.since = f.since;
   o.until = f.until;
-  const size_t rows = serve::ExportTraffic(o);
-  ctx.Info(fmt::format("exported {} requests from {} -> {}", rows, o.log.string(), f.output));
+  const size_t rows = f.output == "-" ? serve::ExportTraffic(o, [](std::string_view line) { std::cout << line; })
+                                      : serve::ExportTraffic(o);
+  ctx.Info(fmt::format("exported {} requests from {} -> {}", rows, o.log.string(),
+                       f.output == "-" ? std::string("standard output") : f.output));
 }
 
 }  // namespace
@@ -133,7 +135,7 @@ void RegisterServe(CLI::App& app, CliContext& ctx) {
   exp->add_option("--task", e->task, "Task spec: the log next to its registry");
   exp->add_option("--registry", e->registry, "Registry database: the log next to it");
   exp->add_option("--traffic-log", e->traffic_log, "The traffic log database itself");
-  exp->add_option("--output", e->output, "CSV file to write")->required();
+  exp->add_option("--output", e->output, "CSV file to write (- for stdout)")->required();
   exp->add_option("--since", e->since, "Only requests at or after this ISO-8601 UTC time");
   exp->add_option("--until", e->until, "Only requests before this ISO-8601 UTC time");
   exp->footer("Example:\n  trainops traffic export --task task.yaml --output traffic.csv --since 2026-01-01");

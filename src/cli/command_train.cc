@@ -73,8 +73,8 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
   CLI::App* cmd = app.add_subcommand("train", "Train a model with monitored checkpoints");
   cmd->footer(
       "Examples:\n"
-      "  trainops train --task task.yaml --out runs/r1\n"
-      "  trainops train --data train.csv --text-column text --label-column intent --out runs/r1\n"
+      "  trainops train --task task.yaml --output runs/r1\n"
+      "  trainops train --data train.csv --text-column text --label-column intent --output runs/r1\n"
       "  trainops train --resume runs/r1\n"
       "Writes DIR/model.bin (the selected checkpoint), DIR/checkpoints/, DIR/metrics.jsonl\n"
       "and DIR/run.json. Flags override the spec's fields; --list-parameters prints every\n"
@@ -87,7 +87,7 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--segment-columns", flags->segment_columns, "Segment columns")->delimiter(',');
   cmd->add_option("--format", flags->format, "csv, tsv or jsonl (default: by extension)");
   cmd->add_option("--on-bad-row", flags->on_bad_row, "error (default) or skip");
-  cmd->add_option("--out", flags->out, "Output folder for the run");
+  cmd->add_option("--output,--out", flags->out, "Output folder for the run");
   cmd->add_option("--resume", flags->resume, "Continue the interrupted run in this folder");
   for (const Parameter& p : Parameters()) {
     if (p.flag.empty()) continue;
@@ -128,10 +128,14 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
       progress.Update(done, total, rate, static_cast<int>(epoch));
     };
     callbacks.on_checkpoint = [&](const nlohmann::json& record) { progress.Checkpoint(record); };
+    if (flags->out == "-") {
+      throw InputError("--output -: a training run writes a run folder (model, checkpoints, metrics), which "
+                       "cannot be standard output; name a folder, e.g. --output runs/r1");
+    }
     TrainResult result;
     if (!flags->resume.empty()) {
       if (!flags->out.empty() && flags->out != flags->resume) {
-        throw InputError("--resume DIR continues the run in DIR; do not combine it with a different --out");
+        throw InputError("--resume DIR continues the run in DIR; do not combine it with a different --output");
       }
       // A resumed run keeps the parameters it started with; only the thread count may differ.
       std::optional<int> threads;  // unset: the run's own thread count
@@ -139,7 +143,7 @@ void RegisterTrain(CLI::App& app, CliContext& ctx) {
         if (p->name != "threads") {
           throw InputError(fmt::format("{} cannot change a resumed run (it continues with the parameters it "
                                        "started with; see its run folder's train_config.json); drop {}, or "
-                                       "start a new run with --out",
+                                       "start a new run with --output",
                                        p->flag, p->flag));
         }
         CheckFlag(*p, value);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -48,11 +49,22 @@ int Run(int argc, char** argv) {
   trainops::cli::RegisterServe(app, ctx);
   trainops::cli::RegisterMonitor(app, ctx);
   trainops::cli::RegisterSelect(app, ctx);
-  // Subcommands accept --quiet/--verbose after their name too.
-  for (CLI::App* sub : app.get_subcommands({})) {
-    sub->add_flag("-q,--quiet", ctx.quiet, "Print only results and errors");
-    sub->add_flag("-v,--verbose", ctx.verbose, "Print more detail");
-  }
+  // Every command, and every command of a group (`traffic export`, `cycles list`), accepts
+  // --quiet/--verbose after its name too.
+  std::function<void(CLI::App*)> add_global_flags = [&](CLI::App* parent) {
+    for (CLI::App* sub : parent->get_subcommands({})) {
+      sub->add_flag("-q,--quiet", ctx.quiet, "Print only results and errors");
+      sub->add_flag("-v,--verbose", ctx.verbose, "Print more detail");
+      add_global_flags(sub);
+    }
+  };
+  add_global_flags(&app);
+  // Checked before any command runs (the callbacks run at the end of parsing).
+  app.parse_complete_callback([&ctx] {
+    if (ctx.quiet && ctx.verbose) {
+      throw trainops::InputError("--quiet and --verbose contradict each other; give one of them");
+    }
+  });
   try {
     // CLI11 would only say "a subcommand is required"; name the word and suggest one.
     if (argc > 1 && argv[1][0] != '-') {

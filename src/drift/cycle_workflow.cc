@@ -201,7 +201,8 @@ std::filesystem::path WorkDir(const CycleOptions& options, const std::filesystem
 // Picks the messages to label next and writes them where --selection says (default: the
 // work folder). Returns the report's `selection`.
 json WriteSelection(const CycleOptions& options, const TaskSpec& spec, const std::filesystem::path& registry_path,
-                    const drift::TrafficWindow& window, size_t cycle_number, drift::CycleSelection& selection) {
+                    const drift::TrafficWindow& window, size_t cycle_number, drift::CycleSelection& selection,
+                    std::string& csv_for_caller) {
   const drift::ResolvedModel serving = drift::ResolveMonitoredModel("", spec, registry_path);
   const uint64_t seed = spec.seed ^ (0x5e1ec7ULL * cycle_number);  // each window its own random share
   selection = drift::SelectForNextWindow(serving.model, window, static_cast<size_t>(options.label_budget),
@@ -212,7 +213,12 @@ json WriteSelection(const CycleOptions& options, const TaskSpec& spec, const std
     std::filesystem::create_directories(work_dir);
     path = (work_dir / fmt::format("selection-{:04d}.csv", cycle_number)).string();
   }
-  WriteFileAtomically(path, drift::SelectionCsv(selection));
+  // "-": the caller prints it (standard output is the command's, not the library's).
+  if (path == "-") {
+    csv_for_caller = drift::SelectionCsv(selection);
+  } else {
+    WriteFileAtomically(path, drift::SelectionCsv(selection));
+  }
   return {{"path", path},
           {"budget", options.label_budget},
           {"rows", selection.rows.size()},
@@ -240,9 +246,6 @@ void CheckCycleOptions(const CycleOptions& o) {
   inputs.AddTask(o.task, o.registry);
   if (!o.source.traffic.empty()) inputs.Add("--traffic", o.source.traffic);
   if (!o.feedback.empty()) inputs.Add("--feedback", o.feedback);
-  if (o.selection == "-") {
-    throw InputError("--selection -: name a file for the messages to label (standard output carries the cycle report)");
-  }
   if (!o.selection.empty()) CheckOutputFile(o.selection, "--selection", inputs);
 }
 
@@ -353,7 +356,8 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
     drift::CycleSelection selection;
     if (options.label_budget > 0) {
       try {
-        selection_json = WriteSelection(options, spec, registry_path, window, cycles.size() + 1, selection);
+        selection_json =
+            WriteSelection(options, spec, registry_path, window, cycles.size() + 1, selection, result.selection_csv);
         Say(messages, fmt::format("selected {} of {} messages to label next ({} at random) in {}",
                                   selection.rows.size(), selection.candidates, selection.random_picks,
                                   selection_json.at("path").get<std::string>()));

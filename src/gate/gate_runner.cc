@@ -19,9 +19,9 @@ namespace {
 
 EvalInput TestInput(const TaskSpec& spec, int threads) {
   if (spec.data.test.empty()) {
-    throw InputError(fmt::format("{}: data.test is not set; gates run on unseen test data, so add a test file that "
-                                 "training never reads (e.g. `test: test.csv` under data:)",
-                                 spec.spec_path.string()));
+    throw InputError(fmt::format("{}: key data.test is not set; gates run on unseen test data, so add a test file "
+                                 "that training never reads (e.g. `test: test.csv` under data:)",
+                                 spec.Locate("data.test")));
   }
   EvalInput input;
   input.data = spec.data.test;
@@ -85,9 +85,10 @@ GateReport RunGates(const TaskSpec& spec, const GateRunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const GatesSpec& gates = spec.gates;
   GateReport report;
+  // The spec's mistake first: a missing data.test is found before any model is read.
+  EvalInput input = TestInput(spec, options.threads);
   const Model candidate = LoadModel(options.candidate);
 
-  EvalInput input = TestInput(spec, options.threads);
   input.segment_columns = !gates.segments.columns.empty() ? gates.segments.columns
                           : !spec.evaluation.segments.empty() ? spec.evaluation.segments
                                                               : spec.data.segment_columns;

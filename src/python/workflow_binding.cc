@@ -123,6 +123,8 @@ py::dict StatusChangeToPython(const StatusChangeResult& s) {
   d["archived_model_id"] = s.archived_model_id;
   d["forced"] = s.forced;
   d["gate_report_id"] = s.gate_report_id;
+  d["policy_hash"] = s.policy_hash;
+  d["policy_change"] = s.policy_change;
   d["message"] = s.message;
   return d;
 }
@@ -308,12 +310,19 @@ void RegisterWorkflows(py::module_& m) {
   m.def(
       "promote",
       [](const std::string& model, const std::string& reason, bool force, const std::string& task,
-         const std::string& task_name, const std::string& registry) {
-        PromoteOptions o{model, reason, force, task, task_name, registry};
+         const std::string& task_name, const std::string& registry, bool new_policy) {
+        PromoteOptions o;
+        o.model = model;
+        o.reason = reason;
+        o.force = force;
+        o.new_policy = new_policy;
+        o.task = task;
+        o.task_name = task_name;
+        o.registry = registry;
         return StatusChangeToPython(Released([&] { return Promote(o); }));
       },
       py::arg("model"), py::arg("reason") = "", py::arg("force") = false, py::arg("task") = "",
-      py::arg("task_name") = "", py::arg("registry") = "");
+      py::arg("task_name") = "", py::arg("registry") = "", py::arg("new_policy") = false);
   m.def(
       "rollback",
       [](const std::string& task, const std::string& task_name, const std::string& registry, const std::string& reason) {

@@ -64,6 +64,23 @@ struct StatusChange {
   std::string at;
   bool changed = true;
   std::string archived_model_id;  // Promote/Rollback: the production model it replaced, "" = none
+  // Set when this promotion registered the task's gate policy (GatePolicyRecord): its
+  // hash and why ("first promotion through the gates", "stricter settings", or the reason
+  // given with new_policy).
+  std::string policy_hash, policy_change;
+};
+
+// The task's registered gate policy (registry/gate_policy.h): the gate settings that no
+// promotion through the gates may loosen. The newest record per task is in force.
+struct GatePolicyRecord {
+  int64_t id = 0;
+  std::string task;
+  nlohmann::json settings;  // a gate report's "settings"
+  std::string hash;
+  std::string reason;
+  int64_t history_id = 0;      // the promotion that registered it
+  int64_t gate_report_id = 0;  // the report whose settings these are
+  std::string registered_at;
 };
 
 struct GateReportRecord {
@@ -90,6 +107,10 @@ struct PromoteRequest {
   std::string reason;
   std::string spec_hash;  // the spec whose gates the model must have passed
   bool force = false;     // promote without a passing gate report; needs a reason
+  // Promote through the gates even though the report's settings loosen the task's
+  // registered gate policy, and register them as the new policy; needs a reason, kept
+  // with the policy and shown in the history. Not with `force`.
+  bool new_policy = false;
 };
 
 // The drift loop's records (docs/monitoring.md).
@@ -172,10 +193,17 @@ class Registry {
   // report for (model, spec_hash) that was compared with production must have passed, and
   // the production model it was compared with must still be the task's production model
   // (both none is fine: a first release). Comparison reports are ignored. `force` skips
-  // the check and is recorded in the history. Throws CheckFailedError when the policy
+  // the check and is recorded in the history. The report's gate settings must not loosen
+  // the task's registered gate policy (unless new_policy); a promotion through the gates
+  // registers them when the task has no policy yet or they differ from it (gate_policies).
+  // Throws CheckFailedError when the policy
   // refuses (the message says how to get a report that counts), InputError for an unknown
   // model or --force without a reason.
   StatusChange Promote(const PromoteRequest& request);
+  // The task's gate policy in force; nullopt before its first promotion through the gates.
+  std::optional<GatePolicyRecord> RegisteredPolicy(const std::string& task) const;
+  // Every policy the task has had, oldest first.
+  std::vector<GatePolicyRecord> PolicyHistory(const std::string& task) const;
   // Makes the model that was production before the current one production again. Throws
   // CheckFailedError when there is no production model or none before it.
   StatusChange Rollback(const std::string& task, const std::string& reason);

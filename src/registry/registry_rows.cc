@@ -46,7 +46,22 @@ StatusChange ReadHistory(const sqlite::Statement& row) {
   c.forced = row.Int(6) != 0;
   c.gate_report_id = row.IsNull(7) ? 0 : row.Int(7);
   c.at = row.Text(8);
+  if (!row.IsNull(9)) c.policy_hash = row.Text(9);
+  if (!row.IsNull(10)) c.policy_change = row.Text(10);
   return c;
+}
+
+GatePolicyRecord ReadGatePolicy(const sqlite::Statement& row) {
+  GatePolicyRecord p;
+  p.id = row.Int(0);
+  p.task = row.Text(1);
+  p.settings = ParseJsonColumn(row.Text(2));
+  p.hash = row.Text(3);
+  p.reason = row.Text(4);
+  p.history_id = row.IsNull(5) ? 0 : row.Int(5);
+  p.gate_report_id = row.IsNull(6) ? 0 : row.Int(6);
+  p.registered_at = row.Text(7);
+  return p;
 }
 
 GateReportRecord ReadGateReport(const sqlite::Statement& row) {

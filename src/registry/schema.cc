@@ -147,8 +147,27 @@ CREATE INDEX selections_by_key ON selections(task, row_key, id);
 ALTER TABLE feedback ADD COLUMN relabelled_at TEXT;
 )sql";
 
+// Step to version 6: the registered gate policy. Each row is the gate settings a task's
+// promotions must not loosen from then on, recorded by the promotion (history_id) that
+// registered them; the newest row per task is the policy in force.
+constexpr const char* kToVersion6 = R"sql(
+CREATE TABLE gate_policies (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  task            TEXT NOT NULL,
+  settings_json   TEXT NOT NULL,
+  settings_hash   TEXT NOT NULL,
+  reason          TEXT NOT NULL,
+  history_id      INTEGER,
+  gate_report_id  INTEGER,
+  registered_at   TEXT NOT NULL
+);
+CREATE INDEX gate_policies_by_task ON gate_policies(task, id);
+CREATE INDEX gate_policies_by_history ON gate_policies(history_id);
+)sql";
+
 const std::vector<const char*>& Steps() {
-  static const std::vector<const char*> steps = {kToVersion1, kToVersion2, kToVersion3, kToVersion4, kToVersion5};
+  static const std::vector<const char*> steps = {kToVersion1, kToVersion2, kToVersion3,
+                                                 kToVersion4, kToVersion5, kToVersion6};
   return steps;
 }
 
@@ -159,6 +178,7 @@ std::set<std::string> TablesOf(int version) {
   if (version >= 2) tables.insert("gate_reports");
   if (version >= 4) tables.insert({"monitor_runs", "feedback", "cycles"});
   if (version >= 5) tables.insert("selections");
+  if (version >= 6) tables.insert("gate_policies");
   return tables;
 }
 

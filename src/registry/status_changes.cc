@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "common/fault_injection.h"
+#include "registry/gate_policy.h"
 #include "registry/registry.h"
 #include "registry/registry_rows.h"
 #include "registry/sqlite_db.h"
@@ -84,7 +85,41 @@ std::string DescribeBaseline(const GateReportRecord& report) {
   return "no regression comparison";
 }
 
+// The settings a gate report was made under (null for reports from before they were kept).
+nlohmann::json SettingsOf(const std::optional<GateReportRecord>& report) {
+  if (!report || !report->report.is_object()) return nullptr;
+  const auto it = report->report.find("settings");
+  return it != report->report.end() && it->is_object() ? *it : nlohmann::json(nullptr);
+}
+
+void AddPolicy(sqlite::Database& db, const std::string& task, const nlohmann::json& settings, const std::string& hash,
+               const std::string& reason, int64_t history_id, int64_t gate_report_id, const std::string& at) {
+  Statement s(db,
+              "INSERT INTO gate_policies (task, settings_json, settings_hash, reason, history_id, gate_report_id, "
+              "registered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  s.Bind(1, task).Bind(2, settings.dump()).Bind(3, hash).Bind(4, reason).BindIdOrNull(5, history_id);
+  s.BindIdOrNull(6, gate_report_id).Bind(7, at);
+  s.Run();
+}
+
 }  // namespace
+
+std::optional<GatePolicyRecord> Registry::RegisteredPolicy(const std::string& task) const {
+  Statement s(*db_, fmt::format("SELECT {} FROM gate_policies WHERE task = ?1 ORDER BY id DESC LIMIT 1",
+                                registry_rows::kGatePolicyColumns));
+  s.Bind(1, task);
+  if (!s.Step()) return std::nullopt;
+  return registry_rows::ReadGatePolicy(s);
+}
+
+std::vector<GatePolicyRecord> Registry::PolicyHistory(const std::string& task) const {
+  Statement s(*db_, fmt::format("SELECT {} FROM gate_policies WHERE task = ?1 ORDER BY id",
+                                registry_rows::kGatePolicyColumns));
+  s.Bind(1, task);
+  std::vector<GatePolicyRecord> out;
+  while (s.Step()) out.push_back(registry_rows::ReadGatePolicy(s));
+  return out;
+}
 
 int64_t Registry::RecordGateReport(const GateReportRecord& report) {
   Transaction tx(*db_, Transaction::Mode::kImmediate);
@@ -148,6 +183,14 @@ StatusChange Registry::Promote(const PromoteRequest& request) {
   if (request.force && std::string(Trim(request.reason)).empty()) {
     throw InputError("--force needs --reason TEXT saying why the gates are skipped; it is kept in the status history");
   }
+  if (request.new_policy && request.force) {
+    throw InputError("--new-policy registers the gate settings of a passing gate report, and --force skips the gates: "
+                     "use one of them");
+  }
+  if (request.new_policy && std::string(Trim(request.reason)).empty()) {
+    throw InputError("--new-policy needs --reason TEXT saying why the gate policy changes; it is kept with the policy "
+                     "and shown in the status history");
+  }
   Transaction tx(*db_, Transaction::Mode::kImmediate);
   const ModelRecord model = GetModel(request.model_id);
   const std::optional<ModelRecord> current = Production(model.task);
@@ -199,11 +242,47 @@ StatusChange Registry::Promote(const PromoteRequest& request) {
           model.task, production_now.empty() ? "none" : Short(production_now), how));
     }
   }
+  // The registered policy, read in this transaction too: two promotions racing under
+  // different settings are judged one after the other.
+  const nlohmann::json settings = request.force ? nlohmann::json(nullptr) : SettingsOf(report);
+  const std::optional<GatePolicyRecord> policy = RegisteredPolicy(model.task);
+  if (request.new_policy && !settings.is_object()) {
+    throw CheckFailedError(fmt::format("refusing --new-policy for model {}: its gate report does not record the gate "
+                                       "settings it was made under (an older trainops made it); run `trainops gate "
+                                       "--task T.yaml --candidate {}` again, then promote",
+                                       Short(model.id), Short(model.id)));
+  }
+  if (policy && settings.is_object() && !request.new_policy) {
+    const std::vector<std::string> looser = gate_policy::Loosenings(policy->settings, settings);
+    if (!looser.empty()) {
+      throw CheckFailedError(fmt::format(
+          "refusing to promote model {}: its gate report #{} was made under gate settings weaker than task \"{}\"'s "
+          "registered gate policy {} (registered {}: {}): {}. Restore those settings in the spec's gates: section "
+          "and run the gates again; or, if the policy is meant to change, promote with --new-policy --reason TEXT "
+          "(kept in the status history)",
+          Short(model.id), report->id, model.task, policy->hash, policy->registered_at, policy->reason,
+          Join(looser, "; ")));
+    }
+  }
   fault::MaybeDelay(fault::kDelayInPromoteMs);
   // A forced promotion names the newest report it overrode, whatever its baseline.
   const std::optional<GateReportRecord>& rests_on = request.force ? latest : report;
   StatusChange change =
       MakeProduction(*db_, model, current, request.reason, request.force, rests_on ? rests_on->id : 0);
+  // A promotion through the gates registers the settings it passed under when they
+  // differ from the policy in force (none yet, stricter, or knowingly new); a forced one
+  // never changes the policy.
+  if (settings.is_object()) {
+    const std::string hash = gate_policy::Hash(settings);
+    if (!policy || policy->hash != hash) {
+      const std::string why = request.new_policy ? "new policy: " + request.reason
+                              : !policy          ? std::string("first promotion through the gates")
+                                                 : "settings changed, none weaker than policy " + policy->hash;
+      AddPolicy(*db_, model.task, settings, hash, why, change.id, report->id, change.at);
+      change.policy_hash = hash;
+      change.policy_change = why;
+    }
+  }
   tx.Commit();
   return change;
 }

@@ -37,6 +37,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -231,6 +232,8 @@ struct ExportOptions {
 // "" = none; sample_weight as TrafficRow's).
 // Returns the number of rows. Throws InputError for a missing log or a bad time.
 size_t ExportTraffic(const ExportOptions& options);
+// The same CSV, line by line to `write` (`options.output` unused): for standard output.
+size_t ExportTraffic(const ExportOptions& options, const std::function<void(std::string_view)>& write);
 
 // "2026-01-01", "2026-01-01T12:00", "2026-01-01T12:00:00Z", "...:00.250Z" ->
 // "2026-01-01T12:00:00.250Z" (the stored form, so string order is time order). Throws

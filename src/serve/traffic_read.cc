@@ -143,16 +143,24 @@ size_t ExportTraffic(const ExportOptions& options) {
   if (!options.until.empty()) NormalizeTime(options.until, "--until");
   if (!std::filesystem::exists(options.log)) ReadTraffic(options.log, "", "", [](const TrafficRow&) {});
   AtomicFile out(options.output);
-  out.Write(CsvLine({"request_id", "time", "model", "text", "label", "confidence", "rejected", "feedback_label",
+  const size_t rows = ExportTraffic(options, [&](std::string_view line) { out.Write(line); });
+  out.Commit();
+  return rows;
+}
+
+size_t ExportTraffic(const ExportOptions& options, const std::function<void(std::string_view)>& write) {
+  if (!options.since.empty()) NormalizeTime(options.since, "--since");
+  if (!options.until.empty()) NormalizeTime(options.until, "--until");
+  auto& out = write;
+  out(CsvLine({"request_id", "time", "model", "text", "label", "confidence", "rejected", "feedback_label",
                      "margin", "latency_ms", "sample_weight"}));
   size_t rows = 0;
   ReadTraffic(options.log, options.since, options.until, [&](const TrafficRow& r) {
-    out.Write(CsvLine({r.request_id, r.time, r.model, r.text, r.label, fmt::format("{:.6f}", r.confidence),
+    out(CsvLine({r.request_id, r.time, r.model, r.text, r.label, fmt::format("{:.6f}", r.confidence),
                        r.rejected ? "true" : "false", r.feedback_label, fmt::format("{:.6f}", r.margin),
                        fmt::format("{:.3f}", r.latency_ms), fmt::format("{:g}", r.sample_weight)}));
     ++rows;
   });
-  out.Commit();
   return rows;
 }
 

@@ -288,20 +288,22 @@ int64_t ParseDurationSeconds(std::string_view text) {
   return value * scale;
 }
 
+std::string TaskSpec::Locate(const std::string& field) const {
+  auto at = key_locations.find(field);
+  if (at != key_locations.end()) return at->second;
+  at = key_locations.find(field.substr(0, field.find('.')));
+  if (at != key_locations.end() && !at->second.starts_with("-")) return at->second;
+  return spec_path.empty() ? std::string("task") : spec_path.string();
+}
+
 void TaskSpec::Validate() const {
   auto fail = [&](const std::string& field, const std::string& message) {
-    std::string where = spec_path.empty() ? std::string("task") : spec_path.string();
     // A flag's value is blamed on the flag; a key of the file on file:line:key (a value
     // left at its default on its section's line).
-    auto at = key_locations.find(field);
-    if (at != key_locations.end() && at->second.starts_with("-")) {
-      throw InputError(fmt::format("{}: {} (spec key {})", at->second, message, field));
-    }
-    if (at == key_locations.end() || at->second.starts_with("-")) {
-      at = key_locations.find(field.substr(0, field.find('.')));
-    }
-    if (at != key_locations.end() && !at->second.starts_with("-")) {
-      throw InputError(fmt::format("{}: key {}: {}", at->second, field, message));
+    const std::string where = Locate(field);
+    if (where.starts_with("-")) throw InputError(fmt::format("{}: {} (spec key {})", where, message, field));
+    if (key_locations.count(field) || key_locations.count(field.substr(0, field.find('.')))) {
+      throw InputError(fmt::format("{}: key {}: {}", where, field, message));
     }
     throw InputError(fmt::format("{}: {}: {}", where, field, message));
   };

@@ -144,6 +144,11 @@ struct TaskSpec {
   // overridden by ApplyParameterOverrides. Empty for specs built in code.
   std::map<std::string, std::string> key_locations;
 
+  // Where a message about `field` ("data.test") should point: the key's "file:line", or
+  // its section's line when the key is not in the file (so a missing key is looked for in
+  // the right place), or the flag that set it, or the spec's path ("task" when in code).
+  std::string Locate(const std::string& field) const;
+
   // Cross-field checks (e.g. char_ngram_min <= char_ngram_max, recall label in labels).
   // Throws InputError naming the field.
   void Validate() const;

@@ -411,7 +411,7 @@ TrainOutcome RunTraining(const TaskSpec& spec, const std::filesystem::path& out_
                  std::filesystem::exists(paths.checkpoints))) {
     throw InputError(fmt::format(
         "{}: already holds a training run; continue it with `trainops train --resume {}` or "
-        "choose another --out folder (nothing was overwritten)",
+        "choose another --output folder (nothing was overwritten)",
         out_dir.string(), out_dir.string()));
   }
   const int threads = ResolveThreads(spec.threads);
@@ -486,7 +486,7 @@ TrainOutcome ResumeTraining(const std::filesystem::path& out_dir, int threads,
   Paths paths(out_dir);
   if (!std::filesystem::exists(paths.config)) {
     throw InputError(fmt::format("{}: no {} here, so this is not a training run folder; pass the "
-                                 "--out folder of the interrupted `trainops train`",
+                                 "--output folder of the interrupted `trainops train`",
                                  out_dir.string(), kConfigFile));
   }
   nlohmann::json config;

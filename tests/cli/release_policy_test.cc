@@ -433,5 +433,53 @@ TEST_F(ReleasePolicyTest, AGateReportRecordsItsSettings) {
   EXPECT_EQ(j["settings"]["metrics"][0], "accuracy >= 0.6");
 }
 
+// Issue 26, item 2: the first release registers the gate settings it passed under as the
+// task's gate policy; a report made under a spec whose gates were loosened (a lower
+// threshold, a smaller alpha) cannot promote, through `release` or `promote`, until the
+// settings are restored, or `--new-policy --reason` registers them knowingly. `models
+// show` and the history show the policy.
+TEST_F(ReleasePolicyTest, AReportUnderLoosenedGatesCannotPromote) {
+  ReleaseGood();
+  auto again = RunCli({"train", "--task", P("task.yaml"), "--seed", "9", "--out", P("good2"), "--allow-data-errors",
+                       "--quiet"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  dir_.Write("task.yaml", Spec("gates:\n"
+                               "  metrics: [\"accuracy >= 0.3\", \"recall[*] >= 0.3\", \"ece <= 0.3\"]\n"
+                               "  budgets: {latency_p99_us: 100000, model_size_mb: 100}\n"
+                               "  regression: {alpha: 0.001}\n"));
+  auto weak = RunCli({"release", "--task", P("task.yaml"), "--candidate", P("good2/model.bin")});
+  EXPECT_EQ(weak.exit_code, 1) << weak.out << weak.err;
+  EXPECT_THAT(weak.err, HasSubstr("weaker than task \"gated\"'s registered gate policy"));
+  EXPECT_THAT(weak.err, HasSubstr("gates.regression.alpha is 0.001, the registered policy has 0.05"));
+  EXPECT_THAT(weak.err, HasSubstr("gates.metrics has \"accuracy >= 0.3\" where the registered policy has "
+                                  "\"accuracy >= 0.6\""));
+  EXPECT_EQ(Production(), good_);
+  auto promote = Promote(P("good2/model.bin"));
+  EXPECT_EQ(promote.exit_code, 1) << promote.err;
+  EXPECT_THAT(promote.err, HasSubstr("registered gate policy"));
+  EXPECT_EQ(Production(), good_);
+
+  // models show names the task's policy and the promotion that registered it.
+  auto show = RunCli({"models", "show", good_.substr(0, 10), "--task", P("task.yaml")});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("registered gate policy"));
+  EXPECT_THAT(show.out, HasSubstr("first promotion through the gates"));
+  auto show_json = RunCli({"models", "show", good_.substr(0, 10), "--task", P("task.yaml"), "--json"});
+  ASSERT_EQ(show_json.exit_code, 0) << show_json.err;
+  const auto policy = nlohmann::json::parse(show_json.out)["task_gate_policy"];
+  EXPECT_EQ(policy["settings"]["regression"]["alpha"], 0.05);
+
+  // Knowingly: --new-policy with a reason promotes and registers the looser settings.
+  auto knowingly = Promote(P("good2/model.bin"), {"--new-policy", "--json"});
+  ASSERT_EQ(knowingly.exit_code, 0) << knowingly.err;
+  const auto change = nlohmann::json::parse(knowingly.out);
+  EXPECT_EQ(change["gate_policy"]["change"], "new policy: looks fine to me");
+  EXPECT_EQ(Production(), ModelContentHash(dir_ / "good2/model.bin"));
+  const auto history = History();
+  ASSERT_EQ(history.size(), 3u);  // good, then good archived and good2 promoted
+  EXPECT_EQ(history.back().policy_change, "new policy: looks fine to me");
+  EXPECT_FALSE(history.back().forced);
+}
+
 }  // namespace
 }  // namespace trainops

@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "gate/budget_gates.h"
 #include "gate/gate_output.h"
+#include "gate/gate_runner.h"
 #include "gate/metric_gates.h"
 #include "gate/regression_gate.h"
 #include "task/task_spec.h"
@@ -17,6 +18,23 @@ namespace {
 using ::testing::HasSubstr;
 
 // ---------------------------------------------------------------- threshold parsing
+
+// Issue 26 item 11: a spec without data.test names the file, the line of its data:
+// section and the key, before any model is read.
+TEST(GatesSpecTest, AMissingTestFileNamesTheSpecLineAndKey) {
+  testing::TempDir dir;
+  const TaskSpec spec = ParseTaskSpec("name: t\nlabels: [a, b]\ndata:\n  train: t.csv\n  text_column: text\n"
+                                      "  label_column: intent\n",
+                                      dir / "task.yaml");
+  try {
+    RunGates(spec, {dir / "missing.bin"});
+    FAIL() << "gates ran without test data";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr((dir / "task.yaml").string() + ":3: key data.test is not set"));
+    EXPECT_THAT(e.what(), HasSubstr("`test: test.csv` under data:"));
+  }
+}
+
 
 TEST(MetricThresholdTest, ParsesMetricsLabelsAndOperators) {
   MetricThreshold t = MetricThreshold::Parse(" macro_f1 >= 0.85 ");

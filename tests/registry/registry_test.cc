@@ -43,12 +43,13 @@ class RegistryTest : public ::testing::Test {
   // A report whose regression gate compared the model with the task's production model as
   // it is now (or regressed against production when there is none), as `trainops gate` files it.
   static int64_t PassGate(Registry& r, const std::string& model_id, bool passed = true,
-                          const std::string& spec = kSpec) {
+                          const std::string& spec = kSpec, const nlohmann::json& settings = nullptr) {
     GateReportRecord g;
     g.model_id = model_id;
     g.spec_hash = spec;
     g.passed = passed;
     g.report = {{"verdict", passed ? "pass" : "fail"}};
+    if (!settings.is_null()) g.report["settings"] = settings;
     const auto production = r.Production(r.GetModel(model_id).task);
     g.production_at_gate = production ? production->id : "";
     g.baseline_model_id = g.production_at_gate;
@@ -151,7 +152,7 @@ TEST_F(RegistryTest, OpenCreatesAWalDatabaseAtTheCurrentSchema) {
   EXPECT_TRUE(std::filesystem::is_directory(r.models_dir()));
   EXPECT_EQ(r.root(), DbPath().parent_path());
   EXPECT_EQ(RawQuery(DbPath(), "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "5");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "6");
 }
 
 TEST_F(RegistryTest, RegisterStoresAContentAddressedCopyAndIsIdempotent) {
@@ -294,6 +295,97 @@ TEST_F(RegistryTest, PromoteWithPassingGateReport) {
   EXPECT_EQ(history[0].reason, "gates passed");
   EXPECT_EQ(history[0].gate_report_id, report->id);
   EXPECT_FALSE(history[0].at.empty());
+}
+
+// Gate settings as a report records them (the defaults of the spec's gates: section).
+nlohmann::json Settings(double alpha = 0.05, const std::string& accuracy = "accuracy >= 0.8") {
+  return {{"metrics", {accuracy}},
+          {"segments", {{"columns", nlohmann::json::array()}, {"min_accuracy", -1}, {"max_gap", -1}, {"min_support", 0}}},
+          {"regression",
+           {{"enabled", true}, {"baseline", "production"}, {"metrics", {"accuracy", "macro_f1"}}, {"tolerance", 0.01},
+            {"label_tolerance", 0.05}, {"alpha", alpha}, {"min_label_support", 10}, {"resamples", 1000}}},
+          {"behaviour", {{"file", ""}, {"min_pass_rate", {{"mft", 0.9}}}, {"per_kind", 2}}},
+          {"budgets", {{"latency_p99_us", -1}, {"model_size_mb", -1}, {"latency_samples", 2000}}}};
+}
+
+// Issue 26 item 2: the first promotion through the gates registers the settings it
+// passed under; a later report made under weaker settings cannot promote; stricter ones
+// replace the policy; --new-policy loosens it knowingly; --force never touches it.
+TEST_F(RegistryTest, AReportUnderWeakerGateSettingsThanTheRegisteredPolicyCannotPromote) {
+  auto r = OpenRegistry();
+  auto a = Register(r, "a");
+  PassGate(r, a.id, true, kSpec, Settings());
+  const StatusChange first = r.Promote({a.id, "first", kSpec, false});
+  EXPECT_FALSE(first.policy_hash.empty());
+  EXPECT_EQ(first.policy_change, "first promotion through the gates");
+  auto policy = r.RegisteredPolicy("intents");
+  ASSERT_TRUE(policy);
+  EXPECT_EQ(policy->hash, first.policy_hash);
+  EXPECT_EQ(policy->settings, Settings());
+
+  // The spec now says alpha 0.001 and accuracy >= 0.5: a report made under it is refused.
+  auto b = Register(r, "b");
+  PassGate(r, b.id, true, kSpec, Settings(0.001, "accuracy >= 0.5"));
+  try {
+    r.Promote({b.id, "weaker", kSpec, false});
+    FAIL() << "promoted under a weaker policy";
+  } catch (const CheckFailedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("weaker than task \"intents\"'s registered gate policy " + policy->hash));
+    EXPECT_THAT(e.what(), HasSubstr("gates.regression.alpha is 0.001, the registered policy has 0.05"));
+    EXPECT_THAT(e.what(), HasSubstr("gates.metrics has \"accuracy >= 0.5\" where the registered policy has "
+                                    "\"accuracy >= 0.8\""));
+    EXPECT_THAT(e.what(), HasSubstr("--new-policy --reason"));
+  }
+  EXPECT_EQ(r.Production("intents")->id, a.id);
+
+  // Stricter settings promote and become the policy.
+  auto c = Register(r, "c");
+  PassGate(r, c.id, true, kSpec, Settings(0.1, "accuracy >= 0.85"));
+  const StatusChange stricter = r.Promote({c.id, "stricter", kSpec, false});
+  EXPECT_NE(stricter.policy_hash, first.policy_hash);
+  EXPECT_THAT(stricter.policy_change, HasSubstr("none weaker than policy " + first.policy_hash));
+  EXPECT_EQ(r.RegisteredPolicy("intents")->settings, Settings(0.1, "accuracy >= 0.85"));
+
+  // The same settings again: no new policy row.
+  auto d = Register(r, "d");
+  PassGate(r, d.id, true, kSpec, Settings(0.1, "accuracy >= 0.85"));
+  EXPECT_TRUE(r.Promote({d.id, "same", kSpec, false}).policy_hash.empty());
+
+  // Forced: promotes, but the policy stays.
+  auto e = Register(r, "e");
+  PassGate(r, e.id, true, kSpec, Settings(0.001));
+  EXPECT_TRUE(r.Promote({e.id, "hotfix", kSpec, /*force=*/true}).policy_hash.empty());
+  EXPECT_EQ(r.RegisteredPolicy("intents")->hash, stricter.policy_hash);
+
+  // --new-policy needs a reason and no --force; with one, the weaker settings register.
+  auto f = Register(r, "f");
+  PassGate(r, f.id, true, kSpec, Settings(0.01, "accuracy >= 0.7"));
+  EXPECT_THROW(r.Promote({f.id, "", kSpec, false, /*new_policy=*/true}), InputError);
+  EXPECT_THROW(r.Promote({f.id, "x", kSpec, true, /*new_policy=*/true}), InputError);
+  const StatusChange loosened = r.Promote({f.id, "accuracy floor lowered for the holiday intents", kSpec, false, true});
+  EXPECT_EQ(loosened.policy_change, "new policy: accuracy floor lowered for the holiday intents");
+  EXPECT_EQ(r.RegisteredPolicy("intents")->settings, Settings(0.01, "accuracy >= 0.7"));
+  EXPECT_EQ(r.PolicyHistory("intents").size(), 3u);
+
+  // The history shows which promotions registered a policy.
+  std::vector<std::string> registered;
+  for (const auto& h : r.History("intents"))
+    if (!h.policy_hash.empty()) registered.push_back(h.policy_change);
+  EXPECT_EQ(registered.size(), 3u);
+  // Another task has its own policy (none yet).
+  EXPECT_FALSE(r.RegisteredPolicy("other"));
+}
+
+// Reports from before settings were recorded are not compared (there is nothing to compare).
+TEST_F(RegistryTest, AReportWithoutSettingsNeitherRegistersNorIsJudgedByThePolicy) {
+  auto r = OpenRegistry();
+  auto a = Register(r, "a");
+  PassGate(r, a.id);
+  EXPECT_TRUE(r.Promote({a.id, "old report", kSpec, false}).policy_hash.empty());
+  EXPECT_FALSE(r.RegisteredPolicy("intents"));
+  auto b = Register(r, "b");
+  PassGate(r, b.id);
+  EXPECT_THROW(r.Promote({b.id, "x", kSpec, false, /*new_policy=*/true}), CheckFailedError);
 }
 
 TEST_F(RegistryTest, PromoteWithFailingLatestGateReportIsRefused) {
@@ -571,7 +663,7 @@ TEST_F(RegistryTest, MigratesAVersion1RegistryKeepingItsRows) {
               id + "', 'intents', 'candidate', 'production', 'first', 1, '2025-01-01T00:00:01Z');");
 
   auto r = OpenRegistry();
-  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "5");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "6");
   auto m = r.GetModel(id);
   EXPECT_EQ(m.status, ModelStatus::kProduction);
   EXPECT_DOUBLE_EQ(m.metrics["macro_f1"].get<double>(), 0.8);
@@ -626,7 +718,7 @@ TEST_F(RegistryTest, MigratesAVersion2RegistryAndItsReportsNoLongerPromote) {
       prod, cand, kSpec));
 
   auto r = OpenRegistry();
-  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "5");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "6");
   EXPECT_EQ(RawQuery(DbPath(), "SELECT count(*) FROM gate_reports WHERE production_at_gate IS NULL AND "
                                "compared_with_production = 0"),
             "2");
@@ -655,15 +747,15 @@ TEST_F(RegistryTest, MigratesAVersion2RegistryAndItsReportsNoLongerPromote) {
 
 TEST_F(RegistryTest, RefusesARegistryFromANewerTrainops) {
   std::filesystem::create_directories(DbPath().parent_path());
-  RawExec(DbPath(), "CREATE TABLE future (x); PRAGMA user_version = 6;");
+  RawExec(DbPath(), "CREATE TABLE future (x); PRAGMA user_version = 7;");
   try {
     OpenRegistry();
     FAIL() << "opened a newer registry";
   } catch (const InputError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("written by a newer trainops (schema 6, this build reads up to 5); upgrade trainops"));
+    EXPECT_THAT(e.what(), HasSubstr("written by a newer trainops (schema 7, this build reads up to 6); upgrade trainops"));
     EXPECT_THAT(e.what(), HasSubstr(DbPath().string()));
   }
-  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "6");
+  EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "7");
   EXPECT_EQ(RawQuery(DbPath(), "PRAGMA journal_mode"), "delete");  // untouched
 }
 
