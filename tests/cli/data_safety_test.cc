@@ -122,7 +122,7 @@ TEST_F(DataSafetyTest, AnOutputThatIsAnInputIsRefused) {
                               "' --junit '" + registry + "'");
   ExpectRefused(r.exit_code, r.err, "--junit");
   r = RunIn(dir_->path(), "init --data train.csv --out train.csv --force");
-  ExpectRefused(r.exit_code, r.err, "--out train.csv");
+  ExpectRefused(r.exit_code, r.err, "--output train.csv");
   for (const auto& [name, bytes] : before) EXPECT_EQ(ReadAll(File(name)), bytes) << name;
 }
 

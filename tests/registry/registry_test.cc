@@ -903,7 +903,7 @@ TEST_F(RegistryTest, ProcessesOpeningANewRegistryAtOnceAllSucceed) {
       const int status = WaitStatus(pid);
       EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round << " status " << status;
     }
-    EXPECT_EQ(RawQuery(db_path, "PRAGMA user_version"), "5");
+    EXPECT_EQ(RawQuery(db_path, "PRAGMA user_version"), "6");
   }
 }
 
