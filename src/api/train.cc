@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "task/parameters.h"
 #include "task/task_spec.h"
+#include "train/memory_plan.h"
 #include "train/train_run.h"
 #include "train/world.h"
 
@@ -82,6 +83,23 @@ TrainResult Finish(TrainOutcome& outcome, const std::string& registry, bool reco
   return result;
 }
 
+// The pre-train check holds the rows it checks: past what training.memory_mb leaves it,
+// it checks a seeded sample (checks.max_rows) instead of the whole file.
+TaskSpec CheckSpecWithinBudget(const TaskSpec& spec, const Messages& messages) {
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(spec.data.train, ec);
+  if (ec) return spec;
+  const int64_t rows = CheckRowsWithin(spec.training.memory_mb, spec.checks.max_rows, static_cast<double>(bytes),
+                                       AverageRowBytes(spec.data.train.string()));
+  if (rows == spec.checks.max_rows) return spec;
+  TaskSpec sampled = spec;
+  sampled.checks.max_rows = static_cast<int>(rows);
+  Say(messages.info, fmt::format("check-data: a sample of {} rows of {} (what training.memory_mb {} leaves the "
+                                 "check; checks.max_rows {})",
+                                 rows, spec.data.train.string(), spec.training.memory_mb, spec.checks.max_rows));
+  return sampled;
+}
+
 TrainResult TrainImpl(const TrainOptions& options, const Messages& messages, const TrainProgress& progress) {
   if (options.out.empty()) throw InputError("train needs --output DIR (where the run is written)");
   const TaskSpec spec = BuildSpec(options);
@@ -93,7 +111,8 @@ TrainResult TrainImpl(const TrainOptions& options, const Messages& messages, con
   // Data-parallel: rank 0 checks the data once and tells the others whether to go on.
   std::string verdict;
   try {
-    if (world.rank() == 0) check_data = CheckDataBeforeTraining(spec, options.allow_data_errors, messages);
+    if (world.rank() == 0) check_data = CheckDataBeforeTraining(CheckSpecWithinBudget(spec, messages),
+                                                                options.allow_data_errors, messages);
   } catch (const std::exception& e) {
     verdict = e.what();
     world.Broadcast(verdict);
@@ -104,6 +123,7 @@ TrainResult TrainImpl(const TrainOptions& options, const Messages& messages, con
   }
   world.Broadcast(verdict);
   if (!verdict.empty()) throw InputError(verdict);
+  ReleaseFreedMemory();  // the check's rows, before training's
   TrainOutcome outcome = RunTraining(spec, options.out, Callbacks(messages, progress));
   if (world.rank() != 0) return TrainResult{};  // rank 0 writes run.json and the registry record
   outcome.run["check_data"] = check_data;

@@ -169,8 +169,8 @@ std::vector<Entry> BuildTable() {
                                1, 1024),
                        [](auto& s) -> auto& { return s.model.dim; }));
   t.push_back(IntEntry(bounded(param("model.max_features", "--max-features", "", ParameterType::kInt,
-                                     "keep at most this many features, the most frequent (0: no limit; the "
-                                     "hash space, model.buckets, bounds them anyway)"),
+                                     "keep at most this many features, the most frequent (0: as many as "
+                                     "training.memory_mb leaves room for)"),
                                0, 1e9),
                        [](auto& s) -> auto& { return s.model.max_features; }));
   {
@@ -211,14 +211,15 @@ std::vector<Entry> BuildTable() {
   {
     Parameter p = param("training.streaming", "--streaming", "", ParameterType::kEnum,
                         "stream the training file through a row cache instead of holding it in memory: `auto` "
-                        "when holding it would take more than training.memory_mb (docs/scale.md)");
+                        "when holding it would take more than half of training.memory_mb (docs/scale.md)");
     p.choices = {"auto", "on", "off"};
     t.push_back({p, [](const TaskSpec& s) -> std::optional<std::string> { return s.training.streaming; },
                  [](TaskSpec& s, std::string_view v) { s.training.streaming = std::string(v); }});
   }
   t.push_back(IntEntry(bounded(param("training.memory_mb", "--memory-mb", "", ParameterType::kInt,
-                                     "MiB for the training data: beyond it `auto` streams; a streamed run decodes "
-                                     "windows of a quarter of it"),
+                                     "MiB for the whole training process: `auto` streams when the rows would take "
+                                     "more than half of it (windows of an eighth each); without model.max_features "
+                                     "the feature cap follows from what is left (run.json `memory`)"),
                                1, 16777216),
                        [](auto& s) -> auto& { return s.training.memory_mb; }));
   {

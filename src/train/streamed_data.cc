@@ -53,8 +53,9 @@ std::vector<std::string> GatherStrings(World& world, const std::vector<std::stri
 class FirstPass {
  public:
   FirstPass(const TaskSpec& spec, const nlohmann::json& fingerprints, const std::filesystem::path& cache_path,
-            int threads, World& world, Model& model)
-      : spec_(spec), fingerprints_(fingerprints), threads_(threads), world_(world), model_(model), writer_(cache_path) {
+            int threads, World& world, Model& model, const FeatureCap& feature_cap)
+      : spec_(spec), fingerprints_(fingerprints), threads_(threads), world_(world), model_(model),
+        feature_cap_(feature_cap), writer_(cache_path) {
     if (model.extractor.config().buckets > kMaxStreamedBuckets) {
       throw InputError(fmt::format("model.buckets {}: a streamed run counts features in memory per bucket, so at "
                                    "most {} buckets; lower model.buckets (or set training.streaming: off)",
@@ -190,9 +191,16 @@ class FirstPass {
       }
       std::vector<uint32_t>().swap(df_);
     }
-    AssignFeatureSpace(counts, total, spec_.model.min_count, spec_.model.max_features, model_);
+    const size_t labels = out.data.labels.size();
+    out.features_seen = AssignFeatureSpace(
+        counts, total, spec_.model.min_count,
+        [&](uint64_t seen) -> int64_t {
+          return feature_cap_ ? feature_cap_(labels, seen) : spec_.model.max_features;
+        },
+        model_);
 
     CompactWords();
+    words_.shrink_to_fit();  // the growth room goes before training allocates its windows
     out.words_sampled = words_sampled_;
     out.train_words = WordFilter::FromHashes(std::move(words_));
 
@@ -270,7 +278,9 @@ class FirstPass {
       writer_.AddEncoded(rows_[i]);
       if (leader) words_.insert(words_.end(), word_hashes_[i].begin(), word_hashes_[i].end());
     }
-    if (words_.size() > 4 * StreamedTrainingData::kMaxReferenceWords) CompactWords();
+    // Twice the kept words at most between compactions (16 MiB): the first pass is a phase
+    // of the run's memory plan, and this buffer was its largest part.
+    if (words_.size() > 2 * StreamedTrainingData::kMaxReferenceWords) CompactWords();
   }
 
   // Distinct word hashes, at most kMaxReferenceWords: the smallest hashes, a uniform
@@ -289,6 +299,7 @@ class FirstPass {
   int threads_;
   World& world_;
   Model& model_;
+  const FeatureCap& feature_cap_;
   RowCacheWriter writer_;
   std::vector<uint32_t> df_;
   std::atomic<uint64_t> distinct_ids_{0};
@@ -312,8 +323,8 @@ class FirstPass {
 
 StreamedTrainingData StreamTrainingData(const TaskSpec& spec, const nlohmann::json& fingerprints,
                                         const std::filesystem::path& cache_path, int threads, World& world,
-                                        Model& model) {
-  return FirstPass(spec, fingerprints, cache_path, threads, world, model).Run();
+                                        Model& model, const FeatureCap& feature_cap) {
+  return FirstPass(spec, fingerprints, cache_path, threads, world, model, feature_cap).Run();
 }
 
 }  // namespace trainops

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <vector>
 
@@ -45,7 +46,12 @@ struct StreamedTrainingData {
   WordFilter train_words;             // rank 0's training rows' words
   bool words_sampled = false;
   bool validation_capped = false;
+  uint64_t features_seen = 0;         // n-grams that passed model.min_count, before any cap
 };
+
+// The feature cap for a run of `labels` labels with `seen` candidate n-grams (0 = none);
+// empty: model.max_features.
+using FeatureCap = std::function<int64_t(size_t labels, uint64_t seen)>;
 
 // `model` must have its extractor set; gets vocab, idf and unseen_feature_idf. The cache
 // is written to `cache_path` (its folder must exist). `fingerprints` is the lineage the
@@ -54,6 +60,6 @@ struct StreamedTrainingData {
 // second full read. Throws InputError for bad data with file:line, as LoadTrainingData does.
 StreamedTrainingData StreamTrainingData(const TaskSpec& spec, const nlohmann::json& fingerprints,
                                         const std::filesystem::path& cache_path, int threads, World& world,
-                                        Model& model);
+                                        Model& model, const FeatureCap& feature_cap = {});
 
 }  // namespace trainops

@@ -19,6 +19,7 @@
 #include "train/autotune.h"
 #include "train/feature_space.h"
 #include "train/hyperparameters.h"
+#include "train/memory_plan.h"
 #include "train/streamed_data.h"
 #include "train/streamed_rows.h"
 #include "train/trainer.h"
@@ -156,6 +157,15 @@ ReferenceStats ValidationReferenceStats(const Model& best, const TrainingData& d
 // row (8 bytes for each of ~2.5 n-grams per character with the default features) and the
 // per-row vectors. Measured on the shared datasets: 17-24; rounded up.
 constexpr double kInMemoryBytesPerFileByte = 25;
+// A streamed run's rows in memory: two windows (the one training and the next being
+// decoded), an eighth of training.memory_mb each, and the blocks being decoded.
+constexpr double kStreamedDataShare = 0.25;
+
+// In memory every rank loads the whole file's texts (about 2 bytes a byte) and encodes
+// its 1/N share of the rows.
+double InMemoryDataBytes(double file_bytes, const World& world) {
+  return file_bytes * (2 + (kInMemoryBytesPerFileByte - 2) / world.size());
+}
 
 // Whether this run streams its training file (training.streaming; docs/scale.md), with
 // the reason for run.json.
@@ -169,14 +179,36 @@ StreamingChoice ChooseStreaming(const TaskSpec& spec, const World& world) {
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(spec.data.train, ec);
   if (ec) return {false, "the training file's size is unknown"};
-  // In memory every rank loads the whole file's texts (about 2 bytes a byte) and encodes
-  // its 1/N share of the rows.
-  const double need = static_cast<double>(bytes) * (2 + (kInMemoryBytesPerFileByte - 2) / world.size());
-  const double budget = static_cast<double>(spec.training.memory_mb) * 1024 * 1024;
+  // Half of the budget at most: the other half is the model's (MemoryPlan).
+  const double need = InMemoryDataBytes(static_cast<double>(bytes), world);
+  const double budget = static_cast<double>(spec.training.memory_mb) * 1024 * 1024 / 2;
   return {need > budget, fmt::format("training.streaming: auto; holding {} ({} bytes) in memory would take about "
-                                     "{:.0f} MiB per process, {} training.memory_mb {}",
+                                     "{:.0f} MiB per process, {} half of training.memory_mb {}",
                                      spec.data.train.string(), bytes, need / 1048576,
                                      need > budget ? "over" : "within", spec.training.memory_mb)};
+}
+
+double FileBytes(const std::filesystem::path& p) {
+  std::error_code ec;
+  const auto n = p.empty() ? 0 : std::filesystem::file_size(p, ec);
+  return ec ? 0.0 : static_cast<double>(n);
+}
+
+// The feature cap of this run, from its memory plan (train/memory_plan.h): the rows in
+// memory (or the two streamed windows, half the budget) and the validation file's rows
+// leave the rest of training.memory_mb to the model. Called once the label count and the
+// number of candidate n-grams are known; `plan` keeps what was decided for run.json.
+FeatureCap PlannedFeatureCap(const TaskSpec& spec, const Hyperparameters& hp, bool streamed, const World& world,
+                             MemoryPlan& plan) {
+  const double data = streamed ? static_cast<double>(spec.training.memory_mb) * 1048576 * kStreamedDataShare
+                               : InMemoryDataBytes(FileBytes(spec.data.train), world);
+  const double validation = FileBytes(spec.data.validation) * kInMemoryBytesPerFileByte;
+  return [&spec, &hp, &plan, data, validation](size_t labels, uint64_t seen) -> int64_t {
+    plan = PlanMemory(spec.training.memory_mb, spec.model.max_features, hp, labels, data, validation,
+                      hp.features.buckets);
+    plan.features_seen = static_cast<int64_t>(seen);
+    return plan.feature_cap;
+  };
 }
 
 // Removes this rank's row cache when the run ends, however it ends: a resumed run makes a
@@ -190,11 +222,15 @@ struct CacheRemover {
   }
 };
 
-// Rows a streamed window holds: a quarter of training.memory_mb (two windows are in
-// memory, the one training and the next being decoded), in whole cache blocks.
+// Bytes a decoded row takes: 8 per n-gram (id and value) and two vectors' headers and
+// allocations; measured with 145 n-grams a row at 1.3x the n-grams' bytes.
+double DecodedRowBytes(double features_per_row) { return 8 * std::max(1.0, features_per_row) * 1.2 + 120; }
+
+// Rows a streamed window holds (MemoryPlan counts the two of them as kStreamedDataShare of
+// training.memory_mb), in whole cache blocks.
 size_t WindowBlocks(const TaskSpec& spec, double features_per_row) {
-  const double row_bytes = 8 * std::max(1.0, features_per_row) + 48;
-  const double rows = static_cast<double>(spec.training.memory_mb) * 1048576 / 4 / row_bytes;
+  const double row_bytes = DecodedRowBytes(features_per_row);
+  const double rows = static_cast<double>(spec.training.memory_mb) * 1048576 * kStreamedDataShare / 2 / row_bytes;
   return std::max<size_t>(1, static_cast<size_t>(rows / RowCacheWriter::kBlockRows));
 }
 
@@ -224,6 +260,9 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   uint64_t local_rows = 0;
   // The test of identical shards (fault_injection.h): every rank all rows, one order.
   const bool identical_shards = fault::kEnabled && fault::Requested(fault::kIdenticalShards, "1");
+  MemoryPlan memory;
+  const FeatureCap feature_cap = PlannedFeatureCap(spec, hp, loaded == nullptr, world, memory);
+  uint64_t features_seen = 0;
   if (loaded) {
     // This rank's rows: every size()-th training row (all of them in a single process).
     if (world.distributed() && !identical_shards) {
@@ -235,7 +274,9 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
       }
     }
     const LabelledTexts& shard = world.distributed() && !identical_shards ? shard_storage : loaded->train;
-    BuildFeatureSpace(shard.texts, hp.min_count, threads, model, &world, spec.model.max_features);
+    const size_t labels = loaded->labels.size();
+    features_seen = BuildFeatureSpace(shard.texts, hp.min_count, threads, model, &world,
+                                      [&](uint64_t seen) { return feature_cap(labels, seen); });
     train = EncodeExamples(model, shard.texts, shard.labels, shard.weights, threads);
     local_rows = train.size();
   } else {
@@ -243,7 +284,8 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     cache_remover.dir = paths.dir / "cache";
     std::filesystem::create_directories(cache_remover.dir);
     cache_remover.file = cache_remover.dir / fmt::format("train-rank{}.rows", world.rank());
-    streamed = StreamTrainingData(spec, fingerprints, cache_remover.file, threads, world, model);
+    streamed = StreamTrainingData(spec, fingerprints, cache_remover.file, threads, world, model, feature_cap);
+    features_seen = streamed->features_seen;
     local_rows = streamed->rows;
     for (const auto& problem : streamed->data.skipped) Info(callbacks, "skipped row: " + problem.ToString());
     if (streamed->skipped_rows > streamed->data.skipped.size()) {
@@ -288,6 +330,13 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   }
   Info(callbacks, fmt::format("features: {} n-grams kept from {} training texts ({} labels)",
                               model.vocab.size(), local_rows, data.labels.size()));
+  memory.features_kept = static_cast<int64_t>(model.vocab.size());
+  ReleaseFreedMemory();  // the feature counts and the first pass's buffers
+  if (memory.cap_from == "training.memory_mb" && features_seen > model.vocab.size()) {
+    Info(callbacks, fmt::format("features: kept the {} most frequent of {} n-grams, the cap training.memory_mb {} "
+                                "leaves room for ({:.0f} bytes a feature; set model.max_features to choose another)",
+                                model.vocab.size(), features_seen, spec.training.memory_mb, memory.bytes_per_feature));
+  }
 
   TrainerOptions options;
   options.hp = hp;
@@ -325,6 +374,11 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count();
   if (!leader) return {};  // rank 0 holds the same weights and writes the run
 
+  // The optimizer's accumulators and the checkpoint snapshot are done with: freed before
+  // the selected checkpoint is read back, so the end of a run peaks no higher than its
+  // training (MemoryPlan counts four copies of the weights).
+  trainer.ReleaseTrainingState();
+  ReleaseFreedMemory();
   Model best = trainer.BestModel();
   best.extractor = FeatureExtractor(best.info.features);
   // The model file stores int8 weights; calibrate the weights that will actually ship.
@@ -396,6 +450,9 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   run["model_path"] = paths.model.string();
   run["model_bytes"] = std::filesystem::file_size(paths.model);
   run["skipped_rows"] = streamed ? streamed->skipped_rows : data.skipped.size();
+  // Planned and measured: the measured peak is the whole process's so far (the pre-train
+  // data check included).
+  run["memory"] = memory.ToJson(PeakResidentMb());
   WriteFileAtomically(paths.run, run.dump(2) + "\n");
   return {paths.model, run};
 }

@@ -247,6 +247,12 @@ void Trainer::Prune(const TrainerState& state) {
   }
 }
 
+void Trainer::ReleaseTrainingState() {
+  FinishPendingWrite();
+  snapshot_ = Snapshot{};
+  optimizer_ = OptimizerState{};
+}
+
 Model Trainer::BestModel() const {
   if (options_.checkpoint_dir.empty()) return best_in_memory_;
   // The last checkpoint is the best (training ended on an improvement): its weights are

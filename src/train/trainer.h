@@ -74,6 +74,10 @@ class Trainer {
 
   // Best weights seen (from memory, or from the best checkpoint file).
   Model BestModel() const;
+  // After Run: waits for the last checkpoint write, then frees the optimizer state and the
+  // checkpoint snapshot (the training run's memory plan counts on it). The trainer cannot
+  // run or checkpoint again afterwards; BestModel still works.
+  void ReleaseTrainingState();
   const TrainerState& state() const { return state_; }
 
  private:

@@ -115,7 +115,7 @@ set -e
 [ "$code" != 0 ] && [ "$code" != 124 ] || fail "a bad column under mpirun exited $code (124 = hung)"
 grep -q 'nope' bad.err || fail "the error was not shown: $(cat bad.err)"
 # 6. Streamed, each rank its byte range.
-stream=(--streaming on --memory-mb 1)
+stream=(--streaming on --memory-mb 1 --max-features 1000000)
 "${train[@]}" "${stream[@]}" --out s_single
 sbase=$(accuracy s_single)
 for n in 2 4; do
