@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <random>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "common/error.h"
-#include "common/hash.h"
+#include "drift/monitor_internal.h"
 #include "drift/stat_tests.h"
 #include "model/inference.h"
 #include "model/model.h"
@@ -21,57 +20,20 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<double> Midpoints(const Histogram& h) {
-  std::vector<double> mid;
-  for (size_t i = 0; i + 1 < h.edges.size(); ++i) mid.push_back((h.edges[i] + h.edges[i + 1]) / 2);
-  return mid;
-}
-
-// The text-length bins double in width; their index is the length on a log2 scale, which
-// is what "the texts got longer" means for lengths that vary over orders of magnitude.
-std::vector<double> BinIndexes(const Histogram& h) {
-  std::vector<double> index;
-  for (size_t i = 0; i < h.counts.size(); ++i) index.push_back(static_cast<double>(i));
-  return index;
-}
-
-double Share(uint64_t part, uint64_t whole) {
-  return whole ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
-}
-
-uint64_t Sum(const std::vector<uint64_t>& v) {
-  uint64_t s = 0;
-  for (uint64_t x : v) s += x;
-  return s;
-}
-
-// A seed per signal, so adding a signal does not change the others' resamples.
-uint64_t SignalSeed(const TaskSpec& spec, const std::string& name) { return Hash64(name, spec.seed); }
-
-struct Builder {
-  const TaskSpec& spec;
-  std::vector<json> signals;
-  std::vector<size_t> tested;  // indexes of signals with a p-value, for Holm
-
-  double Threshold(const std::string& name) const { return spec.drift.thresholds.at(name); }
-
-  json& Add(const std::string& name, const char* group, const std::string& description, Direction direction) {
-    json s = {{"name", name},       {"group", group},     {"description", description},
-              {"value", nullptr},   {"reference", nullptr}, {"effect", nullptr},
-              {"threshold", spec.drift.thresholds.count(name) ? json(Threshold(name)) : json(nullptr)},
-              {"direction", DirectionName(direction)},
-              {"p_value", nullptr}, {"p_adjusted", nullptr}, {"alpha", spec.drift.family_alpha},
-              {"interval", nullptr}, {"rows", 0},          {"alert", false},
-              {"tested", false},    {"detail", ""}};
-    signals.push_back(std::move(s));
-    return signals.back();
-  }
-  void MarkTested(json& s, double p) {
-    s["p_value"] = p;
-    s["tested"] = true;
-    tested.push_back(static_cast<size_t>(&s - signals.data()));
-  }
-};
+using monitor_internal::AccuracyEstimate;
+using monitor_internal::BeyondFloor;
+using monitor_internal::BinIndexes;
+using monitor_internal::Builder;
+using monitor_internal::CountsForSampling;
+using monitor_internal::EstimateAccuracy;
+using monitor_internal::FeedbackMacroF1;
+using monitor_internal::HistogramJson;
+using monitor_internal::MacroF1;
+using monitor_internal::Midpoints;
+using monitor_internal::SampleCounts;
+using monitor_internal::Share;
+using monitor_internal::SignalSeed;
+using monitor_internal::Sum;
 
 // A weighted share of correct answers, with the linearization variance of a weighted mean
 // (sum w^2 (c - mean)^2 / (sum w)^2) and Kish's effective sample size.
@@ -97,142 +59,6 @@ class WeightedAccuracy {
   std::vector<std::pair<bool, double>> rows_;
   double sum_ = 0, sum_sq_ = 0, correct_ = 0;
 };
-
-json HistogramJson(const Histogram& traffic, const Histogram& reference) {
-  return {{"edges", traffic.edges}, {"traffic", traffic.counts}, {"reference", reference.counts}};
-}
-
-// Whether `effect` reaches the floor in the direction that matters.
-bool BeyondFloor(double effect, double floor, const std::string& direction) {
-  if (direction == "decrease") return effect <= -floor;
-  if (direction == "increase") return effect >= floor;
-  return std::abs(effect) >= floor;
-}
-
-// Accuracy without labels: each traffic row's chance of being right is read off the
-// reference's confidence-to-accuracy map (validation accuracy per confidence bin, shrunk
-// toward the bin's confidence when the bin has few rows), so a model that is over- or
-// under-confident on validation is corrected. Valid only while traffic resembles
-// validation: the caller marks it unreliable when coverage says otherwise.
-struct AccuracyEstimate {
-  double value = 0, low = 0, high = 0, sd = 0;
-};
-AccuracyEstimate EstimateAccuracy(const ReferenceStats& ref, const Histogram& traffic_confidence) {
-  constexpr double kPrior = 2;  // pseudo-rows of the bin's own confidence
-  const std::vector<double> mid = Midpoints(ref.top_confidence);
-  const double n = static_cast<double>(traffic_confidence.Total());
-  AccuracyEstimate e;
-  if (n == 0) return e;
-  double sampling = 0, mapping = 0;
-  for (size_t b = 0; b < mid.size(); ++b) {
-    const double rows = static_cast<double>(ref.top_confidence.counts[b]);
-    const double q = (static_cast<double>(ref.correct_by_confidence[b]) + kPrior * mid[b]) / (rows + kPrior);
-    const double share = static_cast<double>(traffic_confidence.counts[b]) / n;
-    e.value += share * q;
-    sampling += share * q * (1 - q) / n;               // which rows of the bin are right
-    mapping += share * share * q * (1 - q) / (rows + kPrior);  // how well validation knows q
-  }
-  e.sd = std::sqrt(sampling + mapping);
-  e.low = std::max(0.0, e.value - 1.959963984540054 * e.sd);
-  e.high = std::min(1.0, e.value + 1.959963984540054 * e.sd);
-  return e;
-}
-
-// Macro-F1 over the labels that occur in the feedback or the answers, with a percentile
-// bootstrap interval over rows.
-struct MacroF1 {
-  double value = 0, low = 0, high = 0;
-};
-MacroF1 FeedbackMacroF1(const std::vector<std::pair<std::string, std::string>>& gold_answer, uint64_t seed) {
-  std::map<std::string, uint32_t> ids;
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  for (const auto& [gold, answer] : gold_answer) {
-    const uint32_t g = ids.emplace(gold, static_cast<uint32_t>(ids.size())).first->second;
-    const uint32_t a = ids.emplace(answer, static_cast<uint32_t>(ids.size())).first->second;
-    pairs.emplace_back(g, a);
-  }
-  const size_t k = ids.size();
-  std::vector<bool> in_gold(k, false);
-  for (auto [g, a] : pairs) in_gold[g] = true;
-  auto macro = [&](const std::vector<uint32_t>& take) {
-    std::vector<double> tp(k, 0), fp(k, 0), fn(k, 0);
-    for (uint32_t i : take) {
-      auto [g, a] = pairs[i];
-      if (g == a) {
-        ++tp[g];
-      } else {
-        ++fn[g];
-        ++fp[a];
-      }
-    }
-    double sum = 0;
-    size_t labels = 0;
-    for (size_t l = 0; l < k; ++l) {
-      if (!in_gold[l]) continue;  // averaged over the labels feedback has
-      ++labels;
-      const double denominator = 2 * tp[l] + fp[l] + fn[l];
-      sum += denominator > 0 ? 2 * tp[l] / denominator : 0;
-    }
-    return labels ? sum / static_cast<double>(labels) : 0.0;
-  };
-  std::vector<uint32_t> all(pairs.size());
-  for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
-  MacroF1 f;
-  f.value = macro(all);
-  constexpr int kResamples = 500;
-  std::vector<double> values;
-  std::mt19937_64 rng(seed);
-  std::vector<uint32_t> take(pairs.size());
-  for (int r = 0; r < kResamples && !pairs.empty(); ++r) {
-    for (auto& t : take) t = static_cast<uint32_t>(rng() % pairs.size());
-    values.push_back(macro(take));
-  }
-  std::sort(values.begin(), values.end());
-  if (!values.empty()) {
-    f.low = values[static_cast<size_t>(0.025 * (values.size() - 1))];
-    f.high = values[static_cast<size_t>(0.975 * (values.size() - 1))];
-  }
-  return f;
-}
-
-}  // namespace
-
-namespace {
-
-struct SampleCounts {
-  std::vector<uint32_t> copies;  // per window row; empty = every row once
-  bool reweighted = false;
-  double effective_rows = 0;
-};
-
-SampleCounts CountsForSampling(const TrafficWindow& window) {
-  SampleCounts out;
-  double sum = 0, sum_sq = 0, first = 0;
-  bool varies = false;
-  for (const WindowRow& r : window.rows) {
-    if (r.late) continue;
-    if (sum == 0) first = r.sample_weight;
-    varies = varies || r.sample_weight != first;
-    sum += r.sample_weight;
-    sum_sq += r.sample_weight * r.sample_weight;
-  }
-  if (!varies || sum_sq <= 0) return out;
-  out.reweighted = true;
-  out.effective_rows = sum * sum / sum_sq;
-  const double scale = out.effective_rows / sum;
-  double carried = 0;
-  out.copies.reserve(window.rows.size());
-  for (const WindowRow& r : window.rows) {
-    if (r.late) {
-      out.copies.push_back(0);  // not this window's traffic: never counted as such
-      continue;
-    }
-    const double next = carried + r.sample_weight * scale;
-    out.copies.push_back(static_cast<uint32_t>(std::floor(next + 1e-9) - std::floor(carried + 1e-9)));
-    carried = next;
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -11,12 +11,9 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "serve/log_sqlite.h"
+#include "serve/traffic_log_internal.h"
 
 namespace trainops::serve {
-
-// How long a record waits at most before the writer commits it with whatever else came.
-constexpr std::chrono::milliseconds kWriterPeriod{50};
-
 namespace {
 
 // Request ids whose fate Lookup answers from memory (1 byte each: 1 MiB).
@@ -25,13 +22,6 @@ constexpr uint64_t kFateRing = uint64_t{1} << 20;
 constexpr double kMinRate = 1.0 / 64;
 // A span is closed (and written when it lost records) at least this often.
 constexpr auto kSpanLength = std::chrono::seconds(60);
-// Retention runs at least this often, and after this many records.
-constexpr auto kRetentionPeriod = std::chrono::minutes(1);
-constexpr uint64_t kRetentionRecords = 100000;
-// The checkpointer copies the WAL into the database at least this often, and as soon as
-// the WAL holds this many pages (SQLite's own auto-checkpoint threshold).
-constexpr auto kCheckpointPeriod = std::chrono::seconds(1);
-constexpr int kCheckpointPages = 1000;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS requests(
@@ -49,33 +39,18 @@ CREATE INDEX IF NOT EXISTS sampling_start ON sampling(start);
 PRAGMA user_version = 2;
 )sql";
 
-std::string IsoDaysAgo(int64_t days) {
-  const auto t = std::chrono::system_clock::now() - std::chrono::hours(24 * days);
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
+}  // namespace
+
+namespace traffic_log_internal {
 
 int64_t PragmaInt(sqlite3* db, const std::filesystem::path& path, const char* sql) {
   LogStmt q(db, path, sql);
   return q.Step() ? q.ColInt(0) : 0;
 }
 
-}  // namespace
+}  // namespace traffic_log_internal
 
-// The writer's statements, prepared once on its connection: preparing them per batch
-// was a measurable share of a batch's time.
-struct TrafficLog::Statements {
-  LogStmt request, feedback, span;
-  Statements(sqlite3* db, const std::filesystem::path& path)
-      : request(db, path,
-                "INSERT OR REPLACE INTO requests(request_id, time, model, text, label, confidence, margin, "
-                "rejected, latency_ms, sample_rate) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-        feedback(db, path, "INSERT INTO feedback(request_id, label, time) VALUES (?1, ?2, ?3)"),
-        span(db, path, "INSERT INTO sampling(start, end, rate, answered, logged) VALUES (?1, ?2, ?3, ?4, ?5)") {}
-};
+using traffic_log_internal::PragmaInt;
 
 TrafficLog::TrafficLog(TrafficLogOptions options)
     : options_(std::move(options)), fates_(new std::atomic<uint8_t>[kFateRing]) {
@@ -141,40 +116,6 @@ void TrafficLog::Start() {
   writer_ = std::thread([this] { WriterLoop(); });
   checkpointer_ = std::thread([this] { CheckpointLoop(); });
 }
-
-int TrafficLog::OnWalCommit(void* self, sqlite3*, const char*, int pages) {
-  auto* log = static_cast<TrafficLog*>(self);
-  log->wal_pages_.store(pages, std::memory_order_relaxed);
-  if (pages >= kCheckpointPages) log->checkpoint_wake_.notify_one();
-  return 0;  // SQLITE_OK
-}
-
-void TrafficLog::CheckpointLoop() {
-  std::unique_lock lock(checkpoint_mutex_);
-  while (!checkpoint_stopping_) {
-    checkpoint_wake_.wait_for(lock, kCheckpointPeriod, [&] {
-      return checkpoint_stopping_ || wal_pages_.load(std::memory_order_relaxed) >= kCheckpointPages;
-    });
-    if (checkpoint_stopping_) break;
-    if (wal_pages_.load(std::memory_order_relaxed) == 0) continue;
-    lock.unlock();
-    // PASSIVE: copies what no reader still needs, never waits for the writer or readers;
-    // what it could not copy this time it copies next time.
-    int frames = 0, copied = 0;
-    const int rc = sqlite3_wal_checkpoint_v2(checkpointer_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
-    if (rc == SQLITE_OK) {
-      checkpoints_.fetch_add(1, std::memory_order_relaxed);
-      if (copied >= frames) wal_pages_.store(0, std::memory_order_relaxed);
-    } else if (rc != SQLITE_BUSY && options_.warn) {
-      // No record is lost (they are in the WAL), so this warns rather than counting.
-      options_.warn(fmt::format("traffic log checkpoint: {}", sqlite3_errmsg(checkpointer_db_)));
-    }
-    lock.lock();
-    // A failing checkpoint must not spin: wait a full period before the next try.
-    if (rc != SQLITE_OK) checkpoint_wake_.wait_for(lock, kCheckpointPeriod, [&] { return checkpoint_stopping_; });
-  }
-}
-
 std::string TrafficLog::NewRequestId() {
   // Fixed width, so ids sort in the order they are issued and each insert into the
   // request_id index lands at its right edge: unpadded, the 7-digit ids sorted among the
@@ -343,163 +284,6 @@ void TrafficLog::AdjustRate(std::vector<SamplingSpan>& closed) {
     }
   }
 }
-
-void TrafficLog::WriterLoop() {
-  ApplyRetention();
-  for (;;) {
-    std::deque<Entry> batch;
-    std::vector<SamplingSpan> closed;
-    bool stop = false;
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, kWriterPeriod, [&] { return queue_.size() >= options_.batch_size || stopping_; });
-      while (!queue_.empty() && batch.size() < options_.batch_size) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      AdjustRate(closed);
-      stop = stopping_ && queue_.empty();
-      if (stop && span_.answered > 0) CloseSpan(closed, TrafficNow());
-    }
-    if (!batch.empty() || !closed.empty()) WriteBatch(batch, closed);
-    if (options_.slow_writes.count() > 0 && !batch.empty()) std::this_thread::sleep_for(options_.slow_writes);
-    if (stop) break;
-    if (std::chrono::steady_clock::now() - last_retention_ > kRetentionPeriod ||
-        written_.load() - written_at_retention_ >= kRetentionRecords) {
-      ApplyRetention();
-    }
-  }
-}
-
-void TrafficLog::WriteBatch(std::deque<Entry>& batch, std::vector<SamplingSpan>& spans) {
-  size_t requests = 0;
-  for (const auto& e : batch) requests += std::holds_alternative<TrafficRecord>(e) ? 1 : 0;
-  try {
-    if (!statements_) statements_ = std::make_unique<Statements>(db_, options_.path);
-    ExecLog(db_, options_.path, "BEGIN IMMEDIATE");
-    try {
-      Statements& st = *statements_;
-      for (const auto& e : batch) {
-        if (const auto* r = std::get_if<TrafficRecord>(&e)) {
-          st.request.Text(1, r->request_id);
-          st.request.Text(2, r->time);
-          st.request.Text(3, r->model);
-          st.request.Text(4, r->text);
-          st.request.Text(5, r->label);
-          st.request.Real(6, r->confidence);
-          st.request.Real(7, r->margin);
-          st.request.Int(8, r->rejected ? 1 : 0);
-          st.request.Real(9, r->latency_ms);
-          st.request.Real(10, r->sample_rate);
-          st.request.RunAndReset();
-        } else {
-          const auto& f = std::get<FeedbackRecord>(e);
-          st.feedback.Text(1, f.request_id);
-          st.feedback.Text(2, f.label);
-          st.feedback.Text(3, f.time);
-          st.feedback.RunAndReset();
-        }
-      }
-      for (const auto& s : spans) {
-        st.span.Text(1, s.start);
-        st.span.Text(2, s.end);
-        st.span.Real(3, s.rate);
-        st.span.Int(4, static_cast<int64_t>(s.answered));
-        st.span.Int(5, static_cast<int64_t>(s.logged));
-        st.span.RunAndReset();
-      }
-    } catch (...) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
-    ExecLog(db_, options_.path, "COMMIT");
-    written_.fetch_add(requests, std::memory_order_relaxed);
-    std::lock_guard lock(health_mutex_);
-    health_ = {};
-  } catch (const std::exception& e) {
-    // The writer thread must survive a full disk or a locked file: the records of this
-    // batch are lost and counted, requests keep being answered, later batches retry.
-    if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    RecordFailure(e.what(), batch.size());
-  }
-}
-
-void TrafficLog::RecordFailure(const std::string& message, size_t records) {
-  write_errors_.fetch_add(records, std::memory_order_relaxed);
-  {
-    std::lock_guard lock(health_mutex_);
-    if (health_.ok) health_.failing_since = TrafficNow();
-    health_.ok = false;
-    health_.last_error = message;
-  }
-  // One message per 10 s at most: a full disk fails every batch, and a warning per batch
-  // would fill the server's own log.
-  unwarned_losses_ += records;
-  const auto now = std::chrono::steady_clock::now();
-  if (options_.warn && now - last_warning_ >= std::chrono::seconds(10)) {
-    options_.warn(fmt::format("traffic log: {} records lost: {}", unwarned_losses_, message));
-    unwarned_losses_ = 0;
-    last_warning_ = now;
-  }
-}
-
-void TrafficLog::ApplyRetention() {
-  last_retention_ = std::chrono::steady_clock::now();
-  written_at_retention_ = written_.load();
-  if (options_.retention_days <= 0 && options_.retention_rows <= 0 && options_.retention_bytes <= 0) return;
-  try {
-    ExecLog(db_, options_.path, "BEGIN IMMEDIATE");
-    try {
-      int64_t removed = 0;
-      if (options_.retention_days > 0) {
-        LogStmt del(db_, options_.path, "DELETE FROM requests WHERE time < ?1");
-        del.Text(1, IsoDaysAgo(options_.retention_days));
-        del.RunAndReset();
-        removed += sqlite3_changes(db_);
-      }
-      if (options_.retention_rows > 0) {
-        LogStmt del(db_, options_.path,
-                    "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests ORDER BY time DESC, rowid DESC "
-                    "LIMIT -1 OFFSET ?1)");
-        del.Int(1, options_.retention_rows);
-        del.RunAndReset();
-        removed += sqlite3_changes(db_);
-      }
-      if (options_.retention_bytes > 0) {
-        // Pages in use, not the file's size: deleted rows leave free pages that new rows
-        // reuse, so the file stops growing at about the bound. Deleting down to 90% keeps
-        // this from running after every batch.
-        const int64_t page = PragmaInt(db_, options_.path, "PRAGMA page_size");
-        const int64_t used =
-            (PragmaInt(db_, options_.path, "PRAGMA page_count") - PragmaInt(db_, options_.path, "PRAGMA freelist_count")) *
-            page;
-        if (used > options_.retention_bytes) {
-          const int64_t rows = PragmaInt(db_, options_.path, "SELECT count(*) FROM requests");
-          const double excess = static_cast<double>(used) - 0.9 * static_cast<double>(options_.retention_bytes);
-          const auto k = static_cast<int64_t>(std::ceil(static_cast<double>(rows) * excess / static_cast<double>(used)));
-          LogStmt del(db_, options_.path,
-                      "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests ORDER BY time, rowid LIMIT ?1)");
-          del.Int(1, std::max<int64_t>(1, k));
-          del.RunAndReset();
-          removed += sqlite3_changes(db_);
-        }
-      }
-      if (removed > 0) {
-        ExecLog(db_, options_.path,
-                "DELETE FROM feedback WHERE request_id NOT IN (SELECT request_id FROM requests);"
-                "DELETE FROM sampling WHERE end < (SELECT min(time) FROM requests);");
-      }
-      ExecLog(db_, options_.path, "COMMIT");
-      deleted_.fetch_add(static_cast<uint64_t>(removed), std::memory_order_relaxed);
-    } catch (...) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
-  } catch (const std::exception& e) {
-    if (options_.warn) options_.warn(fmt::format("traffic log retention: {}", e.what()));
-  }
-}
-
 std::string TrafficNow() {
   const auto now = std::chrono::system_clock::now();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();

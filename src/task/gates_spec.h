@@ -1,6 +1,7 @@
 // The `gates:` section of a task spec: what a candidate model must show on the task's
 // unseen test data before it may replace the production model (see docs/gates.md).
-// Plain structs; parsed and validated with the rest of the spec in task_spec.cc.
+// Plain structs; parsed in spec_gates_section.cc and validated with the rest of the spec
+// (spec_validate.cc).
 #pragma once
 
 #include <cstdint>

@@ -1,9 +1,6 @@
 #include "task/task_spec.h"
 
 #include <algorithm>
-#include <fstream>
-#include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -13,10 +10,33 @@
 #include "common/strings.h"
 #include "task/drift_spec.h"
 #include "task/parameters.h"
+#include "task/task_spec_internal.h"
 #include "task/yaml_section.h"
 
 namespace trainops {
+namespace task_internal {
+
+// "training.epochs" -> {"training", "epochs"}; "seed" -> {"", "seed"}.
+std::pair<std::string, std::string> SplitName(const std::string& name) {
+  const size_t dot = name.find('.');
+  if (dot == std::string::npos) return {"", name};
+  return {name.substr(0, dot), name.substr(dot + 1)};
+}
+
+std::filesystem::path Resolve(const std::filesystem::path& base, const std::string& value) {
+  if (value.empty()) return {};
+  std::filesystem::path p(value);
+  return p.is_absolute() ? p : (base / p).lexically_normal();
+}
+
+}  // namespace task_internal
+
 namespace {
+
+using task_internal::kParameterSections;
+using task_internal::ParseGates;
+using task_internal::Resolve;
+using task_internal::SplitName;
 
 const std::vector<std::string> kTopKeys = {"name",   "description", "data",        "labels",
                                            "metric", "model",       "training",    "checkpoints",
@@ -25,15 +45,6 @@ const std::vector<std::string> kTopKeys = {"name",   "description", "data",     
 const std::vector<std::string> kDataKeys = {"train",         "validation",      "test",
                                             "format",        "text_column",     "label_column",
                                             "segment_columns", "time_column",   "on_bad_row"};
-// The sections made only of table parameters; their keys come from the table.
-const std::vector<std::string> kParameterSections = {"model", "training", "checkpoints"};
-
-// "training.epochs" -> {"training", "epochs"}; "seed" -> {"", "seed"}.
-std::pair<std::string, std::string> SplitName(const std::string& name) {
-  const size_t dot = name.find('.');
-  if (dot == std::string::npos) return {"", name};
-  return {name.substr(0, dot), name.substr(dot + 1)};
-}
 
 std::vector<std::string> ParameterKeys(const std::string& section) {
   std::vector<std::string> keys;
@@ -59,33 +70,12 @@ void ReadParameters(const YamlSection& yaml, const std::string& section, TaskSpe
   }
 }
 
-void EmitParameters(YAML::Emitter& out, const TaskSpec& spec, const std::string& section) {
-  for (const Parameter& p : Parameters()) {
-    auto [s, key] = SplitName(p.name);
-    if (s != section) continue;
-    if (auto value = GetParameter(spec, p.name)) out << YAML::Key << key << YAML::Value << *value;
-  }
-}
 const std::vector<std::string> kEvaluationKeys = {
     "segments",          "segment_split",     "bootstrap_resamples", "min_segment_support", "threshold_rule",
     "target_oos_recall", "max_accuracy_drop", "costs",               "max_failure_examples"};
 const std::vector<std::string> kChecksKeys = {"max_age", "min_examples_per_label", "max_imbalance_ratio",
                                               "near_duplicate_threshold", "label_error_folds",
                                               "min_segment_examples", "max_rows"};
-
-const std::vector<std::string> kGatesKeys = {"metrics", "segments", "regression", "behaviour", "budgets"};
-const std::vector<std::string> kSegmentGateKeys = {"columns", "min_accuracy", "max_gap", "min_support"};
-const std::vector<std::string> kRegressionKeys = {"enabled", "baseline", "metrics", "tolerance", "label_tolerance",
-                                                  "alpha", "min_label_support", "resamples"};
-const std::vector<std::string> kBehaviourKeys = {"file", "min_pass_rate", "per_kind"};
-const std::vector<std::string> kPassRateKeys = {"mft", "inv", "dir"};
-const std::vector<std::string> kBudgetKeys = {"latency_p99_us", "model_size_mb", "latency_samples"};
-
-std::filesystem::path Resolve(const std::filesystem::path& base, const std::string& value) {
-  if (value.empty()) return {};
-  std::filesystem::path p(value);
-  return p.is_absolute() ? p : (base / p).lexically_normal();
-}
 
 // Runs `parse` and re-throws its InputError prefixed with the key's location.
 template <typename F>
@@ -120,103 +110,6 @@ void RecordKeyLines(const YAML::Node& node, const std::string& prefix, const std
     }
     locations.emplace(prefix + key, fmt::format("{}:{}", path.string(), line));
     RecordKeyLines(kv.second, prefix + key + ".", path, locations);
-  }
-}
-
-void ParseGates(const YamlSection& top, const std::filesystem::path& base, GatesSpec& gates) {
-  YamlSection section = top.Child("gates", kGatesKeys);
-  if (section.Has("metrics")) {
-    const YAML::Node list = section.Raw("metrics");
-    if (!list.IsSequence()) {
-      section.Fail("metrics", "must be a list of thresholds, e.g. [\"macro_f1 >= 0.85\", \"recall[returns] >= 0.9\"]");
-    }
-    for (const YAML::Node& item : list) {
-      const int line = item.Mark().line + 1;
-      if (!item.IsScalar()) {
-        throw InputError(fmt::format("{}:{}: key gates.metrics: each item is one threshold string, e.g. "
-                                     "\"macro_f1 >= 0.85\"",
-                                     section.file().string(), line));
-      }
-      try {
-        MetricThreshold t = MetricThreshold::Parse(item.as<std::string>());
-        t.line = line;
-        gates.metrics.push_back(std::move(t));
-      } catch (const InputError& e) {
-        throw InputError(fmt::format("{}:{}: key gates.metrics: {}", section.file().string(), line, e.what()));
-      }
-    }
-  }
-  YamlSection seg = section.Child("segments", kSegmentGateKeys);
-  seg.Read("columns", gates.segments.columns);
-  seg.Read("min_accuracy", gates.segments.min_accuracy);
-  seg.Read("max_gap", gates.segments.max_gap);
-  seg.Read("min_support", gates.segments.min_support);
-  auto in_unit = [](const YamlSection& s, const std::string& key, double v) {
-    if (s.Has(key) && !(v >= 0 && v <= 1)) s.Fail(key, "must be between 0 and 1");
-  };
-  in_unit(seg, "min_accuracy", gates.segments.min_accuracy);
-  in_unit(seg, "max_gap", gates.segments.max_gap);
-  if (gates.segments.min_support < 0) seg.Fail("min_support", "must be >= 1 (or 0 for evaluation.min_segment_support)");
-
-  YamlSection reg = section.Child("regression", kRegressionKeys);
-  RegressionGate& r = gates.regression;
-  reg.Read("enabled", r.enabled);
-  std::string baseline;
-  reg.Read("baseline", baseline);
-  if (!baseline.empty()) r.baseline = baseline == "production" ? baseline : Resolve(base, baseline).string();
-  reg.Read("metrics", r.metrics);
-  for (const auto& m : r.metrics) {
-    if (m != "accuracy" && m != "macro_f1" && m != "weighted_f1") {
-      reg.Fail("metrics", fmt::format("\"{}\" cannot be compared{}; use accuracy, macro_f1 or weighted_f1", m,
-                                      DidYouMean(m, {"accuracy", "macro_f1", "weighted_f1"})));
-    }
-  }
-  reg.Read("tolerance", r.tolerance);
-  reg.Read("label_tolerance", r.label_tolerance);
-  reg.Read("alpha", r.alpha);
-  reg.Read("min_label_support", r.min_label_support);
-  reg.Read("resamples", r.resamples);
-  // Sane ranges, not just well-formed values: each bound is where the gate would stop
-  // guarding (alpha 1e-300 let a 47.7-point drop pass as "within noise").
-  if (!(r.tolerance >= 0 && r.tolerance <= 0.05)) {
-    reg.Fail("tolerance", "must be in [0, 0.05]: a larger drop is a regression, not noise (default 0.01)");
-  }
-  if (!(r.label_tolerance >= 0 && r.label_tolerance <= 0.2)) {
-    reg.Fail("label_tolerance", "must be in [0, 0.2] (default 0.05)");
-  }
-  if (!(r.alpha >= 0.001 && r.alpha <= 0.2)) {
-    reg.Fail("alpha", "must be in [0.001, 0.2]: below, no drop is ever significant; above, noise fails (default 0.05)");
-  }
-  if (r.min_label_support < 5 || r.min_label_support > 1000) {
-    reg.Fail("min_label_support", "must be in 5..1000: recall over fewer rows says nothing, over more skips labels "
-                                  "(default 10)");
-  }
-  if (r.resamples < 100 || r.resamples > 100000) reg.Fail("resamples", "must be 100..100000");
-
-  YamlSection beh = section.Child("behaviour", kBehaviourKeys);
-  std::string file;
-  beh.Read("file", file);
-  gates.behaviour.file = Resolve(base, file);
-  YamlSection rates = beh.Child("min_pass_rate", kPassRateKeys);
-  for (const auto& kind : kPassRateKeys) {
-    rates.Read(kind, gates.behaviour.min_pass_rate[kind]);
-    in_unit(rates, kind, gates.behaviour.min_pass_rate[kind]);
-  }
-  beh.Read("per_kind", gates.behaviour.per_kind);
-  if (gates.behaviour.per_kind < 1 || gates.behaviour.per_kind > 20) beh.Fail("per_kind", "must be 1..20");
-
-  YamlSection budgets = section.Child("budgets", kBudgetKeys);
-  budgets.Read("latency_p99_us", gates.budgets.latency_p99_us);
-  budgets.Read("model_size_mb", gates.budgets.model_size_mb);
-  budgets.Read("latency_samples", gates.budgets.latency_samples);
-  if (budgets.Has("latency_p99_us") && !(gates.budgets.latency_p99_us > 0)) {
-    budgets.Fail("latency_p99_us", "must be a positive number of microseconds");
-  }
-  if (budgets.Has("model_size_mb") && !(gates.budgets.model_size_mb > 0)) {
-    budgets.Fail("model_size_mb", "must be a positive number of megabytes");
-  }
-  if (gates.budgets.latency_samples < 100 || gates.budgets.latency_samples > 1000000) {
-    budgets.Fail("latency_samples", "must be 100..1000000");
   }
 }
 
@@ -286,102 +179,6 @@ int64_t ParseDurationSeconds(std::string_view text) {
   const int64_t value = std::stoll(std::string(t.substr(0, digits)));
   if (value <= 0) throw InputError(fmt::format("\"{}\": a duration must be positive", text));
   return value * scale;
-}
-
-std::string TaskSpec::Locate(const std::string& field) const {
-  auto at = key_locations.find(field);
-  if (at != key_locations.end()) return at->second;
-  at = key_locations.find(field.substr(0, field.find('.')));
-  if (at != key_locations.end() && !at->second.starts_with("-")) return at->second;
-  return spec_path.empty() ? std::string("task") : spec_path.string();
-}
-
-void TaskSpec::Validate() const {
-  auto fail = [&](const std::string& field, const std::string& message) {
-    // A flag's value is blamed on the flag; a key of the file on file:line:key (a value
-    // left at its default on its section's line).
-    const std::string where = Locate(field);
-    if (where.starts_with("-")) throw InputError(fmt::format("{}: {} (spec key {})", where, message, field));
-    if (key_locations.count(field) || key_locations.count(field.substr(0, field.find('.')))) {
-      throw InputError(fmt::format("{}: key {}: {}", where, field, message));
-    }
-    throw InputError(fmt::format("{}: {}: {}", where, field, message));
-  };
-  if (data.train.empty()) fail("data.train", "is required; name the training file");
-  if (data.text_column.empty()) fail("data.text_column", "must not be empty");
-  if (data.label_column.empty()) fail("data.label_column", "must not be empty");
-  if (data.label_column == data.text_column) {
-    fail("data.label_column", "must differ from data.text_column");
-  }
-  if (!data.weight_column.empty() &&
-      (data.weight_column == data.text_column || data.weight_column == data.label_column)) {
-    fail("data.weight_column", fmt::format("\"{}\" is also the {} column; name the column holding the row weights",
-                                           data.weight_column,
-                                           data.weight_column == data.text_column ? "text" : "label"));
-  }
-  const auto& f = model.features;
-  // The bounds of the feature settings live with the feature extractor (one definition);
-  // its message names the setting, the spec's adds where it is.
-  try {
-    ValidateFeatureConfig(f);
-  } catch (const InputError& e) {
-    // Its messages read "feature config: <setting> ..."; the setting is the spec key.
-    const std::string_view prefix = "feature config: ";
-    std::string message = e.what();
-    if (message.starts_with(prefix)) message.erase(0, prefix.size());
-    fail("model." + message.substr(0, message.find_first_of(" (")), message);
-  }
-  if (f.word_ngrams == 0 && f.char_ngram_max == 0) {
-    fail("model.word_ngrams", "word and char n-grams are both off; the model would see nothing");
-  }
-  // Bounds of single parameters, for specs filled in by code rather than parsed.
-  for (const Parameter& p : Parameters()) {
-    const std::optional<std::string> value = GetParameter(*this, p.name);
-    if (!value) continue;
-    try {
-      CheckParameterText(p, *value);
-    } catch (const InputError& e) {
-      fail(p.name, e.what());
-    }
-  }
-  if (checks.min_examples_per_label < 0) fail("checks.min_examples_per_label", "must be >= 0");
-  if (checks.max_imbalance_ratio < 1) fail("checks.max_imbalance_ratio", "must be at least 1");
-  if (!(checks.near_duplicate_threshold > 0 && checks.near_duplicate_threshold <= 1)) {
-    fail("checks.near_duplicate_threshold", "must be a Jaccard similarity in (0, 1], e.g. 0.9");
-  }
-  if (checks.label_error_folds != 0 && (checks.label_error_folds < 2 || checks.label_error_folds > 20)) {
-    fail("checks.label_error_folds", "must be 0 (off) or 2..20");
-  }
-  const auto& ev = evaluation;
-  if (!(ev.target_oos_recall > 0 && ev.target_oos_recall <= 1)) fail("evaluation.target_oos_recall", "must be in (0, 1]");
-  if (!(ev.max_accuracy_drop >= 0 && ev.max_accuracy_drop < 1)) {
-    fail("evaluation.max_accuracy_drop", "must be in [0, 1), e.g. 0.02 for 2 points");
-  }
-  if (ev.bootstrap_resamples < 0 || ev.bootstrap_resamples > 100000) {
-    fail("evaluation.bootstrap_resamples", "must be 0..100000");
-  }
-  if (ev.min_segment_support < 1) fail("evaluation.min_segment_support", "must be at least 1");
-  if (ev.max_failure_examples < 0) fail("evaluation.max_failure_examples", "must be >= 0");
-  for (const auto& [label, cost] : ev.costs) {
-    if (!(cost >= 0)) fail("evaluation.costs", fmt::format("cost of \"{}\" must be >= 0", label));
-  }
-  if (checks.min_segment_examples < 0) fail("checks.min_segment_examples", "must be >= 0");
-  if (checks.max_rows < 1000) fail("checks.max_rows", "must be >= 1000 (the checks need rows to compare)");
-  std::set<std::string> unique;
-  for (const auto& label : labels) {
-    if (!unique.insert(label).second) fail("labels", fmt::format("lists \"{}\" twice; keep one", label));
-  }
-  if (!labels.empty() && labels.size() < 2) fail("labels", "needs at least two labels");
-  for (const auto& t : gates.metrics) {
-    if (!t.label.empty() && t.label != "*" && !labels.empty() && !unique.count(t.label) && t.label != oos_label) {
-      fail("gates.metrics", fmt::format("line {}: \"{}\" names label \"{}\", which is not in labels{}", t.line,
-                                        t.text, t.label, DidYouMean(t.label, labels)));
-    }
-  }
-  if (metric.kind == MetricSpec::Kind::kRecall && !labels.empty() && !unique.count(metric.label)) {
-    fail("metric", fmt::format("recall of \"{}\", which is not in labels{}", metric.label,
-                               DidYouMean(metric.label, labels)));
-  }
 }
 
 // The first line whose indentation holds a tab (only_at_start: a line that starts with
@@ -567,127 +364,6 @@ TaskSpec LoadTaskSpec(const std::filesystem::path& path) {
                                  path.string()));
   }
   return ParseTaskSpec(ReadFile(path), path);
-}
-
-std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& relative_to) {
-  auto rel = [&](const std::filesystem::path& p) {
-    if (p.empty()) return std::string();
-    // No folder to be relative to (a run's saved spec): absolute, so that the spec reads
-    // the same files from any working folder (`train --resume` from elsewhere).
-    return relative_to.empty() ? std::filesystem::absolute(p).lexically_normal().string()
-                               : p.lexically_relative(relative_to).string();
-  };
-  YAML::Emitter out;
-  out << YAML::BeginMap;
-  out << YAML::Key << "name" << YAML::Value << spec.name;
-  if (!spec.description.empty()) out << YAML::Key << "description" << YAML::Value << spec.description;
-  out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "train" << YAML::Value << rel(spec.data.train);
-  if (!spec.data.validation.empty()) out << YAML::Key << "validation" << YAML::Value << rel(spec.data.validation);
-  if (!spec.data.test.empty()) out << YAML::Key << "test" << YAML::Value << rel(spec.data.test);
-  if (spec.data.format) out << YAML::Key << "format" << YAML::Value << FileFormatName(*spec.data.format);
-  out << YAML::Key << "text_column" << YAML::Value << spec.data.text_column;
-  out << YAML::Key << "label_column" << YAML::Value << spec.data.label_column;
-  if (!spec.data.segment_columns.empty()) {
-    out << YAML::Key << "segment_columns" << YAML::Value << YAML::Flow << spec.data.segment_columns;
-  }
-  if (!spec.data.time_column.empty()) out << YAML::Key << "time_column" << YAML::Value << spec.data.time_column;
-  out << YAML::Key << "on_bad_row" << YAML::Value
-      << (spec.data.on_bad_row == BadRowPolicy::kSkip ? "skip" : "error");
-  EmitParameters(out, spec, "data");
-  out << YAML::EndMap;
-  if (!spec.labels.empty()) out << YAML::Key << "labels" << YAML::Value << YAML::Flow << spec.labels;
-  EmitParameters(out, spec, "");
-  for (const std::string& section : kParameterSections) {
-    out << YAML::Key << section << YAML::Value << YAML::BeginMap;
-    EmitParameters(out, spec, section);
-    out << YAML::EndMap;
-  }
-  out << YAML::Key << "checks" << YAML::Value << YAML::BeginMap;
-  if (!spec.checks.max_age.empty()) out << YAML::Key << "max_age" << YAML::Value << spec.checks.max_age;
-  out << YAML::Key << "min_examples_per_label" << YAML::Value << spec.checks.min_examples_per_label;
-  out << YAML::Key << "max_imbalance_ratio" << YAML::Value << spec.checks.max_imbalance_ratio;
-  out << YAML::Key << "near_duplicate_threshold" << YAML::Value << spec.checks.near_duplicate_threshold;
-  out << YAML::Key << "label_error_folds" << YAML::Value << spec.checks.label_error_folds;
-  out << YAML::Key << "min_segment_examples" << YAML::Value << spec.checks.min_segment_examples;
-  out << YAML::Key << "max_rows" << YAML::Value << spec.checks.max_rows;
-  out << YAML::EndMap;
-  if (!spec.registry_path.empty()) out << YAML::Key << "registry" << YAML::Value << rel(spec.registry_path);
-  {
-    const EvaluationSpec& ev = spec.evaluation;
-    out << YAML::Key << "evaluation" << YAML::Value << YAML::BeginMap;
-    if (!ev.segments.empty()) out << YAML::Key << "segments" << YAML::Value << YAML::Flow << ev.segments;
-    if (!ev.segment_split_columns.empty()) {
-      // The mapping form cannot also carry an all-columns split, so the spec keeps one form.
-      out << YAML::Key << "segment_split" << YAML::Value << YAML::Flow << YAML::BeginMap;
-      for (const auto& [column, split] : ev.segment_split_columns) {
-        out << YAML::Key << column << YAML::Value << YAML::DoubleQuoted << split;
-      }
-      out << YAML::EndMap;
-    } else if (!ev.segment_split.empty()) {
-      out << YAML::Key << "segment_split" << YAML::Value << ev.segment_split;
-    }
-    out << YAML::Key << "bootstrap_resamples" << YAML::Value << ev.bootstrap_resamples;
-    out << YAML::Key << "min_segment_support" << YAML::Value << ev.min_segment_support;
-    EmitParameters(out, spec, "evaluation");
-    out << YAML::Key << "target_oos_recall" << YAML::Value << ev.target_oos_recall;
-    out << YAML::Key << "max_accuracy_drop" << YAML::Value << ev.max_accuracy_drop;
-    if (!ev.costs.empty()) {
-      out << YAML::Key << "costs" << YAML::Value << YAML::Flow << YAML::BeginMap;
-      for (const auto& [label, cost] : ev.costs) out << YAML::Key << label << YAML::Value << cost;
-      out << YAML::EndMap;
-    }
-    out << YAML::Key << "max_failure_examples" << YAML::Value << ev.max_failure_examples;
-    out << YAML::EndMap;
-  }
-  {
-    const GatesSpec& g = spec.gates;
-    out << YAML::Key << "gates" << YAML::Value << YAML::BeginMap;
-    if (!g.metrics.empty()) {
-      out << YAML::Key << "metrics" << YAML::Value << YAML::BeginSeq;
-      for (const auto& t : g.metrics) out << t.text;
-      out << YAML::EndSeq;
-    }
-    if (g.segments.enabled()) {
-      out << YAML::Key << "segments" << YAML::Value << YAML::BeginMap;
-      if (!g.segments.columns.empty()) out << YAML::Key << "columns" << YAML::Value << YAML::Flow << g.segments.columns;
-      if (g.segments.min_accuracy >= 0) out << YAML::Key << "min_accuracy" << YAML::Value << g.segments.min_accuracy;
-      if (g.segments.max_gap >= 0) out << YAML::Key << "max_gap" << YAML::Value << g.segments.max_gap;
-      if (g.segments.min_support > 0) out << YAML::Key << "min_support" << YAML::Value << g.segments.min_support;
-      out << YAML::EndMap;
-    }
-    const RegressionGate& r = g.regression;
-    out << YAML::Key << "regression" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "enabled" << YAML::Value << r.enabled;
-    out << YAML::Key << "baseline" << YAML::Value
-        << (r.baseline == "production" ? r.baseline : rel(std::filesystem::path(r.baseline)));
-    out << YAML::Key << "metrics" << YAML::Value << YAML::Flow << r.metrics;
-    out << YAML::Key << "tolerance" << YAML::Value << r.tolerance;
-    out << YAML::Key << "label_tolerance" << YAML::Value << r.label_tolerance;
-    out << YAML::Key << "alpha" << YAML::Value << r.alpha;
-    out << YAML::Key << "min_label_support" << YAML::Value << r.min_label_support;
-    out << YAML::Key << "resamples" << YAML::Value << r.resamples;
-    out << YAML::EndMap;
-    if (!g.behaviour.file.empty()) {
-      out << YAML::Key << "behaviour" << YAML::Value << YAML::BeginMap;
-      out << YAML::Key << "file" << YAML::Value << rel(g.behaviour.file);
-      out << YAML::Key << "min_pass_rate" << YAML::Value << YAML::Flow << YAML::BeginMap;
-      for (const auto& [kind, rate] : g.behaviour.min_pass_rate) out << YAML::Key << kind << YAML::Value << rate;
-      out << YAML::EndMap;
-      out << YAML::Key << "per_kind" << YAML::Value << g.behaviour.per_kind;
-      out << YAML::EndMap;
-    }
-    if (g.budgets.latency_p99_us > 0 || g.budgets.model_size_mb > 0) {
-      out << YAML::Key << "budgets" << YAML::Value << YAML::BeginMap;
-      if (g.budgets.latency_p99_us > 0) out << YAML::Key << "latency_p99_us" << YAML::Value << g.budgets.latency_p99_us;
-      if (g.budgets.model_size_mb > 0) out << YAML::Key << "model_size_mb" << YAML::Value << g.budgets.model_size_mb;
-      out << YAML::Key << "latency_samples" << YAML::Value << g.budgets.latency_samples;
-      out << YAML::EndMap;
-    }
-    out << YAML::EndMap;
-  }
-  out << YAML::EndMap;
-  return std::string(out.c_str()) + "\n";
 }
 
 }  // namespace trainops

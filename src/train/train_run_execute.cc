@@ -1,0 +1,369 @@
+// The run itself, shared by fresh and resumed runs, with the validation-side steps only it
+// takes (rejection threshold, reference statistics); the entry points that set up or check
+// the run folder are in train_run.cc.
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "common/fault_injection.h"
+#include "common/parallel.h"
+#include "eval/calibration.h"
+#include "eval/oos_threshold.h"
+#include "model/inference.h"
+#include "model/model_io.h"
+#include "model/reference_stats.h"
+#include "train/feature_space.h"
+#include "train/hyperparameters.h"
+#include "train/memory_plan.h"
+#include "train/streamed_data.h"
+#include "train/streamed_rows.h"
+#include "train/train_run_internal.h"
+#include "train/trainer.h"
+#include "train/training_data.h"
+#include "train/world.h"
+
+namespace trainops::train_internal {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Sets the model's out-of-scope label (even when training has no such rows) and the
+// threshold on its rejection score (RejectScore, model.h) below which it answers with it,
+// chosen on validation by the spec's rule (eval/oos_threshold.h). Returns what run.json
+// records (null without oos).
+nlohmann::json ChooseRejection(const TaskSpec& spec, const TrainingData& data,
+                               const std::vector<Decision>& decisions, Model& best) {
+  best.info.oos_label = spec.oos_label;
+  best.info.reject_threshold = 0;
+  if (spec.oos_label.empty()) return nullptr;
+  // The rule sees the decisions predict and eval make: the same top class and the same
+  // rejection score (model/inference.h).
+  std::vector<uint32_t> top(decisions.size());
+  std::vector<float> confidence(decisions.size());
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    top[i] = decisions[i].top;
+    confidence[i] = decisions[i].reject_score;
+  }
+  std::optional<uint32_t> oos_index;
+  const auto& names = data.validation_labels;
+  if (auto it = std::find(names.begin(), names.end(), spec.oos_label); it != names.end()) {
+    oos_index = static_cast<uint32_t>(it - names.begin());
+  }
+  ThresholdRule rule;
+  rule.kind = ThresholdRule::ParseKind(spec.evaluation.threshold_rule);
+  rule.target_oos_recall = spec.evaluation.target_oos_recall;
+  rule.max_accuracy_drop = spec.evaluation.max_accuracy_drop;
+  ThresholdChoice choice = ChooseRejectThreshold(top, confidence, data.validation.labels, oos_index, rule);
+  best.info.reject_threshold = choice.threshold;
+  nlohmann::json j = choice.ToJson();
+  j["oos_label"] = spec.oos_label;
+  j["score"] = RejectScoreName(best.info.reject_score);
+  j["rationale"] = fmt::format("{} (score: {})", choice.rationale, RejectScoreName(best.info.reject_score));
+  j["unseen_feature_idf"] = best.info.unseen_feature_idf;
+  j["oos_label_is_class"] =
+      std::find(best.info.labels.begin(), best.info.labels.end(), spec.oos_label) != best.info.labels.end();
+  return j;
+}
+
+// The index (into validation_labels) of the declared out-of-scope label when only
+// validation has it: the threshold-only set-up, where the model learns no class for it.
+std::optional<uint32_t> ValidationOnlyOosLabel(const TaskSpec& spec, const TrainingData& data) {
+  if (spec.oos_label.empty()) return std::nullopt;
+  if (std::find(data.labels.begin(), data.labels.end(), spec.oos_label) != data.labels.end()) return std::nullopt;
+  const auto& names = data.validation_labels;
+  auto it = std::find(names.begin(), names.end(), spec.oos_label);
+  if (it == names.end()) return std::nullopt;
+  return static_cast<uint32_t>(it - names.begin());
+}
+
+EncodedData WithoutLabel(const EncodedData& all, uint32_t label) {
+  EncodedData out;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all.labels[i] == label) continue;
+    out.rows.insert(out.rows.end(), all.rows.begin() + static_cast<ptrdiff_t>(all.offsets[i]),
+                    all.rows.begin() + static_cast<ptrdiff_t>(all.offsets[i + 1]));
+    out.values.insert(out.values.end(), all.values.begin() + static_cast<ptrdiff_t>(all.offsets[i]),
+                      all.values.begin() + static_cast<ptrdiff_t>(all.offsets[i + 1]));
+    out.offsets.push_back(out.rows.size());
+    out.labels.push_back(all.labels[i]);
+    out.coverage.push_back(all.coverage[i]);
+    if (!all.weights.empty()) out.weights.push_back(all.weights[i]);
+  }
+  return out;
+}
+
+// The shipped model's decisions on every validation row, before rejection (threshold 0):
+// the rejection rule and the reference statistics both start from them.
+std::vector<Decision> ValidationDecisions(const Model& best, const std::vector<float>& validation_logits,
+                                          const std::vector<float>& validation_coverage) {
+  const size_t n = best.num_labels();
+  std::vector<Decision> decisions(validation_coverage.size());
+  std::vector<float> probs, work;
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    decisions[i] = Decide(best, &validation_logits[i * n], validation_coverage[i], /*threshold=*/0, probs, work);
+  }
+  return decisions;
+}
+
+// Statistics of all validation rows (out-of-scope ones included: traffic has them too) as
+// the shipped model answers them, rejection applied.
+ReferenceStats ValidationReferenceStats(const Model& best, const TrainingData& data, WordFilter train_words,
+                                        const std::vector<Decision>& decisions) {
+  std::vector<std::string> names = data.validation_labels;  // the model's labels first
+  const std::string& oos = best.info.oos_label;
+  if (!oos.empty() && std::find(names.begin(), names.end(), oos) == names.end()) names.push_back(oos);
+  const uint32_t oos_index =
+      oos.empty() ? 0 : static_cast<uint32_t>(std::find(names.begin(), names.end(), oos) - names.begin());
+  const size_t n = best.num_labels();
+  std::vector<ScoredText> scored(decisions.size());
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    Decision d = decisions[i];
+    ApplyRejection(best, /*threshold=*/-1, d);
+    scored[i] = {d.label < n ? d.label : oos_index, d.confidence, d.margin, d.coverage};
+  }
+  return ComputeReferenceStats(std::move(names), std::move(train_words), data.validation.texts,
+                               data.validation.labels, scored);
+}
+
+// Removes this rank's row cache when the run ends, however it ends: a resumed run makes a
+// new one, and the cache is the size of the training file or more.
+struct CacheRemover {
+  std::filesystem::path file, dir;
+  ~CacheRemover() {
+    std::error_code ec;
+    if (!file.empty()) std::filesystem::remove(file, ec);
+    if (!dir.empty()) std::filesystem::remove(dir, ec);  // only once empty (the last rank)
+  }
+};
+
+}  // namespace
+
+// Everything below is shared by fresh and resumed runs. `loaded` is the training data in
+// memory, or null for a streamed run (which reads it here, in its first pass, and takes the
+// files' fingerprints from `fingerprints`, the lineage its caller has already checked).
+TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json autotune,
+                     const Paths& paths, int threads, const TrainCallbacks& callbacks,
+                     const TrainingData* loaded, const nlohmann::json& fingerprints,
+                     std::optional<LoadedCheckpoint> resume_from) {
+  const auto wall_start = Clock::now();
+  Model model;
+  model.info.type = hp.type;
+  model.info.features = hp.features;
+  model.info.text_column = spec.data.text_column;
+  model.info.label_column = spec.data.label_column;
+  model.info.task = spec.name;
+  model.info.training = hp.ToJson();
+  model.extractor = FeatureExtractor(hp.features);
+  World& world = World::Get();
+  const bool leader = world.rank() == 0;
+  LabelledTexts shard_storage;
+  EncodedData train;
+  std::optional<StreamedTrainingData> streamed;
+  CacheRemover cache_remover;
+  nlohmann::json streaming = nullptr;
+  uint64_t local_rows = 0;
+  // The test of identical shards (fault_injection.h): every rank all rows, one order.
+  const bool identical_shards = fault::kEnabled && fault::Requested(fault::kIdenticalShards, "1");
+  MemoryPlan memory;
+  const FeatureCap feature_cap = PlannedFeatureCap(spec, hp, loaded == nullptr, world, memory);
+  uint64_t features_seen = 0;
+  if (loaded) {
+    // This rank's rows: every size()-th training row (all of them in a single process).
+    if (world.distributed() && !identical_shards) {
+      for (size_t i = static_cast<size_t>(world.rank()); i < loaded->train.texts.size();
+           i += static_cast<size_t>(world.size())) {
+        shard_storage.texts.push_back(loaded->train.texts[i]);
+        shard_storage.labels.push_back(loaded->train.labels[i]);
+        if (!loaded->train.weights.empty()) shard_storage.weights.push_back(loaded->train.weights[i]);
+      }
+    }
+    const LabelledTexts& shard = world.distributed() && !identical_shards ? shard_storage : loaded->train;
+    const size_t labels = loaded->labels.size();
+    features_seen = BuildFeatureSpace(shard.texts, hp.min_count, threads, model, &world,
+                                      [&](uint64_t seen) { return feature_cap(labels, seen); });
+    train = EncodeExamples(model, shard.texts, shard.labels, shard.weights, threads);
+    local_rows = train.size();
+  } else {
+    const auto pass_start = Clock::now();
+    cache_remover.dir = paths.dir / "cache";
+    std::filesystem::create_directories(cache_remover.dir);
+    cache_remover.file = cache_remover.dir / fmt::format("train-rank{}.rows", world.rank());
+    streamed = StreamTrainingData(spec, fingerprints, cache_remover.file, threads, world, model, feature_cap);
+    features_seen = streamed->features_seen;
+    local_rows = streamed->rows;
+    for (const auto& problem : streamed->data.skipped) Info(callbacks, "skipped row: " + problem.ToString());
+    if (streamed->skipped_rows > streamed->data.skipped.size()) {
+      Info(callbacks, fmt::format("... {} skipped rows in all", streamed->skipped_rows));
+    }
+    streaming = {{"first_pass_seconds", std::chrono::duration<double>(Clock::now() - pass_start).count()},
+                 {"cache_bytes", streamed->cache.bytes},
+                 {"cache_blocks", streamed->cache.block_rows.size()},
+                 {"block_rows", RowCacheWriter::kBlockRows},
+                 {"features_per_row", streamed->features_per_row},
+                 {"validation_capped", streamed->validation_capped},
+                 {"reference_words_sampled", streamed->words_sampled},
+                 {"skipped_rows", streamed->skipped_rows}};
+    Info(callbacks, fmt::format("streamed {}: {} training rows on this process into a {:.1f} MiB row cache, {} "
+                                "validation rows, {} labels",
+                                spec.data.train.string(), streamed->rows,
+                                static_cast<double>(streamed->cache.bytes) / 1048576,
+                                streamed->data.validation.texts.size(), streamed->data.labels.size()));
+  }
+  const TrainingData& data = loaded ? *loaded : streamed->data;
+  model.info.labels = data.labels;
+  model.info.lineage = data.lineage;
+  const std::vector<uint64_t> rows_per_rank = world.Gather(local_rows);
+  const uint64_t epoch_length = *std::max_element(rows_per_rank.begin(), rows_per_rank.end());
+  EncodedData validation =
+      EncodeExamples(model, data.validation.texts, data.validation.labels, threads);
+  // Out-of-scope rows in the threshold-only set-up are no class the model can answer, so in
+  // checkpoint selection they would only add a constant error; they serve the rejection
+  // threshold (and the reference statistics) instead.
+  const std::optional<uint32_t> held_oos = ValidationOnlyOosLabel(spec, data);
+  const EncodedData in_scope_storage = held_oos ? WithoutLabel(validation, *held_oos) : EncodedData{};
+  const EncodedData& in_scope = held_oos ? in_scope_storage : validation;
+  std::unique_ptr<TrainingRows> rows;
+  if (streamed) {
+    const size_t window_blocks = WindowBlocks(spec, streamed->features_per_row);
+    streaming["window_blocks"] = window_blocks;
+    streaming["window_rows"] = window_blocks * RowCacheWriter::kBlockRows;
+    rows = std::make_unique<StreamedRows>(streamed->cache, model, streamed->label_remap, epoch_length, hp.seed,
+                                          world.rank(), window_blocks, threads);
+  } else {
+    rows = std::make_unique<InMemoryRows>(train, epoch_length, hp.seed, identical_shards ? 0 : world.rank());
+  }
+  Info(callbacks, fmt::format("features: {} n-grams kept from {} training texts ({} labels)",
+                              model.vocab.size(), local_rows, data.labels.size()));
+  memory.features_kept = static_cast<int64_t>(model.vocab.size());
+  ReleaseFreedMemory();  // the feature counts and the first pass's buffers
+  if (memory.cap_from == "training.memory_mb" && features_seen > model.vocab.size()) {
+    Info(callbacks, fmt::format("features: kept the {} most frequent of {} n-grams, the cap training.memory_mb {} "
+                                "leaves room for ({:.0f} bytes a feature; set model.max_features to choose another)",
+                                model.vocab.size(), features_seen, spec.training.memory_mb, memory.bytes_per_feature));
+  }
+
+  TrainerOptions options;
+  options.hp = hp;
+  options.policy = spec.checkpoints;
+  options.metric = spec.metric;
+  options.threads = threads;
+  options.checkpoint_dir = leader ? paths.checkpoints : std::filesystem::path();
+  options.on_progress = leader ? callbacks.on_progress : nullptr;
+  options.world = &world;
+  options.epoch_length = epoch_length;
+  // metrics.jsonl gets one line per checkpoint as it happens, so a watcher can follow it.
+  // The whole file is rewritten atomically each time (temp file, fsync, rename; a few KB):
+  // an append cut short by a crash would leave a torn last line for resume and the
+  // registry to trip on, and an unchecked stream would lose a line on a full disk.
+  std::string metrics_lines;
+  if (leader) options.on_checkpoint = [&](const nlohmann::json& record) {
+    metrics_lines += record.dump() + "\n";
+    WriteFileAtomically(paths.metrics, metrics_lines);
+    if (callbacks.on_checkpoint) callbacks.on_checkpoint(record);
+  };
+  Trainer trainer(model, *rows, in_scope, data.validation_labels, options);
+  // A resumed run's throughput counts the steps this process did, not the checkpoint's.
+  const uint64_t steps_before = resume_from ? resume_from->state.step : 0;
+  if (resume_from) {
+    // Rewrite metrics.jsonl from the checkpoint's history: lines written after that
+    // checkpoint belong to the part of the run being redone.
+    for (const auto& record : resume_from->state.history) metrics_lines += record.dump() + "\n";
+    if (leader) WriteFileAtomically(paths.metrics, metrics_lines);
+    trainer.Resume(std::move(*resume_from));
+  } else {
+    trainer.Start();
+  }
+  const auto train_start = Clock::now();
+  const TrainerState& state = trainer.Run();
+  const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count();
+  if (!leader) return {};  // rank 0 holds the same weights and writes the run
+
+  // The optimizer's accumulators and the checkpoint snapshot are done with: freed before
+  // the selected checkpoint is read back, so the end of a run peaks no higher than its
+  // training (MemoryPlan counts four copies of the weights).
+  trainer.ReleaseTrainingState();
+  ReleaseFreedMemory();
+  Model best = trainer.BestModel();
+  best.extractor = FeatureExtractor(best.info.features);
+  // The model file stores int8 weights; calibrate the weights that will actually ship.
+  best.input = QuantizeRoundTrip(best.input, best.dim);
+  // Calibrate: temperature fitted on validation logits of the selected checkpoint.
+  Scored scored = ScoreEncoded(best, validation, threads, /*keep_logits=*/true);
+  // Rows of labels the model lacks (out-of-scope among them) are left out of the fit.
+  const TemperatureFit calibration = FitTemperatureGuarded(scored.logits, validation.labels, best.num_labels());
+  best.info.temperature = calibration.temperature;
+  Info(callbacks, fmt::format("calibration: temperature {:.3g} ({})", calibration.temperature, calibration.reason));
+  // Rejection score (model.h, docs/evaluation.md): a model that never saw out-of-scope
+  // text has only the n-grams it does not know as evidence of it, so it compares the
+  // coverage-scaled probability; one trained with the out-of-scope label as a class (its
+  // threshold tuned on out-of-scope validation rows) keeps the calibrated confidence.
+  best.info.unseen_feature_idf = model.info.unseen_feature_idf;
+  const bool oos_is_class = !spec.oos_label.empty() && std::find(best.info.labels.begin(), best.info.labels.end(),
+                                                                  spec.oos_label) != best.info.labels.end();
+  best.info.reject_score = oos_is_class ? RejectScore::kProbability : RejectScore::kCoverageProbability;
+  const std::vector<Decision> decisions = ValidationDecisions(best, scored.logits, validation.coverage);
+  nlohmann::json rejection = ChooseRejection(spec, data, decisions, best);
+  if (held_oos && rejection.is_object()) {
+    rejection["threshold_only_oos_rows"] = validation.size() - in_scope.size();
+  }
+  if (rejection.is_object()) Info(callbacks, "rejection: " + rejection["rationale"].get<std::string>());
+  best.reference_stats = ValidationReferenceStats(
+      best, data, streamed ? std::move(streamed->train_words) : WordFilter::FromTexts(data.train.texts), decisions);
+  SaveModel(best, paths.model);
+
+  const auto& best_record = [&]() -> const nlohmann::json& {
+    for (const auto& r : state.history)
+      if (r["step"] == state.best_step) return r;
+    return state.history.back();
+  }();
+  const double wall = std::chrono::duration<double>(Clock::now() - wall_start).count();
+  nlohmann::json run;
+  run["task"] = spec.name;
+  run["spec_path"] = spec.spec_path.string();
+  run["spec"] = nlohmann::json::parse(ReadFile(paths.config))["spec_yaml"];
+  run["data"] = data.lineage;
+  run["labels"] = data.labels;
+  run["hyperparameters"] = hp.ToJson();
+  run["autotune"] = autotune;
+  run["threads"] = threads;
+  // Data-parallel runs: how many processes, and the training rows each one trained on.
+  run["world_size"] = world.size();
+  run["rows_per_rank"] = rows_per_rank;
+  run["metric"] = spec.metric.ToString();
+  run["chosen_checkpoint"] = {{"file", (std::filesystem::path("checkpoints") / state.best_checkpoint).string()},
+                              {"step", state.best_step},
+                              {"epoch", best_record["epoch"]},
+                              {"validation_metric", state.best_metric},
+                              {"validation_loss", best_record["validation_loss"]},
+                              {"validation_accuracy", best_record["validation_accuracy"]}};
+  run["validation_metric"] = state.best_metric;
+  run["checkpoints"] = state.history.size();
+  run["stop_reason"] = state.stop_reason;
+  run["temperature"] = best.info.temperature;
+  run["calibration"] = calibration.ToJson();
+  run["reference_stats"] = best.reference_stats->Summary();
+  run["rejection"] = rejection;
+  run["features"] = model.vocab.size();
+  run["train_examples"] = local_rows;
+  run["streaming"] = streaming;
+  run["validation_examples"] = validation.size();
+  run["train_seconds"] = train_seconds;
+  run["wall_seconds"] = wall;
+  const double trained_examples = static_cast<double>(state.step - steps_before) * world.size();
+  run["examples_per_second"] = train_seconds > 0 ? trained_examples / train_seconds : 0.0;
+  run["model_path"] = paths.model.string();
+  run["model_bytes"] = std::filesystem::file_size(paths.model);
+  run["skipped_rows"] = streamed ? streamed->skipped_rows : data.skipped.size();
+  // Planned and measured: the measured peak is the whole process's so far (the pre-train
+  // data check included).
+  run["memory"] = memory.ToJson(PeakResidentMb());
+  WriteFileAtomically(paths.run, run.dump(2) + "\n");
+  return {paths.model, run};
+}
+
+}  // namespace trainops::train_internal
