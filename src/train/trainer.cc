@@ -59,6 +59,16 @@ void Trainer::Start() {
 }
 
 void Trainer::Resume(LoadedCheckpoint checkpoint) {
+  // The features are chosen again from the data on resume; a checkpoint of a run that
+  // chose others (a run started by a trainops without the memory plan's feature cap) has
+  // weights for another vocabulary, and continuing would mix them up.
+  if (checkpoint.model.vocab.size() != model_.vocab.size()) {
+    throw InputError(fmt::format(
+        "the checkpoint has weights for {} features, but the data gives {} now (the feature cap follows from "
+        "training.memory_mb when model.max_features is not set); resume with the trainops that started the run, "
+        "or start a new run with --max-features {}",
+        checkpoint.model.vocab.size(), model_.vocab.size(), checkpoint.model.vocab.size()));
+  }
   model_.input = std::move(checkpoint.model.input);
   model_.output = std::move(checkpoint.model.output);
   model_.bias = std::move(checkpoint.model.bias);

@@ -198,6 +198,34 @@ TEST(ResumeTest, KilledMidCheckpointThenResumedMatchesUninterruptedRun) {
   }
 }
 
+// A checkpoint whose vocabulary is not the one the data gives on resume (a run started
+// by a trainops that chose its features otherwise, here: a saved spec whose cap was
+// edited) is refused with what to do, instead of continuing with mismatched weights.
+TEST(ResumeTest, ACheckpointOfAnotherVocabularyIsRefused) {
+  TempDir dir;
+  dir.Write("train.csv", SyntheticIntentCsv(600, 1));
+  dir.Write("valid.csv", SyntheticIntentCsv(150, 2));
+  std::vector<std::string> args = {"train", "--data", (dir / "train.csv").string(), "--validation",
+                                   (dir / "valid.csv").string(), "--text-column", "text", "--label-column",
+                                   "intent", "--epochs", "6", "--threads", "1", "--patience", "0", "--quiet",
+                                   "--max-features", "200"};
+  auto [full, killed] = TrainFullAndKilled(args, dir.path(), 4);
+  ASSERT_EQ(killed.exit_code, 128 + 9) << killed.err;
+  const auto config = dir / "killed/train_config.json";
+  nlohmann::json j = nlohmann::json::parse(ReadAll(config));
+  std::string yaml = j["spec_yaml"];
+  const size_t at = yaml.find("max_features: 200");
+  ASSERT_NE(at, std::string::npos) << yaml;
+  yaml.replace(at, std::string("max_features: 200").size(), "max_features: 0");
+  j["spec_yaml"] = yaml;
+  dir.Write("killed/train_config.json", j.dump(2));
+  auto resumed = RunCli({"train", "--resume", (dir / "killed").string()});
+  EXPECT_EQ(resumed.exit_code, 2) << resumed.err;
+  EXPECT_NE(resumed.err.find("the checkpoint has weights for 200 features"), std::string::npos) << resumed.err;
+  EXPECT_NE(resumed.err.find("--max-features 200"), std::string::npos) << resumed.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "killed/model.bin"));
+}
+
 TEST(ResumeTest, DamagedNewestCheckpointFallsBackToThePreviousOne) {
   TempDir dir;
   TaskSpec spec = SyntheticSpec(dir, 4);
