@@ -376,12 +376,19 @@ TEST_F(ReleasePolicyTest, TheFileGatedIsTheFilePromotedEvenIfReplacedMeanwhile) 
   std::filesystem::copy_file(dir_ / "good2/model.bin", dir_ / "cand.bin",
                              std::filesystem::copy_options::overwrite_existing);
   ::setenv("TRAINOPS_FAULT_DELAY_AFTER_GATES_MS", "1500", 1);
+  // A temp folder of its own: a gate of another test running at the same time makes its
+  // copy in the shared one, and seeing that copy here swapped the file too early.
+  const auto own_tmp = dir_ / "tmp";
+  std::filesystem::create_directories(own_tmp);
+  const char* old_tmpdir = std::getenv("TMPDIR");
+  const std::string saved_tmpdir = old_tmpdir ? old_tmpdir : "";
+  ::setenv("TMPDIR", own_tmp.c_str(), 1);
   CliResult release;
   std::thread runner([&] { release = RunCli({"release", "--task", P("task.yaml"), "--candidate", P("cand.bin")}); });
   // Wait until the release has read the candidate (its private copy exists), then swap.
   bool swapped = false;
   for (int i = 0; i < 600 && !swapped; ++i) {
-    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+    for (const auto& e : std::filesystem::directory_iterator(own_tmp)) {
       if (e.path().filename().string().starts_with("trainops-gate-")) swapped = true;
     }
     if (!swapped) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -392,6 +399,11 @@ TEST_F(ReleasePolicyTest, TheFileGatedIsTheFilePromotedEvenIfReplacedMeanwhile) 
   }
   runner.join();
   ::unsetenv("TRAINOPS_FAULT_DELAY_AFTER_GATES_MS");
+  if (old_tmpdir) {
+    ::setenv("TMPDIR", saved_tmpdir.c_str(), 1);
+  } else {
+    ::unsetenv("TMPDIR");
+  }
   ASSERT_TRUE(swapped) << "the release never made its copy";
   ASSERT_EQ(release.exit_code, 0) << release.out << release.err;
   EXPECT_EQ(Production(), good2) << "the model promoted is the one the gates judged";
