@@ -62,14 +62,11 @@ def main():
         if m["exit_code"] != 0:
             sys.exit(f"trainops failed: {m['command']} (see {m['log']})")
         trained = json.load(open(os.path.join(out, "run.json")))
-        report_json = os.path.join(work, f"eval-{rows}.json")
-        subprocess.run([args.trainops, "eval", "--model", os.path.join(out, "model.bin"), "--data",
-                        os.path.join(folder, "test.csv"), "--json", report_json, "--quiet"], check=True,
-                       capture_output=True)
         run = {"rows": rows, "file_bytes": os.path.getsize(csv_path), "wall_seconds": m["wall_seconds"],
                "peak_rss_mb": m["peak_rss_mb"], "command": m["command"], "memory": trained["memory"],
                "streaming": trained["streaming"] is not None, "features": trained["features"],
-               "accuracy": json.load(open(report_json))["accuracy"]}
+               "accuracy": stream_bench.accuracy_trainops(args, os.path.join(out, "model.bin"),
+                                                          os.path.join(folder, "test.csv"), out)}
         print(json.dumps(run), flush=True)
         report["runs"].append(run)
         shutil.rmtree(out, ignore_errors=True)

@@ -174,7 +174,6 @@ void RegisterCycle(CLI::App& app, CliContext& ctx) {
     CommandInputs inputs = Inputs(f->options.task, f->options.registry, f->options.source);
     if (!f->options.feedback.empty()) inputs.Add("--feedback", f->options.feedback);
     CheckOutputPath(f->json, "--json", inputs);
-    CheckOutputPath(f->options.selection, "--selection", inputs);
     if (!f->json.empty() && f->json != "-" && f->json == f->options.selection) {
       throw InputError(fmt::format("--json and --selection both name {}; give each its own file", f->json));
     }

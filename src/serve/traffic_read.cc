@@ -137,32 +137,42 @@ void ReadLateFeedback(const std::filesystem::path& log, const std::string& since
            });
 }
 
-size_t ExportTraffic(const ExportOptions& options) {
-  // Checked before the output is created, so a bad time or missing log leaves nothing behind.
+namespace {
+
+// Checked before anything is written, so a bad time or a missing log leaves no output
+// behind (no file, no header line on standard output).
+void CheckExport(const ExportOptions& options) {
   if (!options.since.empty()) NormalizeTime(options.since, "--since");
   if (!options.until.empty()) NormalizeTime(options.until, "--until");
   if (!std::filesystem::exists(options.log)) ReadTraffic(options.log, "", "", [](const TrafficRow&) {});
-  AtomicFile out(options.output);
-  const size_t rows = ExportTraffic(options, [&](std::string_view line) { out.Write(line); });
-  out.Commit();
-  return rows;
 }
 
-size_t ExportTraffic(const ExportOptions& options, const std::function<void(std::string_view)>& write) {
-  if (!options.since.empty()) NormalizeTime(options.since, "--since");
-  if (!options.until.empty()) NormalizeTime(options.until, "--until");
-  auto& out = write;
-  out(CsvLine({"request_id", "time", "model", "text", "label", "confidence", "rejected", "feedback_label",
-                     "margin", "latency_ms", "sample_weight"}));
+size_t WriteTrafficCsv(const ExportOptions& options, const std::function<void(std::string_view)>& write) {
+  write(CsvLine({"request_id", "time", "model", "text", "label", "confidence", "rejected", "feedback_label", "margin",
+                 "latency_ms", "sample_weight"}));
   size_t rows = 0;
   ReadTraffic(options.log, options.since, options.until, [&](const TrafficRow& r) {
-    out(CsvLine({r.request_id, r.time, r.model, r.text, r.label, fmt::format("{:.6f}", r.confidence),
-                       r.rejected ? "true" : "false", r.feedback_label, fmt::format("{:.6f}", r.margin),
-                       fmt::format("{:.3f}", r.latency_ms), fmt::format("{:g}", r.sample_weight)}));
+    write(CsvLine({r.request_id, r.time, r.model, r.text, r.label, fmt::format("{:.6f}", r.confidence),
+                   r.rejected ? "true" : "false", r.feedback_label, fmt::format("{:.6f}", r.margin),
+                   fmt::format("{:.3f}", r.latency_ms), fmt::format("{:g}", r.sample_weight)}));
     ++rows;
   });
   return rows;
 }
 
+}  // namespace
+
+size_t ExportTraffic(const ExportOptions& options) {
+  CheckExport(options);
+  AtomicFile out(options.output);
+  const size_t rows = WriteTrafficCsv(options, [&](std::string_view line) { out.Write(line); });
+  out.Commit();
+  return rows;
+}
+
+size_t ExportTraffic(const ExportOptions& options, const std::function<void(std::string_view)>& write) {
+  CheckExport(options);
+  return WriteTrafficCsv(options, write);
+}
 
 }  // namespace trainops::serve

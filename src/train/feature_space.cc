@@ -32,8 +32,8 @@ std::vector<std::pair<uint32_t, uint64_t>> MergeAcrossRanks(World& world,
 
 }  // namespace
 
-size_t BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads, Model& model,
-                         World* world, const std::function<int64_t(uint64_t seen)>& max_features) {
+void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads, Model& model,
+                       World* world, const std::function<int64_t(uint64_t seen)>& max_features) {
   // Each text contributes its distinct ids once (document frequency), counted in one array
   // over the hash space (4 bytes a bucket): a list of every text's ids, sorted, took 4
   // bytes per n-gram occurrence, 1.4 GB for two million messages. Sums do not depend on
@@ -48,37 +48,28 @@ size_t BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, i
       for (const uint32_t id : ids) std::atomic_ref<uint32_t>(df[id]).fetch_add(1, std::memory_order_relaxed);
     }
   });
-  std::vector<std::pair<uint32_t, uint64_t>> counts;
-  for (size_t id = 0; id < df.size(); ++id) {
-    if (df[id]) counts.emplace_back(static_cast<uint32_t>(id), df[id]);
-  }
+  std::vector<std::pair<uint32_t, uint64_t>> counts = NonZeroCounts(df);
   std::vector<uint32_t>().swap(df);
   uint64_t rows = texts.size();
   if (world && world->distributed()) {
     counts = MergeAcrossRanks(*world, counts);
     world->Sum(&rows, 1);
   }
-  return AssignFeatureSpace(counts, rows, min_count, max_features, model);
+  AssignFeatureSpace(counts, rows, min_count, max_features, model);
 }
 
-size_t BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads, Model& model,
-                         World* world, int max_features) {
-  return BuildFeatureSpace(texts, min_count, threads, model, world, [max_features](uint64_t) { return max_features; });
+void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads, Model& model, World* world,
+                       int max_features) {
+  BuildFeatureSpace(texts, min_count, threads, model, world, [max_features](uint64_t) { return max_features; });
 }
 
-size_t AssignFeatureSpace(const std::vector<std::pair<uint32_t, uint64_t>>& counts, uint64_t rows, int min_count,
-                          int max_features, Model& model) {
-  return AssignFeatureSpace(counts, rows, min_count, [max_features](uint64_t) { return max_features; }, model);
-}
-
-size_t AssignFeatureSpace(const std::vector<std::pair<uint32_t, uint64_t>>& counts, uint64_t rows, int min_count,
-                          const std::function<int64_t(uint64_t seen)>& cap, Model& model) {
+void AssignFeatureSpace(const std::vector<std::pair<uint32_t, uint64_t>>& counts, uint64_t rows, int min_count,
+                        const std::function<int64_t(uint64_t seen)>& cap, Model& model) {
   std::vector<std::pair<uint32_t, uint64_t>> chosen;
   for (const auto& c : counts) {
     if (c.second >= static_cast<uint64_t>(min_count)) chosen.push_back(c);
   }
-  const size_t seen = chosen.size();
-  const int64_t max_features = cap ? cap(seen) : 0;
+  const int64_t max_features = cap ? cap(chosen.size()) : 0;
   if (max_features > 0 && chosen.size() > static_cast<size_t>(max_features)) {
     // The most frequent; among equals the smaller id, so the choice is deterministic.
     std::nth_element(chosen.begin(), chosen.begin() + max_features, chosen.end(), [](const auto& a, const auto& b) {
@@ -100,7 +91,6 @@ size_t AssignFeatureSpace(const std::vector<std::pair<uint32_t, uint64_t>>& coun
   model.vocab.Assign(std::move(kept));
   model.idf = std::move(idf);
   model.info.unseen_feature_idf = static_cast<float>(std::log(1.0 + n) + 1.0);
-  return seen;
 }
 
 EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& texts,

@@ -34,20 +34,29 @@ struct EncodedData {
 // every rank gets the same vocabulary and IDF, from document frequencies summed over all
 // ranks' rows: the features are agreed on before the first update.
 // `max_features` > 0 keeps only that many, the most frequent (AssignFeatureSpace).
-// Returns how many n-grams passed min_count (before the cap).
-size_t BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads,
-                         Model& model, World* world = nullptr, int max_features = 0);
+void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads,
+                       Model& model, World* world = nullptr, int max_features = 0);
 // The same with the cap decided once the number of candidates is known (the memory plan).
-size_t BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads, Model& model,
-                         World* world, const std::function<int64_t(uint64_t seen)>& max_features);
+void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads, Model& model,
+                       World* world, const std::function<int64_t(uint64_t seen)>& max_features);
 
 // The vocabulary and IDF from document frequencies (id, texts containing it; sorted by
-// id) over `rows` texts: the ids seen in at least min_count texts, at most max_features of
-// them (> 0), the most frequent, ties to the smaller id. Returns how many passed min_count.
-size_t AssignFeatureSpace(const std::vector<std::pair<uint32_t, uint64_t>>& counts, uint64_t rows, int min_count,
-                          int max_features, Model& model);
-size_t AssignFeatureSpace(const std::vector<std::pair<uint32_t, uint64_t>>& counts, uint64_t rows, int min_count,
-                          const std::function<int64_t(uint64_t seen)>& max_features, Model& model);
+// id) over `rows` texts: the ids seen in at least min_count texts, at most
+// max_features(how many those are) of them (> 0; 0 = all), the most frequent, ties to the
+// smaller id.
+void AssignFeatureSpace(const std::vector<std::pair<uint32_t, uint64_t>>& counts, uint64_t rows, int min_count,
+                        const std::function<int64_t(uint64_t seen)>& max_features, Model& model);
+
+// (id, count) for every id with a non-zero count in a dense array of document
+// frequencies over the hash space, in id order: AssignFeatureSpace's input.
+template <typename Count>
+std::vector<std::pair<uint32_t, uint64_t>> NonZeroCounts(const std::vector<Count>& df) {
+  std::vector<std::pair<uint32_t, uint64_t>> counts;
+  for (size_t id = 0; id < df.size(); ++id) {
+    if (df[id]) counts.emplace_back(static_cast<uint32_t>(id), df[id]);
+  }
+  return counts;
+}
 
 // Encodes texts with the model's features; labels copied as given.
 EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& texts,

@@ -182,17 +182,13 @@ class FirstPass {
       std::vector<uint64_t> wide(df_.begin(), df_.end());
       std::vector<uint32_t>().swap(df_);
       world_.Sum(wide.data(), wide.size());
-      for (size_t id = 0; id < wide.size(); ++id) {
-        if (wide[id]) counts.emplace_back(static_cast<uint32_t>(id), wide[id]);
-      }
+      counts = NonZeroCounts(wide);
     } else {
-      for (size_t id = 0; id < df_.size(); ++id) {
-        if (df_[id]) counts.emplace_back(static_cast<uint32_t>(id), df_[id]);
-      }
+      counts = NonZeroCounts(df_);
       std::vector<uint32_t>().swap(df_);
     }
     const size_t labels = out.data.labels.size();
-    out.features_seen = AssignFeatureSpace(
+    AssignFeatureSpace(
         counts, total, spec_.model.min_count,
         [&](uint64_t seen) -> int64_t {
           return feature_cap_ ? feature_cap_(labels, seen) : spec_.model.max_features;

@@ -46,7 +46,6 @@ struct StreamedTrainingData {
   WordFilter train_words;             // rank 0's training rows' words
   bool words_sampled = false;
   bool validation_capped = false;
-  uint64_t features_seen = 0;         // n-grams that passed model.min_count, before any cap
 };
 
 // The feature cap for a run of `labels` labels with `seen` candidate n-grams (0 = none);

@@ -171,7 +171,6 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   const bool identical_shards = fault::kEnabled && fault::Requested(fault::kIdenticalShards, "1");
   MemoryPlan memory;
   const FeatureCap feature_cap = PlannedFeatureCap(spec, hp, loaded == nullptr, world, memory);
-  uint64_t features_seen = 0;
   if (loaded) {
     // This rank's rows: every size()-th training row (all of them in a single process).
     if (world.distributed() && !identical_shards) {
@@ -184,8 +183,8 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     }
     const LabelledTexts& shard = world.distributed() && !identical_shards ? shard_storage : loaded->train;
     const size_t labels = loaded->labels.size();
-    features_seen = BuildFeatureSpace(shard.texts, hp.min_count, threads, model, &world,
-                                      [&](uint64_t seen) { return feature_cap(labels, seen); });
+    BuildFeatureSpace(shard.texts, hp.min_count, threads, model, &world,
+                      [&](uint64_t seen) { return feature_cap(labels, seen); });
     train = EncodeExamples(model, shard.texts, shard.labels, shard.weights, threads);
     local_rows = train.size();
   } else {
@@ -194,7 +193,6 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     std::filesystem::create_directories(cache_remover.dir);
     cache_remover.file = cache_remover.dir / fmt::format("train-rank{}.rows", world.rank());
     streamed = StreamTrainingData(spec, fingerprints, cache_remover.file, threads, world, model, feature_cap);
-    features_seen = streamed->features_seen;
     local_rows = streamed->rows;
     for (const auto& problem : streamed->data.skipped) Info(callbacks, "skipped row: " + problem.ToString());
     if (streamed->skipped_rows > streamed->data.skipped.size()) {
@@ -241,10 +239,11 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
                               model.vocab.size(), local_rows, data.labels.size()));
   memory.features_kept = static_cast<int64_t>(model.vocab.size());
   ReleaseFreedMemory();  // the feature counts and the first pass's buffers
-  if (memory.cap_from == "training.memory_mb" && features_seen > model.vocab.size()) {
+  if (memory.cap_from == "training.memory_mb" && memory.features_seen > memory.features_kept) {
     Info(callbacks, fmt::format("features: kept the {} most frequent of {} n-grams, the cap training.memory_mb {} "
                                 "leaves room for ({:.0f} bytes a feature; set model.max_features to choose another)",
-                                model.vocab.size(), features_seen, spec.training.memory_mb, memory.bytes_per_feature));
+                                memory.features_kept, memory.features_seen, spec.training.memory_mb,
+                                memory.bytes_per_feature));
   }
 
   TrainerOptions options;

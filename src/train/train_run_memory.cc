@@ -57,7 +57,7 @@ StreamingChoice ChooseStreaming(const TaskSpec& spec, const World& world) {
 }
 
 // The feature cap of this run, from its memory plan (train/memory_plan.h): the rows in
-// memory (or the two streamed windows, half the budget) and the validation file's rows
+// memory (or the two streamed windows, a quarter of the budget) and the validation file's rows
 // leave the rest of training.memory_mb to the model. Called once the label count and the
 // number of candidate n-grams are known; `plan` keeps what was decided for run.json.
 FeatureCap PlannedFeatureCap(const TaskSpec& spec, const Hyperparameters& hp, bool streamed, const World& world,

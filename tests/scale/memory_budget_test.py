@@ -17,31 +17,13 @@ Usage: memory_budget_test.py TRAINOPS_BINARY WORK_DIR
 import json
 import os
 import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from streaming_memory_test import write_rows  # noqa: E402  (the same growing-vocabulary rows)
+# The same growing-vocabulary rows, and the same measurement (the child's getrusage).
+from streaming_memory_test import run, write_rows  # noqa: E402
 
 BUDGET_MB = 128
-
-
-def run(binary, task, out):
-    if os.path.exists(out):
-        shutil.rmtree(out)
-    helper = (
-        "import resource, subprocess, sys\n"
-        "r = subprocess.run(sys.argv[1:])\n"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-        "sys.exit(r.returncode)\n"
-    )
-    cmd = [sys.executable, "-c", helper, binary, "train", "--task", task, "--output", out, "--threads", "1",
-           "--no-registry", "--quiet", "--memory-mb", str(BUDGET_MB)]
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"FAIL: {' '.join(cmd)} exited {p.returncode}\n{p.stderr}")
-    with open(os.path.join(out, "run.json"), encoding="utf-8") as f:
-        return int(p.stdout.strip().splitlines()[-1]) / 1024.0, json.load(f)
 
 
 def main():
@@ -56,8 +38,9 @@ def main():
         with open(os.path.join(work, f"{name}.yaml"), "w", encoding="utf-8") as f:
             f.write(f"name: {name}\ndata:\n  train: {name}.csv\n  validation: valid.csv\n"
                     "  text_column: text\n  label_column: label\ntraining:\n  epochs: 1\n")
-    peak_small, run_small = run(binary, os.path.join(work, "small.yaml"), os.path.join(work, "r_small"))
-    peak_large, run_large = run(binary, os.path.join(work, "large.yaml"), os.path.join(work, "r_large"))
+    budget = ["--memory-mb", str(BUDGET_MB)]
+    peak_small, run_small = run(binary, os.path.join(work, "small.yaml"), os.path.join(work, "r_small"), budget)
+    peak_large, run_large = run(binary, os.path.join(work, "large.yaml"), os.path.join(work, "r_large"), budget)
     print(f"peak MiB (budget {BUDGET_MB}): {small} rows {peak_small:.1f}, {large} rows {peak_large:.1f} "
           f"({peak_large / peak_small:.2f}x)")
     for rows, peak, r in ((small, peak_small, run_small), (large, peak_large, run_large)):
