@@ -16,6 +16,9 @@ packages=(
   pybind11-dev python3-dev python3-venv python3-pip python3-setuptools python3-wheel python3-build
   python3-numpy python3-sklearn python3-pytest
   libopenmpi-dev openmpi-bin  # data-parallel training under mpirun (docs/scale.md)
+  # The shared registry (docs/deploy.md): libpq to talk to PostgreSQL, and the server itself,
+  # which the tests start in a temporary folder of their own (tests/test_support/postgres_server.h).
+  libpq-dev postgresql-15
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #include "api/registry_access.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
 
@@ -9,7 +10,9 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/hash.h"
+#include "common/strings.h"
 #include "registry/registry.h"
+#include "registry/registry_location.h"
 #include "task/task_spec.h"
 #include "train/train_run.h"
 
@@ -42,7 +45,7 @@ nlohmann::json ReadCheckpoints(const std::filesystem::path& metrics_path) {
 // The registry a training run goes to, or "" when it is not recorded.
 std::filesystem::path TrainingRegistryPath(const std::string& registry_flag, const TaskSpec* spec,
                                            const nlohmann::json& run) {
-  if (!registry_flag.empty()) return registry_flag;
+  if (!registry_flag.empty() || !RegistryFromEnvironment().empty()) return ResolveRegistryPath(registry_flag, spec);
   if (spec && !spec->spec_path.empty()) return ResolveRegistryPath("", spec);
   const std::string spec_path = run.value("spec_path", "");
   if (!spec && !spec_path.empty()) {
@@ -61,9 +64,24 @@ std::filesystem::path TrainingRegistryPath(const std::string& registry_flag, con
 
 }  // namespace
 
+std::string RegistryFromEnvironment() {
+  const char* value = std::getenv("TRAINOPS_REGISTRY");
+  return value ? std::string(Trim(value)) : std::string();
+}
+
 std::filesystem::path ResolveRegistryPath(const std::string& registry_flag, const TaskSpec* spec) {
-  if (!registry_flag.empty()) return registry_flag;
-  if (spec && !spec->registry_path.empty()) return spec->registry_path;
+  if (!registry_flag.empty()) {
+    CheckPostgresLocation(registry_flag, "--registry");
+    return registry_flag;
+  }
+  if (const std::string from_env = RegistryFromEnvironment(); !from_env.empty()) {
+    CheckPostgresLocation(from_env, "TRAINOPS_REGISTRY");
+    return from_env;
+  }
+  if (spec && !spec->registry_path.empty()) {
+    CheckPostgresLocation(spec->registry_path.string(), spec->spec_path.string() + ": registry");
+    return spec->registry_path;
+  }
   if (spec && !spec->spec_path.empty()) return DefaultRegistryPath(spec->spec_path);
   if (auto discovered = DiscoverRegistry(std::filesystem::current_path())) return *discovered;
   throw InputError(

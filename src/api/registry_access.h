@@ -20,10 +20,14 @@ StatusChangeResult ToStatusChangeResult(const StatusChange& change);
 
 namespace trainops {
 
-// --registry flag > the spec's `registry:` > .trainops/registry.db next to the spec file >
-// .trainops/registry.db found in the current folder or a parent. Throws InputError telling
-// the user to pass --registry or --task when none applies.
+// --registry flag > $TRAINOPS_REGISTRY > the spec's `registry:` > .trainops/registry.db next
+// to the spec file > .trainops/registry.db found in the current folder or a parent. Each may
+// be a file path or a PostgreSQL URL / conninfo (registry/registry_location.h); a location
+// with a password is refused. Throws InputError telling the user to pass --registry or
+// --task when none applies.
 std::filesystem::path ResolveRegistryPath(const std::string& registry_flag, const TaskSpec* spec);
+// $TRAINOPS_REGISTRY, trimmed; "" when unset.
+std::string RegistryFromEnvironment();
 
 // After a successful `trainops train` (or --resume; then `spec` is null and the spec is
 // found again from run.json): registers DIR/model.bin as a candidate, records the run with

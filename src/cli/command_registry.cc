@@ -318,7 +318,30 @@ void RegisterRegistryCommands(CLI::App& app, CliContext& ctx) {
     }
     ModelsShow(*models_where, *model_id);
   });
-  models->footer("Examples:\n  trainops models list --status production\n  trainops models show 1a2b3c4d --json");
+  auto export_output = std::make_shared<std::string>();
+  CLI::App* models_export = models->add_subcommand("export", "Write a registered model's file (checked against its id)");
+  models_export->add_option("ID", *model_id, "Model id or a unique prefix (required)");
+  models_export->add_option("--output,--out,-o", *export_output, "Where to write the model file ('-' = standard output)")
+      ->required();
+  AddWhereFlags(models_export, *models_where, /*with_json=*/false);
+  models_export->callback([models_where, model_id, export_output] {
+    if (model_id->empty()) {
+      throw InputError("models export needs a model id: trainops models export ID --output F (see `trainops models list`)");
+    }
+    CommandInputs inputs;
+    inputs.AddTask(models_where->task_spec, models_where->registry);
+    inputs.Add("--registry", models_where->registry);
+    CheckOutputPath(*export_output, "--output", inputs);
+    auto spec = models_where->Spec();
+    const Registry registry = models_where->OpenExisting(spec);
+    inputs.Add("the model's stored file", registry.GetModel(*model_id).path.string());
+    CheckOutputPath(*export_output, "--output", inputs);
+    const std::string bytes = registry.ModelBytes(*model_id);
+    WriteOutput(*export_output, bytes);
+  });
+  models->footer(
+      "Examples:\n  trainops models list --status production\n  trainops models show 1a2b3c4d --json\n"
+      "  trainops models export 1a2b3c4d --output model.bin");
 
   // promote
   auto pf = std::make_shared<PromoteFlags>();

@@ -11,6 +11,7 @@
 #include "api/registry_access.h"
 #include "cli/cli_context.h"
 #include "common/error.h"
+#include "registry/registry.h"
 #include "serve/server.h"
 #include "serve/traffic_log.h"
 #include "task/task_spec.h"
@@ -73,7 +74,7 @@ void RunExport(const ExportFlags& f, const CliContext& ctx) {
     }
     std::optional<TaskSpec> spec;
     if (!f.task.empty()) spec = LoadTaskSpec(f.task);
-    o.log = ResolveRegistryPath(f.registry, spec ? &*spec : nullptr).parent_path() / "traffic.db";
+    o.log = RegistrySideDir(ResolveRegistryPath(f.registry, spec ? &*spec : nullptr), f.task) / "traffic.db";
   }
   CommandInputs inputs;
   inputs.Add("the traffic log", o.log.string());

@@ -11,6 +11,7 @@
 #include "api/boundary.h"
 #include "api/registry_access.h"
 #include "common/atomic_file.h"
+#include "common/db_location.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/strings.h"
@@ -125,7 +126,8 @@ RetrainOutcome Retrain(const CycleOptions& options, const TaskSpec& spec, const 
       }
     }
   }
-  derived.registry_path = std::filesystem::absolute(registry_path);
+  derived.registry_path =
+      IsPostgresLocation(registry_path.string()) ? registry_path : std::filesystem::absolute(registry_path);
   if (!derived.data.validation.empty()) derived.data.validation = std::filesystem::absolute(derived.data.validation);
   const std::filesystem::path derived_spec = dir / "task.yaml";
   WriteFileAtomically(derived_spec, TaskSpecToYaml(derived, dir));
@@ -194,8 +196,10 @@ RetrainOutcome Retrain(const CycleOptions& options, const TaskSpec& spec, const 
 }
 
 // Where candidates and selections go: --work-dir, else cycles/ next to the registry.
-std::filesystem::path WorkDir(const CycleOptions& options, const std::filesystem::path& registry_path) {
-  return options.work_dir.empty() ? registry_path.parent_path() / "cycles" : std::filesystem::path(options.work_dir);
+std::filesystem::path WorkDir(const CycleOptions& options, const TaskSpec& spec,
+                              const std::filesystem::path& registry_path) {
+  return options.work_dir.empty() ? RegistrySideDir(registry_path, spec.spec_path) / "cycles"
+                                  : std::filesystem::path(options.work_dir);
 }
 
 // Picks the messages to label next and writes them where --selection says (default: the
@@ -209,7 +213,7 @@ json WriteSelection(const CycleOptions& options, const TaskSpec& spec, const std
                                          options.random_share.value_or(kDefaultRandomShare), seed);
   std::string path = options.selection;
   if (path.empty()) {
-    const std::filesystem::path work_dir = WorkDir(options, registry_path);
+    const std::filesystem::path work_dir = WorkDir(options, spec, registry_path);
     std::filesystem::create_directories(work_dir);
     path = (work_dir / fmt::format("selection-{:04d}.csv", cycle_number)).string();
   }
@@ -339,7 +343,7 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
       // 4. Train a candidate on the training data plus all feedback (this window's
       // held-out share aside), gate it on the test data plus that share, promote on a pass.
       // Whatever happens here, the window's monitoring and feedback are recorded below.
-      const std::filesystem::path work_dir = WorkDir(options, registry_path);
+      const std::filesystem::path work_dir = WorkDir(options, spec, registry_path);
       try {
         retrain = Retrain(options, spec, registry_path, CycleFolder(work_dir, cycles.size() + 1), all_feedback, decision,
                           messages, result);

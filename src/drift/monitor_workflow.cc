@@ -5,6 +5,7 @@
 
 #include "api/boundary.h"
 #include "api/registry_access.h"
+#include "common/db_location.h"
 #include "common/error.h"
 #include "data/table_reader.h"
 #include "drift/monitor.h"
@@ -29,7 +30,8 @@ TrafficWindow LoadWindow(const TrafficSource& source, const TaskSpec& spec, cons
                      "TIME [--until TIME] for the server's traffic log");
   }
   const std::filesystem::path log =
-      source.traffic_log.empty() ? registry.parent_path() / "traffic.db" : std::filesystem::path(source.traffic_log);
+      source.traffic_log.empty() ? RegistrySideDir(registry, spec.spec_path) / "traffic.db"
+                                 : std::filesystem::path(source.traffic_log);
   return LoadTrafficLog(log, source.since, source.until);
 }
 
@@ -43,13 +45,13 @@ ResolvedModel ResolveMonitoredModel(const std::string& model, const TaskSpec& sp
     const std::string fix = fmt::format("release one (`trainops release --task {} --candidate ID`) or pass --model FILE",
                                         spec.spec_path.string());
     // Opening would create an empty registry; finding a model must not.
-    if (!std::filesystem::exists(registry_path)) {
+    if (!IsPostgresLocation(registry_path.string()) && !std::filesystem::exists(registry_path)) {
       throw InputError(model.empty() ? fmt::format("task \"{}\" has no production model (no registry at {}); {}",
                                                    spec.name, registry_path.string(), fix)
                                      : fmt::format("--model {}: no such file, and no registry at {} to find it in",
                                                    model, registry_path.string()));
     }
-    const Registry registry = Registry::Open(registry_path);
+    const Registry registry = Registry::OpenExisting(registry_path);
     if (model.empty()) {
       const auto production = registry.Production(spec.name);
       if (!production) {

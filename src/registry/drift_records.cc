@@ -1,15 +1,13 @@
 // The drift loop's tables (schema step 4): monitor runs, feedback and cycles.
-#include <sqlite3.h>
-
 #include <fmt/format.h>
 
 #include "registry/registry.h"
-#include "registry/sqlite_db.h"
+#include "registry/sql_db.h"
 
 namespace trainops {
 
-using sqlite::Statement;
-using sqlite::Transaction;
+using sql::Statement;
+using sql::Transaction;
 
 namespace {
 
@@ -53,7 +51,7 @@ int64_t Registry::RecordMonitorRun(const MonitorRunRecord& run) {
 std::vector<MonitorRunRecord> Registry::MonitorRuns(const std::string& task, size_t limit) const {
   Statement q(*db_,
               "SELECT id, task, model_id, window_key, source, window_first, window_last, alerts_json, report_json, "
-              "created_at FROM (SELECT * FROM monitor_runs WHERE task = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id");
+              "created_at FROM (SELECT * FROM monitor_runs WHERE task = ?1 ORDER BY id DESC LIMIT ?2) AS recent ORDER BY id");
   q.Bind(1, task).Bind(2, static_cast<int64_t>(limit));
   std::vector<MonitorRunRecord> runs;
   while (q.Step()) {
@@ -89,7 +87,7 @@ int64_t Registry::RecordCycle(const CycleRecord& cycle, const std::vector<Feedba
                 "INSERT INTO feedback (task, row_key, text, label, source, cycle_id, holdout, created_at) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (task, row_key) DO UPDATE SET "
                 "label = excluded.label, text = excluded.text, source = excluded.source, cycle_id = excluded.cycle_id, "
-                "holdout = excluded.holdout, relabelled_at = excluded.created_at WHERE label <> excluded.label");
+                "holdout = excluded.holdout, relabelled_at = excluded.created_at WHERE feedback.label <> excluded.label");
   const std::string now = NowIso8601Utc();
   size_t count = 0;
   for (const FeedbackRow& row : feedback) {
@@ -103,7 +101,7 @@ int64_t Registry::RecordCycle(const CycleRecord& cycle, const std::vector<Feedba
         .Bind(7, int64_t{row.holdout})
         .Bind(8, now);
     add.Run();
-    count += static_cast<size_t>(sqlite3_changes(db_->handle()));
+    count += static_cast<size_t>(add.Changes());
   }
   Statement pick(*db_,
                  "INSERT INTO selections (task, cycle_id, row_key, text, stratum, estimate_weight, rank, created_at) "

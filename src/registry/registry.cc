@@ -13,7 +13,10 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "common/fault_injection.h"
+#include "common/atomic_file.h"
 #include "registry/model_store.h"
+#include "registry/postgres_db.h"
+#include "registry/registry_location.h"
 #include "registry/registry_rows.h"
 #include "registry/schema.h"
 #include "registry/sqlite_db.h"
@@ -21,8 +24,8 @@
 namespace trainops {
 namespace {
 
-using sqlite::Statement;
-using sqlite::Transaction;
+using sql::Statement;
+using sql::Transaction;
 
 constexpr int kBusyTimeoutMs = 30000;
 
@@ -51,14 +54,6 @@ void EnableWal(sqlite::Database& db) {
     if (std::chrono::steady_clock::now() > deadline) db.Fail("timed out switching the registry to WAL mode");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-}
-
-std::optional<ModelRecord> FindModelById(sqlite::Database& db, const std::filesystem::path& models_dir,
-                                         const std::string& id) {
-  Statement s(db, fmt::format("SELECT {} FROM models WHERE id = ?1", registry_rows::kModelColumns));
-  s.Bind(1, id);
-  if (!s.Step()) return std::nullopt;
-  return registry_rows::ReadModel(s, models_dir);
 }
 
 }  // namespace
@@ -93,13 +88,32 @@ std::string NowIso8601Utc() {
                      utc.tm_hour, utc.tm_min, utc.tm_sec, ms % 1000);
 }
 
-Registry::Registry(std::filesystem::path db_path, std::unique_ptr<sqlite::Database> db)
-    : db_path_(std::move(db_path)), db_(std::move(db)) {}
+Registry::Registry(std::filesystem::path db_path, std::filesystem::path models_dir, std::unique_ptr<sql::Database> db)
+    : db_path_(std::move(db_path)),
+      models_dir_(std::move(models_dir)),
+      shared_(db->backend() == sql::Backend::kPostgres),
+      db_(std::move(db)) {}
 Registry::~Registry() = default;
 Registry::Registry(Registry&&) noexcept = default;
 Registry& Registry::operator=(Registry&&) noexcept = default;
 
+Registry Registry::OpenPostgres(const std::string& location, bool create) {
+  auto db = std::make_unique<postgres::Database>(location);
+  registry_schema::CheckAndMigratePostgres(*db, create);
+  const std::filesystem::path cache = ModelCacheDir();
+  std::error_code ec;
+  std::filesystem::create_directories(cache, ec);
+  if (ec) {
+    throw InputError(fmt::format("{}: cannot create the model cache: {}; set TRAINOPS_MODEL_CACHE to a writable folder",
+                                 cache.string(), ec.message()));
+  }
+  model_store::RemoveStaleTempFiles(cache);
+  const std::string shown = db->where();
+  return Registry(shown, cache, std::move(db));
+}
+
 Registry Registry::Open(const std::filesystem::path& db_path_in) {
+  if (IsPostgresLocation(db_path_in.string())) return OpenPostgres(db_path_in.string(), /*create=*/true);
   const std::filesystem::path db_path = std::filesystem::absolute(db_path_in);
   if (std::filesystem::is_directory(db_path)) {
     throw InputError(fmt::format("{}: is a folder; pass the registry database file, e.g. {}", db_path.string(),
@@ -118,7 +132,7 @@ Registry Registry::Open(const std::filesystem::path& db_path_in) {
   EnableWal(*db);
   // FULL: a committed promotion survives a power cut, not just a process crash.
   db->Exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
-  Registry registry(db_path, std::move(db));
+  Registry registry(db_path, db_path.parent_path() / "models", std::move(db));
   std::filesystem::create_directories(registry.models_dir(), ec);
   if (ec) {
     throw InputError(fmt::format("{}: cannot create the model store: {}", registry.models_dir().string(),
@@ -129,6 +143,7 @@ Registry Registry::Open(const std::filesystem::path& db_path_in) {
 }
 
 Registry Registry::OpenExisting(const std::filesystem::path& db_path) {
+  if (IsPostgresLocation(db_path.string())) return OpenPostgres(db_path.string(), /*create=*/false);
   std::error_code ec;
   if (!std::filesystem::exists(db_path, ec)) {
     throw InputError(fmt::format("{}: no registry here yet; `trainops train --task T.yaml` creates one next to "
@@ -170,11 +185,82 @@ std::string Registry::ResolveId(const char* table, const std::string& id_or_pref
   return matches.front();
 }
 
+std::optional<ModelRecord> Registry::FindModel(const std::string& id) const {
+  Statement s(*db_, fmt::format("SELECT {} FROM models WHERE id = ?1", registry_rows::kModelColumns));
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  ModelRecord model = registry_rows::ReadModel(s, models_dir());
+  Materialize(model);
+  return model;
+}
+
+void Registry::Materialize(const ModelRecord& record) const {
+  if (!shared_) return;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(record.path, ec)) {
+    // Verified on every fetch: a cache someone edited is refetched, never served.
+    try {
+      if (ModelContentHash(record.path) == record.id) return;
+    } catch (const InputError&) {
+    }
+  }
+  Statement s(*db_, "SELECT bytes FROM model_files WHERE id = ?1");
+  s.Bind(1, record.id);
+  if (!s.Step()) {
+    throw InputError(fmt::format("{}: model {} has no stored bytes (model_files); the registry is damaged: "
+                                 "register the model file again with `trainops models register`",
+                                 db_->where(), record.id));
+  }
+  const std::string bytes = s.Blob(0);
+  if (ModelContentHashOfBytes(bytes) != record.id) {
+    throw InputError(fmt::format("{}: the stored bytes of model {} do not match its id; the registry is damaged: "
+                                 "register the model file again",
+                                 db_->where(), record.id));
+  }
+  WriteFileAtomically(record.path, bytes);
+}
+
+ModelRecord Registry::RegisterModelBytes(const std::string& bytes, const std::string& hash, const std::string& task,
+                                         const std::string& run_id, const nlohmann::json& metrics) {
+  {
+    Transaction tx(*db_, Transaction::Mode::kImmediate);
+    Statement exists(*db_, "SELECT 1 FROM models WHERE id = ?1");
+    exists.Bind(1, hash);
+    if (!exists.Step()) {
+      // Bytes and row in one transaction: the database never holds one without the other.
+      Statement file(*db_, "INSERT INTO model_files (id, bytes) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING");
+      file.Bind(1, hash).BindBlob(2, bytes);
+      file.Run();
+      Statement insert(*db_,
+                       "INSERT INTO models (id, task, run_id, file_name, size_bytes, status, metrics_json, created_at) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, 'candidate', ?6, ?7)");
+      insert.Bind(1, hash)
+          .Bind(2, task)
+          .Bind(3, run_id)
+          .Bind(4, model_store::StoredPath(models_dir(), hash).filename().string())
+          .Bind(5, static_cast<int64_t>(bytes.size()))
+          .Bind(6, metrics.is_null() ? std::string("{}") : metrics.dump())
+          .Bind(7, NowIso8601Utc());
+      insert.Run();
+      tx.Commit();
+    }
+  }
+  const auto cached = model_store::StoredPath(models_dir(), hash);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(cached, ec)) WriteFileAtomically(cached, bytes);
+  return *FindModel(hash);
+}
+
 ModelRecord Registry::RegisterModel(const std::filesystem::path& model_file, const std::string& task,
                                     const std::string& run_id, const nlohmann::json& metrics) {
   if (task.empty()) throw InputError(fmt::format("{}: registering a model needs a task name", model_file.string()));
+  if (shared_) {
+    // Read once: the bytes hashed are the bytes stored.
+    const std::string bytes = ReadFile(model_file);
+    return RegisterModelBytes(bytes, ModelContentHashOfBytes(bytes), task, run_id, metrics);
+  }
   const std::string hash = ModelContentHash(model_file);
-  if (auto existing = FindModelById(*db_, models_dir(), hash)) {
+  if (auto existing = FindModel(hash)) {
     // Recorded already; heal a store file someone deleted, since the row promises it.
     if (!std::filesystem::exists(existing->path)) model_store::Store(model_file, models_dir(), hash);
     return *existing;
@@ -184,7 +270,7 @@ ModelRecord Registry::RegisterModel(const std::filesystem::path& model_file, con
   model_store::Store(model_file, models_dir(), hash);
   fault::MaybeKill(fault::kKillAfterModelCopy);
   Transaction tx(*db_, Transaction::Mode::kImmediate);
-  if (auto existing = FindModelById(*db_, models_dir(), hash)) return *existing;  // another process won
+  if (auto existing = FindModel(hash)) return *existing;  // another process won
   Statement insert(*db_,
                    "INSERT INTO models (id, task, run_id, file_name, size_bytes, status, metrics_json, created_at) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, 'candidate', ?6, ?7)");
@@ -198,7 +284,7 @@ ModelRecord Registry::RegisterModel(const std::filesystem::path& model_file, con
       .Bind(7, NowIso8601Utc());
   insert.Run();
   tx.Commit();
-  return *FindModelById(*db_, models_dir(), hash);
+  return *FindModel(hash);
 }
 
 void Registry::RecordRun(const RunRecord& run) {
@@ -211,7 +297,7 @@ void Registry::RecordRun(const RunRecord& run) {
       throw InputError(fmt::format("run {} is already recorded in the registry {}", run.id, db_path_.string()));
     }
   }
-  if (!run.model_id.empty() && !FindModelById(*db_, models_dir(), run.model_id)) {
+  if (!run.model_id.empty() && !FindModel(run.model_id)) {
     throw InputError(fmt::format("run {} names model {}, which the registry {} does not hold; register the model "
                                  "first",
                                  run.id, run.model_id, db_path_.string()));
@@ -259,13 +345,31 @@ std::vector<ModelRecord> Registry::ListModels(const std::string& task) const {
 }
 
 ModelRecord Registry::GetModel(const std::string& id_or_prefix) const {
-  auto model = FindModelById(*db_, models_dir(), ResolveId("models", id_or_prefix));
+  auto model = FindModel(ResolveId("models", id_or_prefix));
   if (!model) throw InputError(fmt::format("model {} vanished from the registry", id_or_prefix));
   return *model;
 }
 
+std::string Registry::ModelBytes(const std::string& id_or_prefix) const {
+  const ModelRecord model = GetModel(id_or_prefix);
+  std::string bytes;
+  try {
+    bytes = ReadFile(model.path);
+  } catch (const std::exception& e) {
+    throw InputError(fmt::format("model {}: its stored file {} cannot be read ({}); the store is damaged: register "
+                                 "the model file again",
+                                 model.id, model.path.string(), e.what()));
+  }
+  if (ModelContentHashOfBytes(bytes) != model.id) {
+    throw InputError(fmt::format("model {}: the stored file {} does not match its id (it was changed or damaged); "
+                                 "register the model file again",
+                                 model.id, model.path.string()));
+  }
+  return bytes;
+}
+
 std::optional<ModelRecord> Registry::FindModelByFile(const std::filesystem::path& model_file) const {
-  return FindModelById(*db_, models_dir(), ModelContentHash(model_file));
+  return FindModel(ModelContentHash(model_file));
 }
 
 std::optional<ModelRecord> Registry::Production(const std::string& task) const {
@@ -273,7 +377,9 @@ std::optional<ModelRecord> Registry::Production(const std::string& task) const {
                                 registry_rows::kModelColumns));
   s.Bind(1, task);
   if (!s.Step()) return std::nullopt;
-  return registry_rows::ReadModel(s, models_dir());
+  ModelRecord model = registry_rows::ReadModel(s, models_dir());
+  Materialize(model);
+  return model;
 }
 
 }  // namespace trainops

@@ -1,5 +1,8 @@
-// The model registry (issue 6): a SQLite database of training runs, models and every
-// change of a model's status, plus a content-addressed store of the model files. It is
+// The model registry (issue 6): a database of training runs, models and every change of a
+// model's status, plus a content-addressed store of the model files. It lives in a SQLite
+// file next to the task spec (the default) or on a PostgreSQL server that several hosts
+// share (issue 24: serve replicas, the weekly job and training on other machines); both
+// backends hold the same records with the same guarantees. It is
 // what lets a team say which model serves a task, why, on which gate report it rests, and
 // go back to the previous one. Guarantees (tested in tests/registry/): every write is one
 // transaction in WAL mode; at most one production model per task, enforced by the
@@ -20,7 +23,7 @@
 
 namespace trainops {
 
-namespace sqlite {
+namespace sql {
 class Database;
 }
 
@@ -147,24 +150,35 @@ struct CycleRecord {
 
 class Registry {
  public:
-  // Creates the folder and the database when missing; migrates an older registry; refuses
-  // (InputError) a newer one, a file that is not SQLite, or a database of someone else's.
-  // Removes temp files of interrupted model copies.
-  static Registry Open(const std::filesystem::path& db_path);
+  // `location`: a SQLite file path, or a PostgreSQL URL / conninfo (registry_location.h).
+  // Creates the folder and the database (SQLite) or the tables (PostgreSQL) when missing;
+  // migrates an older registry; refuses (InputError) a newer one, a file that is not
+  // SQLite, a database of someone else's, a location with a password in it, or a server it
+  // cannot reach (the message names it, password removed). Removes temp files of
+  // interrupted model copies.
+  static Registry Open(const std::filesystem::path& location);
   // For commands that only read or move what is recorded: refuses (InputError) a path with
-  // no registry and an empty (0-byte) file instead of creating one, so a mistyped path or a
-  // truncated registry is reported, never silently replaced by a new, empty one.
-  static Registry OpenExisting(const std::filesystem::path& db_path);
+  // no registry, an empty (0-byte) file, or a PostgreSQL database without the registry's
+  // tables instead of creating one, so a mistyped location or a truncated registry is
+  // reported, never silently replaced by a new, empty one.
+  static Registry OpenExisting(const std::filesystem::path& location);
   ~Registry();
   Registry(Registry&&) noexcept;
   Registry& operator=(Registry&&) noexcept;
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
 
+  // For messages and records: the SQLite file, or the server's URL without a password.
   const std::filesystem::path& db_path() const { return db_path_; }
-  // The folder holding the database and models/.
-  std::filesystem::path root() const { return db_path_.parent_path(); }
-  std::filesystem::path models_dir() const { return root() / "models"; }
+  // True on PostgreSQL: the registry is shared by hosts, models' bytes live in the database.
+  bool shared() const { return shared_; }
+  // The folder holding the database and models/ (SQLite), or this host's model cache.
+  std::filesystem::path root() const { return models_dir_.parent_path(); }
+  // Where model files are: the store next to the SQLite file, or on PostgreSQL this host's
+  // cache by content hash (ModelCacheDir()), filled and verified when a model is fetched by
+  // GetModel, FindModelByFile, Production or RegisterModel (ListModels names paths that may
+  // not be cached yet).
+  const std::filesystem::path& models_dir() const { return models_dir_; }
 
   // Stores a copy of the file and records it as a candidate; identical bytes registered
   // again return the existing record unchanged.
@@ -177,6 +191,8 @@ class Registry {
   std::vector<ModelRecord> ListModels(const std::string& task = "") const;
   ModelRecord GetModel(const std::string& id_or_prefix) const;
   std::optional<ModelRecord> FindModelByFile(const std::filesystem::path& model_file) const;
+  // The model's bytes, checked against its id (InputError naming the store when they differ).
+  std::string ModelBytes(const std::string& id_or_prefix) const;
   std::optional<ModelRecord> Production(const std::string& task) const;
 
   int64_t RecordGateReport(const GateReportRecord& report);
@@ -230,13 +246,25 @@ class Registry {
   std::vector<CycleRecord> Cycles(const std::string& task) const;
 
  private:
-  Registry(std::filesystem::path db_path, std::unique_ptr<sqlite::Database> db);
+  Registry(std::filesystem::path db_path, std::filesystem::path models_dir, std::unique_ptr<sql::Database> db);
+  static Registry OpenPostgres(const std::string& location, bool create);
   std::string ResolveId(const char* table, const std::string& id_or_prefix) const;
+  std::optional<ModelRecord> FindModel(const std::string& id) const;
+  // PostgreSQL: makes record.path a verified copy of the model's bytes in this host's cache.
+  void Materialize(const ModelRecord& record) const;
+  ModelRecord RegisterModelBytes(const std::string& bytes, const std::string& hash, const std::string& task,
+                                 const std::string& run_id, const nlohmann::json& metrics);
 
   std::filesystem::path db_path_;
-  std::unique_ptr<sqlite::Database> db_;
+  std::filesystem::path models_dir_;
+  bool shared_ = false;
+  std::unique_ptr<sql::Database> db_;
 };
 
+// Where the files that go with a registry live on this host (traffic.db, cycles/): next to a
+// SQLite registry; for a PostgreSQL registry, .trainops next to the spec (or in the current
+// folder without one).
+std::filesystem::path RegistrySideDir(const std::filesystem::path& registry, const std::filesystem::path& spec_path);
 // <spec folder>/.trainops/registry.db
 std::filesystem::path DefaultRegistryPath(const std::filesystem::path& spec_path);
 // .trainops/registry.db in `start` or the nearest parent that has one.

@@ -2,9 +2,17 @@
 // from the current folder (as git finds .git), so commands run inside a project need no flag.
 #include <system_error>
 
+#include "common/db_location.h"
 #include "registry/registry.h"
 
 namespace trainops {
+
+std::filesystem::path RegistrySideDir(const std::filesystem::path& registry, const std::filesystem::path& spec_path) {
+  if (!IsPostgresLocation(registry.string())) return std::filesystem::absolute(registry).parent_path();
+  const std::filesystem::path base =
+      spec_path.empty() ? std::filesystem::current_path() : std::filesystem::absolute(spec_path).parent_path();
+  return base / ".trainops";
+}
 
 std::filesystem::path DefaultRegistryPath(const std::filesystem::path& spec_path) {
   return std::filesystem::absolute(spec_path).parent_path() / ".trainops" / "registry.db";

@@ -8,7 +8,7 @@ nlohmann::json ParseJsonColumn(const std::string& text) {
   return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
-ModelRecord ReadModel(const sqlite::Statement& row, const std::filesystem::path& models_dir) {
+ModelRecord ReadModel(const sql::Statement& row, const std::filesystem::path& models_dir) {
   ModelRecord m;
   m.id = row.Text(0);
   m.task = row.Text(1);
@@ -21,7 +21,7 @@ ModelRecord ReadModel(const sqlite::Statement& row, const std::filesystem::path&
   return m;
 }
 
-RunRecord ReadRun(const sqlite::Statement& row) {
+RunRecord ReadRun(const sql::Statement& row) {
   RunRecord r;
   r.id = row.Text(0);
   r.task = row.Text(1);
@@ -35,7 +35,7 @@ RunRecord ReadRun(const sqlite::Statement& row) {
   return r;
 }
 
-StatusChange ReadHistory(const sqlite::Statement& row) {
+StatusChange ReadHistory(const sql::Statement& row) {
   StatusChange c;
   c.id = row.Int(0);
   c.model_id = row.Text(1);
@@ -51,7 +51,7 @@ StatusChange ReadHistory(const sqlite::Statement& row) {
   return c;
 }
 
-GatePolicyRecord ReadGatePolicy(const sqlite::Statement& row) {
+GatePolicyRecord ReadGatePolicy(const sql::Statement& row) {
   GatePolicyRecord p;
   p.id = row.Int(0);
   p.task = row.Text(1);
@@ -64,7 +64,7 @@ GatePolicyRecord ReadGatePolicy(const sqlite::Statement& row) {
   return p;
 }
 
-GateReportRecord ReadGateReport(const sqlite::Statement& row) {
+GateReportRecord ReadGateReport(const sql::Statement& row) {
   GateReportRecord g;
   g.id = row.Int(0);
   g.model_id = row.Text(1);

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "registry/registry.h"
-#include "registry/sqlite_db.h"
+#include "registry/sql_db.h"
 
 namespace trainops::registry_rows {
 
@@ -26,11 +26,11 @@ inline constexpr const char* kGateReportColumns =
     "id, model_id, task, spec_hash, baseline_model_id, passed, report_json, created_at, production_at_gate, "
     "compared_with_production";
 
-ModelRecord ReadModel(const sqlite::Statement& row, const std::filesystem::path& models_dir);
-RunRecord ReadRun(const sqlite::Statement& row);
-StatusChange ReadHistory(const sqlite::Statement& row);
-GateReportRecord ReadGateReport(const sqlite::Statement& row);
-GatePolicyRecord ReadGatePolicy(const sqlite::Statement& row);
+ModelRecord ReadModel(const sql::Statement& row, const std::filesystem::path& models_dir);
+RunRecord ReadRun(const sql::Statement& row);
+StatusChange ReadHistory(const sql::Statement& row);
+GateReportRecord ReadGateReport(const sql::Statement& row);
+GatePolicyRecord ReadGatePolicy(const sql::Statement& row);
 
 // JSON stored in a column; a damaged value reads as null rather than failing a listing.
 nlohmann::json ParseJsonColumn(const std::string& text);

@@ -10,7 +10,7 @@
 
 namespace trainops::sqlite {
 
-Database::Database(const std::filesystem::path& path) : path_(path) {
+Database::Database(const std::filesystem::path& path) : path_(path), where_(path.string()) {
   int rc = sqlite3_open_v2(path.c_str(), &db_,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
@@ -28,18 +28,6 @@ Database::~Database() {
   // sqlite3_close_v2 defers the close until the last statement is finalized; every
   // Statement is RAII-scoped, so by now there are none.
   if (db_) sqlite3_close_v2(db_);
-}
-
-Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
-
-Database& Database::operator=(Database&& other) noexcept {
-  if (this != &other) {
-    if (db_) sqlite3_close_v2(db_);
-    db_ = std::exchange(other.db_, nullptr);
-    path_ = std::move(other.path_);
-  }
-  return *this;
 }
 
 void Database::Exec(std::string_view sql) {
@@ -65,81 +53,77 @@ void Database::Fail(std::string_view what) const {
   throw InputError(fmt::format("{}: {}: {}{}", path_.string(), what, sqlite3_errmsg(db_), hint));
 }
 
-int64_t Database::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+int64_t Database::LastInsertId() { return sqlite3_last_insert_rowid(db_); }
 
-Statement::Statement(Database& db, std::string_view sql) : db_(db) {
-  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
-    db.Fail(fmt::format("cannot prepare \"{}\"", sql.substr(0, 60)));
+namespace {
+
+class SqliteCursor final : public sql::Cursor {
+ public:
+  SqliteCursor(Database& db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
+      db.Fail(fmt::format("cannot prepare \"{}\"", sql.substr(0, 60)));
+    }
   }
-}
+  ~SqliteCursor() override { sqlite3_finalize(stmt_); }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
-
-Statement& Statement::Bind(int index, std::string_view text) {
-  if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK) {
-    db_.Fail("cannot bind a parameter");
+  void BindText(int index, std::string_view text) override {
+    Check(sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT));
   }
-  return *this;
-}
-
-Statement& Statement::Bind(int index, int64_t value) {
-  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) db_.Fail("cannot bind a parameter");
-  return *this;
-}
-
-Statement& Statement::Bind(int index, double value) {
-  if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) db_.Fail("cannot bind a parameter");
-  return *this;
-}
-
-Statement& Statement::BindNull(int index) {
-  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) db_.Fail("cannot bind a parameter");
-  return *this;
-}
-
-Statement& Statement::BindIdOrNull(int index, int64_t id) { return id == 0 ? BindNull(index) : Bind(index, id); }
-
-bool Statement::Step() {
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  db_.Fail("query failed");
-}
-
-void Statement::Run() {
-  while (Step()) {
+  void BindBlob(int index, std::string_view bytes) override {
+    Check(sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
   }
+  void BindInt(int index, int64_t value) override { Check(sqlite3_bind_int64(stmt_, index, value)); }
+  void BindDouble(int index, double value) override { Check(sqlite3_bind_double(stmt_, index, value)); }
+  void BindNull(int index) override { Check(sqlite3_bind_null(stmt_, index)); }
+
+  bool Step() override {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) {
+      changes_ = sqlite3_changes64(db_.handle());
+      return false;
+    }
+    db_.Fail("query failed");
+  }
+  void Reset() override {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    changes_ = 0;
+  }
+  std::string Text(int column) const override {
+    const unsigned char* text = sqlite3_column_text(stmt_, column);
+    if (!text) return "";
+    return std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  std::string Blob(int column) const override {
+    const void* bytes = sqlite3_column_blob(stmt_, column);
+    if (!bytes) return "";
+    return std::string(static_cast<const char*>(bytes), static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  int64_t Int(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  double Double(int column) const override { return sqlite3_column_double(stmt_, column); }
+  bool IsNull(int column) const override { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  int64_t Changes() const override { return changes_; }
+
+ private:
+  void Check(int rc) {
+    if (rc != SQLITE_OK) db_.Fail("cannot bind a parameter");
+  }
+  Database& db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int64_t changes_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<sql::Cursor> Database::Prepare(std::string_view sql) {
+  return std::make_unique<SqliteCursor>(*this, sql);
 }
 
-void Statement::Reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
+void Database::Begin(TxMode mode) { Exec(mode == TxMode::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN"); }
 
-std::string Statement::Text(int column) const {
-  const unsigned char* text = sqlite3_column_text(stmt_, column);
-  if (!text) return "";
-  return std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
-}
+void Database::Commit() { Exec("COMMIT"); }
 
-int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
-
-double Statement::Double(int column) const { return sqlite3_column_double(stmt_, column); }
-
-bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-
-Transaction::Transaction(Database& db, Mode mode) : db_(db) {
-  db_.Exec(mode == Mode::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN");
-  open_ = true;
-}
-
-Transaction::~Transaction() {
-  if (open_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-}
-
-void Transaction::Commit() {
-  db_.Exec("COMMIT");
-  open_ = false;
-}
+void Database::Rollback() noexcept { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
 
 }  // namespace trainops::sqlite

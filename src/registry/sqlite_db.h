@@ -1,90 +1,48 @@
-// A thin RAII layer over the sqlite3 C API for the registry: a connection, prepared
-// statements and transactions that roll back unless committed. It exists so that no
-// registry code can leak a statement or leave a transaction open when it throws, and so
-// that every SQLite failure becomes an InputError naming the database file.
+// The SQLite backend of the registry's database (sql_db.h): a connection to one file. Every
+// SQLite failure becomes an InputError naming the file and what to do.
+//
+// Ownership: owns its sqlite3 connection; statements it prepares borrow it.
+// Thread-safety: none (opened with SQLITE_OPEN_NOMUTEX); one connection per thread.
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "registry/sql_db.h"
+
 struct sqlite3;
-struct sqlite3_stmt;
 
 namespace trainops::sqlite {
 
-class Database {
+class Database final : public sql::Database {
  public:
   // Opens (creating when missing) the database file. Sets nothing else: the registry
   // decides pragmas only after it has checked that the file is its own.
   explicit Database(const std::filesystem::path& path);
-  ~Database();
-  Database(Database&& other) noexcept;
-  Database& operator=(Database&& other) noexcept;
+  ~Database() override;
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  // Runs one or more statements that return no rows the caller needs.
-  void Exec(std::string_view sql);
+  sql::Backend backend() const override { return sql::Backend::kSqlite; }
+  const std::string& where() const override { return where_; }
+  void Exec(std::string_view sql) override;
+  std::unique_ptr<sql::Cursor> Prepare(std::string_view sql) override;
+  int64_t LastInsertId() override;
+  void Begin(TxMode mode) override;
+  void Commit() override;
+  void Rollback() noexcept override;
+
   // The last SQLite result code and message, as an InputError naming the file and `what`.
   [[noreturn]] void Fail(std::string_view what) const;
-  int64_t LastInsertId() const;
-
   sqlite3* handle() const { return db_; }
   const std::filesystem::path& path() const { return path_; }
 
  private:
   sqlite3* db_ = nullptr;
   std::filesystem::path path_;
-};
-
-class Statement {
- public:
-  Statement(Database& db, std::string_view sql);
-  ~Statement();
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  // Parameters are 1-based, as in SQL's "?1".
-  Statement& Bind(int index, std::string_view text);
-  Statement& Bind(int index, int64_t value);
-  Statement& Bind(int index, double value);
-  Statement& BindNull(int index);
-  // Binds NULL for 0, so optional foreign keys stay NULL rather than pointing nowhere.
-  Statement& BindIdOrNull(int index, int64_t id);
-
-  // Advances to the next row; false when there are no more.
-  bool Step();
-  // Steps a statement that returns no rows (INSERT, UPDATE, ...).
-  void Run();
-  void Reset();
-
-  std::string Text(int column) const;
-  int64_t Int(int column) const;
-  double Double(int column) const;
-  bool IsNull(int column) const;
-
- private:
-  Database& db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// A transaction that rolls back when destroyed without Commit(). kImmediate takes the
-// write lock at BEGIN, so a read-modify-write cannot be overtaken by another writer
-// between its read and its write (the busy timeout makes the others wait).
-class Transaction {
- public:
-  enum class Mode { kDeferred, kImmediate };
-  Transaction(Database& db, Mode mode);
-  ~Transaction();
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  void Commit();
-
- private:
-  Database& db_;
-  bool open_ = false;
+  std::string where_;
 };
 
 }  // namespace trainops::sqlite

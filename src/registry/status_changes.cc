@@ -11,24 +11,24 @@
 #include "registry/gate_policy.h"
 #include "registry/registry.h"
 #include "registry/registry_rows.h"
-#include "registry/sqlite_db.h"
+#include "registry/sql_db.h"
 
 namespace trainops {
 namespace {
 
-using sqlite::Statement;
-using sqlite::Transaction;
+using sql::Statement;
+using sql::Transaction;
 
 std::string Short(const std::string& id) { return id.substr(0, 12); }
 
-void SetStatus(sqlite::Database& db, const std::string& model_id, ModelStatus status) {
+void SetStatus(sql::Database& db, const std::string& model_id, ModelStatus status) {
   Statement s(db, "UPDATE models SET status = ?2 WHERE id = ?1");
   s.Bind(1, model_id).Bind(2, ModelStatusName(status));
   s.Run();
 }
 
 // Appends a history row and returns it as recorded.
-StatusChange AddHistory(sqlite::Database& db, StatusChange change) {
+StatusChange AddHistory(sql::Database& db, StatusChange change) {
   Statement s(db,
               "INSERT INTO status_history (model_id, task, from_status, to_status, reason, forced, gate_report_id, at) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -46,7 +46,7 @@ StatusChange AddHistory(sqlite::Database& db, StatusChange change) {
 }
 
 // Replaces the task's production model (if any) by `model`, writing both history rows.
-StatusChange MakeProduction(sqlite::Database& db, const ModelRecord& model, const std::optional<ModelRecord>& current,
+StatusChange MakeProduction(sql::Database& db, const ModelRecord& model, const std::optional<ModelRecord>& current,
                             const std::string& reason, bool forced, int64_t gate_report_id) {
   const std::string at = NowIso8601Utc();
   StatusChange change;
@@ -92,7 +92,7 @@ nlohmann::json SettingsOf(const std::optional<GateReportRecord>& report) {
   return it != report->report.end() && it->is_object() ? *it : nlohmann::json(nullptr);
 }
 
-void AddPolicy(sqlite::Database& db, const std::string& task, const nlohmann::json& settings, const std::string& hash,
+void AddPolicy(sql::Database& db, const std::string& task, const nlohmann::json& settings, const std::string& hash,
                const std::string& reason, int64_t history_id, int64_t gate_report_id, const std::string& at) {
   Statement s(db,
               "INSERT INTO gate_policies (task, settings_json, settings_hash, reason, history_id, gate_report_id, "

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <trainops/error.h>
 
+#include "common/db_location.h"
 #include "registry/registry.h"
 
 namespace trainops::serve {
@@ -20,12 +21,12 @@ RegistryWatcher::RegistryWatcher(std::filesystem::path registry, std::string tas
       holder_(holder),
       metrics_(metrics),
       messages_(std::move(messages)) {
-  if (!std::filesystem::exists(registry_path_)) {
+  if (!IsPostgresLocation(registry_path_.string()) && !std::filesystem::exists(registry_path_)) {
     throw InputError(fmt::format("{}: no registry here; train and promote a model first (`trainops release`), "
                                  "or pass --registry with the right path, or serve one file with --model",
                                  registry_path_.string()));
   }
-  registry_ = std::make_unique<Registry>(Registry::Open(registry_path_));
+  registry_ = std::make_unique<Registry>(Registry::OpenExisting(registry_path_));
 }
 
 RegistryWatcher::~RegistryWatcher() { Stop(); }

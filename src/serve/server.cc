@@ -397,7 +397,7 @@ Server::Server(ServeOptions options) : impl_(std::make_unique<Impl>()) {
     const TaskSpec spec = LoadTaskSpec(o.task_spec);
     s.task = spec.name;
     const auto registry = ResolveRegistryPath(o.registry, &spec);
-    if (log_path.empty()) log_path = std::filesystem::path(registry).parent_path() / "traffic.db";
+    if (log_path.empty()) log_path = RegistrySideDir(registry, o.task_spec) / "traffic.db";
     s.watcher = std::make_unique<RegistryWatcher>(registry, s.task, o.poll_interval, s.holder, s.metrics, o.messages);
     s.watcher->CheckOnce(true);
   } else {

@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/db_location.h"
 #include "task/parameters.h"
 #include "task/task_spec_internal.h"
 
@@ -69,7 +70,10 @@ std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& re
   out << YAML::Key << "min_segment_examples" << YAML::Value << spec.checks.min_segment_examples;
   out << YAML::Key << "max_rows" << YAML::Value << spec.checks.max_rows;
   out << YAML::EndMap;
-  if (!spec.registry_path.empty()) out << YAML::Key << "registry" << YAML::Value << rel(spec.registry_path);
+  if (!spec.registry_path.empty()) {
+    const std::string registry = spec.registry_path.string();
+    out << YAML::Key << "registry" << YAML::Value << (IsPostgresLocation(registry) ? registry : rel(spec.registry_path));
+  }
   {
     const EvaluationSpec& ev = spec.evaluation;
     out << YAML::Key << "evaluation" << YAML::Value << YAML::BeginMap;

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/atomic_file.h"
+#include "common/db_location.h"
 #include "common/error.h"
 #include "common/strings.h"
 #include "task/drift_spec.h"
@@ -272,7 +273,16 @@ TaskSpec ParseTaskSpec(const std::string& yaml_text, const std::filesystem::path
 
   std::string registry;
   top.Read("registry", registry);
-  spec.registry_path = Resolve(base, registry);
+  if (IsPostgresLocation(registry)) {
+    // A server is not a path next to the spec; its password never belongs in a spec.
+    if (LocationHasPassword(registry)) {
+      top.Fail("registry", "carries a password; put it in ~/.pgpass (or PGPASSFILE) or PGPASSWORD and write the "
+                           "location without it, e.g. postgresql://trainops@db.internal/trainops");
+    }
+    spec.registry_path = registry;
+  } else {
+    spec.registry_path = Resolve(base, registry);
+  }
   YamlSection evaluation = top.Child("evaluation", kEvaluationKeys);
   evaluation.Read("segments", spec.evaluation.segments);
   if (evaluation.Has("segment_split") && root["evaluation"]["segment_split"].IsMap()) {

@@ -133,7 +133,9 @@ struct TaskSpec {
   ChecksSpec checks;
   EvaluationSpec evaluation;
   std::string oos_label;  // the "none of these intents" label; "" = none
-  // The registry database (`registry:` key); "" = .trainops/registry.db next to the spec.
+  // The registry (`registry:` key): a database file (relative to the spec, resolved) or a
+  // PostgreSQL URL / conninfo (kept as written, never with a password); "" = .trainops/registry.db
+  // next to the spec.
   std::filesystem::path registry_path;
   GatesSpec gates;  // what a candidate must show before release (docs/gates.md)
   DriftSpec drift;  // when traffic moved and when to retrain (docs/monitoring.md)

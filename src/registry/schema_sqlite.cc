@@ -183,13 +183,13 @@ std::set<std::string> TablesOf(int version) {
 }
 
 int UserVersion(sqlite::Database& db) {
-  sqlite::Statement s(db, "PRAGMA user_version");
+  sql::Statement s(db, "PRAGMA user_version");
   s.Step();
   return static_cast<int>(s.Int(0));
 }
 
 std::set<std::string> Tables(sqlite::Database& db) {
-  sqlite::Statement s(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+  sql::Statement s(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
   std::set<std::string> names;
   while (s.Step()) names.insert(s.Text(0));
   return names;
@@ -243,7 +243,7 @@ void CheckAndMigrate(sqlite::Database& db) {
   CheckTables(db, kCurrentVersion, /*allow_missing=*/true);
 
   // The write lock makes a concurrent first Open() wait, then see the finished migration.
-  sqlite::Transaction tx(db, sqlite::Transaction::Mode::kImmediate);
+  sql::Transaction tx(db, sql::Transaction::Mode::kImmediate);
   version = UserVersion(db);
   if (version > kCurrentVersion) {
     throw InputError(fmt::format(
