@@ -17,6 +17,9 @@
 
 #include "common/error.h"
 #include "common/fault_injection.h"
+#include "postgres_server.h"
+#include "registry/postgres_db.h"
+#include "registry/registry_location.h"
 #include "registry/registry.h"
 #include "test_support.h"
 
@@ -33,7 +36,9 @@ constexpr const char* kSpec = "xxh3:00000000000000aa";
 class RegistryTest : public ::testing::Test {
  protected:
   std::filesystem::path DbPath() const { return dir_ / ".trainops/registry.db"; }
-  Registry OpenRegistry() const { return Registry::Open(DbPath()); }
+  // Where OpenRegistry() opens: the SQLite file, or (RegistryBackendTest) a PostgreSQL database.
+  std::string Location() const { return location_.empty() ? DbPath().string() : location_; }
+  Registry OpenRegistry() const { return Registry::Open(Location()); }
   std::filesystem::path ModelFile(const std::string& name) const {
     return dir_.Write(name + ".bin", "model bytes of " + name + "\n" + std::string(1000, 'x'));
   }
@@ -74,7 +79,34 @@ class RegistryTest : public ::testing::Test {
     return r.Promote({id, reason, kSpec, /*force=*/true});
   }
   TempDir dir_;
+  std::string location_;  // "" = DbPath()
 };
+
+// The tests every backend must pass alike: run on SQLite and on a real PostgreSQL server
+// (tests/postgres_server.h; skipped with the reason when none can start here).
+class RegistryBackendTest : public RegistryTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "postgresql") {
+      std::string why;
+      server_ = testing::PostgresServer::Get(&why);
+      if (!server_) GTEST_SKIP() << "no PostgreSQL server for this test: " << why;
+      location_ = server_->NewDatabase();
+      // This host's model cache, per test, so that a test sees what a fresh host sees.
+      ::setenv("TRAINOPS_MODEL_CACHE", (dir_ / "model-cache").c_str(), 1);
+    }
+  }
+  void TearDown() override { ::unsetenv("TRAINOPS_MODEL_CACHE"); }
+  bool postgres() const { return GetParam() == "postgresql"; }
+  // A registry location nobody has opened yet: a new folder's file, or a new database.
+  std::string FreshLocation(const TempDir& dir) const {
+    return postgres() ? server_->NewDatabase() : (dir.path() / ".trainops/registry.db").string();
+  }
+  testing::PostgresServer* server_ = nullptr;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, RegistryBackendTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
 
 // Replays the history from "candidate" and checks it ends where the table is: no status
 // change happened without its history row, and every row starts where the last one ended.
@@ -104,7 +136,8 @@ pid_t ForkChild(const std::function<int()>& body) {
       code = body();
     } catch (const CheckFailedError&) {
       code = 1;
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "child %d: %s\n", static_cast<int>(::getpid()), e.what());  // for the failure message
       code = 2;
     }
     ::_exit(code);
@@ -155,7 +188,7 @@ TEST_F(RegistryTest, OpenCreatesAWalDatabaseAtTheCurrentSchema) {
   EXPECT_EQ(RawQuery(DbPath(), "PRAGMA user_version"), "6");
 }
 
-TEST_F(RegistryTest, RegisterStoresAContentAddressedCopyAndIsIdempotent) {
+TEST_P(RegistryBackendTest, RegisterStoresAContentAddressedCopyAndIsIdempotent) {
   auto r = OpenRegistry();
   auto file = ModelFile("a");
   auto m = r.RegisterModel(file, "intents", "run-1", {{"validation_metric", 0.91}});
@@ -190,7 +223,7 @@ TEST_F(RegistryTest, ContentHashIsXxh3_128InCanonicalHex) {
   EXPECT_THROW(ModelContentHash(dir_ / "missing.bin"), InputError);
 }
 
-TEST_F(RegistryTest, ModelsAndRunsByUniquePrefix) {
+TEST_P(RegistryBackendTest, ModelsAndRunsByUniquePrefix) {
   auto r = OpenRegistry();
   std::map<char, std::vector<std::string>> by_first_char;
   for (int i = 0; i < 17; ++i) {  // 17 ids over 16 hex digits: two must share the first one.
@@ -254,7 +287,7 @@ TEST_F(RegistryTest, ModelsAndRunsByUniquePrefix) {
   EXPECT_EQ(r.GetRun("run-20260101T000000-ab13").model_id, "");
 }
 
-TEST_F(RegistryTest, PromoteWithoutGateReportIsRefused) {
+TEST_P(RegistryBackendTest, PromoteWithoutGateReportIsRefused) {
   auto r = OpenRegistry();
   auto m = Register(r, "a");
   try {
@@ -270,7 +303,7 @@ TEST_F(RegistryTest, PromoteWithoutGateReportIsRefused) {
   EXPECT_FALSE(r.Production("intents"));
 }
 
-TEST_F(RegistryTest, PromoteWithPassingGateReport) {
+TEST_P(RegistryBackendTest, PromoteWithPassingGateReport) {
   auto r = OpenRegistry();
   auto m = Register(r, "a");
   PassGate(r, m.id, /*passed=*/true, "xxh3:other-spec");
@@ -311,7 +344,7 @@ nlohmann::json Settings(double alpha = 0.05, const std::string& accuracy = "accu
 // Issue 26 item 2: the first promotion through the gates registers the settings it
 // passed under; a later report made under weaker settings cannot promote; stricter ones
 // replace the policy; --new-policy loosens it knowingly; --force never touches it.
-TEST_F(RegistryTest, AReportUnderWeakerGateSettingsThanTheRegisteredPolicyCannotPromote) {
+TEST_P(RegistryBackendTest, AReportUnderWeakerGateSettingsThanTheRegisteredPolicyCannotPromote) {
   auto r = OpenRegistry();
   auto a = Register(r, "a");
   PassGate(r, a.id, true, kSpec, Settings());
@@ -377,7 +410,7 @@ TEST_F(RegistryTest, AReportUnderWeakerGateSettingsThanTheRegisteredPolicyCannot
 }
 
 // Reports from before settings were recorded are not compared (there is nothing to compare).
-TEST_F(RegistryTest, AReportWithoutSettingsNeitherRegistersNorIsJudgedByThePolicy) {
+TEST_P(RegistryBackendTest, AReportWithoutSettingsNeitherRegistersNorIsJudgedByThePolicy) {
   auto r = OpenRegistry();
   auto a = Register(r, "a");
   PassGate(r, a.id);
@@ -388,7 +421,7 @@ TEST_F(RegistryTest, AReportWithoutSettingsNeitherRegistersNorIsJudgedByThePolic
   EXPECT_THROW(r.Promote({b.id, "x", kSpec, false, /*new_policy=*/true}), CheckFailedError);
 }
 
-TEST_F(RegistryTest, PromoteWithFailingLatestGateReportIsRefused) {
+TEST_P(RegistryBackendTest, PromoteWithFailingLatestGateReportIsRefused) {
   auto r = OpenRegistry();
   auto m = Register(r, "a");
   PassGate(r, m.id, true);
@@ -406,7 +439,7 @@ TEST_F(RegistryTest, PromoteWithFailingLatestGateReportIsRefused) {
 
 // `--baseline none` or another model, with or without a production model: the report is
 // recorded and readable, but promote never takes it, whatever its verdict.
-TEST_F(RegistryTest, ReportsAgainstAnotherBaselineNeverPromote) {
+TEST_P(RegistryBackendTest, ReportsAgainstAnotherBaselineNeverPromote) {
   auto r = OpenRegistry();
   auto a = Register(r, "a");
   auto b = Register(r, "b");
@@ -453,7 +486,7 @@ TEST_F(RegistryTest, ReportsAgainstAnotherBaselineNeverPromote) {
 // The report must have been compared with the model the promotion replaces: a pass
 // against an older production model, or filed when there was none, no longer counts once
 // production changed; gating again against the new production model does.
-TEST_F(RegistryTest, APassAgainstAnEarlierProductionModelIsRefused) {
+TEST_P(RegistryBackendTest, APassAgainstAnEarlierProductionModelIsRefused) {
   auto r = OpenRegistry();
   auto a = Register(r, "a");
   auto b = Register(r, "b");
@@ -495,7 +528,7 @@ TEST_F(RegistryTest, APassAgainstAnEarlierProductionModelIsRefused) {
   ExpectHistoryConsistent(r);
 }
 
-TEST_F(RegistryTest, AReportClaimingAComparisonItDidNotMakeIsRefused) {
+TEST_P(RegistryBackendTest, AReportClaimingAComparisonItDidNotMakeIsRefused) {
   auto r = OpenRegistry();
   auto a = Register(r, "a");
   auto b = Register(r, "b");
@@ -515,7 +548,7 @@ TEST_F(RegistryTest, AReportClaimingAComparisonItDidNotMakeIsRefused) {
 }
 
 // --force overrides every refusal above; the history says so and names the report it overrode.
-TEST_F(RegistryTest, ForceOverridesAComparisonReportAndIsRecorded) {
+TEST_P(RegistryBackendTest, ForceOverridesAComparisonReportAndIsRecorded) {
   auto r = OpenRegistry();
   auto a = Register(r, "a");
   auto b = Register(r, "b");
@@ -531,7 +564,7 @@ TEST_F(RegistryTest, ForceOverridesAComparisonReportAndIsRecorded) {
   EXPECT_EQ(history.back().model_id, b.id);
 }
 
-TEST_F(RegistryTest, ForceNeedsAReasonAndIsRecorded) {
+TEST_P(RegistryBackendTest, ForceNeedsAReasonAndIsRecorded) {
   auto r = OpenRegistry();
   auto m = Register(r, "a");
   EXPECT_THROW(r.Promote({m.id, "  ", kSpec, true}), InputError);
@@ -546,7 +579,7 @@ TEST_F(RegistryTest, ForceNeedsAReasonAndIsRecorded) {
   EXPECT_NE(history[0].gate_report_id, 0);  // the failed report it overrode
 }
 
-TEST_F(RegistryTest, PromotingArchivesThePreviousProductionModel) {
+TEST_P(RegistryBackendTest, PromotingArchivesThePreviousProductionModel) {
   auto r = OpenRegistry();
   auto a = Register(r, "a");
   auto b = Register(r, "b");
@@ -589,7 +622,7 @@ TEST_F(RegistryTest, TheDatabaseItselfAllowsOneProductionModelPerTask) {
   EXPECT_EQ(RawQuery(DbPath(), "SELECT count(*) FROM models WHERE status = 'production'"), "1");
 }
 
-TEST_F(RegistryTest, RollbackRestoresThePreviousProductionModel) {
+TEST_P(RegistryBackendTest, RollbackRestoresThePreviousProductionModel) {
   auto r = OpenRegistry();
   auto a = Register(r, "a");
   auto b = Register(r, "b");
@@ -612,7 +645,7 @@ TEST_F(RegistryTest, RollbackRestoresThePreviousProductionModel) {
   ExpectHistoryConsistent(r);
 }
 
-TEST_F(RegistryTest, RollbackWithNothingToRollBackIsRefused) {
+TEST_P(RegistryBackendTest, RollbackWithNothingToRollBackIsRefused) {
   auto r = OpenRegistry();
   EXPECT_THROW(r.Rollback("intents", "why"), CheckFailedError);  // no production model
   auto a = Register(r, "a");
@@ -813,11 +846,11 @@ TEST(RegistryPaths, DefaultNextToTheSpecAndDiscoveryWalksUp) {
 // both when there was none). The registry serializes them; the first promotes, and the
 // second sees in its own transaction that production is no longer the model it was
 // compared with, so it is refused instead of replacing the first unchecked.
-TEST_F(RegistryTest, TwoProcessesPromotingAtOnceLeaveOneProductionModel) {
+TEST_P(RegistryBackendTest, TwoProcessesPromotingAtOnceLeaveOneProductionModel) {
   for (int round = 0; round < 6; ++round) {
     const bool empty_registry = round % 2 == 1;
     TempDir dir;
-    const auto db_path = dir.path() / "registry.db";
+    const std::string db_path = FreshLocation(dir);
     std::string a, b, c;
     {
       auto r = Registry::Open(db_path);
@@ -827,7 +860,7 @@ TEST_F(RegistryTest, TwoProcessesPromotingAtOnceLeaveOneProductionModel) {
       if (!empty_registry) ForcePromote(r, a);
       PassGate(r, b);
       PassGate(r, c);
-    }  // closed: a SQLite connection must not cross fork()
+    }  // closed: a database connection must not cross fork()
     int barrier[2];
     ASSERT_EQ(::pipe(barrier), 0);
     auto promoter = [&](const std::string& id) {
@@ -881,14 +914,16 @@ TEST_F(RegistryTest, TwoProcessesPromotingAtOnceLeaveOneProductionModel) {
 // Two commands run at once on a project without a registry both create it: the one that
 // loses the race must see the finished schema, not take the tables the other has just
 // created for a database of someone else's.
-TEST_F(RegistryTest, ProcessesOpeningANewRegistryAtOnceAllSucceed) {
-  for (int round = 0; round < 10; ++round) {
+TEST_P(RegistryBackendTest, ProcessesOpeningANewRegistryAtOnceAllSucceed) {
+  // PostgreSQL: ten processes on an empty database; one migrates under the advisory lock.
+  const int rounds = postgres() ? 3 : 10, processes = postgres() ? 10 : 3;
+  for (int round = 0; round < rounds; ++round) {
     TempDir dir;
-    const auto db_path = dir.path() / ".trainops/registry.db";
+    const std::string db_path = FreshLocation(dir);
     int barrier[2];
     ASSERT_EQ(::pipe(barrier), 0);
     std::vector<pid_t> children;
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < processes; ++i) {
       children.push_back(ForkChild([&] {
         ::close(barrier[1]);
         char byte;
@@ -903,11 +938,19 @@ TEST_F(RegistryTest, ProcessesOpeningANewRegistryAtOnceAllSucceed) {
       const int status = WaitStatus(pid);
       EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round << " status " << status;
     }
-    EXPECT_EQ(RawQuery(db_path, "PRAGMA user_version"), "6");
+    if (postgres()) {
+      postgres::Database db(db_path);
+      sql::Statement rows(db, "SELECT count(*), MAX(version) FROM trainops_schema");
+      ASSERT_TRUE(rows.Step());
+      EXPECT_EQ(rows.Int(0), 1) << "round " << round << ": migrated more than once";
+      EXPECT_EQ(rows.Int(1), 6);
+    } else {
+      EXPECT_EQ(RawQuery(db_path, "PRAGMA user_version"), "6");
+    }
   }
 }
 
-TEST_F(RegistryTest, AProcessKilledMidPromoteLeavesTheOldProductionModel) {
+TEST_P(RegistryBackendTest, AProcessKilledMidPromoteLeavesTheOldProductionModel) {
   std::string a, b;
   {
     auto r = OpenRegistry();
@@ -969,6 +1012,181 @@ TEST(ModelStatusNames, RoundTrip) {
   for (auto s : {ModelStatus::kCandidate, ModelStatus::kProduction, ModelStatus::kArchived})
     EXPECT_EQ(ParseModelStatus(ModelStatusName(s)), s);
   EXPECT_THROW(ParseModelStatus("prod"), InputError);
+}
+
+}  // namespace
+}  // namespace trainops
+
+namespace trainops {
+namespace {
+
+// The drift loop's records read back as written, on both backends: monitor runs (the same
+// window again replaces), cycles with feedback (a relabelled row moves, a repeated one is
+// skipped) and selections.
+TEST_P(RegistryBackendTest, DriftRecordsRoundTrip) {
+  auto r = OpenRegistry();
+  MonitorRunRecord run{0, "intents", "m1", "w1", "traffic.csv", "2026-01-01", "2026-01-07", {"top_confidence"},
+                       {{"rows", 200}}, ""};
+  const int64_t first = r.RecordMonitorRun(run);
+  run.report = {{"rows", 201}};
+  const int64_t second = r.RecordMonitorRun(run);
+  EXPECT_NE(first, second);
+  auto runs = r.MonitorRuns("intents");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].report["rows"], 201);
+  EXPECT_EQ(runs[0].alerts, std::vector<std::string>{"top_confidence"});
+
+  CycleRecord cycle;
+  cycle.task = "intents";
+  cycle.window_key = "w1";
+  cycle.triggered = true;
+  cycle.fired = {"feedback_accuracy"};
+  cycle.report = {{"decision", "retrain"}};
+  size_t added = 0;
+  const int64_t c1 = r.RecordCycle(cycle, {{"k1", "too small", "sizing", "w1", 0, false},
+                                           {"k2", "where is it", "shipping", "w1", 0, true}},
+                                   &added, {{"k9", "refund?", "ranked", 2.5, 0, 0}});
+  EXPECT_EQ(added, 2u);
+  cycle.window_key = "w2";
+  const int64_t c2 = r.RecordCycle(cycle, {{"k1", "too small", "returns", "w2", 0, false},
+                                           {"k2", "where is it", "shipping", "w2", 0, false}},
+                                   &added);
+  EXPECT_EQ(added, 1u) << "the relabelled row changes, the repeated one does not";
+  EXPECT_GT(c2, c1);
+  const auto feedback = r.Feedback("intents");
+  ASSERT_EQ(feedback.size(), 2u);
+  EXPECT_EQ(feedback[0].row_key, "k2");  // oldest first: k1 moved to the newer cycle
+  EXPECT_TRUE(feedback[0].holdout);
+  EXPECT_EQ(feedback[1].label, "returns");
+  EXPECT_EQ(feedback[1].cycle_id, c2);
+  const auto cycles = r.Cycles("intents");
+  ASSERT_EQ(cycles.size(), 2u);
+  EXPECT_TRUE(cycles[0].triggered);
+  EXPECT_EQ(cycles[0].fired, std::vector<std::string>{"feedback_accuracy"});
+  EXPECT_EQ(cycles[1].report["decision"], "retrain");
+  const auto picks = r.Selections("intents");
+  ASSERT_EQ(picks.count("k9"), 1u);
+  EXPECT_DOUBLE_EQ(picks.at("k9").estimate_weight, 2.5);
+  EXPECT_EQ(picks.at("k9").cycle_id, c1);
+}
+
+// What a second host sees: a model registered on one host is reachable by the URL alone,
+// and a cached copy that no longer matches its id is fetched again, never used.
+TEST_P(RegistryBackendTest, ModelBytesAreReachableAndVerified) {
+  auto r = OpenRegistry();
+  const ModelRecord m = Register(r, "a");
+  EXPECT_EQ(r.ModelBytes(m.id.substr(0, 8)), ReadAll(ModelFile("a")));
+  if (!postgres()) {
+    // The SQLite store is the only copy: a damaged file is reported, not served.
+    dir_.Write(".trainops/models/" + m.id + ".bin", "damaged");
+    EXPECT_THROW(r.ModelBytes(m.id), InputError);
+    return;
+  }
+  ::setenv("TRAINOPS_MODEL_CACHE", (dir_ / "host-b").c_str(), 1);
+  auto host_b = OpenRegistry();
+  ASSERT_FALSE(std::filesystem::exists(dir_ / "host-b" / (m.id + ".bin")));
+  const ModelRecord fetched = host_b.GetModel(m.id);
+  EXPECT_EQ(fetched.path, dir_ / "host-b" / (m.id + ".bin"));
+  EXPECT_EQ(ReadAll(fetched.path), ReadAll(ModelFile("a")));
+  dir_.Write("host-b/" + m.id + ".bin", "tampered");
+  EXPECT_EQ(ReadAll(host_b.Production("intents") ? host_b.Production("intents")->path : host_b.GetModel(m.id).path),
+            ReadAll(ModelFile("a")));
+}
+
+class PostgresRegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    server_ = testing::PostgresServer::Get(&why);
+    if (!server_) GTEST_SKIP() << "no PostgreSQL server for this test: " << why;
+    url_ = server_->NewDatabase();
+    ::setenv("TRAINOPS_MODEL_CACHE", (dir_ / "cache").c_str(), 1);
+  }
+  void TearDown() override { ::unsetenv("TRAINOPS_MODEL_CACHE"); }
+  testing::PostgresServer* server_ = nullptr;
+  std::string url_;
+  TempDir dir_;
+};
+
+TEST_F(PostgresRegistryTest, ANewerSchemaIsRefusedAndLeftAsItIs) {
+  { Registry::Open(url_); }
+  {
+    postgres::Database db(url_);
+    db.Exec("UPDATE trainops_schema SET version = 7");
+  }
+  try {
+    Registry::Open(url_);
+    FAIL() << "a newer schema was opened";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("newer trainops (schema 7"));
+    EXPECT_THAT(e.what(), HasSubstr(url_));
+  }
+  postgres::Database db(url_);
+  sql::Statement v(db, "SELECT version FROM trainops_schema");
+  ASSERT_TRUE(v.Step());
+  EXPECT_EQ(v.Int(0), 7);
+}
+
+TEST_F(PostgresRegistryTest, ReadingCommandsNeverCreateARegistryAndForeignTablesAreRefused) {
+  EXPECT_THROW(
+      {
+        try {
+          Registry::OpenExisting(url_);
+        } catch (const InputError& e) {
+          EXPECT_THAT(e.what(), HasSubstr("no trainops registry in this database"));
+          throw;
+        }
+      },
+      InputError);
+  postgres::Database db(url_);
+  sql::Statement none(db, "SELECT to_regclass('models') IS NULL");
+  ASSERT_TRUE(none.Step());
+  EXPECT_EQ(none.Int(0), 1) << "OpenExisting created tables";
+  db.Exec("CREATE TABLE models (x INTEGER)");
+  try {
+    Registry::Open(url_);
+    FAIL() << "a database with someone else's models table was taken";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("not a trainops registry"));
+  }
+}
+
+TEST_F(PostgresRegistryTest, PasswordsAreRefusedAndNeverShown) {
+  const std::string with_password = "postgresql://postgres:s3cret-pw@127.0.0.1:" + std::to_string(server_->port()) + "/x";
+  for (const std::string& location : std::vector<std::string>{with_password, "host=127.0.0.1 password=s3cret-pw dbname=x",
+                                                               "postgresql://postgres@127.0.0.1/x?password=s3cret-pw"}) {
+    try {
+      Registry::Open(location);
+      FAIL() << "opened " << location;
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("~/.pgpass"));
+      EXPECT_THAT(e.what(), ::testing::Not(HasSubstr("s3cret-pw")));
+    }
+  }
+  EXPECT_EQ(RedactedLocation("postgres://u@db.internal:5433/reg"), "postgresql://u@db.internal:5433/reg");
+  EXPECT_EQ(RedactedLocation("host=db.internal dbname=reg user=u"), "postgresql://u@db.internal/reg");
+  EXPECT_TRUE(IsPostgresLocation(" host=db dbname=reg"));
+  EXPECT_FALSE(IsPostgresLocation("/srv/registry.db"));
+  EXPECT_FALSE(IsPostgresLocation("reg=1.db"));
+}
+
+TEST_F(PostgresRegistryTest, AnUnreachableServerIsNamedWithTheFix) {
+  const std::string url = "postgresql://postgres@127.0.0.1:1/none";
+  try {
+    Registry::Open(url);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("postgresql://postgres@127.0.0.1:1/none"));
+    EXPECT_THAT(e.what(), HasSubstr("check that the server is running"));
+  }
+}
+
+TEST(PostgresParameters, AreRenumberedOutsideQuotes) {
+  int n = 0;
+  EXPECT_EQ(postgres::RenumberParameters("SELECT '?1', \"a?\" FROM t WHERE a = ?1 AND b = ?12", &n),
+            "SELECT '?1', \"a?\" FROM t WHERE a = $1 AND b = $12");
+  EXPECT_EQ(n, 12);
+  EXPECT_THROW(postgres::RenumberParameters("SELECT ?", &n), InternalError);
 }
 
 }  // namespace
