@@ -412,7 +412,7 @@ TEST_F(ReleasePolicyTest, TheFileGatedIsTheFilePromotedEvenIfReplacedMeanwhile) 
 
 // Issue 26, item 2: gate settings that switch the regression gate off are refused.
 TEST_F(ReleasePolicyTest, RegressionSettingsOutsideTheirRangeAreRefused) {
-  for (const std::string& bad : {"alpha: 1e-300", "alpha: 0.5", "tolerance: 0.5", "label_tolerance: 0.9",
+  for (const char* bad : {"alpha: 1e-300", "alpha: 0.5", "tolerance: 0.5", "label_tolerance: 0.9",
                                  "min_label_support: 1"}) {
     dir_.Write("weak.yaml", Spec(kGates + "  regression: {" + bad + "}\n"));
     auto r = RunCli({"release", "--task", P("weak.yaml"), "--candidate", P("worse/model.bin")});

@@ -1,0 +1,153 @@
+// Issue 24: the commands a team runs, as processes, on a registry shared through a real
+// PostgreSQL server (tests/postgres_server.h): training records there, release gates and
+// promotes there, two hosts promoting at once get one winner and one refusal (exit 1), a
+// second host with an empty model cache reaches every model by the URL alone, and the
+// weekly cycle records its window there.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "postgres_server.h"
+#include "test_support.h"
+
+namespace trainops {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ReadAll;
+using testing::RunCli;
+using testing::SyntheticIntentCsv;
+using testing::TempDir;
+
+class PostgresCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    server_ = testing::PostgresServer::Get(&why);
+    if (!server_) GTEST_SKIP() << "no PostgreSQL server for this test: " << why;
+    url_ = server_->NewDatabase();
+    dir_.Write("train.csv", SyntheticIntentCsv(300, 241));
+    dir_.Write("validation.csv", SyntheticIntentCsv(100, 242));
+    dir_.Write("test.csv", SyntheticIntentCsv(150, 243));
+    dir_.Write("task.yaml", "name: shared\n"
+                            "data:\n"
+                            "  train: train.csv\n"
+                            "  validation: validation.csv\n"
+                            "  test: test.csv\n"
+                            "  text_column: text\n"
+                            "  label_column: intent\n"
+                            "registry: " + url_ + "\n"
+                            "threads: 1\n"
+                            "training:\n"
+                            "  epochs: 2\n"
+                            "checks:\n"
+                            "  label_error_folds: 0\n"
+                            // Models of this small synthetic task differ by noise; the test is
+                            // about who promotes, not about the gates' power.
+                            "gates:\n"
+                            "  regression: {tolerance: 0.05, label_tolerance: 0.2}\n");
+    ::setenv("TRAINOPS_MODEL_CACHE", (dir_ / "cache-a").c_str(), 1);
+  }
+  void TearDown() override { ::unsetenv("TRAINOPS_MODEL_CACHE"); }
+  std::string File(const std::string& name) const { return (dir_ / name).string(); }
+  // Trains into run-NAME with its own seed; returns the model id.
+  std::string Train(const std::string& name, int seed, int epochs) {
+    auto r = RunCli({"train", "--task", File("task.yaml"), "--quiet", "--allow-data-errors", "--seed",
+                     std::to_string(seed), "--epochs", std::to_string(epochs), "--output", File("run-" + name)});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const auto run = nlohmann::json::parse(ReadAll(dir_ / ("run-" + name) / "run.json"));
+    EXPECT_EQ(run["registry"]["path"], url_) << "run.json names the shared registry";
+    return run["registry"]["model_id"];
+  }
+
+  testing::PostgresServer* server_ = nullptr;
+  std::string url_;
+  TempDir dir_;
+};
+
+TEST_F(PostgresCliTest, TheLifecycleRunsOnASharedRegistry) {
+  // A weak first model (a fraction of an epoch), so that both later ones pass their gates.
+  const std::string first = Train("a", 1, 1);
+  auto r = RunCli({"release", "--task", File("task.yaml"), "--candidate", first.substr(0, 10), "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / ".trainops/registry.db")) << "no SQLite registry beside the spec";
+
+  // Two candidates gated against the production model, promoted at once from two
+  // processes (two hosts): one wins, the other is refused by the policy with exit 1.
+  const std::string b = Train("b", 2, 4), c = Train("c", 3, 4);
+  for (const std::string& id : {b, c}) {
+    r = RunCli({"gate", "--task", File("task.yaml"), "--candidate", id, "--quiet", "--json", File("gate-" + id + ".json")});
+    ASSERT_LE(r.exit_code, 1) << r.err;
+  }
+  const auto b_passed = nlohmann::json::parse(ReadAll(dir_ / ("gate-" + b + ".json")))["passed"].get<bool>();
+  const auto c_passed = nlohmann::json::parse(ReadAll(dir_ / ("gate-" + c + ".json")))["passed"].get<bool>();
+  if (b_passed && c_passed) {
+    std::vector<pid_t> children;
+    for (const std::string& id : {b, c}) {
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        const auto result = RunCli({"promote", id, "--task", File("task.yaml"), "--reason", "host " + id.substr(0, 4)});
+        ::_exit(result.exit_code);
+      }
+      children.push_back(pid);
+    }
+    std::multiset<int> codes;
+    for (pid_t pid : children) {
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      codes.insert(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+    EXPECT_EQ(codes, (std::multiset<int>{0, 1}));
+  } else {
+    ADD_FAILURE() << "a candidate failed its gates: " << ReadAll(dir_ / ("gate-" + b + ".json")).substr(0, 3000);
+  }
+
+  // Host B: an empty cache, only the URL (from the environment, as a replica's unit sets it).
+  ::setenv("TRAINOPS_MODEL_CACHE", (dir_ / "cache-b").c_str(), 1);
+  ::setenv("TRAINOPS_REGISTRY", url_.c_str(), 1);
+  r = RunCli({"models", "list", "--task-name", "shared", "--json"});
+  ::unsetenv("TRAINOPS_REGISTRY");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto models = nlohmann::json::parse(r.out);
+  ASSERT_EQ(models.size(), 3u);
+  r = RunCli({"models", "export", first.substr(0, 12), "--registry", url_, "--output", File("exported.bin")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadAll(dir_ / "exported.bin"), ReadAll(dir_ / "run-a/model.bin"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "cache-b" / (first + ".bin")));
+
+  // The weekly cycle records its window in the shared registry.
+  dir_.Write("week.csv", SyntheticIntentCsv(200, 244));
+  r = RunCli({"cycle", "--task", File("task.yaml"), "--traffic", File("week.csv"), "--quiet", "--json",
+              File("cycle.json")});
+  ASSERT_LE(r.exit_code, 1) << r.err;
+  r = RunCli({"cycles", "list", "--task", File("task.yaml"), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out).size(), 1u);
+}
+
+TEST_F(PostgresCliTest, APasswordInTheSpecOrFlagIsRefusedWithExit2AndNeverEchoed) {
+  dir_.Write("secret.yaml", "name: shared\n"
+                            "data:\n"
+                            "  train: train.csv\n"
+                            "  text_column: text\n"
+                            "  label_column: intent\n"
+                            "registry: postgresql://postgres:hunter2@127.0.0.1/x\n");
+  auto r = RunCli({"models", "list", "--task", File("secret.yaml")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("registry"));
+  EXPECT_THAT(r.err, HasSubstr("~/.pgpass"));
+  EXPECT_THAT(r.err + r.out, ::testing::Not(HasSubstr("hunter2")));
+  r = RunCli({"models", "list", "--registry", "host=127.0.0.1 dbname=x password=hunter2"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err + r.out, ::testing::Not(HasSubstr("hunter2")));
+  // The database stopped: a clear message naming the server, exit 2.
+  r = RunCli({"models", "list", "--registry", "postgresql://postgres@127.0.0.1:1/none"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("postgresql://postgres@127.0.0.1:1/none"));
+}
+
+}  // namespace
+}  // namespace trainops
