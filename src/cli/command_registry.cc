@@ -12,6 +12,8 @@
 #include "cli/cli_context.h"
 #include "common/error.h"
 #include "registry/registry.h"
+#include "registry/registry_copy.h"
+#include "registry/registry_location.h"
 #include "task/task_spec.h"
 
 namespace trainops::cli {
@@ -342,6 +344,45 @@ void RegisterRegistryCommands(CLI::App& app, CliContext& ctx) {
   models->footer(
       "Examples:\n  trainops models list --status production\n  trainops models show 1a2b3c4d --json\n"
       "  trainops models export 1a2b3c4d --output model.bin");
+
+  // registry migrate
+  struct MigrateFlags {
+    std::string from, to, json;
+  };
+  auto mf = std::make_shared<MigrateFlags>();
+  CLI::App* registry_cmd = app.add_subcommand("registry", "Move a registry to another database");
+  registry_cmd->require_subcommand(1);
+  CLI::App* migrate = registry_cmd->add_subcommand(
+      "migrate", "Copy every record and model of a registry into an empty one (e.g. SQLite to PostgreSQL)");
+  migrate->add_option("--from", mf->from, "The registry to copy: a registry.db path or a PostgreSQL URL")->required();
+  migrate->add_option("--to", mf->to, "An empty registry: a PostgreSQL URL (postgresql://user@host/db) or a path")
+      ->required();
+  AddJsonOption(migrate, mf->json, "Print what was copied");
+  migrate->callback([mf] {
+    CommandInputs inputs;
+    inputs.Add("--from", mf->from);
+    CheckOutputPath(mf->json, "--json", inputs);
+    const Registry from = Registry::OpenExisting(ResolveRegistryPath(mf->from, nullptr));
+    Registry to = Registry::Open(ResolveRegistryPath(mf->to, nullptr));
+    if (from.db_path() == to.db_path()) {
+      throw InputError(fmt::format("--from and --to name the same registry ({}); nothing was copied",
+                                   from.db_path().string()));
+    }
+    const RegistryCopyResult copied = CopyRegistry(from, to);
+    nlohmann::json out = {{"from", from.db_path().string()},
+                          {"to", to.db_path().string()},
+                          {"rows", copied.rows},
+                          {"model_bytes", copied.model_bytes},
+                          {"verified", true}};
+    if (!mf->json.empty()) {
+      WriteOutput(mf->json, out.dump(2) + "\n");
+      if (mf->json == "-") return;
+    }
+    std::cout << fmt::format("copied {} into {} (counts verified):\n", from.db_path().string(), to.db_path().string());
+    for (const auto& [table, n] : copied.rows) std::cout << fmt::format("  {:<15} {:>8}\n", table, n);
+    std::cout << fmt::format("  model bytes     {:>8}\n", copied.model_bytes);
+  });
+  registry_cmd->footer("Example:\n  trainops registry migrate --from .trainops/registry.db --to postgresql://trainops@db/trainops");
 
   // promote
   auto pf = std::make_shared<PromoteFlags>();

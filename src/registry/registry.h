@@ -246,6 +246,7 @@ class Registry {
   std::vector<CycleRecord> Cycles(const std::string& task) const;
 
  private:
+  friend struct RegistryCopyResult CopyRegistry(const Registry& from, Registry& to);
   Registry(std::filesystem::path db_path, std::filesystem::path models_dir, std::unique_ptr<sql::Database> db);
   static Registry OpenPostgres(const std::string& location, bool create);
   std::string ResolveId(const char* table, const std::string& id_or_prefix) const;

@@ -32,7 +32,7 @@ const std::vector<std::vector<std::string>>& Commands() {
   static const std::vector<std::vector<std::string>> commands = {
       {"init"},         {"train"},         {"predict"},       {"eval"},     {"compare"},
       {"check-data"},   {"runs", "list"},  {"runs", "show"},  {"models", "list"}, {"models", "show"},
-      {"models", "export"},
+      {"models", "export"}, {"registry", "migrate"},
       {"promote"},      {"rollback"},      {"gate"},          {"release"},  {"serve"},
       {"traffic", "export"}, {"monitor"},  {"cycle"},         {"cycles", "list"}, {"select"}};
   return commands;

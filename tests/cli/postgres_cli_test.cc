@@ -128,6 +128,55 @@ TEST_F(PostgresCliTest, TheLifecycleRunsOnASharedRegistry) {
   EXPECT_EQ(nlohmann::json::parse(r.out).size(), 1u);
 }
 
+// A team that started on SQLite moves to the shared registry: everything is copied, the
+// counts are verified, and the lifecycle continues there (ids after the copied ones).
+TEST_F(PostgresCliTest, MigrateCopiesASqliteRegistryAndTheLifecycleGoesOnThere) {
+  std::string spec = ReadAll(dir_ / "task.yaml");
+  spec.replace(spec.find("registry: "), spec.find('\n', spec.find("registry: ")) - spec.find("registry: ") + 1, "");
+  dir_.Write("local.yaml", spec);
+  const std::string local = File("local.yaml");
+  auto r = RunCli({"train", "--task", local, "--quiet", "--allow-data-errors", "--epochs", "1", "--output", File("l1")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunCli({"release", "--task", local, "--candidate", File("l1/model.bin"), "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunCli({"train", "--task", local, "--quiet", "--allow-data-errors", "--epochs", "4", "--output", File("l2")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunCli({"release", "--task", local, "--candidate", File("l2/model.bin"), "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  dir_.Write("week.csv", SyntheticIntentCsv(200, 245));
+  r = RunCli({"cycle", "--task", local, "--traffic", File("week.csv"), "--quiet"});
+  ASSERT_LE(r.exit_code, 1) << r.err;
+
+  const std::string sqlite_path = File(".trainops/registry.db");
+  r = RunCli({"registry", "migrate", "--from", sqlite_path, "--to", url_, "--json", "-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto copied = nlohmann::json::parse(r.out);
+  EXPECT_EQ(copied["rows"]["models"], 2);
+  EXPECT_EQ(copied["rows"]["runs"], 2);
+  EXPECT_EQ(copied["rows"]["status_history"], 3);  // first promotion; archive + promotion
+  EXPECT_EQ(copied["rows"]["cycles"], 1);
+  EXPECT_GE(copied["rows"]["feedback"].get<int>(), 1);
+  EXPECT_TRUE(copied["verified"].get<bool>());
+
+  // The same listings from both registries.
+  const auto list = [&](const std::string& where) {
+    auto out = RunCli({"models", "list", "--registry", where, "--json"});
+    EXPECT_EQ(out.exit_code, 0) << out.err;
+    auto models = nlohmann::json::parse(out.out);
+    for (auto& m : models) m.erase("path");
+    return models;
+  };
+  EXPECT_EQ(list(sqlite_path), list(url_));
+  // Rolling back on the shared registry continues the history after the copied rows.
+  r = RunCli({"rollback", "--registry", url_, "--task-name", "shared", "--reason", "after the move", "--json", "-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(nlohmann::json::parse(r.out)["id"].get<int>(), 3);
+  // A second migration into the now non-empty registry is refused; nothing changes.
+  r = RunCli({"registry", "migrate", "--from", sqlite_path, "--to", url_});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("already holds"));
+}
+
 TEST_F(PostgresCliTest, APasswordInTheSpecOrFlagIsRefusedWithExit2AndNeverEchoed) {
   dir_.Write("secret.yaml", "name: shared\n"
                             "data:\n"
