@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "postgres_server.h"
 #include "registry/registry.h"
 #include "serve_fixture.h"
 
@@ -99,6 +100,51 @@ TEST(HotSwapTest, PromoteAndRollbackFromAnotherProcessAreServedWithinTwoSeconds)
   Reply metrics = Call(server.port(), "GET", "/metrics");
   EXPECT_NE(metrics.text.find("trainops_model_swaps_total 2"), std::string::npos) << metrics.text;
   server.Stop();
+}
+
+// Issue 24: two replicas on one PostgreSQL registry, each with its own model cache as on
+// its own host; a promotion and a rollback made by a third process (another host) are
+// served by both within 2 s, with no failed request.
+TEST(HotSwapTest, TwoReplicasOnASharedRegistryFollowPromotionsFromAnotherHost) {
+  TRAINOPS_REQUIRE_POSTGRES(url);
+  TempDir dir;
+  std::string spec = WriteSpec(dir);
+  std::ofstream(spec, std::ios::app) << "registry: " << url << "\n";
+  ::setenv("TRAINOPS_MODEL_CACHE", (dir / "trainer-cache").c_str(), 1);
+  const std::string a = TrainForSpec(spec, dir, "run-a", 1);
+  const std::string b = TrainForSpec(spec, dir, "run-b", 2);
+  ForcePromote(spec, a);
+
+  std::vector<std::unique_ptr<Server>> replicas;
+  std::vector<std::unique_ptr<Traffic>> traffic;
+  for (int i = 0; i < 2; ++i) {
+    ::setenv("TRAINOPS_MODEL_CACHE", (dir / ("replica-cache-" + std::to_string(i))).c_str(), 1);
+    ServeOptions o = LoopbackOptions();
+    o.task_spec = spec;
+    o.traffic_log = (dir / ("traffic-" + std::to_string(i) + ".db")).string();
+    replicas.push_back(std::make_unique<Server>(o));
+    replicas.back()->Start();
+    ASSERT_TRUE(replicas.back()->ready());
+    traffic.push_back(std::make_unique<Traffic>(replicas.back()->port()));
+  }
+  ::setenv("TRAINOPS_MODEL_CACHE", (dir / "laptop-cache").c_str(), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (auto& t : traffic) EXPECT_EQ(t->last_model(), a);
+
+  auto promote = trainops::testing::RunCli({"promote", b, "--force", "--reason", "from the laptop", "--task", spec});
+  ASSERT_EQ(promote.exit_code, 0) << promote.err;
+  for (auto& t : traffic) EXPECT_GE(t->SecondsUntilServed(b, 2.0), 0) << "a replica did not serve b within 2 s";
+  auto rollback = trainops::testing::RunCli({"rollback", "--reason", "back", "--task", spec});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.err;
+  for (auto& t : traffic) EXPECT_GE(t->SecondsUntilServed(a, 2.0), 0) << "a replica did not serve a within 2 s";
+  for (auto& t : traffic) {
+    t->Stop();
+    EXPECT_EQ(t->failed(), 0);
+    EXPECT_GT(t->ok(), 10);
+  }
+  for (auto& r : replicas) r->Stop();
+  ::unsetenv("TRAINOPS_MODEL_CACHE");
+  EXPECT_TRUE(std::filesystem::exists(dir / "replica-cache-1" / (b + ".bin"))) << "replica 1 fetched b itself";
 }
 
 TEST(HotSwapTest, AModelThatFailsToVerifyLeavesTheOldOneServing) {
