@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "common/fault_injection.h"
+#include "registry/change_listener.h"
 #include "registry/gate_policy.h"
 #include "registry/registry.h"
 #include "registry/registry_rows.h"
@@ -70,6 +71,13 @@ StatusChange MakeProduction(sql::Database& db, const ModelRecord& model, const s
   change.model_id = model.id;
   change.from_status = ModelStatusName(model.status);
   change.to_status = ModelStatusName(ModelStatus::kProduction);
+  if (db.backend() == sql::Backend::kPostgres) {
+    // Delivered when the transaction commits, never for one that rolls back: replicas on
+    // other hosts swap at once (change_listener.h) instead of at their next poll.
+    Statement notify(db, fmt::format("SELECT pg_notify('{}', ?1)", kProductionChannel));
+    notify.Bind(1, model.task);
+    notify.Run();
+  }
   return AddHistory(db, change);
 }
 

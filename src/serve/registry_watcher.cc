@@ -4,6 +4,7 @@
 #include <trainops/error.h>
 
 #include "common/db_location.h"
+#include "registry/change_listener.h"
 #include "registry/registry.h"
 
 namespace trainops::serve {
@@ -71,10 +72,26 @@ bool RegistryWatcher::CheckOnce(bool force) {
 }
 
 void RegistryWatcher::Start() {
-  std::lock_guard lock(mutex_);
-  if (thread_.joinable()) return;
-  stop_ = false;
-  thread_ = std::thread([this] { Loop(); });
+  {
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable()) return;
+    stop_ = false;
+    thread_ = std::thread([this] { Loop(); });
+  }
+  listener_ = ChangeListener::Start(
+      registry_path_,
+      [this](const std::string& task) {
+        if (task.empty() || task == task_) Wake();
+      },
+      [this](const std::string& message) { Say(messages_.warn, message); });
+}
+
+void RegistryWatcher::Wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
 }
 
 void RegistryWatcher::CheckNow() {
@@ -86,6 +103,7 @@ void RegistryWatcher::CheckNow() {
 }
 
 void RegistryWatcher::Stop() {
+  if (listener_) listener_->Stop();  // its callback wakes this thread: stopped first
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
@@ -99,9 +117,10 @@ void RegistryWatcher::Loop() {
     bool force = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, poll_, [&] { return stop_ || force_; });
+      wake_.wait_for(lock, poll_, [&] { return stop_ || force_ || woken_; });
       if (stop_) return;
       force = std::exchange(force_, false);
+      woken_ = false;
     }
     try {
       CheckOnce(force);

@@ -1,5 +1,7 @@
 // Follows the registry's production model of one task: polls it (every second by
-// default) or checks at once when asked (SIGHUP, POST /v1/admin/reload). A new production
+// default) or checks at once when asked (SIGHUP, POST /v1/admin/reload) or, on a
+// PostgreSQL registry, when a promotion or rollback commits on any host (LISTEN/NOTIFY,
+// registry/change_listener.h; the poll stays as the fallback). A new production
 // model is loaded, verified and warmed up on the watcher's thread, then swapped in; the
 // requests never wait for a load. A model that fails is counted and reported, the one
 // serving keeps serving, and it is not retried until production changes again or a check
@@ -21,6 +23,7 @@
 
 namespace trainops {
 class Registry;
+class ChangeListener;
 }
 
 namespace trainops::serve {
@@ -42,6 +45,7 @@ class RegistryWatcher {
 
  private:
   void Loop();
+  void Wake();  // an unforced check now (a NOTIFY arrived)
 
   std::filesystem::path registry_path_;
   std::string task_;
@@ -56,8 +60,9 @@ class RegistryWatcher {
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool stop_ = false, force_ = false;
+  bool stop_ = false, force_ = false, woken_ = false;
   std::thread thread_;
+  std::unique_ptr<ChangeListener> listener_;
 };
 
 }  // namespace trainops::serve
