@@ -74,7 +74,7 @@ void RunExport(const ExportFlags& f, const CliContext& ctx) {
     }
     std::optional<TaskSpec> spec;
     if (!f.task.empty()) spec = LoadTaskSpec(f.task);
-    o.log = RegistrySideDir(ResolveRegistryPath(f.registry, spec ? &*spec : nullptr), f.task) / "traffic.db";
+    o.log = DefaultTrafficLog(ResolveRegistryPath(f.registry, spec ? &*spec : nullptr), f.task);
   }
   CommandInputs inputs;
   inputs.Add("the traffic log", o.log.string());
@@ -104,7 +104,8 @@ void RegisterServe(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--token-file", o.token_file,
                   "File whose first line is the Bearer token feedback and admin calls must send");
   cmd->add_option("--traffic-log", o.traffic_log,
-                  "Traffic log database (default: traffic.db next to the registry; .trainops/traffic.db for --model)");
+                  "Traffic log: a database file or a PostgreSQL URL (default: traffic.db next to a SQLite registry, "
+                  "the registry's own database for a PostgreSQL one; .trainops/traffic.db for --model)");
   cmd->add_flag("--redact", o.redact, "Store a hash of each text instead of the text");
   cmd->add_option("--retention-days", o.retention_days, "Delete logged requests older than this (0 = keep)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
@@ -119,6 +120,8 @@ void RegisterServe(CLI::App& app, CliContext& ctx) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-body-kib", f->max_body_kib, "Largest request body in KiB (more: 413)")->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--replica", o.replica,
+                  "This server's name in a shared (PostgreSQL) traffic log (default: <hostname>-<pid>)");
   cmd->add_option("--poll-seconds", f->poll_seconds, "How often to check the registry for a new production model")
       ->capture_default_str();
   cmd->add_option("--timeout-seconds", o.read_timeout_seconds, "Cut off a client that stalls longer than this")

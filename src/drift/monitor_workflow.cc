@@ -30,7 +30,7 @@ TrafficWindow LoadWindow(const TrafficSource& source, const TaskSpec& spec, cons
                      "TIME [--until TIME] for the server's traffic log");
   }
   const std::filesystem::path log =
-      source.traffic_log.empty() ? RegistrySideDir(registry, spec.spec_path) / "traffic.db"
+      source.traffic_log.empty() ? DefaultTrafficLog(registry, spec.spec_path)
                                  : std::filesystem::path(source.traffic_log);
   return LoadTrafficLog(log, source.since, source.until);
 }

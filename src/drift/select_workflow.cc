@@ -143,7 +143,7 @@ SelectResult SelectForLabeling(const SelectOptions& options, const Messages& mes
     if (o.traffic.empty()) {
       const TaskSpec spec = LoadTaskSpec(o.task);
       serve::ExportOptions e;
-      e.log = o.traffic_log.empty() ? RegistrySideDir(ResolveRegistryPath(o.registry, &spec), spec.spec_path) / "traffic.db"
+      e.log = o.traffic_log.empty() ? DefaultTrafficLog(ResolveRegistryPath(o.registry, &spec), spec.spec_path)
                                     : std::filesystem::path(o.traffic_log);
       exported = std::filesystem::temp_directory_path() /
                  fmt::format("trainops-select-{}-{}.csv", ::getpid(), Hash64(e.log.string() + o.since + o.until));

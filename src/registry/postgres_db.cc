@@ -183,6 +183,8 @@ Database::Database(const std::string& location) : where_(RedactedLocation(locati
   PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
 }
 
+bool Database::connected() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+
 Database::~Database() {
   if (conn_) PQfinish(conn_);
 }

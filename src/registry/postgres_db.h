@@ -47,6 +47,7 @@ class Database final : public sql::Database {
   // Throws InputError: `what`, the server's message and a hint for the failure's class.
   [[noreturn]] void Fail(std::string_view what, const pg_result* result) const;
   pg_conn* handle() const { return conn_; }
+  bool connected() const;
 
  private:
   pg_conn* conn_ = nullptr;

@@ -266,6 +266,9 @@ class Registry {
 // SQLite registry; for a PostgreSQL registry, .trainops next to the spec (or in the current
 // folder without one).
 std::filesystem::path RegistrySideDir(const std::filesystem::path& registry, const std::filesystem::path& spec_path);
+// The traffic log that goes with a registry when none is named: traffic.db next to a SQLite
+// registry; for a PostgreSQL registry the same database (a log shared by every replica).
+std::filesystem::path DefaultTrafficLog(const std::filesystem::path& registry, const std::filesystem::path& spec_path);
 // <spec folder>/.trainops/registry.db
 std::filesystem::path DefaultRegistryPath(const std::filesystem::path& spec_path);
 // .trainops/registry.db in `start` or the nearest parent that has one.

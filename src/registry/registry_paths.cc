@@ -14,6 +14,11 @@ std::filesystem::path RegistrySideDir(const std::filesystem::path& registry, con
   return base / ".trainops";
 }
 
+std::filesystem::path DefaultTrafficLog(const std::filesystem::path& registry, const std::filesystem::path& spec_path) {
+  if (IsPostgresLocation(registry.string())) return registry;
+  return RegistrySideDir(registry, spec_path) / "traffic.db";
+}
+
 std::filesystem::path DefaultRegistryPath(const std::filesystem::path& spec_path) {
   return std::filesystem::absolute(spec_path).parent_path() / ".trainops" / "registry.db";
 }

@@ -397,7 +397,7 @@ Server::Server(ServeOptions options) : impl_(std::make_unique<Impl>()) {
     const TaskSpec spec = LoadTaskSpec(o.task_spec);
     s.task = spec.name;
     const auto registry = ResolveRegistryPath(o.registry, &spec);
-    if (log_path.empty()) log_path = RegistrySideDir(registry, o.task_spec) / "traffic.db";
+    if (log_path.empty()) log_path = DefaultTrafficLog(registry, o.task_spec);
     s.watcher = std::make_unique<RegistryWatcher>(registry, s.task, o.poll_interval, s.holder, s.metrics, o.messages);
     s.watcher->CheckOnce(true);
   } else {
@@ -410,6 +410,7 @@ Server::Server(ServeOptions options) : impl_(std::make_unique<Impl>()) {
   lo.path = log_path;
   lo.queue_capacity = o.queue_capacity;
   lo.redact = o.redact;
+  lo.replica = o.replica;
   lo.retention_days = o.retention_days;
   lo.retention_rows = o.retention_rows;
   lo.retention_bytes = o.retention_mb * (int64_t{1} << 20);

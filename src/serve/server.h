@@ -29,7 +29,9 @@ struct ServeOptions {
   int threads = 0;
   std::string token_file;          // Bearer token for feedback and admin calls
 
-  std::string traffic_log;  // "" = traffic.db next to the registry (or .trainops/ here for --model)
+  std::string traffic_log;
+  // Names this server in a shared (PostgreSQL) traffic log; "" = "<hostname>-<pid>".
+  std::string replica;  // "" = traffic.db next to the registry (or .trainops/ here for --model)
   bool redact = false;
   // Retention (0 = keep): a server left running must not fill the disk, so age and size
   // are bounded by default; rows only on request.

@@ -6,12 +6,16 @@
 #include <cmath>
 #include <random>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "common/error.h"
 #include "common/hash.h"
+#include "common/db_location.h"
 #include "serve/log_sqlite.h"
 #include "serve/traffic_log_internal.h"
+#include "serve/traffic_log_postgres.h"
 
 namespace trainops::serve {
 namespace {
@@ -63,6 +67,17 @@ TrafficLog::TrafficLog(TrafficLogOptions options)
                           static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
     id_prefix_ = fmt::format("{:012x}-", salt & 0xffffffffffffULL);
   }
+  span_.start = TrafficNow();
+  span_opened_ = rate_changed_ = std::chrono::steady_clock::now();
+  if (IsPostgresLocation(options_.path.string())) {
+    if (options_.replica.empty()) {
+      char host[256] = {};
+      ::gethostname(host, sizeof(host) - 1);
+      options_.replica = fmt::format("{}-{}", host, ::getpid());
+    }
+    pg_ = std::make_unique<PostgresTrafficStore>(options_.path.string(), options_.replica);
+    return;
+  }
   const auto parent = std::filesystem::absolute(options_.path).parent_path();
   std::error_code ec;
   std::filesystem::create_directories(parent, ec);
@@ -97,8 +112,6 @@ TrafficLog::TrafficLog(TrafficLogOptions options)
     sqlite3_close_v2(checkpointer_db_);
     throw;
   }
-  span_.start = TrafficNow();
-  span_opened_ = rate_changed_ = std::chrono::steady_clock::now();
 }
 
 TrafficLog::~TrafficLog() {
@@ -114,7 +127,7 @@ void TrafficLog::Start() {
   std::lock_guard lock(mutex_);
   if (writer_.joinable() || stopping_) return;
   writer_ = std::thread([this] { WriterLoop(); });
-  checkpointer_ = std::thread([this] { CheckpointLoop(); });
+  if (!pg_) checkpointer_ = std::thread([this] { CheckpointLoop(); });
 }
 std::string TrafficLog::NewRequestId() {
   // Fixed width, so ids sort in the order they are issued and each insert into the
@@ -197,6 +210,7 @@ RequestFate TrafficLog::Lookup(const std::string& request_id) {
       return static_cast<RequestFate>(fates_[sequence & (kFateRing - 1)].load(std::memory_order_relaxed));
     }
   }
+  if (pg_) return pg_->Has(request_id) ? RequestFate::kLogged : RequestFate::kUnknown;
   std::lock_guard lock(reader_mutex_);
   LogStmt q(reader_, options_.path, "SELECT 1 FROM requests WHERE request_id = ?1");
   q.Text(1, request_id);

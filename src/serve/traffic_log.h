@@ -60,8 +60,15 @@ struct FeedbackRecord {
   std::string request_id, label, time;
 };
 
+// What the queue holds: an answered request or an agent's label for one.
+using TrafficEntry = std::variant<TrafficRecord, FeedbackRecord>;
+
 struct TrafficLogOptions {
+  // A SQLite file, or a PostgreSQL URL / conninfo: then the log is shared by every replica
+  // that writes there (traffic_log_postgres.h).
   std::filesystem::path path;
+  // Names the server in each record of a shared log; "" = "<hostname>-<pid>".
+  std::string replica;
   // About 40 MB at most of queued records: absorbs a few seconds of a stalled disk at
   // full load before sampling starts (at half of it).
   size_t queue_capacity = 100000;
@@ -96,6 +103,8 @@ struct TrafficLogHealth {
   std::string last_error;  // of the last failed write ("" = none)
   std::string failing_since;  // time of the first failure of the current run of failures
 };
+
+class PostgresTrafficStore;
 
 class TrafficLog {
  public:
@@ -134,7 +143,7 @@ class TrafficLog {
   const std::filesystem::path& path() const { return options_.path; }
 
  private:
-  using Entry = std::variant<TrafficRecord, FeedbackRecord>;
+  using Entry = TrafficEntry;
   struct Statements;
   struct Span {
     std::string start;
@@ -154,6 +163,7 @@ class TrafficLog {
   bool OwnSequence(const std::string& request_id, uint64_t* sequence) const;
 
   TrafficLogOptions options_;
+  std::unique_ptr<PostgresTrafficStore> pg_;  // set for a shared log; then no SQLite connection is open
   sqlite3* db_ = nullptr;      // the writer's connection
   sqlite3* reader_ = nullptr;  // Lookup's, under reader_mutex_
   std::mutex reader_mutex_;

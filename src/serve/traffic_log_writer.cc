@@ -18,6 +18,7 @@
 #include "serve/log_sqlite.h"
 #include "serve/traffic_log.h"
 #include "serve/traffic_log_internal.h"
+#include "serve/traffic_log_postgres.h"
 
 namespace trainops::serve {
 
@@ -109,6 +110,17 @@ void TrafficLog::WriterLoop() {
 void TrafficLog::WriteBatch(std::deque<Entry>& batch, std::vector<SamplingSpan>& spans) {
   size_t requests = 0;
   for (const auto& e : batch) requests += std::holds_alternative<TrafficRecord>(e) ? 1 : 0;
+  if (pg_) {
+    try {
+      pg_->Write(batch, spans);
+      written_.fetch_add(requests, std::memory_order_relaxed);
+      std::lock_guard lock(health_mutex_);
+      health_ = {};
+    } catch (const std::exception& e) {
+      RecordFailure(e.what(), batch.size());
+    }
+    return;
+  }
   try {
     if (!statements_) statements_ = std::make_unique<Statements>(db_, options_.path);
     ExecLog(db_, options_.path, "BEGIN IMMEDIATE");
@@ -182,6 +194,14 @@ void TrafficLog::ApplyRetention() {
   last_retention_ = std::chrono::steady_clock::now();
   written_at_retention_ = written_.load();
   if (options_.retention_days <= 0 && options_.retention_rows <= 0 && options_.retention_bytes <= 0) return;
+  if (pg_) {
+    try {
+      deleted_.fetch_add(static_cast<uint64_t>(pg_->ApplyRetention(options_)), std::memory_order_relaxed);
+    } catch (const std::exception& e) {
+      if (options_.warn) options_.warn(fmt::format("traffic log retention: {}", e.what()));
+    }
+    return;
+  }
   try {
     ExecLog(db_, options_.path, "BEGIN IMMEDIATE");
     try {

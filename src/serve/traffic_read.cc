@@ -10,8 +10,12 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "data/csv_writer.h"
+#include "common/db_location.h"
+#include "registry/postgres_db.h"
+#include "registry/sql_db.h"
 #include "serve/log_sqlite.h"
 #include "serve/traffic_log.h"
+#include "serve/traffic_log_postgres.h"
 
 namespace trainops::serve {
 std::string NormalizeTime(const std::string& text, const char* flag) {
@@ -35,6 +39,21 @@ std::string NormalizeTime(const std::string& text, const char* flag) {
 
 namespace {
 
+bool Shared(const std::filesystem::path& log) { return IsPostgresLocation(log.string()); }
+
+// The end of an open window in the stored time format.
+constexpr const char* kOpenUntil = "9999-12-31T23:59:59.999Z";
+
+// The same for a shared log (PostgreSQL): the query's ?1 and ?2 are the two times.
+void QueryShared(const std::filesystem::path& log, const std::string& sql, const std::string& first,
+                 const std::string& second, const std::function<void(const sql::Statement&)>& row) {
+  postgres::Database db(log.string());
+  serve::EnsurePostgresTrafficTables(db);
+  sql::Statement q(db, sql);
+  q.Bind(1, first).Bind(2, second);
+  while (q.Step()) row(q);
+}
+
 // Runs a read-only query with two time parameters on the log, calling `row` per result.
 void QueryLog(const std::filesystem::path& log, const char* sql, const std::string& first,
               const std::string& second, const std::function<void(const LogStmt&)>& row) {
@@ -47,7 +66,7 @@ void QueryLog(const std::filesystem::path& log, const char* sql, const std::stri
 }
 
 void ThrowIfNoLog(const std::filesystem::path& log) {
-  if (!std::filesystem::exists(log)) {
+  if (!Shared(log) && !std::filesystem::exists(log)) {
     throw InputError(fmt::format("{}: no traffic log here; `trainops serve` writes it (next to the registry, or "
                                  "--traffic-log PATH); pass --traffic-log with its path",
                                  log.string()));
@@ -70,9 +89,19 @@ std::vector<SamplingSpan> ReadSampling(const std::filesystem::path& log, const s
   const std::string since = since_text.empty() ? "" : NormalizeTime(since_text, "--since");
   const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
   ThrowIfNoLog(log);
+  std::vector<SamplingSpan> spans;
+  if (Shared(log)) {
+    QueryShared(log,
+                "SELECT start_time, end_time, rate, answered, logged FROM traffic_sampling WHERE end_time > ?1 AND "
+                "start_time < ?2 ORDER BY start_time, replica",
+                since, until_text.empty() ? kOpenUntil : until, [&](const sql::Statement& q) {
+                  spans.push_back({q.Text(0), q.Text(1), q.Double(2), static_cast<uint64_t>(q.Int(3)),
+                                   static_cast<uint64_t>(q.Int(4))});
+                });
+    return spans;
+  }
   sqlite3* db = OpenLogDb(log, false);
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close_v2);
-  std::vector<SamplingSpan> spans;
   if (!HasTable(db, log, "sampling")) return spans;  // written before sampling existed: complete
   LogStmt q(db, log,
             "SELECT start, end, rate, answered, logged FROM sampling WHERE end > ?1 AND start < ?2 "
@@ -91,6 +120,30 @@ void ReadTraffic(const std::filesystem::path& log, const std::string& since_text
   const std::string since = since_text.empty() ? "" : NormalizeTime(since_text, "--since");
   const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
   ThrowIfNoLog(log);
+  if (Shared(log)) {
+    TrafficRow row;
+    QueryShared(log,
+                "SELECT r.request_id, r.time, r.model, r.text, r.label, r.confidence, r.rejected, "
+                "(SELECT f.label FROM traffic_feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
+                "r.margin, r.latency_ms, r.sample_rate FROM traffic_requests r WHERE r.time >= ?1 AND r.time < ?2 "
+                "ORDER BY r.time, r.request_id",
+                since, until_text.empty() ? kOpenUntil : until, [&](const sql::Statement& q) {
+                  row.request_id = q.Text(0);
+                  row.time = q.Text(1);
+                  row.model = q.Text(2);
+                  row.text = q.Text(3);
+                  row.label = q.Text(4);
+                  row.confidence = q.Double(5);
+                  row.rejected = q.Int(6) != 0;
+                  row.feedback_label = q.IsNull(7) ? "" : q.Text(7);
+                  row.margin = q.Double(8);
+                  row.latency_ms = q.Double(9);
+                  const double rate = q.Double(10);
+                  row.sample_weight = rate > 0 && rate < 1 ? 1.0 / rate : 1.0;
+                  visit(row);
+                });
+    return;
+  }
   // Logs written before sampling existed (version 1, never opened by a newer server) have
   // no sample_rate column: everything they hold was kept at rate 1.
   const bool has_rate = [&] {
@@ -126,6 +179,22 @@ void ReadLateFeedback(const std::filesystem::path& log, const std::string& since
   const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
   ThrowIfNoLog(log);
   TrafficRow row;
+  if (Shared(log)) {
+    QueryShared(log,
+                "SELECT r.request_id, r.time, r.model, r.text, r.label, f.label FROM traffic_requests r JOIN "
+                "traffic_feedback f ON f.id = (SELECT MAX(g.id) FROM traffic_feedback g WHERE g.request_id = "
+                "r.request_id) WHERE r.time < ?1 AND f.time >= ?1 AND f.time < ?2 ORDER BY r.time, r.request_id",
+                since, until_text.empty() ? kOpenUntil : until, [&](const sql::Statement& q) {
+                  row.request_id = q.Text(0);
+                  row.time = q.Text(1);
+                  row.model = q.Text(2);
+                  row.text = q.Text(3);
+                  row.label = q.Text(4);
+                  row.feedback_label = q.Text(5);
+                  visit(row);
+                });
+    return;
+  }
   QueryLog(log,
            "SELECT r.request_id, r.time, r.model, r.text, r.label, f.label FROM requests r JOIN feedback f "
            "ON f.id = (SELECT MAX(g.id) FROM feedback g WHERE g.request_id = r.request_id) "
@@ -144,7 +213,7 @@ namespace {
 void CheckExport(const ExportOptions& options) {
   if (!options.since.empty()) NormalizeTime(options.since, "--since");
   if (!options.until.empty()) NormalizeTime(options.until, "--until");
-  if (!std::filesystem::exists(options.log)) ReadTraffic(options.log, "", "", [](const TrafficRow&) {});
+  if (!Shared(options.log) && !std::filesystem::exists(options.log)) ReadTraffic(options.log, "", "", [](const TrafficRow&) {});
 }
 
 size_t WriteTrafficCsv(const ExportOptions& options, const std::function<void(std::string_view)>& write) {

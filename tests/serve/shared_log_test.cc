@@ -1,0 +1,139 @@
+// Issue 24, item 3: serve replicas on one PostgreSQL registry write one traffic log there.
+// Every answered request is in it exactly once and names its replica; feedback posted to
+// any replica joins the request another one answered; the export and the readers the
+// cycle uses see every replica's traffic.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "postgres_server.h"
+#include "registry/postgres_db.h"
+#include "registry/sql_db.h"
+#include "serve/traffic_log.h"
+#include "serve_fixture.h"
+
+namespace trainops::serve::testing {
+namespace {
+
+TEST(SharedTrafficLogTest, TwoLogsOnOneDatabaseShareRequestsFeedbackAndRetention) {
+  TRAINOPS_REQUIRE_POSTGRES(url);
+  TrafficLogOptions a_options, b_options;
+  a_options.path = b_options.path = url;
+  a_options.replica = "replica-a";
+  b_options.replica = "replica-b";
+  TrafficLog a(a_options), b(b_options);
+  a.Start();
+  b.Start();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 300; ++i) {
+    TrafficLog& log = i % 2 ? b : a;
+    TrafficRecord r;
+    r.request_id = log.NewRequestId();
+    r.time = TrafficNow();
+    r.model = "m";
+    r.text = "text " + std::to_string(i);
+    r.label = "sizing";
+    r.confidence = 0.75f;
+    ASSERT_TRUE(log.TryLog(r));
+    ids.push_back(r.request_id);
+  }
+  a.Stop();  // flushed: its requests are in the database
+  // Feedback for a request replica a answered, posted to replica b.
+  EXPECT_EQ(b.Lookup(ids[0]), RequestFate::kLogged);
+  EXPECT_EQ(b.Lookup("nobody-00000001"), RequestFate::kUnknown);
+  ASSERT_TRUE(b.TryLogFeedback({ids[0], "returns", TrafficNow()}));
+  b.Stop();
+
+  std::map<std::string, std::string> feedback;
+  size_t rows = 0;
+  ReadTraffic(url, "", "", [&](const TrafficRow& row) {
+    ++rows;
+    if (!row.feedback_label.empty()) feedback[row.request_id] = row.feedback_label;
+  });
+  EXPECT_EQ(rows, 300u);
+  EXPECT_EQ(feedback, (std::map<std::string, std::string>{{ids[0], "returns"}}));
+  postgres::Database db(url);
+  sql::Statement q(db, "SELECT replica, count(*), count(DISTINCT request_id) FROM traffic_requests GROUP BY replica "
+                       "ORDER BY replica");
+  ASSERT_TRUE(q.Step());
+  EXPECT_EQ(q.Text(0), "replica-a");
+  EXPECT_EQ(q.Int(1), 150);
+  ASSERT_TRUE(q.Step());
+  EXPECT_EQ(q.Text(0), "replica-b");
+  EXPECT_EQ(q.Int(2), 150);
+
+  // Retention by rows keeps the newest, with their feedback only.
+  TrafficLogOptions keep = a_options;
+  keep.retention_rows = 100;
+  TrafficLog pruning(keep);
+  pruning.Start();
+  pruning.Stop();
+  EXPECT_EQ(pruning.deleted(), 200u);
+  rows = 0;
+  ReadTraffic(url, "", "", [&](const TrafficRow&) { ++rows; });
+  EXPECT_EQ(rows, 100u);
+  sql::Statement f(db, "SELECT count(*) FROM traffic_feedback");
+  ASSERT_TRUE(f.Step());
+  EXPECT_EQ(f.Int(0), 0) << "the feedback of a deleted request stays";
+}
+
+TEST(SharedTrafficLogTest, TwoServeReplicasLogEveryAnswerOnceAndJoinFeedbackAcrossReplicas) {
+  TRAINOPS_REQUIRE_POSTGRES(url);
+  TempDir dir;
+  const std::string spec = WriteSpec(dir);
+  std::ofstream(spec, std::ios::app) << "registry: " << url << "\n";
+  ::setenv("TRAINOPS_MODEL_CACHE", (dir / "cache").c_str(), 1);
+  const std::string a = TrainForSpec(spec, dir, "run-a", 1);
+  ForcePromote(spec, a);
+
+  std::vector<std::unique_ptr<Server>> replicas;
+  for (int i = 0; i < 2; ++i) {
+    ServeOptions o = LoopbackOptions();
+    o.task_spec = spec;  // the traffic log defaults to the registry's database
+    o.replica = "r" + std::to_string(i);
+    replicas.push_back(std::make_unique<Server>(o));
+    replicas.back()->Start();
+    ASSERT_TRUE(replicas.back()->ready());
+  }
+  std::set<std::string> answered;
+  std::string first_of_r0;
+  for (int i = 0; i < 100; ++i) {
+    Reply r = Call(replicas[static_cast<size_t>(i % 2)]->port(), "POST", "/v1/predict",
+                   R"({"text": "refund for my boots )" + std::to_string(i) + R"("})");
+    ASSERT_EQ(r.status, 200) << r.text;
+    answered.insert(r.body["request_id"].get<std::string>());
+    if (i == 0) first_of_r0 = r.body["request_id"];
+  }
+  // Replica 0 answered it; once its writer committed (50 ms batches), replica 1 takes the label.
+  Reply fb;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    fb = Call(replicas[1]->port(), "POST", "/v1/feedback",
+              R"({"request_id": ")" + first_of_r0 + R"(", "label": "returns"})");
+    if (fb.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(fb.status, 200) << fb.text;
+  for (auto& r : replicas) r->Stop();
+  ::unsetenv("TRAINOPS_MODEL_CACHE");
+
+  auto exported = trainops::testing::RunCli({"traffic", "export", "--task", spec, "--output", "-"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  std::istringstream lines(exported.out);
+  std::string line;
+  std::getline(lines, line);  // header
+  std::multiset<std::string> logged;
+  bool joined = false;
+  while (std::getline(lines, line)) {
+    const std::string id = line.substr(0, line.find(','));
+    logged.insert(id);
+    if (id == first_of_r0) joined = line.find(",false,returns,") != std::string::npos || line.find(",true,returns,") != std::string::npos;
+  }
+  EXPECT_EQ(logged.size(), answered.size()) << "every answered request exactly once";
+  EXPECT_EQ(std::set<std::string>(logged.begin(), logged.end()), answered);
+  EXPECT_TRUE(joined) << "feedback given to replica 1 joins replica 0's request";
+}
+
+}  // namespace
+}  // namespace trainops::serve::testing
