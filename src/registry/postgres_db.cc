@@ -58,6 +58,7 @@ class PgCursor final : public sql::Cursor {
 
   bool Step() override {
     if (!result_) {
+      db_.Reconnect();
       const size_t n = values_.size();
       std::vector<const char*> values(n);
       std::vector<int> lengths(n);
@@ -204,7 +205,15 @@ void Database::Fail(std::string_view what, const PGresult* result) const {
   throw InputError(fmt::format("{}: {}: {}{}", where_, what, message, hint));
 }
 
+void Database::Reconnect() {
+  // A server that restarted leaves this connection broken; libpq does not reconnect on its
+  // own. Outside a transaction nothing is lost by starting over (a transaction's own
+  // statements fail with the connection, and the transaction rolls back).
+  if (conn_ && !in_transaction_ && PQstatus(conn_) == CONNECTION_BAD) PQreset(conn_);
+}
+
 void Database::Exec(std::string_view sql) {
+  Reconnect();
   Result r(PQexec(conn_, std::string(sql).c_str()));
   if (!r || !Ok(r.get())) Fail("registry database error", r.get());
 }
@@ -218,12 +227,17 @@ int64_t Database::LastInsertId() {
 
 void Database::Begin(TxMode mode) {
   Exec("BEGIN");
+  in_transaction_ = true;
   if (mode == TxMode::kImmediate) Exec(fmt::format("SELECT pg_advisory_xact_lock({}, {})", kLockSpace, kWriteLock));
 }
 
-void Database::Commit() { Exec("COMMIT"); }
+void Database::Commit() {
+  Exec("COMMIT");
+  in_transaction_ = false;
+}
 
 void Database::Rollback() noexcept {
+  in_transaction_ = false;
   if (PGresult* r = PQexec(conn_, "ROLLBACK")) PQclear(r);
 }
 

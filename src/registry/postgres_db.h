@@ -48,10 +48,13 @@ class Database final : public sql::Database {
   [[noreturn]] void Fail(std::string_view what, const pg_result* result) const;
   pg_conn* handle() const { return conn_; }
   bool connected() const;
+  // Re-establishes a connection the server dropped (after a restart); a no-op otherwise.
+  void Reconnect();
 
  private:
   pg_conn* conn_ = nullptr;
   std::string where_;
+  bool in_transaction_ = false;  // a dropped connection is then an error, never silently replaced
 };
 
 // "?1 ... ?12" as "$1 ... $12" outside quoted strings and identifiers; `max_index` gets the

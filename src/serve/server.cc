@@ -339,7 +339,8 @@ struct Server::Impl {
                      {"sample_rate", log->sample_rate()},
                      {"records_dropped", log->dropped()},
                      {"records_shed", log->shed()},
-                     {"write_errors", log->write_errors()}};
+                     {"write_errors", log->write_errors()},
+                     {"queued", log->depth()}};  // records waiting, e.g. for a shared log's database
         if (!h.ok) {
           traffic["error"] = h.last_error;
           traffic["failing_since"] = h.failing_since;

@@ -182,6 +182,8 @@ class TrafficLog {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Entry> queue_;
+  std::vector<SamplingSpan> pending_spans_;  // a shared log's spans waiting for the database
+  std::chrono::steady_clock::time_point stop_requested_at_{};
   bool stopping_ = false;
   std::thread writer_;
   // Sampling state, under mutex_: keep a record when the accumulator passes 1, so kept

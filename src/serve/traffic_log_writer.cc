@@ -24,6 +24,9 @@ namespace trainops::serve {
 
 // How long a record waits at most before the writer commits it with whatever else came.
 constexpr std::chrono::milliseconds kWriterPeriod{50};
+// A shared log whose database is away: retry this often, and at stop for at most this long.
+constexpr std::chrono::milliseconds kRetryWait{250};
+constexpr std::chrono::seconds kStopRetry{10};
 
 namespace {
 
@@ -94,6 +97,10 @@ void TrafficLog::WriterLoop() {
         queue_.pop_front();
       }
       AdjustRate(closed);
+      if (!pending_spans_.empty()) {
+        closed.insert(closed.begin(), pending_spans_.begin(), pending_spans_.end());
+        pending_spans_.clear();
+      }
       stop = stopping_ && queue_.empty();
       if (stop && span_.answered > 0) CloseSpan(closed, TrafficNow());
     }
@@ -117,7 +124,40 @@ void TrafficLog::WriteBatch(std::deque<Entry>& batch, std::vector<SamplingSpan>&
       std::lock_guard lock(health_mutex_);
       health_ = {};
     } catch (const std::exception& e) {
-      RecordFailure(e.what(), batch.size());
+      // The database is away (restarting, a network cut): the batch goes back to the head
+      // of the queue, in order, and is written when the database is back (request rows are
+      // upserts by id: a batch that committed unseen is not doubled). Meanwhile the bounded
+      // queue samples, then drops at its bound, counted in /metrics. Only a server that is
+      // stopping gives up, after kStopRetry, counting what it could not write.
+      const auto now = std::chrono::steady_clock::now();
+      bool give_up = false;
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_ && stop_requested_at_ == std::chrono::steady_clock::time_point{}) stop_requested_at_ = now;
+        give_up = stopping_ && now - stop_requested_at_ > kStopRetry;
+        if (!give_up) {
+          for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
+          pending_spans_.insert(pending_spans_.begin(), spans.begin(), spans.end());
+        }
+      }
+      if (give_up) {
+        RecordFailure(e.what(), batch.size());
+      } else {
+        {
+          std::lock_guard lock(health_mutex_);
+          if (health_.ok) health_.failing_since = TrafficNow();
+          health_.ok = false;
+          health_.last_error = std::string(e.what()) + " (records wait in the queue and are written when the database "
+                                                        "is back)";
+        }
+        const auto warn_now = std::chrono::steady_clock::now();
+        if (options_.warn && warn_now - last_warning_ >= std::chrono::seconds(10)) {
+          options_.warn(fmt::format("traffic log: the database is unavailable, {} records wait: {}", depth(), e.what()));
+          last_warning_ = warn_now;
+        }
+        std::unique_lock lock(mutex_);
+        wake_.wait_for(lock, kRetryWait, [&] { return false; });
+      }
     }
     return;
   }
