@@ -25,36 +25,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-pid_t Spawn(const std::vector<std::string>& args, const std::filesystem::path& err_file) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    FILE* err = std::freopen(err_file.c_str(), "w", stderr);
-    (void)err;
-    std::vector<std::string> copy = args;
-    std::vector<char*> argv;
-    std::string binary = TRAINOPS_BINARY;
-    argv.push_back(binary.data());
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
 TEST(ServeCliTest, SigtermStopsCleanlyAndTheExportHasEveryAnsweredRequest) {
   TempDir dir;
   const std::string model = TrainModelFile(dir, "m", 1);

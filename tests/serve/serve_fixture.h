@@ -4,9 +4,14 @@
 #pragma once
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <trainops/trainops.h>
@@ -17,6 +22,39 @@
 namespace trainops::serve::testing {
 
 using trainops::testing::TempDir;
+
+// A loopback port nobody listens on (for a server started as a process).
+inline int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// `trainops ARGS` as a child process, its standard error to `err_file`.
+inline pid_t Spawn(const std::vector<std::string>& args, const std::filesystem::path& err_file) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    FILE* err = std::freopen(err_file.c_str(), "w", stderr);
+    (void)err;
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv;
+    std::string binary = TRAINOPS_BINARY;
+    argv.push_back(binary.data());
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
 
 // A model file trained on the synthetic intent data (4 labels); `seed` changes its bytes.
 inline std::string TrainModelFile(const TempDir& dir, const std::string& name, uint64_t seed) {
