@@ -43,6 +43,7 @@ class PostgresTrafficStore {
   const std::string& where() const;
 
  private:
+  void Connect();  // the writer's connection
   std::string location_, replica_;
   std::unique_ptr<sql::Database> writer_;
   std::unique_ptr<sql::Database> reader_;
