@@ -120,6 +120,11 @@ void RegisterServe(CLI::App& app, CliContext& ctx) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-body-kib", f->max_body_kib, "Largest request body in KiB (more: 413)")->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--spool", o.spool,
+                  "A shared (PostgreSQL) log's on-disk spool for database outages (default: "
+                  ".trainops/traffic-spool-PORT.db next to the spec)");
+  cmd->add_option("--spool-mb", o.spool_mb, "The spool's size limit; beyond it records are dropped, counted (0 = no spool)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_option("--replica", o.replica,
                   "This server's name in a shared (PostgreSQL) traffic log (default: <hostname>-<pid>)");
   cmd->add_option("--poll-seconds", f->poll_seconds, "How often to check the registry for a new production model")

@@ -1,6 +1,7 @@
 #include "serve/server.h"
 
 #include <httplib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -15,6 +16,7 @@
 #include <trainops/error.h>
 
 #include "api/registry_access.h"
+#include "common/db_location.h"
 #include "registry/registry.h"
 #include "serve/metrics.h"
 #include "serve/model_holder.h"
@@ -340,7 +342,8 @@ struct Server::Impl {
                      {"records_dropped", log->dropped()},
                      {"records_shed", log->shed()},
                      {"write_errors", log->write_errors()},
-                     {"queued", log->depth()}};  // records waiting, e.g. for a shared log's database
+                     {"queued", log->depth()},  // records waiting, e.g. for a shared log's database
+                     {"spooled", log->spooled()}};
         if (!h.ok) {
           traffic["error"] = h.last_error;
           traffic["failing_since"] = h.failing_since;
@@ -412,6 +415,14 @@ Server::Server(ServeOptions options) : impl_(std::make_unique<Impl>()) {
   lo.queue_capacity = o.queue_capacity;
   lo.redact = o.redact;
   lo.replica = o.replica;
+  if (IsPostgresLocation(log_path.string()) && o.spool_mb > 0) {
+    // Per port, so a replica restarted during an outage finds (and first writes) what it
+    // spooled before; per process when the port is chosen by the system.
+    lo.spool_path = !o.spool.empty() ? std::filesystem::path(o.spool)
+                                     : RegistrySideDir(log_path, o.task_spec) /
+                                           fmt::format("traffic-spool-{}.db", o.port ? o.port : ::getpid());
+    lo.spool_bytes = o.spool_mb * (int64_t{1} << 20);
+  }
   lo.retention_days = o.retention_days;
   lo.retention_rows = o.retention_rows;
   lo.retention_bytes = o.retention_mb * (int64_t{1} << 20);

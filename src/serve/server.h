@@ -31,7 +31,11 @@ struct ServeOptions {
 
   std::string traffic_log;
   // Names this server in a shared (PostgreSQL) traffic log; "" = "<hostname>-<pid>".
-  std::string replica;  // "" = traffic.db next to the registry (or .trainops/ here for --model)
+  std::string replica;
+  // A shared log's on-disk spool for database outages: "" = .trainops/traffic-spool-<port>.db
+  // next to the spec; spool_mb 0 = none (records wait in the queue only).
+  std::string spool;
+  int64_t spool_mb = 1024;  // "" = traffic.db next to the registry (or .trainops/ here for --model)
   bool redact = false;
   // Retention (0 = keep): a server left running must not fill the disk, so age and size
   // are bounded by default; rows only on request.

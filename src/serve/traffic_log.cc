@@ -16,6 +16,7 @@
 #include "serve/log_sqlite.h"
 #include "serve/traffic_log_internal.h"
 #include "serve/traffic_log_postgres.h"
+#include "serve/traffic_spool.h"
 
 namespace trainops::serve {
 namespace {
@@ -76,6 +77,10 @@ TrafficLog::TrafficLog(TrafficLogOptions options)
       options_.replica = fmt::format("{}-{}", host, ::getpid());
     }
     pg_ = std::make_unique<PostgresTrafficStore>(options_.path.string(), options_.replica);
+    if (!options_.spool_path.empty()) {
+      spool_ = std::make_unique<TrafficSpool>(options_.spool_path, options_.spool_bytes);
+      spooled_ = spool_->size();  // left by a run that stopped during an outage: written first
+    }
     return;
   }
   const auto parent = std::filesystem::absolute(options_.path).parent_path();

@@ -69,6 +69,10 @@ struct TrafficLogOptions {
   std::filesystem::path path;
   // Names the server in each record of a shared log; "" = "<hostname>-<pid>".
   std::string replica;
+  // A shared log's on-disk spool (traffic_spool.h): where records wait while its database
+  // is away, up to spool_bytes ("" = none: they wait in the queue only).
+  std::filesystem::path spool_path;
+  int64_t spool_bytes = int64_t{1} << 30;
   // About 40 MB at most of queued records: absorbs a few seconds of a stalled disk at
   // full load before sampling starts (at half of it).
   size_t queue_capacity = 100000;
@@ -105,6 +109,7 @@ struct TrafficLogHealth {
 };
 
 class PostgresTrafficStore;
+class TrafficSpool;
 
 class TrafficLog {
  public:
@@ -138,6 +143,7 @@ class TrafficLog {
   uint64_t write_errors() const { return write_errors_.load(); }
   uint64_t deleted() const { return deleted_.load(); }  // by retention
   uint64_t checkpoints() const { return checkpoints_.load(); }  // WAL checkpoints completed
+  uint64_t spooled() const { return spooled_.load(); }  // records waiting in the on-disk spool
   double sample_rate() const;  // the share of requests kept now (1 = all)
   TrafficLogHealth health() const;
   const std::filesystem::path& path() const { return options_.path; }
@@ -155,6 +161,9 @@ class TrafficLog {
   void CheckpointLoop();
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
   void WriteBatch(std::deque<Entry>& batch, std::vector<SamplingSpan>& spans);
+  void WriteShared(std::deque<Entry>& batch, std::vector<SamplingSpan>& spans);
+  bool DrainSpool();  // true when the spool is empty afterwards
+  void MarkWaiting(const std::string& error);
   void AdjustRate(std::vector<SamplingSpan>& closed);
   void CloseSpan(std::vector<SamplingSpan>& closed, const std::string& now);  // mutex_ held
   void ApplyRetention();
@@ -164,6 +173,9 @@ class TrafficLog {
 
   TrafficLogOptions options_;
   std::unique_ptr<PostgresTrafficStore> pg_;  // set for a shared log; then no SQLite connection is open
+  std::unique_ptr<TrafficSpool> spool_;       // a shared log's, when spool_path is set
+  std::atomic<uint64_t> spooled_{0};
+  std::chrono::steady_clock::time_point retry_database_at_{};  // the writer's: next try while away
   sqlite3* db_ = nullptr;      // the writer's connection
   sqlite3* reader_ = nullptr;  // Lookup's, under reader_mutex_
   std::mutex reader_mutex_;

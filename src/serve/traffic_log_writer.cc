@@ -19,6 +19,7 @@
 #include "serve/traffic_log.h"
 #include "serve/traffic_log_internal.h"
 #include "serve/traffic_log_postgres.h"
+#include "serve/traffic_spool.h"
 
 namespace trainops::serve {
 
@@ -104,7 +105,7 @@ void TrafficLog::WriterLoop() {
       stop = stopping_ && queue_.empty();
       if (stop && span_.answered > 0) CloseSpan(closed, TrafficNow());
     }
-    if (!batch.empty() || !closed.empty()) WriteBatch(batch, closed);
+    if (!batch.empty() || !closed.empty() || spooled_.load(std::memory_order_relaxed) > 0) WriteBatch(batch, closed);
     if (options_.slow_writes.count() > 0 && !batch.empty()) std::this_thread::sleep_for(options_.slow_writes);
     if (stop) break;
     if (std::chrono::steady_clock::now() - last_retention_ > kRetentionPeriod ||
@@ -118,47 +119,7 @@ void TrafficLog::WriteBatch(std::deque<Entry>& batch, std::vector<SamplingSpan>&
   size_t requests = 0;
   for (const auto& e : batch) requests += std::holds_alternative<TrafficRecord>(e) ? 1 : 0;
   if (pg_) {
-    try {
-      pg_->Write(batch, spans);
-      written_.fetch_add(requests, std::memory_order_relaxed);
-      std::lock_guard lock(health_mutex_);
-      health_ = {};
-    } catch (const std::exception& e) {
-      // The database is away (restarting, a network cut): the batch goes back to the head
-      // of the queue, in order, and is written when the database is back (request rows are
-      // upserts by id: a batch that committed unseen is not doubled). Meanwhile the bounded
-      // queue samples, then drops at its bound, counted in /metrics. Only a server that is
-      // stopping gives up, after kStopRetry, counting what it could not write.
-      const auto now = std::chrono::steady_clock::now();
-      bool give_up = false;
-      {
-        std::lock_guard lock(mutex_);
-        if (stopping_ && stop_requested_at_ == std::chrono::steady_clock::time_point{}) stop_requested_at_ = now;
-        give_up = stopping_ && now - stop_requested_at_ > kStopRetry;
-        if (!give_up) {
-          for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
-          pending_spans_.insert(pending_spans_.begin(), spans.begin(), spans.end());
-        }
-      }
-      if (give_up) {
-        RecordFailure(e.what(), batch.size());
-      } else {
-        {
-          std::lock_guard lock(health_mutex_);
-          if (health_.ok) health_.failing_since = TrafficNow();
-          health_.ok = false;
-          health_.last_error = std::string(e.what()) + " (records wait in the queue and are written when the database "
-                                                        "is back)";
-        }
-        const auto warn_now = std::chrono::steady_clock::now();
-        if (options_.warn && warn_now - last_warning_ >= std::chrono::seconds(10)) {
-          options_.warn(fmt::format("traffic log: the database is unavailable, {} records wait: {}", depth(), e.what()));
-          last_warning_ = warn_now;
-        }
-        std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, kRetryWait, [&] { return false; });
-      }
-    }
+    WriteShared(batch, spans);
     return;
   }
   try {
@@ -209,6 +170,117 @@ void TrafficLog::WriteBatch(std::deque<Entry>& batch, std::vector<SamplingSpan>&
     if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     RecordFailure(e.what(), batch.size());
   }
+}
+
+void TrafficLog::MarkWaiting(const std::string& error) {
+  {
+    std::lock_guard lock(health_mutex_);
+    if (health_.ok) health_.failing_since = TrafficNow();
+    health_.ok = false;
+    health_.last_error = error;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (options_.warn && now - last_warning_ >= std::chrono::seconds(10)) {
+    options_.warn(fmt::format("traffic log: {} ({} records queued, {} spooled)", error, depth(), spooled_.load()));
+    last_warning_ = now;
+  }
+}
+
+bool TrafficLog::DrainSpool() {
+  // Oldest first, a batch at a time, each removed only once the database committed it; at
+  // most about a second per call, so the queue behind keeps moving.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (spool_->size() > 0 && std::chrono::steady_clock::now() < until) {
+    int64_t last = 0;
+    std::deque<Entry> entries = spool_->Peek(options_.batch_size * 4, &last);
+    size_t requests = 0;
+    for (const auto& e : entries) requests += std::holds_alternative<TrafficRecord>(e) ? 1 : 0;
+    pg_->Write(entries, {});
+    spool_->Remove(last);
+    spooled_ = spool_->size();
+    written_.fetch_add(requests, std::memory_order_relaxed);
+  }
+  return spool_->size() == 0;
+}
+
+void TrafficLog::WriteShared(std::deque<Entry>& batch, std::vector<SamplingSpan>& spans) {
+  size_t requests = 0;
+  for (const auto& e : batch) requests += std::holds_alternative<TrafficRecord>(e) ? 1 : 0;
+  std::string error;
+  // With a spool, the database is tried at most every kRetryWait while it is away; in
+  // between, batches go straight to the spool (local disk keeps up with the queue).
+  const auto now = std::chrono::steady_clock::now();
+  const bool try_database = !spool_ || now >= retry_database_at_;
+  bool spool_first = false;
+  if (spool_ && spool_->size() > 0) {
+    // Records spooled during an outage are older than this batch: they go first.
+    if (!try_database) {
+      spool_first = true;
+    } else {
+      try {
+        spool_first = !DrainSpool();
+      } catch (const std::exception& e) {
+        error = e.what();
+        spool_first = true;
+        retry_database_at_ = now + kRetryWait;
+      }
+    }
+  }
+  if (!spool_first && try_database) {
+    try {
+      pg_->Write(batch, spans);
+      written_.fetch_add(requests, std::memory_order_relaxed);
+      std::lock_guard lock(health_mutex_);
+      health_ = {};
+      return;
+    } catch (const std::exception& e) {
+      error = e.what();
+      retry_database_at_ = now + kRetryWait;
+    }
+  }
+  if (spool_) {
+    // The database is away (or the spool not yet drained): behind what is spooled, in order.
+    // Spans wait in memory (a few per minute). What does not fit the spool is dropped, counted.
+    size_t lost = 0;
+    try {
+      lost = spool_->Append(batch);
+      spooled_ = spool_->size();
+    } catch (const std::exception& e) {
+      lost = batch.size();
+      error += std::string("; the spool failed too: ") + e.what();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      pending_spans_.insert(pending_spans_.end(), spans.begin(), spans.end());
+    }
+    if (lost > 0) dropped_.fetch_add(lost, std::memory_order_relaxed);
+    if (!error.empty()) {
+      MarkWaiting(fmt::format("the database is unavailable, records are spooled to {}: {}",
+                              spool_->path().string(), error));
+    }
+    return;
+  }
+  // No spool: the batch goes back to the head of the queue, in order, and is retried every
+  // kRetryWait (request rows are upserts by id: a batch that committed unseen is not doubled).
+  // Meanwhile the bounded queue samples, then drops at its bound, counted in /metrics. Only a
+  // server that is stopping gives up, after kStopRetry, counting what it could not write.
+  bool give_up = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && stop_requested_at_ == std::chrono::steady_clock::time_point{}) stop_requested_at_ = now;
+    give_up = stopping_ && now - stop_requested_at_ > kStopRetry;
+    if (!give_up) {
+      for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
+      pending_spans_.insert(pending_spans_.begin(), spans.begin(), spans.end());
+    }
+  }
+  if (give_up) {
+    RecordFailure(error, batch.size());
+    return;
+  }
+  MarkWaiting(fmt::format("the database is unavailable, records wait in the queue: {}", error));
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, kRetryWait, [&] { return false; });
 }
 
 void TrafficLog::RecordFailure(const std::string& message, size_t records) {
