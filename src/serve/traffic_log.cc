@@ -253,7 +253,12 @@ void TrafficLog::Stop() {
     if (checkpointer_.joinable()) checkpointer_.join();
     return;
   }
-  // Never started: write what was queued so that stopping still loses nothing.
+  // Never started: write what was queued so that stopping still loses nothing. A shared
+  // log runs the writer's own loop here, which retries a database that is away (and spools).
+  if (pg_) {
+    WriterLoop();
+    return;
+  }
   std::deque<Entry> rest;
   std::vector<SamplingSpan> closed;
   {

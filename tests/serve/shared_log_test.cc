@@ -67,13 +67,28 @@ TEST(SharedTrafficLogTest, TwoLogsOnOneDatabaseShareRequestsFeedbackAndRetention
   EXPECT_EQ(q.Text(0), "replica-b");
   EXPECT_EQ(q.Int(2), 150);
 
+  // A log stopped without being started still writes what was queued.
+  TrafficLog unstarted(a_options);
+  TrafficRecord late;
+  late.request_id = unstarted.NewRequestId();
+  late.time = TrafficNow();
+  late.model = "m";
+  late.text = "queued, never started";
+  late.label = "sizing";
+  ASSERT_TRUE(unstarted.TryLog(late));
+  unstarted.Stop();
+  EXPECT_EQ(unstarted.written(), 1u);
+  rows = 0;
+  ReadTraffic(url, "", "", [&](const TrafficRow&) { ++rows; });
+  EXPECT_EQ(rows, 301u);
+
   // Retention by rows keeps the newest, with their feedback only.
   TrafficLogOptions keep = a_options;
   keep.retention_rows = 100;
   TrafficLog pruning(keep);
   pruning.Start();
   pruning.Stop();
-  EXPECT_EQ(pruning.deleted(), 200u);
+  EXPECT_EQ(pruning.deleted(), 201u);
   rows = 0;
   ReadTraffic(url, "", "", [&](const TrafficRow&) { ++rows; });
   EXPECT_EQ(rows, 100u);
