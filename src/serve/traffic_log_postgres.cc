@@ -1,5 +1,7 @@
 #include "serve/traffic_log_postgres.h"
 
+#include <libpq-fe.h>
+
 #include <cmath>
 #include <variant>
 
@@ -88,6 +90,7 @@ PostgresTrafficStore::PostgresTrafficStore(const std::string& location, std::str
 }
 
 void PostgresTrafficStore::Connect() {
+  staged_ = false;  // a temporary table lives as long as its connection
   writer_ = std::make_unique<postgres::Database>(location_);
   // The log's commits do not wait for the server's WAL flush: as the SQLite log's
   // synchronous = NORMAL, a crash of the database server (not of a replica) can lose its
@@ -100,6 +103,75 @@ PostgresTrafficStore::~PostgresTrafficStore() = default;
 
 const std::string& PostgresTrafficStore::where() const { return writer_->where(); }
 
+namespace {
+
+// One value in COPY's text format: backslash, tab, newline and carriage return escaped.
+void AppendCopyField(std::string& line, std::string_view value) {
+  for (char c : value) {
+    switch (c) {
+      case '\\': line += "\\\\"; break;
+      case '\t': line += "\\t"; break;
+      case '\n': line += "\\n"; break;
+      case '\r': line += "\\r"; break;
+      default: line += c;
+    }
+  }
+}
+
+}  // namespace
+
+void PostgresTrafficStore::CopyRequests(const std::vector<const TrafficRecord*>& requests) {
+  // COPY into a session table, then one INSERT ... SELECT: PostgreSQL parses no SQL per row
+  // (a multi-row INSERT's VALUES list was the database's main cost at full load), and a
+  // request id logged again still replaces its row, as the SQLite log's INSERT OR REPLACE.
+  if (!staged_) {
+    writer_->Exec("CREATE TEMP TABLE IF NOT EXISTS traffic_stage (LIKE traffic_requests) ON COMMIT DELETE ROWS");
+    staged_ = true;
+  }
+  PGconn* conn = static_cast<postgres::Database*>(writer_.get())->handle();
+  {
+    PGresult* start = PQexec(conn, "COPY traffic_stage (request_id, replica, time, model, text, label, confidence, "
+                                   "margin, rejected, latency_ms, sample_rate) FROM STDIN");
+    const bool ready = PQresultStatus(start) == PGRES_COPY_IN;
+    const std::string message = PQresultErrorMessage(start);
+    PQclear(start);
+    if (!ready) throw InputError(fmt::format("{}: cannot start COPY: {}", writer_->where(), message));
+  }
+  std::string data;
+  data.reserve(requests.size() * 160);
+  for (const TrafficRecord* r : requests) {
+    AppendCopyField(data, r->request_id);
+    data += '\t';
+    AppendCopyField(data, replica_);
+    data += '\t';
+    AppendCopyField(data, r->time);
+    data += '\t';
+    AppendCopyField(data, r->model);
+    data += '\t';
+    AppendCopyField(data, r->text);
+    data += '\t';
+    AppendCopyField(data, r->label);
+    data += fmt::format("\t{:.9g}\t{:.9g}\t{}\t{:.17g}\t{:.9g}\n", r->confidence, r->margin, r->rejected ? 1 : 0,
+                        r->latency_ms, r->sample_rate);
+  }
+  const bool sent = PQputCopyData(conn, data.data(), static_cast<int>(data.size())) == 1;
+  const bool ended = PQputCopyEnd(conn, sent ? nullptr : "client failed to send") == 1;
+  std::string error;
+  while (PGresult* r = PQgetResult(conn)) {
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && error.empty()) error = PQresultErrorMessage(r);
+    PQclear(r);
+  }
+  if (!sent || !ended || !error.empty()) {
+    throw InputError(fmt::format("{}: COPY of the traffic log failed: {}", writer_->where(),
+                                 error.empty() ? std::string(PQerrorMessage(conn)) : error));
+  }
+  writer_->Exec(
+      "INSERT INTO traffic_requests SELECT * FROM traffic_stage ON CONFLICT (request_id) DO UPDATE SET replica = "
+      "excluded.replica, time = excluded.time, model = excluded.model, text = excluded.text, label = excluded.label, "
+      "confidence = excluded.confidence, margin = excluded.margin, rejected = excluded.rejected, latency_ms = "
+      "excluded.latency_ms, sample_rate = excluded.sample_rate");
+}
+
 void PostgresTrafficStore::Write(const std::deque<TrafficEntry>& batch, const std::vector<SamplingSpan>& spans) {
   if (!writer_) Connect();  // after a lost connection
   try {
@@ -110,27 +182,7 @@ void PostgresTrafficStore::Write(const std::deque<TrafficEntry>& batch, const st
       else feedback.push_back(&std::get<FeedbackRecord>(e));
     }
     sql::Transaction tx(*writer_, sql::Transaction::Mode::kDeferred);
-    for (size_t at = 0; at < requests.size(); at += kRowsPerInsert) {
-      const size_t n = std::min(kRowsPerInsert, requests.size() - at);
-      // A request id logged again replaces its row, as the SQLite log's INSERT OR REPLACE.
-      sql::Statement insert(
-          *writer_, fmt::format("INSERT INTO traffic_requests (request_id, replica, time, model, text, label, confidence, "
-                                "margin, rejected, latency_ms, sample_rate) VALUES {} ON CONFLICT (request_id) DO UPDATE "
-                                "SET replica = excluded.replica, time = excluded.time, model = excluded.model, text = "
-                                "excluded.text, label = excluded.label, confidence = excluded.confidence, margin = "
-                                "excluded.margin, rejected = excluded.rejected, latency_ms = excluded.latency_ms, "
-                                "sample_rate = excluded.sample_rate",
-                                Placeholders(n, 11)));
-      for (size_t i = at; i < at + n; ++i) {
-        const TrafficRecord& r = *requests[i];
-        const int p = static_cast<int>((i - at) * 11);
-        insert.Bind(p + 1, r.request_id).Bind(p + 2, replica_).Bind(p + 3, r.time).Bind(p + 4, r.model);
-        insert.Bind(p + 5, r.text).Bind(p + 6, r.label).Bind(p + 7, static_cast<double>(r.confidence));
-        insert.Bind(p + 8, static_cast<double>(r.margin)).Bind(p + 9, int64_t{r.rejected ? 1 : 0});
-        insert.Bind(p + 10, r.latency_ms).Bind(p + 11, static_cast<double>(r.sample_rate));
-      }
-      insert.Run();
-    }
+    if (!requests.empty()) CopyRequests(requests);
     for (size_t at = 0; at < feedback.size(); at += kRowsPerInsert) {
       const size_t n = std::min(kRowsPerInsert, feedback.size() - at);
       sql::Statement insert(*writer_, fmt::format("INSERT INTO traffic_feedback (request_id, label, time, replica) "

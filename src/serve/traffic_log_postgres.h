@@ -44,6 +44,8 @@ class PostgresTrafficStore {
 
  private:
   void Connect();  // the writer's connection
+  void CopyRequests(const std::vector<const TrafficRecord*>& requests);
+  bool staged_ = false;  // the writer's connection has its temporary COPY table
   std::string location_, replica_;
   std::unique_ptr<sql::Database> writer_;
   std::unique_ptr<sql::Database> reader_;

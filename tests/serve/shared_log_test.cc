@@ -73,13 +73,18 @@ TEST(SharedTrafficLogTest, TwoLogsOnOneDatabaseShareRequestsFeedbackAndRetention
   late.request_id = unstarted.NewRequestId();
   late.time = TrafficNow();
   late.model = "m";
-  late.text = "queued, never started";
+  late.text = "tab\there, newline\nhere, backslash \\ and \\N and \r";  // COPY's special characters
   late.label = "sizing";
   ASSERT_TRUE(unstarted.TryLog(late));
   unstarted.Stop();
   EXPECT_EQ(unstarted.written(), 1u);
   rows = 0;
-  ReadTraffic(url, "", "", [&](const TrafficRow&) { ++rows; });
+  std::string read_back;
+  ReadTraffic(url, "", "", [&](const TrafficRow& row) {
+    ++rows;
+    if (row.request_id == late.request_id) read_back = row.text;
+  });
+  EXPECT_EQ(read_back, late.text);
   EXPECT_EQ(rows, 301u);
 
   // Retention by rows keeps the newest, with their feedback only.
