@@ -45,8 +45,11 @@ TEST(DeployTest, TheSystemdUnitsVerify) {
     const fs::path out = dir / "verify.txt";
     const int rc = Shell(fmt::format("cd {} && systemd-analyze verify ./{} > {} 2>&1", dir.path().string(), unit,
                                      out.string()));
-    EXPECT_EQ(rc, 0) << unit << ": " << trainops::testing::ReadAll(out);
-    EXPECT_EQ(trainops::testing::ReadAll(out), "") << unit << " has warnings";
+    const std::string said = trainops::testing::ReadAll(out);
+    EXPECT_EQ(rc, 0) << unit << ": " << said;
+    // Warnings about a unit name its file; others are about the machine (no systemd running).
+    EXPECT_EQ(said.find(dir.path().string()), std::string::npos) << unit << " has warnings: " << said;
+    EXPECT_EQ(said.find(unit), std::string::npos) << unit << " has warnings: " << said;
   }
 }
 

@@ -243,14 +243,14 @@ TEST(SharedTrafficLogTest, TheSpoolKeepsEveryRecordThroughAnOutageAndARestart) {
       r.label = "sizing";
       log.TryLog(r);
       ids.push_back(r.request_id);
-      if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // let the writer spool
+      if (i % 25 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // about 5,000/s
     }
   };
   std::vector<std::string> ids, control_ids;
   TrafficLogOptions o;
   o.path = url;
   o.replica = "spooling";
-  o.queue_capacity = 1000;  // a fifth of the burst
+  o.queue_capacity = 1500;  // under a third of the burst; sampling would start at 750 (150 ms of it)
   o.batch_size = 100;
   o.spool_path = dir / "spool.db";
   // The database is down, so the constructor cannot reach it: a replica that starts during
