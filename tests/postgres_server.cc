@@ -1,11 +1,8 @@
 #include "postgres_server.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <sys/file.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +13,8 @@
 #include <mutex>
 
 #include <fmt/format.h>
+
+#include "test_support.h"
 
 namespace trainops::testing {
 namespace {
@@ -33,22 +32,6 @@ bool Run(const std::string& command, bool as_postgres) {
   const std::string full = as_postgres ? fmt::format("runuser -u postgres -- sh -c '{}'", command) : command;
   const int status = std::system(full.c_str());
   return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
 }
 
 // The machine's template data folder, initdb'ed once (under a lock: ctest runs processes in

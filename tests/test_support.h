@@ -40,6 +40,9 @@ CliResult RunCli(const std::vector<std::string>& args, const std::string& stdin_
 
 std::string ReadAll(const std::filesystem::path& path);
 
+// A loopback port nobody listens on now (for a server started as a process).
+int FreePort();
+
 // A seeded synthetic intent dataset as CSV (columns text,intent,channel,created_at):
 // `labels` intents, each with its own keywords mixed with shared filler words, so a model
 // can learn it but not trivially. Same seed, same bytes.

@@ -330,15 +330,17 @@ void RegisterRegistryCommands(CLI::App& app, CliContext& ctx) {
     if (model_id->empty()) {
       throw InputError("models export needs a model id: trainops models export ID --output F (see `trainops models list`)");
     }
+    auto spec = models_where->Spec();
+    const Registry registry = models_where->OpenExisting(spec);
+    const ModelRecord model = registry.GetModel(*model_id);
+    // Checked once everything it must not replace is known: the spec, the registry and the
+    // model's stored file.
     CommandInputs inputs;
     inputs.AddTask(models_where->task_spec, models_where->registry);
     inputs.Add("--registry", models_where->registry);
+    inputs.Add("the model's stored file", model.path.string());
     CheckOutputPath(*export_output, "--output", inputs);
-    auto spec = models_where->Spec();
-    const Registry registry = models_where->OpenExisting(spec);
-    inputs.Add("the model's stored file", registry.GetModel(*model_id).path.string());
-    CheckOutputPath(*export_output, "--output", inputs);
-    const std::string bytes = registry.ModelBytes(*model_id);
+    const std::string bytes = registry.ModelBytes(model.id);
     WriteOutput(*export_output, bytes);
   });
   models->footer(

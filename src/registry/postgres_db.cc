@@ -225,6 +225,18 @@ int64_t Database::LastInsertId() {
   return s.Step() ? s.Int(0) : 0;
 }
 
+MigrationLock::MigrationLock(sql::Database& db) : db_(db) {
+  db_.Exec(fmt::format("SELECT pg_advisory_lock({}, {})", kLockSpace, kMigrateLock));
+}
+
+MigrationLock::~MigrationLock() {
+  try {
+    db_.Exec(fmt::format("SELECT pg_advisory_unlock({}, {})", kLockSpace, kMigrateLock));
+  } catch (const std::exception&) {
+    // The connection is gone, and with it the session's lock.
+  }
+}
+
 void Database::Begin(TxMode mode) {
   Exec("BEGIN");
   in_transaction_ = true;

@@ -57,6 +57,21 @@ class Database final : public sql::Database {
   bool in_transaction_ = false;  // a dropped connection is then an error, never silently replaced
 };
 
+// Holds the migration lock (kMigrateLock) for the session while in scope: taken before a
+// transaction that creates tables, since a transaction that began before the lock was
+// granted could still hold catalog lookups from before another process committed its
+// tables (PostgreSQL refreshes them at a transaction's start).
+class MigrationLock {
+ public:
+  explicit MigrationLock(sql::Database& db);
+  ~MigrationLock();  // a lost connection has released it already
+  MigrationLock(const MigrationLock&) = delete;
+  MigrationLock& operator=(const MigrationLock&) = delete;
+
+ private:
+  sql::Database& db_;
+};
+
 // "?1 ... ?12" as "$1 ... $12" outside quoted strings and identifiers; `max_index` gets the
 // highest parameter number. Throws InternalError for a bare '?'.
 std::string RenumberParameters(std::string_view sql, int* max_index);

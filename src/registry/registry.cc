@@ -220,6 +220,21 @@ void Registry::Materialize(const ModelRecord& record) const {
   WriteFileAtomically(record.path, bytes);
 }
 
+void Registry::InsertModelRow(const std::string& hash, const std::string& task, const std::string& run_id,
+                              uint64_t size_bytes, const nlohmann::json& metrics) {
+  Statement insert(*db_,
+                   "INSERT INTO models (id, task, run_id, file_name, size_bytes, status, metrics_json, created_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, 'candidate', ?6, ?7)");
+  insert.Bind(1, hash)
+      .Bind(2, task)
+      .Bind(3, run_id)
+      .Bind(4, model_store::StoredPath(models_dir(), hash).filename().string())
+      .Bind(5, static_cast<int64_t>(size_bytes))
+      .Bind(6, metrics.is_null() ? std::string("{}") : metrics.dump())
+      .Bind(7, NowIso8601Utc());
+  insert.Run();
+}
+
 ModelRecord Registry::RegisterModelBytes(const std::string& bytes, const std::string& hash, const std::string& task,
                                          const std::string& run_id, const nlohmann::json& metrics) {
   {
@@ -231,17 +246,7 @@ ModelRecord Registry::RegisterModelBytes(const std::string& bytes, const std::st
       Statement file(*db_, "INSERT INTO model_files (id, bytes) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING");
       file.Bind(1, hash).BindBlob(2, bytes);
       file.Run();
-      Statement insert(*db_,
-                       "INSERT INTO models (id, task, run_id, file_name, size_bytes, status, metrics_json, created_at) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, 'candidate', ?6, ?7)");
-      insert.Bind(1, hash)
-          .Bind(2, task)
-          .Bind(3, run_id)
-          .Bind(4, model_store::StoredPath(models_dir(), hash).filename().string())
-          .Bind(5, static_cast<int64_t>(bytes.size()))
-          .Bind(6, metrics.is_null() ? std::string("{}") : metrics.dump())
-          .Bind(7, NowIso8601Utc());
-      insert.Run();
+      InsertModelRow(hash, task, run_id, bytes.size(), metrics);
       tx.Commit();
     }
   }
@@ -271,18 +276,7 @@ ModelRecord Registry::RegisterModel(const std::filesystem::path& model_file, con
   fault::MaybeKill(fault::kKillAfterModelCopy);
   Transaction tx(*db_, Transaction::Mode::kImmediate);
   if (auto existing = FindModel(hash)) return *existing;  // another process won
-  Statement insert(*db_,
-                   "INSERT INTO models (id, task, run_id, file_name, size_bytes, status, metrics_json, created_at) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, 'candidate', ?6, ?7)");
-  const auto stored = model_store::StoredPath(models_dir(), hash);
-  insert.Bind(1, hash)
-      .Bind(2, task)
-      .Bind(3, run_id)
-      .Bind(4, stored.filename().string())
-      .Bind(5, static_cast<int64_t>(std::filesystem::file_size(stored)))
-      .Bind(6, metrics.is_null() ? std::string("{}") : metrics.dump())
-      .Bind(7, NowIso8601Utc());
-  insert.Run();
+  InsertModelRow(hash, task, run_id, std::filesystem::file_size(model_store::StoredPath(models_dir(), hash)), metrics);
   tx.Commit();
   return *FindModel(hash);
 }

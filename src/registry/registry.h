@@ -253,6 +253,9 @@ class Registry {
   std::optional<ModelRecord> FindModel(const std::string& id) const;
   // PostgreSQL: makes record.path a verified copy of the model's bytes in this host's cache.
   void Materialize(const ModelRecord& record) const;
+  // The models row of a new candidate (in the caller's transaction).
+  void InsertModelRow(const std::string& hash, const std::string& task, const std::string& run_id,
+                      uint64_t size_bytes, const nlohmann::json& metrics);
   ModelRecord RegisterModelBytes(const std::string& bytes, const std::string& hash, const std::string& task,
                                  const std::string& run_id, const nlohmann::json& metrics);
 

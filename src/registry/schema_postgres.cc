@@ -186,20 +186,7 @@ void CheckAndMigratePostgres(sql::Database& db, bool create) {
   CheckVersion(db, version);
   if (version == kCurrentVersion) return;
 
-  // A session-level lock, taken before the transaction: a transaction that began before
-  // the lock was granted could still hold catalog lookups from before the other process
-  // committed its tables (PostgreSQL refreshes them at a transaction's start).
-  db.Exec(fmt::format("SELECT pg_advisory_lock({}, {})", postgres::kLockSpace, postgres::kMigrateLock));
-  struct Unlock {
-    sql::Database& db;
-    ~Unlock() {
-      try {
-        db.Exec(fmt::format("SELECT pg_advisory_unlock({}, {})", postgres::kLockSpace, postgres::kMigrateLock));
-      } catch (const std::exception&) {
-        // The connection is gone, and with it the session's lock.
-      }
-    }
-  } unlock{db};
+  const postgres::MigrationLock lock(db);
   sql::Transaction tx(db, sql::Transaction::Mode::kDeferred);
   version = SchemaVersion(db);  // another process may have finished while we waited
   CheckVersion(db, version);

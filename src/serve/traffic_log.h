@@ -164,6 +164,8 @@ class TrafficLog {
   void WriteShared(std::deque<Entry>& batch, std::vector<SamplingSpan>& spans);
   bool DrainSpool();  // true when the spool is empty afterwards
   void MarkWaiting(const std::string& error);
+  // Marks the log failing with `error`; warns with `warning()` at most every 10 s (true when it did).
+  bool SetFailing(const std::string& error, const std::function<std::string()>& warning);
   void AdjustRate(std::vector<SamplingSpan>& closed);
   void CloseSpan(std::vector<SamplingSpan>& closed, const std::string& now);  // mutex_ held
   void ApplyRetention();

@@ -70,16 +70,10 @@ void EnsurePostgresTrafficTables(sql::Database& db) {
   sql::Statement exists(db, "SELECT to_regclass('traffic_sampling') IS NOT NULL");
   exists.Step();
   if (exists.Int(0)) return;
-  // Session lock before the transaction, as the registry's migration (schema_postgres.cc).
-  db.Exec(fmt::format("SELECT pg_advisory_lock({}, {})", postgres::kLockSpace, postgres::kMigrateLock));
-  try {
-    db.Exec(std::string("BEGIN;") + kTables + "COMMIT;");
-  } catch (...) {
-    db.Rollback();
-    db.Exec(fmt::format("SELECT pg_advisory_unlock({}, {})", postgres::kLockSpace, postgres::kMigrateLock));
-    throw;
-  }
-  db.Exec(fmt::format("SELECT pg_advisory_unlock({}, {})", postgres::kLockSpace, postgres::kMigrateLock));
+  const postgres::MigrationLock lock(db);
+  sql::Transaction tx(db, sql::Transaction::Mode::kDeferred);
+  db.Exec(kTables);
+  tx.Commit();
 }
 
 PostgresTrafficStore::PostgresTrafficStore(const std::string& location, std::string replica)

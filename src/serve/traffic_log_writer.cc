@@ -39,6 +39,12 @@ constexpr uint64_t kRetentionRecords = 100000;
 constexpr auto kCheckpointPeriod = std::chrono::seconds(1);
 constexpr int kCheckpointPages = 1000;
 
+// Answered requests in a batch (the rest is feedback): what `written` counts.
+size_t CountRequests(const std::deque<TrafficEntry>& batch) {
+  return static_cast<size_t>(std::count_if(batch.begin(), batch.end(),
+                                           [](const TrafficEntry& e) { return std::holds_alternative<TrafficRecord>(e); }));
+}
+
 std::string IsoDaysAgo(int64_t days) {
   const auto t = std::chrono::system_clock::now() - std::chrono::hours(24 * days);
   const std::time_t secs = std::chrono::system_clock::to_time_t(t);
@@ -116,12 +122,11 @@ void TrafficLog::WriterLoop() {
 }
 
 void TrafficLog::WriteBatch(std::deque<Entry>& batch, std::vector<SamplingSpan>& spans) {
-  size_t requests = 0;
-  for (const auto& e : batch) requests += std::holds_alternative<TrafficRecord>(e) ? 1 : 0;
   if (pg_) {
     WriteShared(batch, spans);
     return;
   }
+  const size_t requests = CountRequests(batch);
   try {
     if (!statements_) statements_ = std::make_unique<Statements>(db_, options_.path);
     ExecLog(db_, options_.path, "BEGIN IMMEDIATE");
@@ -172,18 +177,26 @@ void TrafficLog::WriteBatch(std::deque<Entry>& batch, std::vector<SamplingSpan>&
   }
 }
 
-void TrafficLog::MarkWaiting(const std::string& error) {
+bool TrafficLog::SetFailing(const std::string& error, const std::function<std::string()>& warning) {
   {
     std::lock_guard lock(health_mutex_);
     if (health_.ok) health_.failing_since = TrafficNow();
     health_.ok = false;
     health_.last_error = error;
   }
+  // One message per 10 s at most: a full disk (or a database that is away) fails every
+  // batch, and a warning per batch would fill the server's own log.
   const auto now = std::chrono::steady_clock::now();
-  if (options_.warn && now - last_warning_ >= std::chrono::seconds(10)) {
-    options_.warn(fmt::format("traffic log: {} ({} records queued, {} spooled)", error, depth(), spooled_.load()));
-    last_warning_ = now;
-  }
+  if (!options_.warn || now - last_warning_ < std::chrono::seconds(10)) return false;
+  options_.warn(warning());
+  last_warning_ = now;
+  return true;
+}
+
+void TrafficLog::MarkWaiting(const std::string& error) {
+  SetFailing(error, [&] {
+    return fmt::format("traffic log: {} ({} records queued, {} spooled)", error, depth(), spooled_.load());
+  });
 }
 
 bool TrafficLog::DrainSpool() {
@@ -193,8 +206,7 @@ bool TrafficLog::DrainSpool() {
   while (spool_->size() > 0 && std::chrono::steady_clock::now() < until) {
     int64_t last = 0;
     std::deque<Entry> entries = spool_->Peek(options_.batch_size * 4, &last);
-    size_t requests = 0;
-    for (const auto& e : entries) requests += std::holds_alternative<TrafficRecord>(e) ? 1 : 0;
+    const size_t requests = CountRequests(entries);
     pg_->Write(entries, {});
     spool_->Remove(last);
     spooled_ = spool_->size();
@@ -204,8 +216,7 @@ bool TrafficLog::DrainSpool() {
 }
 
 void TrafficLog::WriteShared(std::deque<Entry>& batch, std::vector<SamplingSpan>& spans) {
-  size_t requests = 0;
-  for (const auto& e : batch) requests += std::holds_alternative<TrafficRecord>(e) ? 1 : 0;
+  const size_t requests = CountRequests(batch);
   std::string error;
   // With a spool, the database is tried at most every kRetryWait while it is away; in
   // between, batches go straight to the spool (local disk keeps up with the queue).
@@ -285,20 +296,9 @@ void TrafficLog::WriteShared(std::deque<Entry>& batch, std::vector<SamplingSpan>
 
 void TrafficLog::RecordFailure(const std::string& message, size_t records) {
   write_errors_.fetch_add(records, std::memory_order_relaxed);
-  {
-    std::lock_guard lock(health_mutex_);
-    if (health_.ok) health_.failing_since = TrafficNow();
-    health_.ok = false;
-    health_.last_error = message;
-  }
-  // One message per 10 s at most: a full disk fails every batch, and a warning per batch
-  // would fill the server's own log.
   unwarned_losses_ += records;
-  const auto now = std::chrono::steady_clock::now();
-  if (options_.warn && now - last_warning_ >= std::chrono::seconds(10)) {
-    options_.warn(fmt::format("traffic log: {} records lost: {}", unwarned_losses_, message));
+  if (SetFailing(message, [&] { return fmt::format("traffic log: {} records lost: {}", unwarned_losses_, message); })) {
     unwarned_losses_ = 0;
-    last_warning_ = now;
   }
 }
 

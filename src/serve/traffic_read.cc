@@ -41,8 +41,13 @@ namespace {
 
 bool Shared(const std::filesystem::path& log) { return IsPostgresLocation(log.string()); }
 
-// The end of an open window in the stored time format.
-constexpr const char* kOpenUntil = "9999-12-31T23:59:59.999Z";
+// The window's end as the query compares it: --until normalized, or, when open, past every
+// stored time ("\x7f" sorts after them in SQLite; a shared log's database may not use the
+// byte order, so there it is the latest time the format can hold).
+std::string WindowEnd(const std::string& until_text, const std::filesystem::path& log) {
+  if (!until_text.empty()) return NormalizeTime(until_text, "--until");
+  return Shared(log) ? "9999-12-31T23:59:59.999Z" : "\x7f";
+}
 
 // The same for a shared log (PostgreSQL): the query's ?1 and ?2 are the two times.
 void QueryShared(const std::filesystem::path& log, const std::string& sql, const std::string& first,
@@ -65,6 +70,11 @@ void QueryLog(const std::filesystem::path& log, const char* sql, const std::stri
   while (q.Step()) row(q);
 }
 
+std::string& RequestColumn(TrafficRow& row, int i) {
+  std::string* columns[] = {&row.request_id, &row.time, &row.model, &row.text, &row.label};
+  return *columns[i];
+}
+
 void ThrowIfNoLog(const std::filesystem::path& log) {
   if (!Shared(log) && !std::filesystem::exists(log)) {
     throw InputError(fmt::format("{}: no traffic log here; `trainops serve` writes it (next to the registry, or "
@@ -73,13 +83,12 @@ void ThrowIfNoLog(const std::filesystem::path& log) {
   }
 }
 
-// Columns 0-4 of both reads: r.request_id, r.time, r.model, r.text, r.label.
+// Columns 0-4 of every read, from either log: r.request_id, r.time, r.model, r.text, r.label.
 void ReadRequestColumns(const LogStmt& q, TrafficRow& row) {
-  row.request_id = q.ColText(0);
-  row.time = q.ColText(1);
-  row.model = q.ColText(2);
-  row.text = q.ColText(3);
-  row.label = q.ColText(4);
+  for (int i = 0; i < 5; ++i) RequestColumn(row, i) = q.ColText(i);
+}
+void ReadRequestColumns(const sql::Statement& q, TrafficRow& row) {
+  for (int i = 0; i < 5; ++i) RequestColumn(row, i) = q.Text(i);
 }
 
 }  // namespace
@@ -87,14 +96,14 @@ void ReadRequestColumns(const LogStmt& q, TrafficRow& row) {
 std::vector<SamplingSpan> ReadSampling(const std::filesystem::path& log, const std::string& since_text,
                                        const std::string& until_text) {
   const std::string since = since_text.empty() ? "" : NormalizeTime(since_text, "--since");
-  const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
+  const std::string until = WindowEnd(until_text, log);
   ThrowIfNoLog(log);
   std::vector<SamplingSpan> spans;
   if (Shared(log)) {
     QueryShared(log,
                 "SELECT start_time, end_time, rate, answered, logged FROM traffic_sampling WHERE end_time > ?1 AND "
                 "start_time < ?2 ORDER BY start_time, replica",
-                since, until_text.empty() ? kOpenUntil : until, [&](const sql::Statement& q) {
+                since, until, [&](const sql::Statement& q) {
                   spans.push_back({q.Text(0), q.Text(1), q.Double(2), static_cast<uint64_t>(q.Int(3)),
                                    static_cast<uint64_t>(q.Int(4))});
                 });
@@ -118,7 +127,7 @@ std::vector<SamplingSpan> ReadSampling(const std::filesystem::path& log, const s
 void ReadTraffic(const std::filesystem::path& log, const std::string& since_text, const std::string& until_text,
                  const std::function<void(const TrafficRow&)>& visit) {
   const std::string since = since_text.empty() ? "" : NormalizeTime(since_text, "--since");
-  const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
+  const std::string until = WindowEnd(until_text, log);
   ThrowIfNoLog(log);
   if (Shared(log)) {
     TrafficRow row;
@@ -127,12 +136,8 @@ void ReadTraffic(const std::filesystem::path& log, const std::string& since_text
                 "(SELECT f.label FROM traffic_feedback f WHERE f.request_id = r.request_id ORDER BY f.id DESC LIMIT 1), "
                 "r.margin, r.latency_ms, r.sample_rate FROM traffic_requests r WHERE r.time >= ?1 AND r.time < ?2 "
                 "ORDER BY r.time, r.request_id",
-                since, until_text.empty() ? kOpenUntil : until, [&](const sql::Statement& q) {
-                  row.request_id = q.Text(0);
-                  row.time = q.Text(1);
-                  row.model = q.Text(2);
-                  row.text = q.Text(3);
-                  row.label = q.Text(4);
+                since, until, [&](const sql::Statement& q) {
+                  ReadRequestColumns(q, row);
                   row.confidence = q.Double(5);
                   row.rejected = q.Int(6) != 0;
                   row.feedback_label = q.IsNull(7) ? "" : q.Text(7);
@@ -176,7 +181,7 @@ void ReadLateFeedback(const std::filesystem::path& log, const std::string& since
                       const std::function<void(const TrafficRow&)>& visit) {
   if (since_text.empty()) return;
   const std::string since = NormalizeTime(since_text, "--since");
-  const std::string until = until_text.empty() ? "\x7f" : NormalizeTime(until_text, "--until");
+  const std::string until = WindowEnd(until_text, log);
   ThrowIfNoLog(log);
   TrafficRow row;
   if (Shared(log)) {
@@ -184,12 +189,8 @@ void ReadLateFeedback(const std::filesystem::path& log, const std::string& since
                 "SELECT r.request_id, r.time, r.model, r.text, r.label, f.label FROM traffic_requests r JOIN "
                 "traffic_feedback f ON f.id = (SELECT MAX(g.id) FROM traffic_feedback g WHERE g.request_id = "
                 "r.request_id) WHERE r.time < ?1 AND f.time >= ?1 AND f.time < ?2 ORDER BY r.time, r.request_id",
-                since, until_text.empty() ? kOpenUntil : until, [&](const sql::Statement& q) {
-                  row.request_id = q.Text(0);
-                  row.time = q.Text(1);
-                  row.model = q.Text(2);
-                  row.text = q.Text(3);
-                  row.label = q.Text(4);
+                since, until, [&](const sql::Statement& q) {
+                  ReadRequestColumns(q, row);
                   row.feedback_label = q.Text(5);
                   visit(row);
                 });

@@ -4,8 +4,6 @@
 #pragma once
 
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -23,19 +21,7 @@ namespace trainops::serve::testing {
 
 using trainops::testing::TempDir;
 
-// A loopback port nobody listens on (for a server started as a process).
-inline int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using trainops::testing::FreePort;
 
 // `trainops ARGS` as a child process, its standard error to `err_file`.
 inline pid_t Spawn(const std::vector<std::string>& args, const std::filesystem::path& err_file) {
