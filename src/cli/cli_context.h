@@ -40,6 +40,7 @@ void RegisterGate(CLI::App& app, CliContext& ctx);  // gate and release
 void RegisterServe(CLI::App& app, CliContext& ctx);  // serve and traffic export
 void RegisterMonitor(CLI::App& app, CliContext& ctx);  // monitor, cycle, cycles list
 void RegisterSelect(CLI::App& app, CliContext& ctx);
+void RegisterUi(CLI::App& app, CliContext& ctx);  // the web dashboard
 
 // Checks, before a command does its work, that an output file named by `flag` can be
 // written: its folder exists and is writable, it is not a folder itself, and it is none of

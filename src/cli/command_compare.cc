@@ -10,7 +10,6 @@
 #include "common/error.h"
 #include "eval/compare.h"
 #include "eval/evaluator.h"
-#include "model/model_io.h"
 
 namespace trainops::cli {
 namespace {
@@ -95,25 +94,19 @@ void RegisterCompare(CLI::App& app, CliContext& ctx) {
     inputs.Add("--model (B)", f->models[1]);
     inputs.Add("--data", f->data);
     CheckOutputPath(f->json, "--json", inputs);
-    Model a = LoadModel(f->models[0]);
-    Model b = LoadModel(f->models[1]);
     EvalInput input;
     input.data = f->data;
     if (!f->format.empty()) input.format = ParseFileFormat(f->format);
-    input.text_column = f->text_column.empty() ? a.info.text_column : f->text_column;
-    input.label_column = f->label_column.empty() ? a.info.label_column : f->label_column;
+    input.text_column = f->text_column;
+    input.label_column = f->label_column;
     if (!f->on_bad_row.empty()) input.on_bad_row = ParseBadRowPolicy(f->on_bad_row);
     input.threads = f->threads;
     input.oos_label = f->oos_label;
     if (f->threshold) input.threshold = *f->threshold;
-    // Columns are fixed above (flags, else model A's), so one load serves both models.
-    Dataset rows = LoadDataset(EvalSource(a, input));
-    RequireRows(rows, f->data);
-    EvalResult ra = Evaluate(a, rows, input);
-    EvalResult rb = Evaluate(b, std::move(rows), input);
-    for (const auto& p : ra.skipped) ctx.Warn("skipped row: " + p.ToString());
-    nlohmann::json j = CompareResults(ra, rb, f->models[0], f->models[1], static_cast<size_t>(f->max_examples));
-    j["data"] = f->data;
+    std::vector<RowProblem> skipped;
+    nlohmann::json j = CompareModelFiles(f->models[0], f->models[1], input, static_cast<size_t>(f->max_examples),
+                                         f->models[0], f->models[1], &skipped);
+    for (const auto& p : skipped) ctx.Warn("skipped row: " + p.ToString());
     const std::string text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     if (f->json == "-") {
       std::cout << text;

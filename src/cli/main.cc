@@ -49,6 +49,7 @@ int Run(int argc, char** argv) {
   trainops::cli::RegisterServe(app, ctx);
   trainops::cli::RegisterMonitor(app, ctx);
   trainops::cli::RegisterSelect(app, ctx);
+  trainops::cli::RegisterUi(app, ctx);
   // Every command, and every command of a group (`traffic export`, `cycles list`), accepts
   // --quiet/--verbose after its name too.
   std::function<void(CLI::App*)> add_global_flags = [&](CLI::App* parent) {

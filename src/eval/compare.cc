@@ -1,11 +1,13 @@
 #include "eval/compare.h"
 
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "common/error.h"
 #include "eval/significance.h"
+#include "model/model_io.h"
 
 namespace trainops {
 
@@ -24,12 +26,16 @@ nlohmann::json CompareResults(const EvalResult& a, const EvalResult& b, const st
     }
   }
   uint64_t only_a = 0, only_b = 0, both = 0, neither = 0;
+  // Per gold label: the rows of that label exactly one model gets right (McNemar per label).
+  std::map<std::string, std::pair<uint64_t, uint64_t>> discordant_by_label;
   nlohmann::json a_wins = nlohmann::json::array(), b_wins = nlohmann::json::array();
   for (size_t i = 0; i < a.rows.size(); ++i) {
     const bool ra = a.rows[i].correct(), rb = b.rows[i].correct();
     both += ra && rb;
     neither += !ra && !rb;
     if (ra == rb) continue;
+    auto& by_label = discordant_by_label[a.labels[a.rows[i].gold]];
+    (ra ? by_label.first : by_label.second) += 1;
     nlohmann::json row = {{"line", a.examples[i].line},
                           {"text", a.examples[i].text},
                           {"gold", a.labels[a.rows[i].gold]},
@@ -81,11 +87,39 @@ nlohmann::json CompareResults(const EvalResult& a, const EvalResult& b, const st
     per_label[name] = {{"support", std::max(la.support, lb.support)},
                        {"recall_a", la.recall}, {"recall_b", lb.recall}, {"recall_delta", lb.recall - la.recall},
                        {"f1_a", la.f1}, {"f1_b", lb.f1}, {"f1_delta", lb.f1 - la.f1}};
+    // The same exact test on the label's own rows: is its recall change more than chance?
+    const auto [label_only_a, label_only_b] = discordant_by_label[name];
+    const McNemarResult label_test = McNemar(label_only_a, label_only_b);
+    per_label[name]["mcnemar"] = {{"only_a_right", label_only_a},
+                                  {"only_b_right", label_only_b},
+                                  {"p_value", label_test.p_exact},
+                                  {"p_value_midp", label_test.p_midp}};
   }
   out["per_label"] = per_label;
   out["a_right_b_wrong"] = a_wins;
   out["b_right_a_wrong"] = b_wins;
   return out;
+}
+
+}  // namespace trainops
+
+namespace trainops {
+
+nlohmann::json CompareModelFiles(const std::filesystem::path& model_a, const std::filesystem::path& model_b,
+                                 EvalInput input, size_t max_examples, const std::string& name_a,
+                                 const std::string& name_b, std::vector<RowProblem>* skipped) {
+  Model a = LoadModel(model_a);
+  Model b = LoadModel(model_b);
+  if (input.text_column.empty()) input.text_column = a.info.text_column;
+  if (input.label_column.empty()) input.label_column = a.info.label_column;
+  Dataset rows = LoadDataset(EvalSource(a, input));
+  RequireRows(rows, input.data.string());
+  EvalResult ra = Evaluate(a, rows, input);
+  EvalResult rb = Evaluate(b, std::move(rows), input);
+  if (skipped) *skipped = ra.skipped;
+  nlohmann::json j = CompareResults(ra, rb, name_a, name_b, max_examples);
+  j["data"] = input.data.string();
+  return j;
 }
 
 }  // namespace trainops

@@ -200,6 +200,8 @@ class Registry {
   std::optional<GateReportRecord> LatestGateReport(const std::string& model_id, const std::string& spec_hash) const;
   // One report by its id; nullopt when there is none.
   std::optional<GateReportRecord> GetGateReport(int64_t id) const;
+  // Every report of a model (full id), newest first.
+  std::vector<GateReportRecord> GateReports(const std::string& model_id) const;
   // The newest of those whose regression gate compared the model with production: the one
   // Promote judges.
   std::optional<GateReportRecord> LatestProductionGateReport(const std::string& model_id,

@@ -177,6 +177,15 @@ std::optional<GateReportRecord> Registry::GetGateReport(int64_t id) const {
   return registry_rows::ReadGateReport(s);
 }
 
+std::vector<GateReportRecord> Registry::GateReports(const std::string& model_id) const {
+  Statement s(*db_, fmt::format("SELECT {} FROM gate_reports WHERE model_id = ?1 ORDER BY id DESC",
+                                registry_rows::kGateReportColumns));
+  s.Bind(1, model_id);
+  std::vector<GateReportRecord> reports;
+  while (s.Step()) reports.push_back(registry_rows::ReadGateReport(s));
+  return reports;
+}
+
 std::optional<GateReportRecord> Registry::LatestProductionGateReport(const std::string& model_id,
                                                                      const std::string& spec_hash) const {
   Statement s(*db_, fmt::format("SELECT {} FROM gate_reports WHERE model_id = ?1 AND spec_hash = ?2 AND "

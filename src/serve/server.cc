@@ -18,6 +18,7 @@
 #include "api/registry_access.h"
 #include "common/db_location.h"
 #include "registry/registry.h"
+#include "serve/http_auth.h"
 #include "serve/metrics.h"
 #include "serve/model_holder.h"
 #include "serve/registry_watcher.h"
@@ -42,10 +43,6 @@ const std::map<std::string, std::set<std::string>>& Routes() {
 
 std::string Endpoint(const std::string& path) { return Routes().count(path) ? path : "other"; }
 
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
 void SendJson(httplib::Response& res, int status, const Json& body) {
   res.status = status;
   // replace: an error message may quote the invalid UTF-8 a client sent.
@@ -54,26 +51,6 @@ void SendJson(httplib::Response& res, int status, const Json& body) {
 
 void SendError(httplib::Response& res, int status, const std::string& message) {
   SendJson(res, status, Json{{"error", message}});
-}
-
-std::string ReadToken(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw InputError(fmt::format("--token-file {}: cannot be read", file));
-  std::string token;
-  std::getline(in, token);
-  while (!token.empty() && (token.back() == '\r' || token.back() == ' ' || token.back() == '\t')) token.pop_back();
-  if (token.size() < 16) {
-    throw InputError(fmt::format("--token-file {}: the token (first line) must have at least 16 characters", file));
-  }
-  return token;
-}
-
-// Compares without stopping at the first difference, so response time reveals nothing
-// about how much of a guessed token was right.
-bool SameSecret(const std::string& a, const std::string& b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i % std::max<size_t>(b.size(), 1)]);
-  return diff == 0;
 }
 
 }  // namespace

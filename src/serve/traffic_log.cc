@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS requests(
   label TEXT NOT NULL, confidence REAL NOT NULL, margin REAL NOT NULL, rejected INTEGER NOT NULL,
   latency_ms REAL NOT NULL, sample_rate REAL NOT NULL DEFAULT 1);
 CREATE INDEX IF NOT EXISTS requests_time ON requests(time);
+-- The dashboard's traffic page filters by label, newest first (`trainops ui`).
+CREATE INDEX IF NOT EXISTS requests_label_time ON requests(label, time);
 CREATE TABLE IF NOT EXISTS feedback(
   id INTEGER PRIMARY KEY, request_id TEXT NOT NULL, label TEXT NOT NULL, time TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS feedback_request ON feedback(request_id);
