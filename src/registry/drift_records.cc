@@ -142,11 +142,12 @@ std::map<std::string, SelectionRow> Registry::Selections(const std::string& task
   return rows;
 }
 
-std::vector<CycleRecord> Registry::Cycles(const std::string& task) const {
+std::vector<CycleRecord> Registry::Cycles(const std::string& task, int64_t after_id) const {
   Statement q(*db_,
               "SELECT id, task, window_key, source, window_first, window_last, triggered, retrained, promoted, "
-              "candidate, production, fired_json, report_json, created_at FROM cycles WHERE task = ?1 ORDER BY id");
-  q.Bind(1, task);
+              "candidate, production, fired_json, report_json, created_at FROM cycles WHERE task = ?1 AND id > ?2 "
+              "ORDER BY id");
+  q.Bind(1, task).Bind(2, after_id);
   std::vector<CycleRecord> cycles;
   while (q.Step()) {
     cycles.push_back({q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Int(6) != 0, q.Int(7) != 0,
@@ -154,6 +155,12 @@ std::vector<CycleRecord> Registry::Cycles(const std::string& task) const {
                       q.Text(13)});
   }
   return cycles;
+}
+
+int64_t Registry::CycleCount(const std::string& task) const {
+  Statement q(*db_, "SELECT COUNT(*) FROM cycles WHERE task = ?1");
+  q.Bind(1, task);
+  return q.Step() ? q.Int(0) : 0;
 }
 
 }  // namespace trainops

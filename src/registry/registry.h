@@ -244,8 +244,11 @@ class Registry {
   std::map<std::string, SelectionRow> Selections(const std::string& task) const;
   // All of a task's feedback, oldest first (a relabelled row counts from its relabelling).
   std::vector<FeedbackRow> Feedback(const std::string& task) const;
-  // The task's cycles, oldest first.
-  std::vector<CycleRecord> Cycles(const std::string& task) const;
+  // The task's cycles, oldest first; with after_id, only those recorded after it (cycles
+  // are never changed once recorded, so a reader can keep what it has read).
+  std::vector<CycleRecord> Cycles(const std::string& task, int64_t after_id = 0) const;
+  // How many cycles the task has.
+  int64_t CycleCount(const std::string& task) const;
 
  private:
   friend struct RegistryCopyResult CopyRegistry(const Registry& from, Registry& to);

@@ -39,7 +39,8 @@ const CycleRecord& FindCycle(const std::vector<CycleRecord>& cycles, int64_t id)
 }  // namespace
 
 std::string CyclesPage(PageContext& c) {
-  const auto cycles = c.registry.Cycles(c.spec.name);
+  const auto cycles_held = c.cycles();
+  const std::vector<CycleRecord>& cycles = *cycles_held;
   std::string body;
   if (cycles.empty()) {
     body = "<section><h2>No cycles yet</h2><p><code>trainops cycle --task ...</code> runs the weekly job; each run "
@@ -81,8 +82,12 @@ std::string CyclesPage(PageContext& c) {
     std::vector<monitor_page::TrendPoint> points;
     std::optional<double> threshold;
     std::string direction = "either", description;
+    // The table under the chart: the windows where the signal alerted and the latest 12
+    // (each cycle's page has all its signals); the sentence before it says the rest.
     std::vector<std::vector<std::string>> table;
-    for (const auto& cycle : cycles) {
+    size_t measured = 0, alerted = 0;
+    for (size_t i = 0; i < cycles.size(); ++i) {
+      const auto& cycle = cycles[i];
       monitor_page::TrendPoint p;
       p.label = CycleLabel(cycle);
       const auto& signals = At(cycle.report, "signals");
@@ -91,21 +96,28 @@ std::string CyclesPage(PageContext& c) {
           if (TextAt(s, "name") != names[k]) continue;
           p.effect = NumberAt(s, "effect");
           p.alert = monitor_page::FlagAt(s, "alert");
+          measured += p.effect.has_value();
+          alerted += p.alert;
           if (const auto t = NumberAt(s, "threshold")) threshold = t;
           direction = TextAt(s, "direction").empty() ? direction : TextAt(s, "direction");
           description = TextAt(s, "description");
-          table.push_back({fmt::format("<a href=\"/cycles/{0}\">#{0}</a>", cycle.id), Esc(p.label),
-                           FormatNumber(NumberAt(s, "value")), FormatNumber(p.effect),
-                           FormatNumber(NumberAt(s, "threshold")), monitor_page::FormatPValue(NumberAt(s, "p_adjusted")),
-                           p.alert ? Chip(false, "alert") : ""});
+          if (p.alert || i + 12 >= cycles.size()) {
+            table.push_back({fmt::format("<a href=\"/cycles/{0}\">#{0}</a>", cycle.id), Esc(p.label),
+                             FormatNumber(NumberAt(s, "value")), FormatNumber(p.effect),
+                             FormatNumber(NumberAt(s, "threshold")),
+                             monitor_page::FormatPValue(NumberAt(s, "p_adjusted")), p.alert ? Chip(false, "alert") : ""});
+          }
         }
       }
       points.push_back(std::move(p));
     }
     std::reverse(table.begin(), table.end());
-    body += fmt::format("<h3 id=\"signal-{}\">{}</h3><p class=\"note\">{}</p>", k, Esc(names[k]), Esc(description)) +
-            monitor_page::TrendChart(points, threshold, direction, k) +
-            "<details><summary>" + Esc(names[k]) + " as a table (newest first)</summary>" +
+    body += fmt::format("<h3 id=\"signal-{}\">{}</h3><p class=\"note\">{} Measured in {} of {} windows, alerted in "
+                        "{}; threshold {} ({}).</p>",
+                        k, Esc(names[k]), Esc(description), measured, cycles.size(), alerted,
+                        FormatNumber(threshold), Esc(direction)) +
+            monitor_page::TrendChart(points, threshold, direction, k) + "<details><summary>" + Esc(names[k]) +
+            ": the windows where it alerted and the latest 12, as a table (newest first)</summary>" +
             Table({"cycle", "window", "value", "effect", "threshold", "p (adjusted)", ""}, table, {2, 3, 4, 5}) +
             "</details>";
   }
@@ -114,7 +126,8 @@ std::string CyclesPage(PageContext& c) {
 }
 
 std::string CyclePage(PageContext& c, int64_t id) {
-  const auto cycles = c.registry.Cycles(c.spec.name);
+  const auto cycles_held = c.cycles();
+  const std::vector<CycleRecord>& cycles = *cycles_held;
   const CycleRecord& cycle = FindCycle(cycles, id);
   const auto& r = cycle.report;
   const auto& window = At(r, "window");
@@ -167,14 +180,18 @@ std::string CyclePage(PageContext& c, int64_t id) {
 }
 
 std::string CycleMonitorPage(PageContext& c, int64_t id) {
-  const auto cycles = c.registry.Cycles(c.spec.name);
+  const auto cycles_held = c.cycles();
+  const std::vector<CycleRecord>& cycles = *cycles_held;
   const CycleRecord& cycle = FindCycle(cycles, id);
   // The monitor run the cycle recorded for its window, and those before it for the history
   // charts; a cycle's own report has the same keys when the run is gone.
+  // The run is recorded on the model that served the window (the report's "model"), which
+  // a promoting cycle's `production` no longer is.
+  const std::string served = TextAt(cycle.report, "model").empty() ? cycle.production : TextAt(cycle.report, "model");
   const auto runs = c.registry.MonitorRuns(c.spec.name);
   std::vector<nlohmann::json> history;
   for (const auto& run : runs) {
-    if (run.window_key == cycle.window_key && run.model_id == cycle.production) {
+    if (run.window_key == cycle.window_key && run.model_id == served) {
       return MonitorHtml(run.report, history);
     }
     history.push_back(run.report);

@@ -18,7 +18,7 @@ namespace {
 constexpr const char* kDashboardStyle = R"CSS(
 nav{background:#262d3b;padding:0 20px;display:flex;flex-wrap:wrap;gap:4px}
 nav a{color:#cfd6e4;text-decoration:none;padding:9px 12px;display:inline-block}nav a.on{color:#fff;border-bottom:2px solid var(--accent)}
-a{color:var(--accent)}.tablewrap{overflow-x:auto}code,.id{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
+a{color:var(--accent)}.tablewrap{overflow-x:auto}td .text{display:inline-block;min-width:14em}code,.id{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 fieldset{border:1px solid var(--line);border-radius:8px;margin:10px 0;padding:8px 12px}legend{font-weight:600}
 label{display:inline-block;margin:4px 10px 4px 0}input,select,button{font:inherit;padding:3px 6px}
 button{background:var(--accent);color:#fff;border:0;border-radius:5px;padding:5px 12px;cursor:pointer}

@@ -179,7 +179,8 @@ std::string RecentChanges(const std::vector<StatusChange>& history) {
 
 std::string OverviewPage(PageContext& c) {
   const auto history = c.registry.History(c.spec.name);
-  const auto cycles = c.registry.Cycles(c.spec.name);
+  const auto cycles_held = c.cycles();
+  const std::vector<CycleRecord>& cycles = *cycles_held;
   std::string body = ProductionSection(c, history) + LastCycleSection(cycles) + AccuracySection(cycles, history) +
                      CandidatesSection(c) + RecentChanges(history);
   if (c.actions) {

@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +31,9 @@ struct PageContext {
   std::string nonce;           // this response's style nonce (Content-Security-Policy)
   // A finished action's one-line result or error, shown on top of the page it returns to.
   std::string notice, error;
+  // The task's cycles, oldest first: read once and then only the new ones (cycles never
+  // change once recorded), since a year of weekly reports is megabytes of JSON to parse.
+  std::function<std::shared_ptr<const std::vector<CycleRecord>>()> cycles;
   // Compares two models on the task's test data; cached by the server (so reloads are free).
   std::function<nlohmann::json(const ModelRecord& a, const ModelRecord& b)> compare;
 };

@@ -102,6 +102,26 @@ struct UiServer::Impl {
   std::mutex compare_mutex;
   std::map<std::string, nlohmann::json> compare_cache;
 
+  std::mutex cycles_mutex;
+  std::shared_ptr<const std::vector<CycleRecord>> cycles_cache = std::make_shared<std::vector<CycleRecord>>();
+
+  std::shared_ptr<const std::vector<CycleRecord>> Cycles(Registry& registry) {
+    std::lock_guard lock(cycles_mutex);
+    const int64_t last = cycles_cache->empty() ? 0 : cycles_cache->back().id;
+    std::vector<CycleRecord> fresh = registry.Cycles(spec.name, last);
+    const int64_t count = registry.CycleCount(spec.name);
+    if (static_cast<int64_t>(cycles_cache->size() + fresh.size()) != count) {
+      // Rows went away (another registry at this location) or arrived between the two
+      // reads: read them all again.
+      cycles_cache = std::make_shared<std::vector<CycleRecord>>(registry.Cycles(spec.name));
+    } else if (!fresh.empty()) {
+      auto next = std::make_shared<std::vector<CycleRecord>>(*cycles_cache);
+      next->insert(next->end(), std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()));
+      cycles_cache = std::move(next);
+    }
+    return cycles_cache;
+  }
+
   std::unique_ptr<Registry> TakeRegistry() {
     {
       std::lock_guard lock(pool_mutex);
@@ -162,6 +182,7 @@ struct UiServer::Impl {
     c.csrf = csrf;
     c.nonce = nonce;
     c.compare = [this](const ModelRecord& a, const ModelRecord& b) { return Compare(a, b); };
+    c.cycles = [this, &registry] { return Cycles(registry); };
     return c;
   }
 
@@ -334,7 +355,11 @@ UiServer::UiServer(UiOptions options) : impl_(std::make_unique<Impl>()) {
   });
   http.Get(R"(/cycles/(\d{1,18})/monitor)", [&s](const httplib::Request& req, httplib::Response& res) {
     s.Page(req, res, [&](PageContext& c) { return CycleMonitorPage(c, std::stoll(req.matches[1])); });
-    if (res.status == 200) res.set_header("Content-Security-Policy", kMonitorPolicy);
+    if (res.status == 200) {
+      // Replaced, not added: a second policy header would be enforced as well.
+      res.headers.erase("Content-Security-Policy");
+      res.set_header("Content-Security-Policy", kMonitorPolicy);
+    }
   });
   http.Get("/traffic", [&s](const httplib::Request& req, httplib::Response& res) {
     s.Page(req, res, [&](PageContext& c) { return TrafficPage(c, Query(req.params.begin(), req.params.end())); });

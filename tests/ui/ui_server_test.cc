@@ -136,6 +136,8 @@ TEST_F(UiServerTest, CyclePagesShowSignalsAgainstThresholdsAndTheMonitorReport) 
   EXPECT_THAT(one.body, HasSubstr("predicted_label_mix"));
   const Page monitor = Get("/cycles/1/monitor");
   ASSERT_EQ(monitor.status, 200);
+  // The report's own inline stylesheet: one policy, which allows it (two would both apply).
+  EXPECT_EQ(monitor.headers.count("Content-Security-Policy"), 1u);
   EXPECT_THAT(monitor.body, HasSubstr("<svg id=\"signal-chart-"));
   EXPECT_EQ(Get("/cycles/99").status, 404);
   EXPECT_EQ(Get("/cycles/99/monitor").status, 404);
