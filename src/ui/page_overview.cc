@@ -117,9 +117,22 @@ std::string Interval(const nlohmann::json& estimate) {
   return lo && hi ? fmt::format("{} ({}–{})", FormatPercent(v), FormatPercent(lo), FormatPercent(hi)) : FormatPercent(v);
 }
 
-std::string AccuracySection(const std::vector<CycleRecord>& cycles, const std::vector<StatusChange>& history) {
+std::string AccuracySection(const std::vector<CycleRecord>& all_cycles, const std::vector<StatusChange>& history,
+                            bool show_all) {
   std::string html = "<section id=\"accuracy\"><h2>Accuracy across cycles</h2>";
-  if (cycles.empty()) return html + "<p>No cycle yet.</p></section>";
+  if (all_cycles.empty()) return html + "<p>No cycle yet.</p></section>";
+  // A year of weekly windows by default: hundreds of cycles make a chart nobody can read.
+  constexpr size_t kRecent = 52;
+  const size_t first = show_all || all_cycles.size() <= kRecent ? 0 : all_cycles.size() - kRecent;
+  const std::vector<CycleRecord> cycles(all_cycles.begin() + static_cast<std::ptrdiff_t>(first), all_cycles.end());
+  if (first > 0) {
+    html += fmt::format("<p class=\"note\">The latest {} of {} cycles; <a href=\"/?cycles=all\">chart all of them</a>."
+                        "</p>",
+                        cycles.size(), all_cycles.size());
+  } else if (show_all && all_cycles.size() > kRecent) {
+    html += fmt::format("<p class=\"note\">All {} cycles; <a href=\"/\">the latest {} only</a>.</p>", all_cycles.size(),
+                        kRecent);
+  }
   ChartSpec chart;
   chart.id = "accuracy-chart";
   chart.aria_label = fmt::format("Accuracy over {} cycles: estimated without labels with its interval, and measured "
@@ -140,7 +153,12 @@ std::string AccuracySection(const std::vector<CycleRecord>& cycles, const std::v
     fb.high.push_back(NumberAt(f, "high"));
   }
   chart.series = {est, fb};
-  chart.markers = CycleMarkers(cycles, history);
+  // Only the changes after the cycle before the range: older ones belong to cycles not shown.
+  std::vector<StatusChange> shown_history;
+  for (const auto& h : history) {
+    if (first == 0 || h.at > all_cycles[first - 1].created_at) shown_history.push_back(h);
+  }
+  chart.markers = CycleMarkers(cycles, shown_history);
   html += LineChart(chart) + ChartLegend(chart);
   // The chart's numbers for screen readers and for reading exact values.
   std::vector<std::vector<std::string>> rows;
@@ -177,11 +195,16 @@ std::string RecentChanges(const std::vector<StatusChange>& history) {
 
 }  // namespace
 
-std::string OverviewPage(PageContext& c) {
+std::string OverviewPage(PageContext& c, const Query& q) {
+  const auto range = q.find("cycles");
+  if (range != q.end() && range->second != "all" && !range->second.empty()) {
+    throw PageError{400, "cycles must be \"all\" (or absent: the latest 52)"};
+  }
+  const bool all_cycles = range != q.end() && range->second == "all";
   const auto history = c.registry.History(c.spec.name);
   const auto cycles_held = c.cycles();
   const std::vector<CycleRecord>& cycles = *cycles_held;
-  std::string body = ProductionSection(c, history) + LastCycleSection(cycles) + AccuracySection(cycles, history) +
+  std::string body = ProductionSection(c, history) + LastCycleSection(cycles) + AccuracySection(cycles, history, all_cycles) +
                      CandidatesSection(c) + RecentChanges(history);
   if (c.actions) {
     body += "<section id=\"rollback\"><h2>Roll back</h2><p>Makes the model that served before the current one "

@@ -47,7 +47,8 @@ struct PageError {
   std::string message;
 };
 
-std::string OverviewPage(PageContext& c);
+// `?cycles=all` charts every cycle; by default the latest 52 (a year of weekly windows).
+std::string OverviewPage(PageContext& c, const Query& q = {});
 std::string ModelsPage(PageContext& c, const Query& q);
 std::string ModelPage(PageContext& c, const std::string& id);
 std::string ComparePage(PageContext& c, const Query& q);

@@ -95,6 +95,8 @@ std::string LineChart(const ChartSpec& spec) {
                        HtmlEscape(spec.x_labels[i]));
   }
   // Markers under the data, so points stay visible; each with its title for hovering.
+  // Thin and faint when positions are close, so they do not hide the data.
+  const bool dense = n > 80;
   for (const Marker& m : spec.markers) {
     const double x = X(m.x);
     if (m.kind == "drift") {
@@ -103,10 +105,11 @@ std::string LineChart(const ChartSpec& spec) {
           Number(x), Number(kTop + 10), MarkerColour(m.kind), HtmlEscape(m.label));
     } else {
       svg += fmt::format(
-          "<line class=\"marker {0}\" x1=\"{1}\" x2=\"{1}\" y1=\"{2}\" y2=\"{3}\" stroke=\"{4}\" stroke-width=\"2\"{5}>"
-          "<title>{6}</title></line>",
+          "<line class=\"marker {0}\" x1=\"{1}\" x2=\"{1}\" y1=\"{2}\" y2=\"{3}\" stroke=\"{4}\" stroke-width=\"{7}\" "
+          "stroke-opacity=\"{8}\"{5}><title>{6}</title></line>",
           m.kind, Number(x), Number(kTop), Number(kTop + ph), MarkerColour(m.kind),
-          m.kind == "rollback" ? " stroke-dasharray=\"5 3\"" : "", HtmlEscape(m.label));
+          m.kind == "rollback" ? " stroke-dasharray=\"5 3\"" : "", HtmlEscape(m.label), dense ? 1 : 2,
+          dense ? "0.5" : "0.9");
     }
   }
   for (const Series& s : spec.series) {
@@ -136,8 +139,10 @@ std::string LineChart(const ChartSpec& spec) {
     } else {
       for (size_t i = 0; i < n; ++i) {
         if (At(s.low, i) && At(s.high, i)) {
-          svg += fmt::format("<line class=\"errbar\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\" stroke=\"{3}\"/>",
-                             Number(X(i)), Number(Y(*At(s.low, i))), Number(Y(*At(s.high, i))), colour);
+          svg += fmt::format("<line class=\"errbar\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\" stroke=\"{3}\" "
+                             "stroke-opacity=\"{4}\"/>",
+                             Number(X(i)), Number(Y(*At(s.low, i))), Number(Y(*At(s.high, i))), colour,
+                             n > 80 ? "0.35" : "0.8");
         }
       }
     }

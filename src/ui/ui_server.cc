@@ -336,7 +336,7 @@ UiServer::UiServer(UiOptions options) : impl_(std::make_unique<Impl>()) {
                             {"Cache-Control", "no-store"}});
 
   http.Get("/", [&s](const httplib::Request& req, httplib::Response& res) {
-    s.Page(req, res, [](PageContext& c) { return OverviewPage(c); });
+    s.Page(req, res, [&](PageContext& c) { return OverviewPage(c, Query(req.params.begin(), req.params.end())); });
   });
   http.Get("/models", [&s](const httplib::Request& req, httplib::Response& res) {
     s.Page(req, res, [&](PageContext& c) { return ModelsPage(c, Query(req.params.begin(), req.params.end())); });
