@@ -34,7 +34,7 @@ const std::vector<std::vector<std::string>>& Commands() {
       {"check-data"},   {"runs", "list"},  {"runs", "show"},  {"models", "list"}, {"models", "show"},
       {"models", "export"}, {"registry", "migrate"},
       {"promote"},      {"rollback"},      {"gate"},          {"release"},  {"serve"},
-      {"traffic", "export"}, {"monitor"},  {"cycle"},         {"cycles", "list"}, {"select"}};
+      {"traffic", "export"}, {"monitor"},  {"cycle"},         {"cycles", "list"}, {"select"}, {"ui"}};
   return commands;
 }
 

@@ -65,6 +65,9 @@ TEST_F(UiServerTest, OverviewShowsTheProductionModelItsGateReportAndTheLastCycle
   EXPECT_EQ(p.Header("X-Frame-Options"), "DENY");
   // Read-only by default: no forms that change anything.
   EXPECT_THAT(p.body, Not(HasSubstr("method=\"post\"")));
+  // Every cycle on request; anything else is a clear 400.
+  EXPECT_EQ(Get("/?cycles=all").status, 200);
+  EXPECT_EQ(Get("/?cycles=12").status, 400);
   // A second page load gets another nonce.
   EXPECT_NE(Get("/").Header("Content-Security-Policy"), csp);
 }
