@@ -44,25 +44,26 @@ std::unique_ptr<sql::Database> OpenForReading(const std::filesystem::path& log) 
   return db;
 }
 
-std::unique_ptr<sql::Database> OpenExisting(const std::filesystem::path& log) {
-  auto db = OpenForReading(log);
-  if (!db) {
-    throw InputError(fmt::format("{}: no traffic log there yet (`trainops serve` writes it); check --traffic-log "
-                                 "or the task's registry",
-                                 log.string()));
-  }
-  return db;
-}
-
 std::string Since(const std::string& since) { return since.empty() ? std::string() : NormalizeTime(since, "since"); }
 
 }  // namespace
 
-bool TrafficLogExists(const std::filesystem::path& log) { return OpenForReading(log) != nullptr; }
+TrafficBrowser::TrafficBrowser(const std::filesystem::path& log) : log_(log), db_(OpenForReading(log)) {}
 
-std::vector<BrowsedRequest> BrowseTraffic(const std::filesystem::path& log, const TrafficFilter& filter) {
-  auto db = OpenExisting(log);
-  const LogTables t = TablesOf(*db);
+TrafficBrowser::~TrafficBrowser() = default;
+
+sql::Database& TrafficBrowser::Db() {
+  if (!db_) {
+    throw InputError(fmt::format("{}: no traffic log there yet (`trainops serve` writes it); check --traffic-log "
+                                 "or the task's registry",
+                                 log_.string()));
+  }
+  return *db_;
+}
+
+std::vector<BrowsedRequest> TrafficBrowser::Browse(const TrafficFilter& filter) {
+  sql::Database& db = Db();
+  const LogTables t = TablesOf(db);
   // Only the conditions asked for are in the query: "?2 = '' OR label = ?2" would keep
   // the planner from the (label, time) index.
   std::string where = "r.time >= ?1";
@@ -85,7 +86,7 @@ std::vector<BrowsedRequest> BrowseTraffic(const std::filesystem::path& log, cons
                          *filter.with_feedback ? "" : "NOT ", t.feedback);
   }
   const int limit_at = next++;
-  sql::Statement q(*db, fmt::format("SELECT r.request_id, r.time, r.model, {}, r.text, r.label, r.confidence, "
+  sql::Statement q(db, fmt::format("SELECT r.request_id, r.time, r.model, {}, r.text, r.label, r.confidence, "
                                     "r.margin, r.rejected, (SELECT f.label FROM {} f WHERE f.request_id = "
                                     "r.request_id ORDER BY f.id DESC LIMIT 1) FROM {} r WHERE {} "
                                     "ORDER BY r.time DESC LIMIT ?{}",
@@ -113,21 +114,21 @@ std::vector<BrowsedRequest> BrowseTraffic(const std::filesystem::path& log, cons
   return rows;
 }
 
-std::vector<LabelCoverage> FeedbackCoverage(const std::filesystem::path& log, const std::string& since) {
-  auto db = OpenExisting(log);
-  const LogTables t = TablesOf(*db);
+std::vector<LabelCoverage> TrafficBrowser::Coverage(const std::string& since) {
+  sql::Database& db = Db();
+  const LogTables t = TablesOf(db);
   const std::string from = Since(since);
   std::map<std::string, LabelCoverage> by_label;
   {
     // The labels by a loose index scan (one index seek per distinct label, not a pass over
     // the log), then each label's count in the period from the (label, time) index alone.
     std::vector<std::string> labels;
-    sql::Statement distinct(*db, fmt::format("WITH RECURSIVE l(label) AS (SELECT MIN(label) FROM {0} UNION ALL "
+    sql::Statement distinct(db, fmt::format("WITH RECURSIVE l(label) AS (SELECT MIN(label) FROM {0} UNION ALL "
                                              "SELECT (SELECT MIN(label) FROM {0} WHERE label > l.label) FROM l "
                                              "WHERE l.label IS NOT NULL) SELECT label FROM l WHERE label IS NOT NULL",
                                              t.requests));
     while (distinct.Step()) labels.push_back(distinct.Text(0));
-    sql::Statement count(*db, fmt::format("SELECT COUNT(*) FROM {} WHERE label = ?1 AND time >= ?2", t.requests));
+    sql::Statement count(db, fmt::format("SELECT COUNT(*) FROM {} WHERE label = ?1 AND time >= ?2", t.requests));
     for (const auto& label : labels) {
       count.Reset();
       count.Bind(1, label).Bind(2, from);
@@ -143,7 +144,7 @@ std::vector<LabelCoverage> FeedbackCoverage(const std::filesystem::path& log, co
     // CROSS JOIN fixes SQLite's join order (it would otherwise walk the requests' label index
     // over the whole log); PostgreSQL plans it as the inner join it is. Feedback comes after
     // its request, so feedback older than the period cannot be for a request in it.
-    sql::Statement q(*db, fmt::format("SELECT r.label, COUNT(*), SUM(CASE WHEN f.label = r.label THEN 1 ELSE 0 END) "
+    sql::Statement q(db, fmt::format("SELECT r.label, COUNT(*), SUM(CASE WHEN f.label = r.label THEN 1 ELSE 0 END) "
                                       "FROM {1} f CROSS JOIN {0} r WHERE f.time >= ?1 AND f.request_id = r.request_id AND "
                                       "r.time >= ?1 AND f.id = (SELECT MAX(g.id) FROM {1} g WHERE "
                                       "g.request_id = f.request_id) GROUP BY r.label",
@@ -163,9 +164,9 @@ std::vector<LabelCoverage> FeedbackCoverage(const std::filesystem::path& log, co
   return out;
 }
 
-std::string NewestTrafficTime(const std::filesystem::path& log) {
-  auto db = OpenExisting(log);
-  sql::Statement q(*db, fmt::format("SELECT MAX(time) FROM {}", TablesOf(*db).requests));
+std::string TrafficBrowser::NewestTime() {
+  sql::Database& db = Db();
+  sql::Statement q(db, fmt::format("SELECT MAX(time) FROM {}", TablesOf(db).requests));
   return q.Step() && !q.IsNull(0) ? q.Text(0) : std::string();
 }
 

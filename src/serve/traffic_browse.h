@@ -3,17 +3,24 @@
 // back, and how much of each predicted label has feedback. Works on a SQLite log and on a
 // shared (PostgreSQL) one; reads only, and never creates a log that is not there.
 //
-// Cost: every query is bounded by `limit` rows out and served by the log's indexes on
-// time and on (label, time), so a page stays fast on a log of millions of requests; the
-// coverage counts scan the period asked for (docs/ui.md, bench/ui_bench.py).
-// Thread-safety: reentrant; each call opens its own connection.
+// Cost: a search returns at most `limit` rows, newest first, walking the log's time index
+// (which carries the filtered columns, so no row is read until it matches) or its (label,
+// time) index; a filter few requests match walks the whole period. Coverage counts the
+// period from the indexes and looks up each labelled request. bench/ui_bench.py measures
+// both on a log of a million requests (docs/ui.md).
+// Thread-safety: one TrafficBrowser per thread.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace trainops::sql {
+class Database;
+}
 
 namespace trainops::serve {
 
@@ -40,16 +47,29 @@ struct LabelCoverage {
   int64_t feedback_agrees = 0;  // of those, how many the agent labelled the same
 };
 
-// Whether the log exists (a SQLite file, or a PostgreSQL database with the log's tables).
-bool TrafficLogExists(const std::filesystem::path& log);
+// One connection to a traffic log for one page's queries (a PostgreSQL connection per
+// query would cost a round trip each). Not thread-safe: one per request.
+class TrafficBrowser {
+ public:
+  // Opens the log for reading; exists() is false when there is none (no file, or no
+  // tables yet): nothing is created.
+  explicit TrafficBrowser(const std::filesystem::path& log);
+  ~TrafficBrowser();
+  TrafficBrowser(const TrafficBrowser&) = delete;
+  TrafficBrowser& operator=(const TrafficBrowser&) = delete;
 
-// Newest first. Throws InputError for a missing log or a bad `since`.
-std::vector<BrowsedRequest> BrowseTraffic(const std::filesystem::path& log, const TrafficFilter& filter);
+  bool exists() const { return db_ != nullptr; }
+  // Newest first. Throws InputError for a missing log or a bad `since`.
+  std::vector<BrowsedRequest> Browse(const TrafficFilter& filter);
+  // Per predicted label in [since, now), most requests first. Throws as Browse.
+  std::vector<LabelCoverage> Coverage(const std::string& since);
+  // The newest request's time; "" for an empty log.
+  std::string NewestTime();
 
-// Per predicted label in [since, now), most requests first. Throws as BrowseTraffic.
-std::vector<LabelCoverage> FeedbackCoverage(const std::filesystem::path& log, const std::string& since);
-
-// The newest request's time; "" for an empty log.
-std::string NewestTrafficTime(const std::filesystem::path& log);
+ private:
+  sql::Database& Db();
+  std::filesystem::path log_;
+  std::unique_ptr<sql::Database> db_;
+};
 
 }  // namespace trainops::serve

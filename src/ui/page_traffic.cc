@@ -65,14 +65,15 @@ std::string Select(const char* name, const std::string& label, const std::vector
 }  // namespace
 
 std::string TrafficPage(PageContext& c, const Query& q) {
-  if (!serve::TrafficLogExists(c.traffic_log)) {
+  serve::TrafficBrowser log(c.traffic_log);
+  if (!log.exists()) {
     return Frame(&c, c.nonce, "Traffic", "Traffic",
                  "<section><h2>No traffic logged yet</h2><p>" + Esc(c.traffic_log.string()) +
                      " does not exist yet: <code>trainops serve --task ...</code> writes it as it answers.</p></section>");
   }
   serve::TrafficFilter filter;
   const std::string period = Param(q, "period").empty() ? "7d" : Param(q, "period");
-  const std::string newest = serve::NewestTrafficTime(c.traffic_log);
+  const std::string newest = log.NewestTime();
   filter.since = SinceFor(period, newest);
   filter.label = Param(q, "label");
   filter.rejected = YesNo(Param(q, "rejected"), "rejected", "yes", "no");
@@ -91,8 +92,8 @@ std::string TrafficPage(PageContext& c, const Query& q) {
     if (end == limit.c_str() || *end != '\0' || v < 1 || v > 1000) throw PageError{400, "limit must be 1 to 1000"};
     filter.limit = static_cast<size_t>(v);
   }
-  const auto requests = serve::BrowseTraffic(c.traffic_log, filter);
-  const auto coverage = serve::FeedbackCoverage(c.traffic_log, filter.since);
+  const auto requests = log.Browse(filter);
+  const auto coverage = log.Coverage(filter.since);
 
   // The label choices: the task's labels and every label the period predicted.
   std::set<std::string> labels(c.spec.labels.begin(), c.spec.labels.end());
