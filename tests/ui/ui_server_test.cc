@@ -1,7 +1,9 @@
 // The dashboard over HTTP on loopback (ui::UiServer in this process, real registry and
 // traffic log made by the real binary): what each page shows, that it follows the
 // registry, filters, errors, headers, the token and the actions' checks.
+#include <atomic>
 #include <regex>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -310,6 +312,32 @@ TEST_F(UiServerTest, OffLoopbackEveryPageNeedsTheToken) {
   client_->set_basic_auth("", "");
   client_->set_bearer_token_auth("0123456789abcdef-secret");
   EXPECT_EQ(Get("/models").status, 200);
+}
+
+TEST_F(UiServerTest, ConcurrentPageLoadsWhileACycleIsRecordedAllSucceedAndSeeIt) {
+  StartUi();
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      httplib::Client client("127.0.0.1", server_->port());
+      client.set_read_timeout(60, 0);
+      for (int i = 0; i < 12; ++i) {
+        const char* path = (i + t) % 3 == 0 ? "/" : (i + t) % 3 == 1 ? "/cycles" : "/cycles/1";
+        auto res = client.Get(path);
+        if (!res || res->status != 200) failures.fetch_add(1);
+      }
+    });
+  }
+  // Another process records a second cycle meanwhile.
+  auto cycle = RunCli({"cycle", "--task", spec_.string(), "--traffic",
+                       dir_.Write("week2.csv", testing::SyntheticIntentCsv(200, 8, 4)).string(), "--quiet", "--json",
+                       (dir_ / "cycle2.json").string()});
+  for (auto& r : readers) r.join();
+  ASSERT_LE(cycle.exit_code, 1) << cycle.err;
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_THAT(Get("/").body, HasSubstr("Last cycle: <a href=\"/cycles/2\">#2</a>"));
+  EXPECT_THAT(Get("/cycles").body, HasSubstr("2 cycles, newest first"));
 }
 
 TEST_F(UiServerTest, AMissingRegistryIsAClearErrorAtStart) {
