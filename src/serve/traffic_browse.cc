@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -64,8 +65,8 @@ sql::Database& TrafficBrowser::Db() {
 std::vector<BrowsedRequest> TrafficBrowser::Browse(const TrafficFilter& filter) {
   sql::Database& db = Db();
   const LogTables t = TablesOf(db);
-  // Only the conditions asked for are in the query: "?2 = '' OR label = ?2" would keep
-  // the planner from the (label, time) index.
+  // Only the conditions asked for are in the query, so each is a plain comparison on the
+  // time index's columns.
   std::string where = "r.time >= ?1";
   int next = 2;
   int label_at = 0, rejected_at = 0, below_at = 0;
@@ -120,29 +121,24 @@ std::vector<LabelCoverage> TrafficBrowser::Coverage(const std::string& since) {
   const std::string from = Since(since);
   std::map<std::string, LabelCoverage> by_label;
   {
-    // The labels by a loose index scan (one index seek per distinct label, not a pass over
-    // the log), then each label's count in the period from the (label, time) index alone.
-    std::vector<std::string> labels;
-    sql::Statement distinct(db, fmt::format("WITH RECURSIVE l(label) AS (SELECT MIN(label) FROM {0} UNION ALL "
-                                             "SELECT (SELECT MIN(label) FROM {0} WHERE label > l.label) FROM l "
-                                             "WHERE l.label IS NOT NULL) SELECT label FROM l WHERE label IS NOT NULL",
-                                             t.requests));
-    while (distinct.Step()) labels.push_back(distinct.Text(0));
-    sql::Statement count(db, fmt::format("SELECT COUNT(*) FROM {} WHERE label = ?1 AND time >= ?2", t.requests));
-    for (const auto& label : labels) {
-      count.Reset();
-      count.Bind(1, label).Bind(2, from);
-      if (!count.Step() || count.Int(0) == 0) continue;
+    // Read from the time index alone (it carries the label) and counted here: SQLite's
+    // GROUP BY would first sort the period's rows in a temporary B-tree, ten times the cost
+    // of reading them (364 ms against 38 ms for a million).
+    std::unordered_map<std::string, int64_t> counts;
+    sql::Statement q(db, fmt::format("SELECT label FROM {} WHERE time >= ?1", t.requests));
+    q.Bind(1, from);
+    while (q.Step()) ++counts[q.Text(0)];
+    for (auto& [label, n] : counts) {
       LabelCoverage& c = by_label[label];
       c.label = label;
-      c.requests = count.Int(0);
+      c.requests = n;
     }
   }
   {
     // Feedback is a small share of the log: driven from it, each request found by its key.
     // The newest label per request decides agreement, as everywhere else.
-    // CROSS JOIN fixes SQLite's join order (it would otherwise walk the requests' label index
-    // over the whole log); PostgreSQL plans it as the inner join it is. Feedback comes after
+    // CROSS JOIN fixes SQLite's join order (it would otherwise walk the requests over the
+    // whole log); PostgreSQL plans it as the inner join it is. Feedback comes after
     // its request, so feedback older than the period cannot be for a request in it.
     sql::Statement q(db, fmt::format("SELECT r.label, COUNT(*), SUM(CASE WHEN f.label = r.label THEN 1 ELSE 0 END) "
                                       "FROM {1} f CROSS JOIN {0} r WHERE f.time >= ?1 AND f.request_id = r.request_id AND "

@@ -4,9 +4,9 @@
 // shared (PostgreSQL) one; reads only, and never creates a log that is not there.
 //
 // Cost: a search returns at most `limit` rows, newest first, walking the log's time index
-// (which carries the filtered columns, so no row is read until it matches) or its (label,
-// time) index; a filter few requests match walks the whole period. Coverage counts the
-// period from the indexes and looks up each labelled request. bench/ui_bench.py measures
+// (which carries the filtered columns, so no row is read until it matches); a filter few
+// requests match walks the whole period. Coverage counts the period from the same index
+// and looks up each labelled request. bench/ui_bench.py measures
 // both on a log of a million requests (docs/ui.md).
 // Thread-safety: one TrafficBrowser per thread.
 #pragma once

@@ -33,13 +33,13 @@ CREATE TABLE IF NOT EXISTS requests(
   request_id TEXT PRIMARY KEY, time TEXT NOT NULL, model TEXT NOT NULL, text TEXT NOT NULL,
   label TEXT NOT NULL, confidence REAL NOT NULL, margin REAL NOT NULL, rejected INTEGER NOT NULL,
   latency_ms REAL NOT NULL, sample_rate REAL NOT NULL DEFAULT 1);
--- By time, carrying the columns the dashboard's traffic page filters on (`trainops ui`), so
--- a newest-first search for rare rows reads the index alone, not a row per request. It
--- replaces the plain time index of earlier logs (rebuilt once, at the first start).
+-- By time, carrying the columns the dashboard's traffic page filters and counts on
+-- (`trainops ui`), so its newest-first searches and per-label counts read the index alone,
+-- not a row per request. It replaces the plain time index of earlier logs (rebuilt once, at
+-- the first start). No (label, time) index: with rows arriving in time order it is written
+-- at one place per label, which cut the log's insert rate threefold (bench/RESULTS.md).
 DROP INDEX IF EXISTS requests_time;
 CREATE INDEX IF NOT EXISTS requests_time_filters ON requests(time, confidence, rejected, label);
--- The traffic page's label filter, newest first, and its per-label counts.
-CREATE INDEX IF NOT EXISTS requests_label_time ON requests(label, time);
 CREATE TABLE IF NOT EXISTS feedback(
   id INTEGER PRIMARY KEY, request_id TEXT NOT NULL, label TEXT NOT NULL, time TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS feedback_request ON feedback(request_id);
