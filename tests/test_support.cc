@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -43,6 +44,20 @@ std::optional<std::filesystem::path> SharedDataDir() {
   auto dir = SourceDir().parent_path() / "shared" / "data";
   if (std::filesystem::exists(dir / "banking77" / "train.csv")) return dir;
   return std::nullopt;
+}
+
+std::string FindChromium() {
+  for (const char* name : {"chromium", "chromium-browser", "google-chrome"}) {
+    std::string cmd = std::string("command -v ") + name + " 2>/dev/null";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) continue;
+    char buf[512] = {0};
+    std::string path = fgets(buf, sizeof buf, p) ? std::string(buf) : std::string();
+    ::pclose(p);
+    while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
+    if (!path.empty()) return path;
+  }
+  return "";
 }
 
 std::string ReadAll(const std::filesystem::path& path) {

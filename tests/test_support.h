@@ -39,6 +39,8 @@ struct CliResult {
 CliResult RunCli(const std::vector<std::string>& args, const std::string& stdin_text = "");
 
 std::string ReadAll(const std::filesystem::path& path);
+// The path of a Chromium (or Chrome) on PATH for the browser tests; "" when there is none.
+std::string FindChromium();
 
 // A loopback port nobody listens on now (for a server started as a process).
 int FreePort();

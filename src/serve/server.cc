@@ -19,6 +19,7 @@
 #include "common/db_location.h"
 #include "registry/registry.h"
 #include "serve/http_auth.h"
+#include "serve/http_listen.h"
 #include "serve/metrics.h"
 #include "serve/model_holder.h"
 #include "serve/registry_watcher.h"
@@ -224,13 +225,6 @@ struct Server::Impl {
   }
 
   void InstallRoutes() {
-    // httplib's default also sets SO_REUSEPORT, which lets a second server bind the same
-    // port and split the traffic (two models, two logs) without a word. SO_REUSEADDR
-    // alone still allows a restart while old connections linger in TIME_WAIT.
-    http.set_socket_options([](socket_t sock) {
-      int yes = 1;
-      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
-    });
     http.set_payload_max_length(options.max_body_bytes);
     http.set_read_timeout(options.read_timeout_seconds, 0);
     http.set_write_timeout(options.read_timeout_seconds, 0);
@@ -414,30 +408,10 @@ void Server::Start() {
   Impl& s = *impl_;
   std::lock_guard lock(s.stop_mutex);
   if (s.started) return;
-  if (s.options.port == 0) {
-    s.bound_port = s.http.bind_to_any_port(s.options.host);
-    if (s.bound_port < 0) s.bound_port = 0;
-  } else if (s.http.bind_to_port(s.options.host, s.options.port)) {
-    s.bound_port = s.options.port;
-  }
-  if (s.bound_port <= 0) {
-    throw InputError(fmt::format("cannot listen on {}:{}: port {} is in use (another server?) or the address is "
-                                 "not this machine's; stop the other server, or pick another --port or --host",
-                                 s.options.host, s.options.port, s.options.port));
-  }
+  s.bound_port = BindOrThrow(s.http, s.options.host, s.options.port);
   s.log->Start();
   if (s.watcher) s.watcher->Start();
-  // bind_to_port already listens, so connections made before this thread runs wait in
-  // the backlog instead of being refused.
-  auto returned = std::make_shared<std::atomic<bool>>(false);
-  s.listener = std::thread([&s, returned] {
-    s.http.listen_after_bind();
-    returned->store(true);
-  });
-  // httplib's stop() does nothing until the listening loop has started, so a Stop right
-  // after Start (a SIGTERM at start-up) would leave the loop running and Stop's join
-  // hanging: Start returns only once the loop runs (or has already ended).
-  while (!s.http.is_running() && !returned->load()) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  s.listener = RunAcceptLoop(s.http);
   s.started = true;
   const auto model = s.holder.Get();
   if (s.options.messages.info) {

@@ -17,6 +17,7 @@
 #include "registry/registry.h"
 #include "registry/registry_location.h"
 #include "serve/http_auth.h"
+#include "serve/http_listen.h"
 #include "task/task_spec.h"
 #include "ui/page_frame.h"
 #include "ui/pages.h"
@@ -320,10 +321,6 @@ UiServer::UiServer(UiOptions options) : impl_(std::make_unique<Impl>()) {
   s.ReturnRegistry(std::make_unique<Registry>(Registry::OpenExisting(s.registry_location)));
 
   httplib::Server& http = s.http;
-  http.set_socket_options([](socket_t sock) {
-    int yes = 1;  // not SO_REUSEPORT: a second server on the port must fail, not share it
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
-  });
   http.set_payload_max_length(64 * 1024);  // the largest form is a reason and a token
   http.set_read_timeout(10, 0);
   http.set_write_timeout(10, 0);
@@ -389,24 +386,8 @@ void UiServer::Start() {
   Impl& s = *impl_;
   std::lock_guard lock(s.stop_mutex);
   if (s.started) return;
-  if (s.options.port == 0) {
-    s.bound_port = s.http.bind_to_any_port(s.options.host);
-    if (s.bound_port < 0) s.bound_port = 0;
-  } else if (s.http.bind_to_port(s.options.host, s.options.port)) {
-    s.bound_port = s.options.port;
-  }
-  if (s.bound_port <= 0) {
-    throw InputError(fmt::format("cannot listen on {}:{}: port {} is in use (another server?) or the address is not "
-                                 "this machine's; pick another --port or --host",
-                                 s.options.host, s.options.port, s.options.port));
-  }
-  auto returned = std::make_shared<std::atomic<bool>>(false);
-  s.listener = std::thread([&s, returned] {
-    s.http.listen_after_bind();
-    returned->store(true);
-  });
-  // httplib's stop() does nothing before the loop runs; see serve/server.cc.
-  while (!s.http.is_running() && !returned->load()) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  s.bound_port = serve::BindOrThrow(s.http, s.options.host, s.options.port);
+  s.listener = serve::RunAcceptLoop(s.http);
   s.started = true;
   if (s.options.messages.info) {
     s.options.messages.info(fmt::format("trainops ui: listening on {} (task {}, registry {}, {})", url(), s.spec.name,

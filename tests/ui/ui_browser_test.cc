@@ -22,22 +22,9 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::FindChromium;
 using testing::ReadAll;
 using testing::RunCli;
-
-std::string FindChromium() {
-  for (const char* name : {"chromium", "chromium-browser", "google-chrome"}) {
-    std::string cmd = std::string("command -v ") + name + " 2>/dev/null";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) continue;
-    char buf[512] = {0};
-    std::string path = fgets(buf, sizeof buf, p) ? std::string(buf) : std::string();
-    ::pclose(p);
-    while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
-    if (!path.empty()) return path;
-  }
-  return "";
-}
 
 std::filesystem::path ScreenshotDir() {
   const char* artifacts = std::getenv("TRAINOPS_ARTIFACTS_DIR");
