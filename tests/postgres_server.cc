@@ -167,3 +167,40 @@ std::string PostgresServer::NewDatabase() {
 }
 
 }  // namespace trainops::testing
+
+namespace trainops::testing {
+namespace {
+
+// The same tests on the other backend (issue 24): with TRAINOPS_TEST_REGISTRY_BACKEND=
+// postgresql in its environment (CMake registers the suites again that way, as "pg.*"),
+// a test process gets a new database on the test server as its registry through
+// TRAINOPS_REGISTRY, which every command it runs reads, and a model cache of its own.
+// Without a server the whole process is skipped, with the reason.
+class PostgresBackendEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    const char* backend = std::getenv("TRAINOPS_TEST_REGISTRY_BACKEND");
+    if (!backend || std::string(backend) != "postgresql") return;
+    std::string why;
+    PostgresServer* server = PostgresServer::Get(&why);
+    if (!server) GTEST_SKIP() << "no PostgreSQL server for the PostgreSQL run of this test: " << why;
+    ::setenv("TRAINOPS_REGISTRY", server->NewDatabase().c_str(), 1);
+    cache_ = std::filesystem::temp_directory_path() /
+             ("trainops_pg_cache_" + std::to_string(::getpid()));
+    ::setenv("TRAINOPS_MODEL_CACHE", cache_.c_str(), 1);
+  }
+  void TearDown() override {
+    if (cache_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove_all(cache_, ec);
+  }
+
+ private:
+  std::filesystem::path cache_;
+};
+
+[[maybe_unused]] ::testing::Environment* const kPostgresBackend =
+    ::testing::AddGlobalTestEnvironment(new PostgresBackendEnvironment);
+
+}  // namespace
+}  // namespace trainops::testing

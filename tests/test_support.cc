@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -44,6 +45,19 @@ std::optional<std::filesystem::path> SharedDataDir() {
   auto dir = SourceDir().parent_path() / "shared" / "data";
   if (std::filesystem::exists(dir / "banking77" / "train.csv")) return dir;
   return std::nullopt;
+}
+
+bool OnPostgresRegistry() {
+  const char* registry = std::getenv("TRAINOPS_REGISTRY");
+  return registry && std::string(registry).rfind("postgresql://", 0) == 0;
+}
+
+std::filesystem::path DefaultTestTrafficLog(const std::filesystem::path& sqlite_path) {
+  return OnPostgresRegistry() ? std::filesystem::path(std::getenv("TRAINOPS_REGISTRY")) : sqlite_path;
+}
+
+std::filesystem::path DefaultTestRegistry(const std::filesystem::path& sqlite_path) {
+  return DefaultTestTrafficLog(sqlite_path);  // the same database holds both on PostgreSQL
 }
 
 std::string FindChromium() {

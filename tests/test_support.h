@@ -39,6 +39,16 @@ struct CliResult {
 CliResult RunCli(const std::vector<std::string>& args, const std::string& stdin_text = "");
 
 std::string ReadAll(const std::filesystem::path& path);
+// True in the PostgreSQL run of a test (TRAINOPS_REGISTRY is a PostgreSQL URL: see
+// tests/postgres_server.cc): every command the test runs uses that registry.
+bool OnPostgresRegistry();
+// The traffic log a test's commands read by default: `sqlite_path` (traffic.db next to the
+// registry), or in the PostgreSQL run the registry's database, where the shared log lives.
+std::filesystem::path DefaultTestTrafficLog(const std::filesystem::path& sqlite_path);
+// The registry a test's commands use by default: `sqlite_path` (.trainops/registry.db next
+// to the spec), or in the PostgreSQL run the database TRAINOPS_REGISTRY names.
+std::filesystem::path DefaultTestRegistry(const std::filesystem::path& sqlite_path);
+
 // The path of a Chromium (or Chrome) on PATH for the browser tests; "" when there is none.
 std::string FindChromium();
 

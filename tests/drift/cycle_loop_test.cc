@@ -288,7 +288,7 @@ TEST_F(CycleLoopTest, TheLabelBudgetPicksMessagesAndWeighsTheirLabelsWhenTheyRet
 
 TEST_F(CycleLoopTest, LabelsGivenThroughTheServerForSelectedRequestsReturnWithTheNextWindow) {
   Release();
-  const std::filesystem::path log = dir_ / ".trainops" / "traffic.db";
+  const std::filesystem::path log = testing::DefaultTestTrafficLog(dir_ / ".trainops" / "traffic.db");
   std::map<std::string, std::string> truth;  // request id -> intent
   auto open_log = [&] {
     serve::TrafficLogOptions o;
