@@ -89,7 +89,9 @@ TEST_F(GateCliTest, ChangedTestFileOrBehaviourFileInvalidatesTheGateReport) {
   dir_.Write("test.csv", SyntheticIntentCsv(400, 23));  // other test rows
   for (const std::vector<std::string>& task : {std::vector<std::string>{"--task", P("task.yaml")},
                                                // no --task: the spec recorded with the run
-                                               std::vector<std::string>{"--registry", P(".trainops/registry.db")}}) {
+                                               std::vector<std::string>{
+                                                   "--registry",
+                                                   testing::DefaultTestRegistry(P(".trainops/registry.db")).string()}}) {
     std::vector<std::string> args = {"promote", id, "--reason", "ship it"};
     args.insert(args.end(), task.begin(), task.end());
     auto refused = RunCli(args);
@@ -102,7 +104,8 @@ TEST_F(GateCliTest, ChangedTestFileOrBehaviourFileInvalidatesTheGateReport) {
              "  - {type: mft, text: I want to send back my boots, label: returns}\n");
   EXPECT_EQ(RunCli({"promote", id, "--reason", "ship it", "--task", P("task.yaml")}).exit_code, 1);
   ASSERT_EQ(RunCli({"gate", "--task", P("task.yaml"), "--candidate", id}).exit_code, 0);
-  auto promoted = RunCli({"promote", id, "--reason", "ship it", "--registry", P(".trainops/registry.db")});
+  auto promoted = RunCli({"promote", id, "--reason", "ship it", "--registry",
+                          testing::DefaultTestRegistry(P(".trainops/registry.db")).string()});
   EXPECT_EQ(promoted.exit_code, 0) << promoted.out << promoted.err;
 }
 
