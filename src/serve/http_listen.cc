@@ -43,4 +43,13 @@ std::thread RunAcceptLoop(httplib::Server& http) {
   return loop;
 }
 
+void StopAcceptLoop(httplib::Server& http, std::thread& loop) {
+  http.stop();
+  if (loop.joinable()) loop.join();
+}
+
+std::string HttpUrl(const std::string& host, int port) {
+  return fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
+}
+
 }  // namespace trainops::serve

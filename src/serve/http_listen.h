@@ -22,4 +22,11 @@ int BindOrThrow(httplib::Server& http, const std::string& host, int port);
 // join would hang.
 std::thread RunAcceptLoop(httplib::Server& http);
 
+// Stops accepting, lets the running requests finish (httplib's loop returns once its
+// worker pool has drained) and joins the loop's thread.
+void StopAcceptLoop(httplib::Server& http, std::thread& loop);
+
+// "http://host:port", an IPv6 host in brackets.
+std::string HttpUrl(const std::string& host, int port);
+
 }  // namespace trainops::serve

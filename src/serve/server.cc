@@ -423,10 +423,7 @@ void Server::Start() {
 
 int Server::port() const { return impl_->bound_port; }
 
-std::string Server::url() const {
-  const std::string& host = impl_->options.host;
-  return fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port());
-}
+std::string Server::url() const { return HttpUrl(impl_->options.host, port()); }
 
 std::string Server::traffic_log_path() const { return impl_->log->path().string(); }
 
@@ -443,10 +440,7 @@ void Server::Stop() {
   s.stopped = true;
   // Order matters: no new requests, then the running ones finish (listen_after_bind
   // returns after the worker pool drained), then the log writes what they queued.
-  if (s.started) {
-    s.http.stop();
-    if (s.listener.joinable()) s.listener.join();
-  }
+  if (s.started) StopAcceptLoop(s.http, s.listener);
   if (s.watcher) s.watcher->Stop();
   s.log->Stop();
   if (s.started && s.options.messages.info) {

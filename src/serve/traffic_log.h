@@ -268,5 +268,7 @@ std::string NormalizeTime(const std::string& text, const char* flag);
 
 // Now as the log stores times: ISO-8601 UTC with milliseconds.
 std::string TrafficNow();
+// A time in that form, from milliseconds since the Unix epoch.
+std::string TrafficTime(int64_t unix_ms);
 
 }  // namespace trainops::serve

@@ -47,11 +47,8 @@ size_t CountRequests(const std::deque<TrafficEntry>& batch) {
 
 std::string IsoDaysAgo(int64_t days) {
   const auto t = std::chrono::system_clock::now() - std::chrono::hours(24 * days);
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+  // Whole seconds, as before: the retention cut-off needs no finer time.
+  return TrafficTime(int64_t{std::chrono::system_clock::to_time_t(t)} * 1000);
 }
 
 }  // namespace

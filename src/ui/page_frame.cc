@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
-#include <ctime>
 
 #include <fmt/format.h>
 
@@ -89,22 +87,6 @@ std::string ActionForm(const PageContext& c, const std::string& action, const st
       "<label>Token <input type=\"password\" name=\"token\" autocomplete=\"current-password\" required></label>"
       "<button type=\"submit\">{}</button></fieldset></form>",
       Esc(action), Esc(legend), Esc(c.csrf), fields, Esc(button));
-}
-
-int64_t EpochSeconds(const std::string& iso) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  const int n = std::sscanf(iso.c_str(), "%4d-%2d-%2d%*c%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s);
-  if (n < 3) return -1;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  if (n >= 5) {
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = n >= 6 ? s : 0;
-  }
-  return static_cast<int64_t>(timegm(&tm));
 }
 
 std::string Frame(const PageContext* c, const std::string& nonce, const std::string& title, const std::string& active, const std::string& body) {

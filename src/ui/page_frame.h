@@ -37,8 +37,4 @@ std::string Table(const std::vector<std::string>& header, const std::vector<std:
 std::string ActionForm(const PageContext& c, const std::string& action, const std::string& legend,
                        const std::string& fields, const std::string& button);
 
-// Seconds since the Unix epoch of an ISO-8601 UTC time ("2026-01-01T12:00:00.000Z", a
-// date alone, or with a space); nullopt-like -1 when it cannot be read.
-int64_t EpochSeconds(const std::string& iso);
-
 }  // namespace trainops::ui

@@ -3,15 +3,16 @@
 // each predicted label agents have labelled.
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <future>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "check/timestamp.h"
 #include "common/error.h"
 #include "report/monitor_values.h"
 #include "serve/traffic_browse.h"
+#include "serve/traffic_log.h"
 #include "ui/page_frame.h"
 #include "ui/pages.h"
 
@@ -37,14 +38,9 @@ std::string SinceFor(const std::string& period, const std::string& newest) {
   }
   if (days < 0) throw PageError{400, "period must be 1d, 7d, 30d or all"};
   if (days == 0 || newest.empty()) return "";
-  const int64_t end = EpochSeconds(newest);
-  if (end < 0) return "";
-  const std::time_t since = static_cast<std::time_t>(end - int64_t{days} * 86400);
-  std::tm tm{};
-  gmtime_r(&since, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-  return buf;
+  const std::optional<int64_t> end = ParseIsoTimestamp(newest);
+  if (!end) return "";
+  return serve::TrafficTime((*end - int64_t{days} * 86400) * 1000);
 }
 
 std::optional<bool> YesNo(const std::string& value, const char* name, const char* yes, const char* no) {

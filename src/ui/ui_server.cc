@@ -401,17 +401,11 @@ void UiServer::Stop() {
   std::lock_guard lock(s.stop_mutex);
   if (s.stopped) return;
   s.stopped = true;
-  if (s.started) {
-    s.http.stop();
-    if (s.listener.joinable()) s.listener.join();
-  }
+  if (s.started) serve::StopAcceptLoop(s.http, s.listener);
 }
 
 int UiServer::port() const { return impl_->bound_port; }
 
-std::string UiServer::url() const {
-  const std::string& host = impl_->options.host;
-  return fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host, port());
-}
+std::string UiServer::url() const { return serve::HttpUrl(impl_->options.host, port()); }
 
 }  // namespace trainops::ui
