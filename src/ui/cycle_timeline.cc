@@ -18,14 +18,14 @@ std::string ChangeKind(const StatusChange& change) {
   return change.from_status == "archived" ? "rollback" : "promote";
 }
 
-std::vector<Marker> CycleMarkers(const std::vector<CycleRecord>& cycles, const std::vector<StatusChange>& history) {
+std::vector<Marker> CycleMarkers(std::span<const CycleRecord> cycles, const std::vector<StatusChange>& history) {
   std::vector<Marker> markers;
   for (const StatusChange& h : history) {
     if (h.to_status != "production") continue;
     double x = static_cast<double>(cycles.size()) - 0.5;
     bool placed = false;
-    for (size_t i = 0; i < cycles.size(); ++i) {
-      if (cycles[i].promoted && cycles[i].candidate == h.model_id && !placed) {
+    for (size_t i = 0; i < cycles.size() && !placed; ++i) {
+      if (cycles[i].promoted && cycles[i].candidate == h.model_id) {
         x = static_cast<double>(i);
         placed = true;
       }

@@ -5,6 +5,7 @@
 // time axis would pile its promotions on one spot. Internal to src/ui/; pure.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,7 @@ std::string CycleLabel(const CycleRecord& cycle);
 
 // Promotions and rollbacks (history rows that made a model production) and drift alerts
 // (cycles whose report has alerts) as chart markers.
-std::vector<Marker> CycleMarkers(const std::vector<CycleRecord>& cycles, const std::vector<StatusChange>& history);
+std::vector<Marker> CycleMarkers(std::span<const CycleRecord> cycles, const std::vector<StatusChange>& history);
 
 // A status change that made a model production: "promote" or "rollback" (an archived
 // model made production again).

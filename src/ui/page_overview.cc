@@ -1,6 +1,7 @@
 // The overview: which model serves, since when and on what grounds, what waits, what the
 // last cycle decided, and accuracy across cycles with the events that explain its moves.
 #include <algorithm>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -124,7 +125,8 @@ std::string AccuracySection(const std::vector<CycleRecord>& all_cycles, const st
   // A year of weekly windows by default: hundreds of cycles make a chart nobody can read.
   constexpr size_t kRecent = 52;
   const size_t first = show_all || all_cycles.size() <= kRecent ? 0 : all_cycles.size() - kRecent;
-  const std::vector<CycleRecord> cycles(all_cycles.begin() + static_cast<std::ptrdiff_t>(first), all_cycles.end());
+  // A view, not a copy: each cycle holds its whole report.
+  const std::span<const CycleRecord> cycles = std::span(all_cycles).subspan(first);
   if (first > 0) {
     html += fmt::format("<p class=\"note\">The latest {} of {} cycles; <a href=\"/?cycles=all\">chart all of them</a>."
                         "</p>",
