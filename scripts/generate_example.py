@@ -1403,6 +1403,49 @@ def generate(seed):
     return rows
 
 
+# Multi-label variant (--multi-label DIR): how many intents a message has, and the rows per split.
+MULTI_INTENT_COUNTS = [1, 2, 3]
+MULTI_INTENT_WEIGHTS = [62, 30, 8]
+MULTI_LABEL_ROWS = {"train": 2400, "validation": 500, "test": 500}
+MULTI_COLUMNS = ["text", "intents", "channel", "created_at"]
+
+
+def generate_multi_label(seed):
+    """Returns {split: [row, ...]} with rows as [text, "a|b", channel, created_at]: support
+    messages with one, two or three intents, each asked in the message (the primary ask,
+    then short asides about the others), labelled with every intent they ask about."""
+    rng = Rng(seed)
+    weights = [INTENT_ROWS[intent] for intent in INTENTS]
+    rows = {split: [] for split in SPLITS}
+    seen = set()
+    for split in SPLITS:
+        while len(rows[split]) < MULTI_LABEL_ROWS[split]:
+            count = rng.weighted(MULTI_INTENT_COUNTS, MULTI_INTENT_WEIGHTS)
+            intents = []
+            while len(intents) < count:
+                intent = rng.weighted(INTENTS, weights)
+                if intent not in intents:
+                    intents.append(intent)
+            primary = intents[0]
+            channel = rng.weighted(CHANNELS, CHANNEL_MIX[primary])
+            created_at = draw_timestamp(rng, split, primary, channel)
+            text = compose(rng, primary, channel, "standard", created_at).strip()
+            slots = Slots(rng, created_at)
+            for other in intents[1:]:
+                aside = slots.fill(rng.choice(SECONDARY[other]))
+                connector = rng.choice(CONNECTORS)
+                if not re.match(r"I\b", aside):
+                    aside = aside[0].lower() + aside[1:]
+                text = text + connector + aside
+            if text in seen:
+                continue
+            seen.add(text)
+            stamp = created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            rows[split].append([text, "|".join(sorted(intents)), channel, stamp])
+        rows[split].sort(key=lambda row: (row[3], row[0], row[1]))
+    return rows
+
+
 def generate_week(seed, existing_texts, rows_per_week=400):
     """One week of production traffic after the reference date, for `trainops cycle`
     (`--traffic-week`): the same intents, channels and writing as the task's files, in the
@@ -1456,6 +1499,9 @@ def main(argv):
     parser.add_argument("--out", default=os.path.join(repo_root, "examples", "awesomeshoes"),
                         help="output folder (default examples/awesomeshoes)")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    parser.add_argument("--multi-label", metavar="DIR",
+                        help="also write a multi-label variant (messages with one to three intents, column "
+                             "intents = a|b) to DIR/{train,validation,test}.csv")
     parser.add_argument("--traffic-week", metavar="FILE",
                         help="also write one week of production traffic with feedback labels to FILE")
     args = parser.parse_args(argv)
@@ -1467,6 +1513,14 @@ def main(argv):
         write_csv_atomic(path, rows[split])
         if not args.quiet:
             print(f"wrote {path}: {len(rows[split])} rows")
+    if args.multi_label:
+        os.makedirs(args.multi_label, exist_ok=True)
+        multi = generate_multi_label(args.seed + 2)
+        for split in SPLITS:
+            path = os.path.join(args.multi_label, f"{split}.csv")
+            write_csv_atomic(path, multi[split], MULTI_COLUMNS)
+            if not args.quiet:
+                print(f"wrote {path}: {len(multi[split])} rows")
     if args.traffic_week:
         texts = [row[0] for split in SPLITS for row in rows[split]]
         week = generate_week(args.seed + 1, texts)

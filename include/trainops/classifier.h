@@ -55,6 +55,11 @@ struct Prediction {
   // The most probable classes, best first, before rejection (top_k of them; the first is
   // the model's best class even when the text was rejected).
   std::vector<Alternative> alternatives;
+  // Multi-label models (IsMultiLabel()): every label whose calibrated probability reaches
+  // its threshold, in the model's label order, with that probability; empty when the text
+  // has none of the intents (then `rejected` is true and `label` is ""). `label` and
+  // `confidence` are the most probable chosen label. Empty for single-label models.
+  std::vector<Alternative> labels;
 };
 
 struct ClassifyOptions {
@@ -93,6 +98,8 @@ class Classifier {
   // The out-of-scope label ("" = none) and the stored rejection threshold (0 = off).
   const std::string& OosLabel() const;
   float Threshold() const;
+  // True for a multi-label model (task.multi_label): Prediction::labels holds the set.
+  bool IsMultiLabel() const;
   const std::string& Path() const;
   // Settings and provenance stored with the weights: type, labels, features, calibration
   // temperature, training hyper-parameters, data fingerprints (docs/model_format.md).

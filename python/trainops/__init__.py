@@ -150,8 +150,19 @@ class Model:
         return self._bytes
 
     # -- inference ---------------------------------------------------------------------
+    @property
+    def multi_label(self):
+        """True for a multi-label model (task.multi_label): predict answers label sets."""
+        return self._classifier.multi_label
+
     def predict(self, texts, k=1, threshold=None, threads=0):
         """Labels for texts, with out-of-scope rejection applied as ``trainops predict`` does.
+
+        A multi-label model answers each text with its label set instead: the list of
+        ``(label, confidence)`` pairs whose calibrated probability reaches the label's
+        threshold (``threshold``: one threshold for every label), in ``labels`` order, ``[]``
+        for a text with none of the intents; ``k`` is then ignored (``predict_proba`` has
+        every label's probability).
 
         ``texts`` is a list of str (or one str). For each text, a list of ``k``
         ``(label, confidence)`` pairs, best first; the first is the answer (the out-of-scope

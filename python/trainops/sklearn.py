@@ -5,7 +5,9 @@
     clf.predict(["where is my order?"])
     cross_val_score(TrainopsClassifier(), texts, labels, cv=5)
 
-X is a list (or 1-D array, or pandas Series) of str; y any hashable labels. fit trains with
+X is a list (or 1-D array, or pandas Series) of str; y any hashable labels, or for a
+multi-label task a list of label lists or a 0/1 indicator matrix (MultiLabelBinarizer's),
+when predict answers an indicator matrix and predict_proba each label's probability. fit trains with
 the same library and the same defaults as ``trainops train`` (a seeded validation split of
 the data selects the checkpoint; the pre-train data check runs, and its errors are logged,
 not fatal, unless ``allow_data_errors=False``). Hyper-parameters are the task spec's
@@ -45,6 +47,24 @@ def _texts(X, what="X"):
     return texts
 
 
+def _label_sets(y):
+    """(sets, classes) when y is multi-label: an indicator matrix (n, labels) of 0/1, as
+    MultiLabelBinarizer writes it (classes are the column numbers), or a list of label lists
+    (classes sorted); None for single-label y."""
+    if hasattr(y, "toarray"):  # a scipy sparse indicator matrix
+        y = y.toarray()
+    if isinstance(y, np.ndarray) and y.ndim == 2:
+        if y.shape[1] == 1:
+            return None  # a column vector of single labels
+        if not np.isin(y, (0, 1)).all():
+            raise ValueError("y: a 2-D y is read as a label indicator matrix and must hold only 0 and 1")
+        return [[j for j in np.nonzero(row)[0]] for row in y], list(range(y.shape[1]))
+    if isinstance(y, (list, tuple)) and y and all(isinstance(v, (list, tuple, set, frozenset)) for v in y):
+        sets = [sorted(set(v), key=str) for v in y]
+        return sets, sorted({label for v in sets for label in v}, key=str)
+    return None
+
+
 class TrainopsClassifier(ClassifierMixin, BaseEstimator):
     """A text classifier trained by trainops (TF-IDF n-gram softmax, or fastText-style
     embeddings with ``model="embedding"``), with calibrated probabilities.
@@ -82,6 +102,10 @@ class TrainopsClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         texts = _texts(X)
+        sets = _label_sets(y)
+        if sets is not None:
+            return self._fit_multi_label(texts, *sets)
+        self.multi_label_ = False
         labels = list(y.ravel() if isinstance(y, np.ndarray) else y)
         if len(labels) != len(texts):
             raise ValueError(f"X has {len(texts)} texts but y has {len(labels)} labels; they must match")
@@ -119,8 +143,49 @@ class TrainopsClassifier(ClassifierMixin, BaseEstimator):
         self._columns = np.array([model_labels.index(n) if n in model_labels else -1 for n in names])
         return self
 
+    def _fit_multi_label(self, texts, sets, classes):
+        """Multi-label y: each text's label set (task.multi_label); predict answers an
+        indicator matrix (n, len(classes_)), as scikit-learn's multi-label estimators do."""
+        if len(sets) != len(texts):
+            raise ValueError(f"X has {len(texts)} texts but y has {len(sets)} label sets; they must match")
+        if not texts:
+            raise ValueError("fit needs at least one text; X is empty")
+        names = [str(c) for c in classes]
+        for name in names:
+            if "|" in name:
+                raise ValueError(f"label {name!r} contains '|', which joins a set's labels; rename it")
+        self.multi_label_ = True
+        self.classes_ = np.asarray(classes)
+        params = {k: v for k, v in self.get_params().items() if k not in ("allow_data_errors", "oos_label")}
+        work = tempfile.mkdtemp(prefix="trainops-fit-")
+        try:
+            data = os.path.join(work, "train.csv")
+            with open(data, "w", newline="", encoding="utf-8") as f:
+                writer = csv.writer(f)
+                writer.writerow(["text", "labels"])
+                for t, labels in zip(texts, sets):
+                    writer.writerow([t, "|".join(str(label) for label in labels)])
+            self.model_ = train(data=data, text_column="text", label_column="labels", out=os.path.join(work, "run"),
+                                record=False, allow_data_errors=self.allow_data_errors, multi_label=True, **params)
+        except InputError as e:
+            raise InputError(f"fit(X, y): {e}".replace(data, "the training data (X, y)")) from None
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        self.model_.path = None
+        model_labels = self.model_.labels
+        self._columns = np.array([model_labels.index(n) if n in model_labels else -1 for n in names])
+        return self
+
     def predict(self, X):
         check_is_fitted(self, "model_")
+        if getattr(self, "multi_label_", False):
+            answers = self.model_.predict(_texts(X), threads=self._threads())
+            index = {str(c): i for i, c in enumerate(self.classes_)}
+            out = np.zeros((len(answers), len(self.classes_)), dtype=int)
+            for i, answer in enumerate(answers):
+                for label, _ in answer:
+                    out[i, index[label]] = 1
+            return out
         answers = self.model_.predict(_texts(X), k=1, threads=self._threads())
         index = {str(c): i for i, c in enumerate(self.classes_)}
         try:

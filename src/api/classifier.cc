@@ -30,6 +30,11 @@ struct Classifier::Impl {
     TopK(scratch.probs, std::max<size_t>(1, options.top_k), order);
     p.alternatives.reserve(order.size());
     for (uint32_t k : order) p.alternatives.push_back({model.info.labels[k], scratch.probs[k]});
+    if (model.info.multi_label) {
+      thread_local std::vector<uint32_t> chosen;
+      ChosenLabels(model, scratch.probs, options.threshold, d.empty, chosen);
+      for (uint32_t k : chosen) p.labels.push_back({model.info.labels[k], scratch.probs[k]});
+    }
     return p;
   }
 };
@@ -91,6 +96,8 @@ std::vector<Prediction> Classifier::ClassifyBatch(const std::vector<std::string>
 const std::vector<std::string>& Classifier::Labels() const { return impl_->model.info.labels; }
 const std::string& Classifier::Id() const { return impl_->id; }
 const std::string& Classifier::Task() const { return impl_->model.info.task; }
+bool Classifier::IsMultiLabel() const { return impl_->model.info.multi_label; }
+
 const std::string& Classifier::OosLabel() const { return impl_->model.info.oos_label; }
 float Classifier::Threshold() const { return impl_->model.info.reject_threshold; }
 const std::string& Classifier::Path() const { return impl_->path; }

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "eval/eval_report.h"
 #include "eval/evaluator.h"
+#include "eval/multi_label_eval.h"
 #include "model/model_io.h"
 #include "report/html_report.h"
 #include "report/markdown_report.h"
@@ -56,6 +57,14 @@ EvaluateResult EvaluateModelImpl(const EvaluateOptions& o) {
   EvaluateResult out;
   Dataset rows = LoadDataset(EvalSource(model, input));
   RequireRows(rows, o.data);
+  if (model.info.multi_label) {
+    const MultiLabelEvalResult result = EvaluateMultiLabel(model, std::move(rows), input);
+    for (const auto& p : result.skipped) out.warnings.push_back("skipped row: " + p.ToString());
+    out.report = BuildMultiLabelReport(model, result, options);
+    out.report["model"] = o.model;
+    out.report["data"] = o.data;
+    return out;
+  }
   const EvalResult result = Evaluate(model, std::move(rows), input);
   for (const auto& p : result.skipped) out.warnings.push_back("skipped row: " + p.ToString());
   if (input.threshold > 0 && !result.oos_index) {

@@ -59,7 +59,7 @@ Split LoadSplit(const TaskSpec& spec, const std::string& name, const std::filesy
       source,
       [&](Example&& e) {
         const uint64_t seen = split.rows_in_file++;
-        split.label_counts[e.label] += 1;
+        for (const std::string& label : check_internal::LabelsOf(e, spec.data.multi_label)) split.label_counts[label] += 1;
         if (seen < cap) {
           split.examples.push_back(std::move(e));
         } else if (const uint64_t j = rng() % (seen + 1); j < cap) {
@@ -162,6 +162,7 @@ CheckReport RunCheckData(const TaskSpec& spec, const CheckOptions& options) {
   timed("broken_rows", check_internal::CheckBrokenRows);
   timed("duplicates_and_leakage", check_internal::CheckDuplicatesAndLeakage);
   timed("label_health", check_internal::CheckLabelHealth);
+  timed("label_sets", check_internal::CheckLabelSets);
   timed("staleness", check_internal::CheckStaleness);
   timed("label_errors_and_outliers", check_internal::CheckLabelErrorsAndOutliers);
   timed("thin_segments", check_internal::CheckThinSegments);

@@ -40,12 +40,19 @@ struct CheckInput {
   std::function<void(const std::string&)> info;
 };
 
+// The labels a row counts for: its set in a multi-label task (none for the empty set),
+// else its one label.
+inline std::vector<std::string> LabelsOf(const Example& e, bool multi_label) {
+  return multi_label ? e.labels : std::vector<std::string>{e.label};
+}
+
 // At most this many characters of a text are quoted in messages.
 std::string Quote(std::string_view text, size_t max_chars = 80);
 
 void CheckBrokenRows(const CheckInput& in, CheckReport& report);
 void CheckDuplicatesAndLeakage(const CheckInput& in, CheckReport& report);
 void CheckLabelHealth(const CheckInput& in, CheckReport& report);
+void CheckLabelSets(const CheckInput& in, CheckReport& report);
 void CheckStaleness(const CheckInput& in, CheckReport& report);
 void CheckLabelErrorsAndOutliers(const CheckInput& in, CheckReport& report);
 void CheckThinSegments(const CheckInput& in, CheckReport& report);

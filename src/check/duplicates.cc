@@ -54,7 +54,8 @@ std::vector<std::vector<uint32_t>> GroupByKey(const Keys& keys,
   return groups;
 }
 
-void WithinSplit(const Split& split, size_t split_index, const std::vector<std::vector<uint32_t>>& groups,
+void WithinSplit(const CheckInput& in, const Split& split, size_t split_index,
+                 const std::vector<std::vector<uint32_t>>& groups,
                  CheckReport& report, nlohmann::json& stats) {
   size_t exact_extra = 0, duplicate_groups = 0, conflict_groups = 0;
   for (const auto& group : groups) {
@@ -88,9 +89,13 @@ void WithinSplit(const Split& split, size_t split_index, const std::vector<std::
       }
       f.check = "conflicting_labels";
       f.severity = Severity::kError;
-      f.message = fmt::format("{}: {} rows with the same text {} (after normalization) have different labels "
-                              "({}); at most one label is right, fix the others",
-                              split.file, group.size(), Quote(text), Join(parts, ", "));
+      f.message = in.spec.data.multi_label
+                      ? fmt::format("{}: {} rows with the same text {} (after normalization) have different label "
+                                    "sets ({}; \"\" is none of the intents); at most one set is right, fix the others",
+                                    split.file, group.size(), Quote(text), Join(parts, ", "))
+                      : fmt::format("{}: {} rows with the same text {} (after normalization) have different labels "
+                                    "({}); at most one label is right, fix the others",
+                                    split.file, group.size(), Quote(text), Join(parts, ", "));
       f.details = {{"split", split.name}, {"labels", label_counts}, {"text", text}};
       for (uint32_t i : group) {
         report.removals.push_back({Removal::Kind::kConflict, split_index, split.examples[i].line,
@@ -247,7 +252,7 @@ void CheckDuplicatesAndLeakage(const CheckInput& in, CheckReport& report) {
   std::vector<std::vector<std::vector<uint32_t>>> groups(n);
   for (size_t s = 0; s < n; ++s) {
     groups[s] = GroupByKey(keys[s], &key_index[s]);
-    WithinSplit(in.splits[s], s, groups[s], report, dup_stats);
+    WithinSplit(in, in.splits[s], s, groups[s], report, dup_stats);
   }
   report.summary["duplicates"] = dup_stats;
 

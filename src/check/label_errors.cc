@@ -126,6 +126,13 @@ void CheckLabelErrorsAndOutliers(const CheckInput& in, CheckReport& report) {
     report.summary["checks_skipped"]["outliers"] = "turned off (checks.label_error_folds: 0)";
     return;
   }
+  if (in.spec.data.multi_label) {
+    // The out-of-fold model here is single-label; label sets are not its classes.
+    const char* why = "not yet available for multi-label tasks (task.multi_label)";
+    report.summary["checks_skipped"]["label_errors"] = why;
+    report.summary["checks_skipped"]["outliers"] = why;
+    return;
+  }
   Pooled pool;
   std::map<std::string, uint32_t> label_index;
   for (uint32_t s = 0; s < in.splits.size(); ++s) {

@@ -22,7 +22,9 @@ void CheckLabelHealth(const CheckInput& in, CheckReport& report) {
   nlohmann::json counts = nlohmann::json::object();
   for (size_t s = 0; s < in.splits.size(); ++s) {
     for (uint32_t i = 0; i < in.splits[s].examples.size(); ++i) {
-      rows_by_label[s][in.splits[s].examples[i].label].push_back(i);
+      for (const std::string& label : LabelsOf(in.splits[s].examples[i], in.spec.data.multi_label)) {
+        rows_by_label[s][label].push_back(i);
+      }
     }
     if (in.splits[s].sampled()) {
       count_of[s] = in.splits[s].label_counts;

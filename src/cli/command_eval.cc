@@ -25,7 +25,48 @@ std::string Interval(const nlohmann::json& ci) {
   return ci.is_array() ? fmt::format(" [{:.4f}, {:.4f}]", ci[0].get<double>(), ci[1].get<double>()) : "";
 }
 
+// Multi-label reports (eval/multi_label_eval.h): set metrics, then labels and failures.
+void PrintMultiLabelTable(const nlohmann::json& j) {
+  std::cout << fmt::format("n {}  micro_f1 {:.4f}{}  exact_match {:.4f}{}  macro_f1 {:.4f}  samples_f1 {:.4f}\n",
+                           j["n"].get<uint64_t>(), j["micro_f1"].get<double>(), Interval(j["micro_f1_ci"]),
+                           j["exact_match"].get<double>(), Interval(j["exact_match_ci"]), j["macro_f1"].get<double>(),
+                           j["samples_f1"].get<double>());
+  std::cout << fmt::format("hamming_loss {:.4f}  labels per message {:.2f} (predicted {:.2f})  thresholds: {}\n\n",
+                           j["hamming_loss"].get<double>(), j["label_cardinality"].get<double>(),
+                           j["predicted_cardinality"].get<double>(),
+                           j["threshold"].is_string() ? j["threshold"].get<std::string>()
+                                                      : fmt::format("{:.3f} for every label", j["threshold"].get<double>()));
+  const auto labels = j["labels"].get<std::vector<std::string>>();
+  size_t width = 5;
+  for (const auto& l : labels) width = std::max(width, l.size());
+  std::cout << fmt::format("{:<{}}  {:>9}  {:>6}  {:>6}  {:>7}\n", "label", width, "precision", "recall", "f1", "support");
+  for (const auto& label : labels) {
+    const auto& m = j["per_label"][label];
+    if (m["support"].get<uint64_t>() == 0 && m["predicted"].get<uint64_t>() == 0) continue;
+    std::cout << fmt::format("{:<{}}  {:>9.4f}  {:>6.4f}  {:>6.4f}  {:>7}\n", label, width, m["precision"].get<double>(),
+                             m["recall"].get<double>(), m["f1"].get<double>(), m["support"].get<uint64_t>());
+  }
+  const auto& cats = j["failures"]["categories"];
+  if (!cats.empty()) {
+    std::cout << fmt::format("\nfailure categories ({} wrong label decisions), largest first:\n",
+                             j["failures"]["total_errors"].get<uint64_t>());
+    for (size_t i = 0; i < cats.size() && i < 10; ++i) {
+      std::cout << fmt::format("  {:>2}. {:<60} {:>6}  {:>5.1f}%\n", cats[i]["rank"].get<int>(),
+                               cats[i]["title"].get<std::string>(), cats[i]["count"].get<uint64_t>(),
+                               100 * cats[i]["share"].get<double>());
+    }
+  }
+  const auto& pairs = j["failures"]["confused_pairs"];
+  if (!pairs.empty()) {
+    std::cout << "\nmost confused (gold label missed, other label predicted in the same message):\n";
+    for (size_t i = 0; i < pairs.size() && i < 5; ++i) {
+      std::cout << fmt::format("  {:<60} {:>6}\n", pairs[i]["title"].get<std::string>(), pairs[i]["count"].get<uint64_t>());
+    }
+  }
+}
+
 void PrintTable(const nlohmann::json& j) {
+  if (j.value("task_kind", "") == "multi_label") return PrintMultiLabelTable(j);
   std::cout << fmt::format("n {}  accuracy {:.4f}{}  macro_f1 {:.4f}  weighted_f1 {:.4f}\n", j["n"].get<uint64_t>(),
                            j["accuracy"].get<double>(), Interval(j["accuracy_ci"]), j["macro_f1"].get<double>(),
                            j["weighted_f1"].get<double>());

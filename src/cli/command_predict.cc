@@ -36,7 +36,7 @@ void PredictFile(const Model& model, const PredictFlags& f, const CliContext& ct
     if (file) file->Write(s);
     else std::cout << s;
   };
-  write(PredictionCsvHeader(f.settings.top_k));
+  write(PredictionCsvHeader(model, f.settings.top_k));
   Model::Scratch scratch;
   uint64_t rows = 0, skipped = 0;
   // Rows are predicted as they stream in, so memory stays flat for any input size.
@@ -52,7 +52,7 @@ void PredictFile(const Model& model, const PredictFlags& f, const CliContext& ct
         const std::string message = "bad row, prediction left empty: " + problem.ToString();
         if (skip) ctx.Warn(message);
         else std::cerr << "trainops: error: " << message << "\n";
-        write(std::string(static_cast<size_t>(2 * std::max(1, f.settings.top_k) - 1), ',') + "\n");
+        write(std::string(PredictionCsvColumns(model, f.settings.top_k) - 1, ',') + "\n");
         ++skipped;
       });
   if (file) file->Commit();
@@ -99,7 +99,7 @@ void PredictStdin(const Model& model, const PredictFlags& f, const CliContext& c
       const std::string message = fmt::format("stdin line {}: {}; answered with an empty line", line_number, problem);
       if (skip) ctx.Warn(message);
       else std::cerr << "trainops: error: " << message << "\n";
-      std::cout << std::string(static_cast<size_t>(2 * std::max(1, f.settings.top_k) - 1), ',') << "\n";
+      std::cout << std::string(PredictionCsvColumns(model, f.settings.top_k) - 1, ',') << "\n";
       FlushStdout();
       continue;
     }

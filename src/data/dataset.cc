@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "data/file_shards.h"
+#include "data/label_set.h"
 #include "data/utf8.h"
 
 namespace trainops {
@@ -164,10 +165,32 @@ class RowChecker {
     if (auto offset = FindInvalidUtf8(label)) {
       return Problem(record, column, InvalidUtf8Reason(label, *offset));
     }
+    const bool is_list = *plan_.label < record.structured.size() && record.structured[*plan_.label];
+    if (source_.multi_label) return CheckLabelSet(record, label, is_list);
+    if (is_list) {
+      return Problem(record, column,
+                     "a list of labels in a single-label task; give one label, or set task.multi_label: true in "
+                     "the task spec (docs/task_spec.md)");
+    }
     if (label.empty()) return Problem(record, column, "empty label; fill it or drop the row");
     if (IsBlankText(label)) {
       return Problem(record, column, "label is only white space; fill it or drop the row");
     }
+    return CheckDeclared(record, label);
+  }
+
+  // A multi-label cell: parsed into its set (parsed_labels_), each label checked.
+  std::optional<RowProblem> CheckLabelSet(const RawRecord& record, const std::string& cell, bool is_list) const {
+    std::string reason = ParseLabelCell(cell, is_list, source_.label_separator, parsed_labels_);
+    if (!reason.empty()) return Problem(record, source_.label_column, std::move(reason));
+    for (const std::string& label : parsed_labels_) {
+      if (auto problem = CheckDeclared(record, label)) return problem;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<RowProblem> CheckDeclared(const RawRecord& record, const std::string& label) const {
+    const std::string& column = source_.label_column;
     if (!label_set_.empty() && !label_set_.count(label)) {
       std::string reason = "label " + Quoted(label) + " is not one of the " +
                            std::to_string(source_.label_set.size()) + " declared labels";
@@ -223,7 +246,14 @@ class RowChecker {
     if (plan_.time && record.present[*plan_.time]) example.time = record.values[*plan_.time];
     example.text = std::move(record.values[plan_.text]);
     example.label.clear();
-    if (plan_.label) example.label = std::move(record.values[*plan_.label]);
+    example.labels.clear();
+    if (plan_.label && source_.multi_label) {
+      example.labels = std::move(parsed_labels_);  // CheckLabelSet parsed this row's cell
+      parsed_labels_.clear();
+      example.label = JoinLabelSet(example.labels, source_.label_separator);
+    } else if (plan_.label) {
+      example.label = std::move(record.values[*plan_.label]);
+    }
   }
 
   const DataSource& source_;
@@ -231,6 +261,8 @@ class RowChecker {
   size_t width_;
   ColumnPlan plan_;
   std::unordered_set<std::string> label_set_;
+  // The set CheckLabelSet parsed, handed to Fill (one checker reads one file in order).
+  mutable std::vector<std::string> parsed_labels_;
 };
 
 }  // namespace

@@ -34,6 +34,11 @@ struct DataSource {
   std::string weight_column;
   // When non-empty, any other label is a row problem.
   std::vector<std::string> label_set;
+  // Multi-label task (data/label_set.h): the label cell is a set, a JSONL list or labels
+  // joined by `label_separator`; the empty set is allowed. Single-label: a JSONL list is a
+  // row problem.
+  bool multi_label = false;
+  std::string label_separator = "|";
   BadRowPolicy on_bad_row = BadRowPolicy::kError;
   // Read only part of the file (data/file_shards.h): the header bytes, then bytes
   // [begin, end); rows keep the file's line numbers. Unset: the whole file.
@@ -47,11 +52,12 @@ struct DataSource {
 
 struct Example {
   std::string text;
-  std::string label;                  // "" when unlabelled
+  std::string label;                  // "" when unlabelled; multi-label: JoinLabelSet(labels)
   std::vector<std::string> segments;  // one per DataSource::segment_columns; "" when missing
   std::string time;                   // raw value of the time column; "" when none
   float weight = 1.0f;                // the weight column's value; 1 when there is none
   uint64_t line = 0;                  // physical line where the record starts
+  std::vector<std::string> labels;    // multi-label only: the set, sorted (empty: none of them)
 };
 
 struct RowProblem {
@@ -78,7 +84,8 @@ struct Dataset {
 // called once for each bad row and reading continues (pass one: a row skipped without it
 // is not reported anywhere).
 // Row checks: a malformed record; text missing, invalid UTF-8, empty or only white space;
-// label (when label_column is set) missing, invalid UTF-8, empty, or outside label_set;
+// label (when label_column is set) missing, invalid UTF-8, empty, or outside label_set
+// (multi-label: each label of the set, which may be empty; data/label_set.h);
 // segment and time values invalid UTF-8 (missing ones become "", which is fine); a weight
 // (when weight_column is set) that is not a finite number in [0, kMaxRowWeight].
 // Missing or duplicated columns in the header are an InputError naming the file, the

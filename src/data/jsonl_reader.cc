@@ -239,6 +239,7 @@ void JsonlReader::Parse(RawRecord& record) {
   record.values.resize(width);
   for (auto& value : record.values) value.clear();
   record.present.assign(width, false);
+  record.structured.assign(width, false);
   record.malformed.clear();
   RecordFiller filler(column_index_, record);
   const char* begin = line_text_.data();
@@ -252,6 +253,7 @@ void JsonlReader::Parse(RawRecord& record) {
     auto it = column_index_.find(item.key());
     if (it != column_index_.end() && item.value().is_structured()) {
       ToText(item.value(), record.values[it->second]);
+      record.structured[it->second] = true;
     }
   }
   CheckFieldSizes(record);

@@ -32,6 +32,9 @@ struct RawRecord {
   uint64_t offset = 0;  // byte offset in the input where the record starts
   std::vector<std::string> values;
   std::vector<bool> present;
+  // JSON Lines only (empty for CSV/TSV): `structured[i]` is true when column i held an
+  // array or object, whose JSON text is then in values[i] (a multi-label task's label list).
+  std::vector<bool> structured;
   // Set when the record itself is malformed (unterminated quote, too many fields, invalid
   // JSON); values are then unreliable and the row must be reported.
   std::string malformed;

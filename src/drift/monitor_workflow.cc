@@ -67,6 +67,7 @@ ResolvedModel ResolveMonitoredModel(const std::string& model, const TaskSpec& sp
     }
   }
   r.model = LoadModel(r.path);
+  RequireSingleLabel(r.model, r.path.string(), "monitor, select and cycle");
   return r;
 }
 

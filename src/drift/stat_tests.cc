@@ -173,15 +173,6 @@ std::vector<double> HolmAdjust(const std::vector<double>& p_values) {
   return adjusted;
 }
 
-Interval WilsonInterval(uint64_t successes, uint64_t n, double z) {
-  if (n == 0) return {0, 1};
-  const double nn = static_cast<double>(n), p = static_cast<double>(successes) / nn;
-  const double z2 = z * z;
-  const double center = (p + z2 / (2 * nn)) / (1 + z2 / nn);
-  const double half = z * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / (1 + z2 / nn);
-  return {std::max(0.0, center - half), std::min(1.0, center + half)};
-}
-
 double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
 }  // namespace trainops::drift

@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "eval/bootstrap.h"
+
 namespace trainops::drift {
 
 // Which change a one-sided test looks for: a (traffic) below b (reference), above, or both.
@@ -55,11 +57,9 @@ double FisherExactTest(uint64_t k_a, uint64_t n_a, uint64_t k_b, uint64_t n_b, D
 // A signal alerts at family-wise level alpha when its adjusted p <= alpha.
 std::vector<double> HolmAdjust(const std::vector<double>& p_values);
 
-struct Interval {
-  double low = 0, high = 0;
-};
-// Wilson score interval for a binomial proportion (95% for z = 1.96); n = 0 gives [0, 1].
-Interval WilsonInterval(uint64_t successes, uint64_t n, double z = 1.959963984540054);
+// The Wilson interval lives with the other intervals (eval/bootstrap.h).
+using trainops::Interval;
+using trainops::WilsonInterval;
 // Standard normal distribution function.
 double NormalCdf(double z);
 

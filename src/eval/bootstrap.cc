@@ -8,6 +8,15 @@
 
 namespace trainops {
 
+Interval WilsonInterval(uint64_t successes, uint64_t n, double z) {
+  if (n == 0) return {0, 1};
+  const double nn = static_cast<double>(n), p = static_cast<double>(successes) / nn;
+  const double z2 = z * z;
+  const double center = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+  const double half = z * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / (1 + z2 / nn);
+  return {std::max(0.0, center - half), std::min(1.0, center + half)};
+}
+
 uint64_t DeriveSeed(uint64_t seed, uint64_t index) {
   SplitMix64 a(seed ^ 0x5DEECE66Dull);
   uint64_t s = a();

@@ -26,6 +26,9 @@ struct Interval {
   nlohmann::json ToJson() const { return nlohmann::json::array({low, high}); }
 };
 
+// Wilson score interval for a binomial proportion (95% for z = 1.96); n = 0 gives [0, 1].
+Interval WilsonInterval(uint64_t successes, uint64_t n, double z = 1.959963984540054);
+
 struct ConfusionIntervals {
   Interval accuracy, macro_f1;
   // Per label of the matrix; nullopt for labels without support.

@@ -110,6 +110,8 @@ nlohmann::json CompareModelFiles(const std::filesystem::path& model_a, const std
                                  const std::string& name_b, std::vector<RowProblem>* skipped) {
   Model a = LoadModel(model_a);
   Model b = LoadModel(model_b);
+  RequireSingleLabel(a, model_a.string(), "compare");
+  RequireSingleLabel(b, model_b.string(), "compare");
   if (input.text_column.empty()) input.text_column = a.info.text_column;
   if (input.label_column.empty()) input.label_column = a.info.label_column;
   Dataset rows = LoadDataset(EvalSource(a, input));

@@ -19,6 +19,8 @@ DataSource EvalSource(const Model& model, const EvalInput& input) {
   source.label_column = input.label_column.empty() ? model.info.label_column : input.label_column;
   source.segment_columns = input.segment_columns;
   source.on_bad_row = input.on_bad_row;
+  source.multi_label = model.info.multi_label;
+  source.label_separator = model.info.label_separator;
   return source;
 }
 

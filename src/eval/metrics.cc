@@ -59,6 +59,7 @@ double ConfusionMatrix::Metric(const MetricSpec& metric) const {
     case MetricSpec::Kind::kAccuracy: return Accuracy();
     case MetricSpec::Kind::kMacroF1: return MacroF1();
     case MetricSpec::Kind::kWeightedF1: return WeightedF1();
+    case MetricSpec::Kind::kMicroF1: return Accuracy();  // one gold and one predicted label a row
     case MetricSpec::Kind::kRecall: {
       auto it = std::find(labels_.begin(), labels_.end(), metric.label);
       return it == labels_.end() ? 0 : ForLabel(static_cast<uint32_t>(it - labels_.begin())).recall;

@@ -88,6 +88,7 @@ GateReport RunGates(const TaskSpec& spec, const GateRunOptions& options) {
   // The spec's mistake first: a missing data.test is found before any model is read.
   EvalInput input = TestInput(spec, options.threads);
   const Model candidate = LoadModel(options.candidate);
+  RequireSingleLabel(candidate, options.candidate.string(), "gate");
 
   input.segment_columns = !gates.segments.columns.empty() ? gates.segments.columns
                           : !spec.evaluation.segments.empty() ? spec.evaluation.segments

@@ -52,7 +52,7 @@ void ArtifactWriter::Emit(ArtifactKind kind, const std::function<void(std::strin
   auto pod = [](const auto& value) {
     return std::string_view(reinterpret_cast<const char*>(&value), sizeof value);
   };
-  const uint32_t version = kArtifactFormatVersion;
+  const uint32_t version = version_;
   const auto kind_value = static_cast<uint32_t>(kind);
   const uint64_t payload_size = PayloadSize();
   put(kMagic);
@@ -95,10 +95,11 @@ ArtifactReader::ArtifactReader(std::string bytes, std::string what, ArtifactKind
   uint32_t version = header.U32();
   uint32_t kind = header.U32();
   uint64_t payload_size = header.U64();
-  if (version != kArtifactFormatVersion) {
-    fail(fmt::format("format version {} is not supported (this trainops reads version {}); {}",
-                     version, kArtifactFormatVersion,
-                     version > kArtifactFormatVersion ? "upgrade trainops" : "retrain the model"));
+  version_ = version;
+  if (version < kArtifactFormatVersion || version > kArtifactMultiLabelVersion) {
+    fail(fmt::format("format version {} is not supported (this trainops reads versions {} to {}); {}",
+                     version, kArtifactFormatVersion, kArtifactMultiLabelVersion,
+                     version > kArtifactMultiLabelVersion ? "upgrade trainops" : "retrain the model"));
   }
   if (kind != static_cast<uint32_t>(expected)) {
     fail(fmt::format("is a {} file, expected a {} file", KindName(kind),

@@ -22,6 +22,10 @@ class AtomicFile;
 enum class ArtifactKind : uint32_t { kModel = 1, kCheckpoint = 2 };  // on disk: never renumber
 
 inline constexpr uint32_t kArtifactFormatVersion = 1;
+// Version 2 files hold what version 1 readers would misread if they ignored it: a
+// multi-label model (ModelInfo::multi_label), which scores with sigmoids, not a softmax.
+// Every other file is still written as version 1, so older trainops keep reading them.
+inline constexpr uint32_t kArtifactMultiLabelVersion = 2;
 
 // Collects sections, then emits the file either as one string (Finish) or streamed to a
 // file (WriteTo) with the checksum computed on the way: both give the same bytes, and
@@ -35,6 +39,8 @@ class ArtifactWriter {
 
   // Size of the whole file, known before writing (the header records the payload size).
   uint64_t FileSize() const;
+  // The format version written in the header (default kArtifactFormatVersion).
+  void SetVersion(uint32_t version) { version_ = version; }
   // The whole file's bytes.
   std::string Finish(ArtifactKind kind) const;
   // Streams the whole file into `file` (not committed: the caller commits).
@@ -46,6 +52,7 @@ class ArtifactWriter {
   uint64_t PayloadSize() const;
 
   std::map<std::string, ChunkedBytes> sections_;
+  uint32_t version_ = kArtifactFormatVersion;
 };
 
 class ArtifactReader {
@@ -56,10 +63,12 @@ class ArtifactReader {
   // Throws CorruptFileError when the section is missing.
   std::string_view Get(std::string_view tag) const;
   const std::string& what() const { return what_; }
+  uint32_t version() const { return version_; }
 
  private:
   std::string bytes_;
   std::string what_;
+  uint32_t version_ = 0;
   std::map<std::string, std::string_view, std::less<>> sections_;
 };
 

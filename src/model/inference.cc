@@ -19,12 +19,68 @@ const std::string& LabelName(const Model& model, uint32_t label) {
   return label < model.info.labels.size() ? model.info.labels[label] : model.info.oos_label;
 }
 
+namespace {
+
+// Sigmoids instead of a softmax: the top label is the most probable one, and the text is
+// "rejected" (none of the intents) when no label reaches its threshold.
+Decision DecideMultiLabel(const Model& model, const float* raw_logits, float coverage, float threshold,
+                          std::vector<float>& probs) {
+  Decision d;
+  const size_t n = model.num_labels();
+  d.coverage = coverage;
+  probs.assign(raw_logits, raw_logits + n);
+  model.CalibratedSigmoids(probs);
+  uint32_t top = 0, second = n > 1 ? 1 : 0;
+  if (n > 1 && probs[1] > probs[0]) std::swap(top, second);
+  for (uint32_t k = 2; k < n; ++k) {
+    if (probs[k] > probs[top]) {
+      second = top;
+      top = k;
+    } else if (probs[k] > probs[second]) {
+      second = k;
+    }
+  }
+  d.top = top;
+  d.second = second;
+  d.confidence = probs[top];
+  d.margin = top == second ? 1.0f : probs[top] - probs[second];
+  d.reject_score = d.confidence;
+  d.chosen = 0;
+  uint32_t best_chosen = top;
+  for (uint32_t k = 0; k < n; ++k) {
+    if (!LabelChosen(model, k, probs[k], threshold)) continue;
+    if (d.chosen == 0 || probs[k] > probs[best_chosen]) best_chosen = k;
+    ++d.chosen;
+  }
+  d.rejected = d.chosen == 0;
+  d.label = d.rejected ? static_cast<uint32_t>(n) : best_chosen;
+  return d;
+}
+
+}  // namespace
+
+bool LabelChosen(const Model& model, size_t k, float probability, float threshold) {
+  const auto& stored = model.info.label_thresholds;
+  const float t = threshold >= 0 ? threshold : (k < stored.size() ? stored[k] : 0.5f);
+  return probability >= t;
+}
+
+void ChosenLabels(const Model& model, const std::vector<float>& probs, float threshold, bool empty,
+                  std::vector<uint32_t>& chosen) {
+  chosen.clear();
+  if (empty) return;
+  for (uint32_t k = 0; k < probs.size(); ++k) {
+    if (LabelChosen(model, k, probs[k], threshold)) chosen.push_back(k);
+  }
+}
+
 Decision Decide(const Model& model, const float* raw_logits, float coverage, float threshold,
                 std::vector<float>& probs, std::vector<float>& work) {
   Decision d;
   const size_t n = model.num_labels();
   d.coverage = coverage;
   if (n == 0) return d;
+  if (model.info.multi_label) return DecideMultiLabel(model, raw_logits, coverage, threshold, probs);
   const bool coverage_score = model.info.reject_score == RejectScore::kCoverageProbability;
   if (coverage_score) d.reject_score = model.RejectionScore(raw_logits, coverage, work);
   probs.assign(raw_logits, raw_logits + n);
@@ -49,6 +105,13 @@ Decision Decide(const Model& model, const float* raw_logits, float coverage, flo
 }
 
 void ApplyRejection(const Model& model, float threshold, Decision& d) {
+  if (model.info.multi_label) {
+    // The choice was made in Decide with its threshold; an empty text chooses nothing.
+    if (d.empty) d.chosen = 0;
+    d.rejected = d.chosen == 0;
+    if (d.rejected) d.label = static_cast<uint32_t>(model.num_labels());
+    return;
+  }
   d.rejected = d.empty || BelowThreshold(d.reject_score, EffectiveThreshold(model, threshold));
   d.label = d.rejected ? OosLabelIndex(model) : d.top;
 }

@@ -31,6 +31,9 @@ struct Decision {
   // After rejection: `top`, or the out-of-scope label, which may be num_labels() when the
   // model has no class for it (see LabelName).
   uint32_t label = 0;
+  // Multi-label models: how many labels reach their threshold (ChosenLabels); `rejected` is
+  // then "none of them" and `label` the most probable chosen one. 1 for single-label ones.
+  uint32_t chosen = 1;
 };
 
 // The threshold a rejection compares with: `requested` < 0 means the model's stored one,
@@ -55,6 +58,15 @@ void ApplyRejection(const Model& model, float threshold, Decision& decision);
 // Encode, Logits and Decide for one text; the calibrated probabilities are left in
 // scratch.probs and the raw logits in scratch.logits.
 Decision Classify(const Model& model, std::string_view text, Model::Scratch& scratch, float threshold = -1);
+
+// Multi-label models: the labels whose calibrated probability (`probs`, as Decide leaves
+// them) reaches their threshold, in label order. `threshold` < 0 means each label's stored
+// one (ModelInfo::label_thresholds), >= 0 one threshold for every label. An empty text
+// chooses none.
+void ChosenLabels(const Model& model, const std::vector<float>& probs, float threshold, bool empty,
+                  std::vector<uint32_t>& chosen);
+// Whether label k's probability reaches the threshold (as ChosenLabels decides).
+bool LabelChosen(const Model& model, size_t k, float probability, float threshold);
 
 // The k most probable classes, best first (ties: lower index first).
 void TopK(const std::vector<float>& probs, size_t k, std::vector<uint32_t>& order);

@@ -102,6 +102,14 @@ void Model::Softmax(std::vector<float>& values, float temperature) const {
   for (float& v : values) v /= sum;
 }
 
+void Model::CalibratedSigmoids(std::vector<float>& values) const {
+  const bool calibrated = info.calibration_scale.size() == values.size();
+  for (size_t k = 0; k < values.size(); ++k) {
+    const float z = calibrated ? info.calibration_scale[k] * values[k] + info.calibration_offset[k] : values[k];
+    values[k] = 1.0f / (1.0f + std::exp(-z));
+  }
+}
+
 float Model::RejectionScore(const float* raw_logits, float coverage, std::vector<float>& work) const {
   const size_t labels = num_labels();
   if (labels == 0) return 0;
@@ -114,6 +122,16 @@ float Model::RejectionScore(const float* raw_logits, float coverage, std::vector
   for (size_t k = 0; k < labels; ++k) work[k] = bias[k] + c * (raw_logits[k] - bias[k]);
   Softmax(work, scaled ? 1.0f : info.temperature);
   return *std::max_element(work.begin(), work.end());
+}
+
+std::string MultiLabelNotYetMessage(const std::string& what, std::string_view command) {
+  return fmt::format("{}: a multi-label model (task.multi_label); `trainops {}` does not handle multi-label models "
+                     "yet (train, eval and predict do, and the C++ and Python Classifier returns the label set)",
+                     what, command);
+}
+
+void RequireSingleLabel(const Model& model, const std::string& what, std::string_view command) {
+  if (model.info.multi_label) throw InputError(MultiLabelNotYetMessage(what, command));
 }
 
 }  // namespace trainops

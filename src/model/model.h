@@ -75,6 +75,15 @@ struct ModelInfo {
   std::string oos_label;          // "" = no out-of-scope label
   nlohmann::json training;        // hyper-parameters and run facts
   nlohmann::json lineage;         // data fingerprints (train, validation)
+  // Multi-label (task.multi_label; docs/evaluation.md): an independent sigmoid per label
+  // instead of a softmax. Label k's calibrated probability is
+  // sigmoid(calibration_scale[k] * logit_k + calibration_offset[k]) (Platt scaling fitted on
+  // validation) and the label is chosen when it reaches label_thresholds[k]; no label
+  // chosen is the answer "none of the intents". All three have one entry per label. Such
+  // files are written as artifact format version 2, which older readers refuse.
+  bool multi_label = false;
+  std::vector<float> calibration_scale, calibration_offset, label_thresholds;
+  std::string label_separator = "|";  // data.label_separator: how a CSV cell joins a set
 };
 
 class Model {
@@ -117,7 +126,16 @@ class Model {
   float RejectionScore(const float* raw_logits, float coverage, std::vector<float>& work) const;
   // Probabilities from logits with this model's temperature (in place).
   void Softmax(std::vector<float>& logits_to_probs, float temperature) const;
+  // Multi-label: each label's calibrated probability from its raw logit (in place).
+  void CalibratedSigmoids(std::vector<float>& logits_to_probs) const;
 };
+
+// The commands that do not handle multi-label models yet (issue 25: gates, release,
+// compare, serving, monitoring, select, cycle) refuse one instead of reading its sigmoids
+// as a softmax: InputError "<what>: a multi-label model; `trainops <command>` does not
+// handle multi-label models yet ...". No-op for single-label models.
+void RequireSingleLabel(const Model& model, const std::string& what, std::string_view command);
+std::string MultiLabelNotYetMessage(const std::string& what, std::string_view command);
 
 // Hashed ids -> TF-IDF weighted, L2-normalized sparse vector. `row_counts` is scratch of
 // vocab.size() zeros (left zeroed): counting in it is linear in the number of ids, where

@@ -31,6 +31,13 @@ nlohmann::json ModelInfoToJson(const ModelInfo& info) {
   j["oos_label"] = info.oos_label;
   j["training"] = info.training;
   j["lineage"] = info.lineage;
+  // Only multi-label files carry these keys, so single-label files keep their bytes.
+  if (info.multi_label) {
+    j["multi_label"] = true;
+    j["label_calibration"] = {{"scale", info.calibration_scale}, {"offset", info.calibration_offset}};
+    j["label_thresholds"] = info.label_thresholds;
+    j["label_separator"] = info.label_separator;
+  }
   return j;
 }
 
@@ -64,6 +71,14 @@ ModelInfo ModelInfoFromJson(const nlohmann::json& j) {
   info.oos_label = j.at("oos_label").get<std::string>();
   info.training = j.value("training", nlohmann::json::object());
   info.lineage = j.value("lineage", nlohmann::json::object());
+  info.multi_label = j.value("multi_label", false);
+  if (info.multi_label) {
+    const auto& calibration = j.at("label_calibration");
+    info.calibration_scale = calibration.at("scale").get<std::vector<float>>();
+    info.calibration_offset = calibration.at("offset").get<std::vector<float>>();
+    info.label_thresholds = j.at("label_thresholds").get<std::vector<float>>();
+    info.label_separator = j.value("label_separator", std::string("|"));
+  }
   return info;
 }
 
@@ -103,6 +118,7 @@ std::vector<float> QuantizeRoundTrip(const std::vector<float>& weights, uint32_t
 }
 
 void AddModelSections(const Model& model, ArtifactWriter& writer, WeightStorage storage) {
+  if (model.info.multi_label) writer.SetVersion(kArtifactMultiLabelVersion);
   writer.Add("META", ModelInfoToJson(model.info).dump());
   auto borrowed_array = [](const auto& values) {
     ChunkedBytes bytes;
@@ -190,6 +206,14 @@ Model ModelFromSections(const ArtifactReader& reader) {
     fail("output weights do not match embedding size x labels");
   }
   if (!(model.info.temperature > 0)) fail("temperature must be positive");
+  if (model.info.multi_label) {
+    if (reader.version() < kArtifactMultiLabelVersion) fail("a multi-label model in a version 1 file");
+    // Empty until training calibrates them (checkpoints); then one per label.
+    const auto& info = model.info;
+    for (const auto* v : {&info.calibration_scale, &info.calibration_offset, &info.label_thresholds}) {
+      if (!v->empty() && v->size() != labels) fail("multi-label calibration or thresholds do not match the label count");
+    }
+  }
   // Optional: files written before the section existed load without it.
   if (reader.Has("REFS")) {
     try {

@@ -77,6 +77,12 @@ py::list Predict(const ClassifierPtr& c, const py::handle& texts, size_t k, floa
   for (size_t i = 0; i < predictions.size(); ++i) {
     const Prediction& p = predictions[i];
     py::list answer;
+    if (c->IsMultiLabel()) {
+      // The chosen set, in the model's label order (empty: none of the intents).
+      for (const Alternative& a : p.labels) answer.append(py::make_tuple(a.label, a.confidence));
+      out[i] = answer;
+      continue;
+    }
     answer.append(py::make_tuple(p.label, p.confidence));
     for (size_t j = 1; j < p.alternatives.size(); ++j) {
       answer.append(py::make_tuple(p.alternatives[j].label, p.alternatives[j].confidence));
@@ -126,6 +132,7 @@ void RegisterClassifier(py::module_& m) {
           },
           py::arg("data"), py::arg("name") = "<memory>")
       .def_property_readonly("labels", &Classifier::Labels)
+      .def_property_readonly("multi_label", &Classifier::IsMultiLabel)
       .def_property_readonly("id", &Classifier::Id)
       .def_property_readonly("task", &Classifier::Task)
       .def_property_readonly("oos_label", &Classifier::OosLabel)

@@ -262,8 +262,13 @@ std::string RenderParameterMarkdown() {
       for (const auto& c : p.choices) quoted.push_back(code(c));  // `recall:<label>` is not HTML
       accepted = Join(quoted, ", ");
     }
+    // A '|' in a cell (the label separator's default) would end the cell.
+    auto cell = [](std::string text) {
+      for (size_t at = text.find('|'); at != std::string::npos; at = text.find('|', at + 2)) text.insert(at, "\\");
+      return text;
+    };
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", code(p.name), code(p.flag), type_name(p.type),
-                       accepted, p.DefaultText(), code(p.json_key), p.help);
+                       cell(accepted), cell(p.DefaultText()), code(p.json_key), cell(p.help));
   }
   return out;
 }

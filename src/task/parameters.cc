@@ -91,6 +91,10 @@ Entry OptionalFloatEntry(Parameter p, Ref ref) {
           }};
 }
 
+// Multi-label linear models: sigmoids learn more slowly than a softmax from the same rows,
+// and the shipped model is an average of fold models (train/cross_fit.h).
+constexpr ModelTypeDefaults kMultiLabelLinearDefaults{.epochs = 30, .learning_rate = 1.0, .l2 = 1e-3};
+
 std::vector<Entry> BuildTable() {
   const ModelTypeDefaults linear = DefaultsFor(ModelType::kLinear);
   const ModelTypeDefaults embedding = DefaultsFor(ModelType::kEmbedding);
@@ -123,6 +127,28 @@ std::vector<Entry> BuildTable() {
                    return s.data.weight_column;
                  },
                  [](TaskSpec& s, std::string_view v) { s.data.weight_column = std::string(v); }});
+  }
+  {
+    // No JSON key: single-label models keep their bytes; a multi-label model says so in
+    // its own ModelInfo::multi_label.
+    Parameter p = param("task.multi_label", "--multi-label", "", ParameterType::kEnum,
+                        "each message may have several labels, or none: one-vs-all sigmoids with a threshold per "
+                        "label (docs/task_spec.md)");
+    p.choices = {"false", "true"};
+    t.push_back({p, [](const TaskSpec& s) -> std::optional<std::string> { return s.data.multi_label ? "true" : "false"; },
+                 [](TaskSpec& s, std::string_view v) {
+                   s.data.multi_label = v == "true";
+                   // Multi-label tasks select checkpoints on micro-F1 unless the spec names
+                   // a metric (the metric key, when given, is recorded before it is read).
+                   if (s.data.multi_label && !s.key_locations.count("metric")) s.metric.kind = MetricSpec::Kind::kMicroF1;
+                 }});
+  }
+  {
+    Parameter p = param("data.label_separator", "--label-separator", "", ParameterType::kString,
+                        "multi-label CSV/TSV: the string joining a row's labels in its label cell; a label "
+                        "containing it is an error");
+    t.push_back({p, [](const TaskSpec& s) -> std::optional<std::string> { return s.data.label_separator; },
+                 [](TaskSpec& s, std::string_view v) { s.data.label_separator = std::string(v); }});
   }
   {
     Parameter p = param("model.type", "--model", "model", ParameterType::kEnum,
@@ -162,7 +188,8 @@ std::vector<Entry> BuildTable() {
                                0, 1e9),
                        [](auto& s) -> auto& { return s.model.max_features; }));
   {
-    Parameter p = bounded(param("training.epochs", "--epochs", "epochs", ParameterType::kInt, "planned epochs"),
+    Parameter p = bounded(param("training.epochs", "--epochs", "epochs", ParameterType::kInt,
+                                fmt::format("planned epochs (multi-label linear: {})", kMultiLabelLinearDefaults.epochs)),
                           1, 10000);
     p.default_linear = fmt::format("{}", linear.epochs);
     p.default_embedding = fmt::format("{}", embedding.epochs);
@@ -170,7 +197,8 @@ std::vector<Entry> BuildTable() {
   }
   {
     Parameter p = bounded(param("training.learning_rate", "--lr", "learning_rate", ParameterType::kFloat,
-                                "AdaGrad base rate, decayed linearly"),
+                                fmt::format("AdaGrad base rate, decayed linearly (multi-label linear: {})",
+                                            FormatDouble(kMultiLabelLinearDefaults.learning_rate))),
                           0, 10);
     p.min_exclusive = true;
     p.default_linear = FormatDouble(linear.learning_rate);
@@ -179,7 +207,8 @@ std::vector<Entry> BuildTable() {
   }
   {
     Parameter p = bounded(param("training.l2", "--l2", "l2", ParameterType::kFloat,
-                                "L2 regularization (0: none)"),
+                                fmt::format("L2 regularization (0: none; multi-label linear: {})",
+                                            FormatDouble(kMultiLabelLinearDefaults.l2))),
                           0, 1);
     p.default_linear = FormatDouble(linear.l2);
     p.default_embedding = FormatDouble(embedding.l2);
@@ -229,7 +258,7 @@ std::vector<Entry> BuildTable() {
                        [](auto& s) -> auto& { return s.checkpoints.patience; }));
   {
     Parameter p = param("metric", "--metric", "", ParameterType::kMetric, "selects the checkpoint");
-    p.choices = {"accuracy", "macro_f1", "weighted_f1", "recall:<label>"};
+    p.choices = {"accuracy", "macro_f1", "micro_f1", "weighted_f1", "recall:<label>"};
     t.push_back({p, [](const TaskSpec& s) -> std::optional<std::string> { return s.metric.ToString(); },
                  [](TaskSpec& s, std::string_view v) { s.metric = MetricSpec::Parse(v); }});
   }
@@ -289,6 +318,11 @@ ModelTypeDefaults DefaultsFor(ModelType type) {
     case ModelType::kEmbedding: return {.epochs = 25, .learning_rate = 0.2, .l2 = 1e-6};
   }
   return {.epochs = 20, .learning_rate = 0.3, .l2 = 1e-6};
+}
+
+ModelTypeDefaults DefaultsFor(ModelType type, bool multi_label) {
+  if (multi_label && type == ModelType::kLinear) return kMultiLabelLinearDefaults;
+  return DefaultsFor(type);
 }
 
 const std::vector<Parameter>& Parameters() {

@@ -70,6 +70,11 @@ void TaskSpec::Validate() const {
       fail(p.name, e.what());
     }
   }
+  if (data.label_separator.empty()) fail("data.label_separator", "must not be empty; the default is \"|\"");
+  if (data.multi_label && !oos_label.empty()) {
+    fail("oos_label", "a multi-label task answers a message with none of the intents with the empty set; remove "
+                      "oos_label (rows with none of the intents have an empty label list)");
+  }
   if (checks.min_examples_per_label < 0) fail("checks.min_examples_per_label", "must be >= 0");
   if (checks.max_imbalance_ratio < 1) fail("checks.max_imbalance_ratio", "must be at least 1");
   if (!(checks.near_duplicate_threshold > 0 && checks.near_duplicate_threshold <= 1)) {

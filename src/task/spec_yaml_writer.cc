@@ -21,8 +21,21 @@ void EmitParameters(YAML::Emitter& out, const TaskSpec& spec, const std::string&
   for (const Parameter& p : Parameters()) {
     auto [s, key] = SplitName(p.name);
     if (s != section) continue;
-    if (auto value = GetParameter(spec, p.name)) out << YAML::Key << key << YAML::Value << *value;
+    auto value = GetParameter(spec, p.name);
+    // Sections added after specs were first saved (task.multi_label, data.label_separator)
+    // stay out of a saved spec at their defaults, so older specs read back unchanged.
+    if (value && (section == "task" || section == "data") && value == GetParameter(TaskSpec{}, p.name)) continue;
+    if (value) out << YAML::Key << key << YAML::Value << *value;
   }
+}
+
+bool SectionAtDefaults(const TaskSpec& spec, const std::string& section) {
+  for (const Parameter& p : Parameters()) {
+    if (SplitName(p.name).first == section && GetParameter(spec, p.name) != GetParameter(TaskSpec{}, p.name)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -57,6 +70,7 @@ std::string TaskSpecToYaml(const TaskSpec& spec, const std::filesystem::path& re
   if (!spec.labels.empty()) out << YAML::Key << "labels" << YAML::Value << YAML::Flow << spec.labels;
   EmitParameters(out, spec, "");
   for (const std::string& section : kParameterSections) {
+    if (section == "task" && SectionAtDefaults(spec, section)) continue;
     out << YAML::Key << section << YAML::Value << YAML::BeginMap;
     EmitParameters(out, spec, section);
     out << YAML::EndMap;

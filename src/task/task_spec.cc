@@ -42,7 +42,7 @@ using task_internal::SplitName;
 const std::vector<std::string> kTopKeys = {"name",   "description", "data",        "labels",
                                            "metric", "model",       "training",    "checkpoints",
                                            "seed",   "threads",     "checks",
-                                           "oos_label", "evaluation", "registry", "gates", "drift"};
+                                           "oos_label", "evaluation", "registry", "gates", "drift", "task"};
 const std::vector<std::string> kDataKeys = {"train",         "validation",      "test",
                                             "format",        "text_column",     "label_column",
                                             "segment_columns", "time_column",   "on_bad_row"};
@@ -121,6 +121,7 @@ std::string MetricSpec::ToString() const {
     case Kind::kAccuracy: return "accuracy";
     case Kind::kMacroF1: return "macro_f1";
     case Kind::kWeightedF1: return "weighted_f1";
+    case Kind::kMicroF1: return "micro_f1";
     case Kind::kRecall: return "recall:" + label;
   }
   return "?";
@@ -134,13 +135,15 @@ MetricSpec MetricSpec::Parse(std::string_view text) {
     m.kind = Kind::kMacroF1;
   } else if (text == "weighted_f1") {
     m.kind = Kind::kWeightedF1;
+  } else if (text == "micro_f1") {
+    m.kind = Kind::kMicroF1;
   } else if (text.starts_with("recall:") && text.size() > 7) {
     m.kind = Kind::kRecall;
     m.label = std::string(text.substr(7));
   } else {
     throw InputError(fmt::format(
-        "unknown metric \"{}\"{}; use accuracy, macro_f1, weighted_f1 or recall:<label>", text,
-        DidYouMean(text, {"accuracy", "macro_f1", "weighted_f1"})));
+        "unknown metric \"{}\"{}; use accuracy, macro_f1, micro_f1, weighted_f1 or recall:<label>", text,
+        DidYouMean(text, {"accuracy", "macro_f1", "micro_f1", "weighted_f1"})));
   }
   return m;
 }
@@ -157,6 +160,8 @@ DataSource DataSpec::Source(const std::filesystem::path& path,
   if (path == train) source.weight_column = weight_column;
   source.label_set = label_set;
   source.on_bad_row = on_bad_row;
+  source.multi_label = multi_label;
+  source.label_separator = label_separator;
   return source;
 }
 

@@ -24,7 +24,9 @@ namespace trainops {
 // The success metric used to select checkpoints: accuracy, macro_f1, weighted_f1, or
 // recall of one label ("recall:returns").
 struct MetricSpec {
-  enum class Kind { kAccuracy, kMacroF1, kWeightedF1, kRecall };
+  // kMicroF1: F1 over every (message, label) decision; the default of multi-label tasks,
+  // where kAccuracy is exact-set accuracy. With one label a message it equals accuracy.
+  enum class Kind { kAccuracy, kMacroF1, kWeightedF1, kRecall, kMicroF1 };
   Kind kind = Kind::kMacroF1;
   std::string label;  // for kRecall
   std::string ToString() const;
@@ -45,6 +47,11 @@ struct DataSpec {
   // training file is read with it: validation and test metrics stay unweighted.
   std::string weight_column;
   BadRowPolicy on_bad_row = BadRowPolicy::kError;
+  // task.multi_label (docs/task_spec.md): each row has a set of labels (data/label_set.h).
+  // Kept here because every file of the task is read with it.
+  bool multi_label = false;
+  // Joins a multi-label row's labels in a CSV/TSV cell (data.label_separator).
+  std::string label_separator = "|";
 
   // A DataSource for one of the files, carrying the columns and the label set, and the
   // weight column when `path` is the training file (the others need not have it).

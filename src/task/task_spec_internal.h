@@ -17,7 +17,7 @@ class YamlSection;
 namespace task_internal {
 
 // The sections made only of table parameters; their keys come from the table.
-inline const std::vector<std::string> kParameterSections = {"model", "training", "checkpoints"};
+inline const std::vector<std::string> kParameterSections = {"task", "model", "training", "checkpoints"};
 
 // "training.epochs" -> {"training", "epochs"}; "seed" -> {"", "seed"}.
 std::pair<std::string, std::string> SplitName(const std::string& name);

@@ -55,6 +55,10 @@ AutotuneResult Autotune(const TaskSpec& spec, const Hyperparameters& defaults,
     BuildFeatureSpace(data.train.texts, h.min_count, threads, model);
     EncodedData train = EncodeExamples(model, data.train.texts, data.train.labels, data.train.weights, threads);
     EncodedData validation = EncodeExamples(model, data.validation.texts, data.validation.labels, threads);
+    if (data.multi_label) {
+      train.SetLabelSets(data.train.label_sets);
+      validation.SetLabelSets(data.validation.label_sets);
+    }
     TrainerOptions options;
     options.hp = h;
     options.policy = spec.checkpoints;

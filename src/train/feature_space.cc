@@ -128,4 +128,13 @@ EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& t
   return data;
 }
 
+void EncodedData::SetLabelSets(const std::vector<std::vector<uint32_t>>& sets) {
+  set_offsets.assign(1, 0);
+  set_labels.clear();
+  for (const auto& set : sets) {
+    set_labels.insert(set_labels.end(), set.begin(), set.end());
+    set_offsets.push_back(set_labels.size());
+  }
+}
+
 }  // namespace trainops

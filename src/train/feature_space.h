@@ -24,8 +24,15 @@ struct EncodedData {
   // Importance weight per example (data.weight_column); empty when every one is 1, which
   // the optimizer treats exactly as an unweighted run.
   std::vector<float> weights;
+  // Multi-label data: example i's labels are set_labels[set_offsets[i]..set_offsets[i+1])
+  // (sorted; `labels` then holds kNoSingleLabel). Both empty for single-label data.
+  std::vector<uint64_t> set_offsets;
+  std::vector<uint32_t> set_labels;
   size_t size() const { return labels.size(); }
   float weight(size_t i) const { return weights.empty() ? 1.0f : weights[i]; }
+  bool multi_label() const { return !set_offsets.empty(); }
+  // Stores the sets of a multi-label example list (one per example, sorted).
+  void SetLabelSets(const std::vector<std::vector<uint32_t>>& sets);
 };
 
 // Fills model.vocab, model.idf and model.info.unseen_feature_idf (the IDF an n-gram in

@@ -30,7 +30,7 @@ Hyperparameters Hyperparameters::FromJson(const nlohmann::json& j) {
 }
 
 Hyperparameters ResolveHyperparameters(const TaskSpec& spec) {
-  const ModelTypeDefaults defaults = DefaultsFor(spec.model.type);
+  const ModelTypeDefaults defaults = DefaultsFor(spec.model.type, spec.data.multi_label);
   Hyperparameters h;
   h.type = spec.model.type;
   h.features = spec.model.features;

@@ -54,7 +54,38 @@ double SoftmaxInPlace(std::vector<float>& v, uint32_t gold) {
   return gold < v.size() ? -std::log(std::max(v[gold], 1e-12f)) : 0.0;
 }
 
+// -log sigmoid(z), stable for large |z|.
+double LogLoss(float z) { return z > 0 ? std::log1p(std::exp(-static_cast<double>(z))) : -z + std::log1p(std::exp(static_cast<double>(z))); }
+
+// One-vs-all: an independent sigmoid per label against its 0/1 target. Turns the logits
+// into the gradient of the summed binary cross-entropy (sigmoid(z_k) - y_k) in place and
+// returns that loss. `gold` lists the example's labels, sorted.
+double SigmoidsInPlace(std::vector<float>& v, const uint32_t* gold, size_t gold_count) {
+  double loss = 0;
+  size_t next = 0;
+  for (uint32_t k = 0; k < v.size(); ++k) {
+    while (next < gold_count && gold[next] < k) ++next;
+    const bool positive = next < gold_count && gold[next] == k;
+    const float z = v[k];
+    loss += positive ? LogLoss(z) : LogLoss(-z);
+    v[k] = 1.0f / (1.0f + std::exp(-z)) - (positive ? 1.0f : 0.0f);
+  }
+  return loss;
+}
+
 }  // namespace
+
+double MultiLabelLoss(const float* probs, size_t labels, const uint32_t* gold, size_t gold_count) {
+  double loss = 0;
+  size_t next = 0;
+  for (uint32_t k = 0; k < labels; ++k) {
+    while (next < gold_count && gold[next] < k) ++next;
+    const bool positive = next < gold_count && gold[next] == k;
+    const double p = std::clamp(static_cast<double>(probs[k]), 1e-12, 1 - 1e-12);
+    loss -= positive ? std::log(p) : std::log1p(-p);
+  }
+  return loss;
+}
 
 void InitializeWeights(const Hyperparameters& hp, Model& model, OptimizerState& state) {
   const size_t rows = model.vocab.size();
@@ -138,9 +169,15 @@ double SgdEngine::UpdateWith(uint32_t example, float lr, float weight, Workspace
   const float* values = &train_.values[first];
   const size_t nnz = last - first;
   model_.Logits(rows, values, nnz, hidden, probs);
-  double loss = SoftmaxInPlace(probs, gold);
   // probs becomes the gradient of the loss w.r.t. the logits.
-  if (gold < labels) probs[gold] -= 1.0f;
+  double loss;
+  if (train_.multi_label()) {
+    const uint64_t set_first = train_.set_offsets[example];
+    loss = SigmoidsInPlace(probs, train_.set_labels.data() + set_first, train_.set_offsets[example + 1] - set_first);
+  } else {
+    loss = SoftmaxInPlace(probs, gold);
+    if (gold < labels) probs[gold] -= 1.0f;
+  }
 
   // Labels whose gradient is negligible are left alone: late in training nearly all
   // probabilities are ~0, and touching only the few that matter is several times faster.
@@ -256,6 +293,15 @@ Scored ScoreEncoded(const Model& model, const EncodedData& data, int threads, bo
       scored.predicted[i] =
           static_cast<uint32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
       probs = logits;
+      if (data.multi_label()) {
+        // Labels the model does not know (validation-only ones) are past `labels`: the
+        // loss covers the model's own labels.
+        model.CalibratedSigmoids(probs);
+        const uint64_t first_label = data.set_offsets[i];
+        loss += MultiLabelLoss(probs.data(), labels, data.set_labels.data() + first_label,
+                               data.set_offsets[i + 1] - first_label);
+        continue;
+      }
       model.Softmax(probs, model.info.temperature);
       uint32_t gold = data.labels[i];
       // Examples whose label the model does not know cannot be scored for loss.

@@ -1,4 +1,5 @@
-// The optimizer: softmax cross-entropy with L2, AdaGrad step sizes and a linearly decaying
+// The optimizer: softmax cross-entropy (multi-label data: one-vs-all binary cross-entropy,
+// a sigmoid per label) with L2, AdaGrad step sizes and a linearly decaying
 // base learning rate; per-example importance weights (EncodedData::weights). Threads update the shared weights without locks (Hogwild, as
 // fastText does): with sparse inputs collisions are rare and harmless, and with one thread
 // the result is bit-for-bit deterministic.
@@ -62,7 +63,11 @@ class SgdEngine {
   Hyperparameters hp_;
 };
 
-// Mean cross-entropy and predicted label per example (argmax), with the raw logits
+// Multi-label: the summed binary cross-entropy of one example's label probabilities
+// against its label set (`gold`, sorted; indices >= labels are ignored).
+double MultiLabelLoss(const float* probs, size_t labels, const uint32_t* gold, size_t gold_count);
+
+// Mean cross-entropy (multi-label: summed binary cross-entropy) and predicted label per example (argmax), with the raw logits
 // appended to `logits` when non-null (row-major, examples x labels).
 struct Scored {
   double loss = 0;

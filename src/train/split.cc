@@ -29,4 +29,20 @@ SplitResult StratifiedSplit(std::vector<Example> examples, double validation_sha
   return result;
 }
 
+SplitResult RandomSplit(std::vector<Example> examples, double validation_share, uint64_t seed) {
+  std::vector<size_t> indices(examples.size());
+  for (size_t i = 0; i < indices.size(); ++i) indices[i] = i;
+  std::mt19937_64 rng(seed ^ 0x73706c6974ull);
+  for (size_t i = indices.size(); i > 1; --i) std::swap(indices[i - 1], indices[static_cast<size_t>(rng() % i)]);
+  size_t take = static_cast<size_t>(std::llround(validation_share * static_cast<double>(examples.size())));
+  if (examples.size() >= 2) take = std::clamp<size_t>(take, 1, examples.size() - 1);
+  std::vector<bool> to_validation(examples.size(), false);
+  for (size_t k = 0; k < take && k < indices.size(); ++k) to_validation[indices[k]] = true;
+  SplitResult result;
+  for (size_t i = 0; i < examples.size(); ++i) {
+    (to_validation[i] ? result.validation : result.train).push_back(std::move(examples[i]));
+  }
+  return result;
+}
+
 }  // namespace trainops

@@ -16,4 +16,9 @@ struct SplitResult {
 
 SplitResult StratifiedSplit(std::vector<Example> examples, double validation_share, uint64_t seed);
 
+// Multi-label data: a seeded uniform share (rounded) goes to validation, the file's order
+// kept within each part. Stratifying by label set would not do: most sets are rare, and a
+// set seen twice would send half its rows to validation.
+SplitResult RandomSplit(std::vector<Example> examples, double validation_share, uint64_t seed);
+
 }  // namespace trainops

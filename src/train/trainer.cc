@@ -9,7 +9,9 @@
 #include "common/error.h"
 #include "common/fault_injection.h"
 #include "common/huge_pages.h"
+#include "eval/label_thresholds.h"
 #include "eval/metrics.h"
+#include "eval/multi_label_metrics.h"
 #include "train/model_averaging.h"
 
 namespace trainops {
@@ -163,18 +165,57 @@ void Trainer::ShareDecision() {
   state_.stop_reason = decision.empty() ? "" : decision.substr(1);
 }
 
+// Multi-label checkpoints are compared at one threshold for every label, the one that
+// maximizes validation micro-F1 for these weights: calibration and per-label thresholds
+// come only after the checkpoint is chosen, and a fixed 0.5 would favour checkpoints by how
+// their scores happen to sit around it.
+MultiLabelCounts Trainer::MultiLabelCheckpointCounts(const std::vector<float>& logits) const {
+  const size_t labels = model_.num_labels();
+  std::vector<std::pair<float, bool>> pooled;
+  pooled.reserve(logits.size());
+  std::vector<std::vector<uint32_t>> gold(validation_.size());
+  for (size_t i = 0; i < validation_.size(); ++i) {
+    gold[i].assign(validation_.set_labels.begin() + static_cast<ptrdiff_t>(validation_.set_offsets[i]),
+                   validation_.set_labels.begin() + static_cast<ptrdiff_t>(validation_.set_offsets[i + 1]));
+    for (uint32_t k = 0; k < labels; ++k) {
+      const bool positive = std::binary_search(gold[i].begin(), gold[i].end(), k);
+      pooled.emplace_back(logits[i * labels + k], positive);
+    }
+  }
+  const float threshold = BestF1Threshold(std::move(pooled));  // on logits: sigmoid is monotone
+  MultiLabelCounts counts(validation_labels_);
+  std::vector<uint32_t> predicted;
+  for (size_t i = 0; i < validation_.size(); ++i) {
+    predicted.clear();
+    for (uint32_t k = 0; k < labels; ++k) {
+      if (logits[i * labels + k] >= threshold) predicted.push_back(k);
+    }
+    counts.Add(gold[i], predicted);
+  }
+  return counts;
+}
+
 void Trainer::Checkpoint(double train_loss_sum, uint64_t examples_since, double run_seconds) {
   if (rank() != 0) {
     // The weights are rank 0's already (averaged); it validates and decides for everyone.
     ShareDecision();
     return;
   }
-  Scored scored = ScoreEncoded(model_, validation_, options_.threads, /*keep_logits=*/false);
-  ConfusionMatrix confusion(validation_labels_);
-  for (size_t i = 0; i < validation_.size(); ++i) {
-    confusion.Add(validation_.labels[i], scored.predicted[i]);
+  const bool multi = validation_.multi_label();
+  Scored scored = ScoreEncoded(model_, validation_, options_.threads, /*keep_logits=*/multi);
+  double metric = 0, accuracy = 0;
+  if (multi) {
+    const MultiLabelCounts counts = MultiLabelCheckpointCounts(scored.logits);
+    metric = counts.Metric(options_.metric);
+    accuracy = counts.ExactMatch();
+  } else {
+    ConfusionMatrix confusion(validation_labels_);
+    for (size_t i = 0; i < validation_.size(); ++i) {
+      confusion.Add(validation_.labels[i], scored.predicted[i]);
+    }
+    metric = confusion.Metric(options_.metric);
+    accuracy = confusion.Accuracy();
   }
-  const double metric = confusion.Metric(options_.metric);
   const double elapsed = state_.elapsed_seconds + run_seconds;
   SgdEngine engine(model_, optimizer_, validation_, options_.hp);  // for its learning-rate schedule
   nlohmann::json record = {
@@ -186,7 +227,7 @@ void Trainer::Checkpoint(double train_loss_sum, uint64_t examples_since, double 
       {"validation_loss", scored.loss},
       {"validation_metric", metric},
       {"metric", options_.metric.ToString()},
-      {"validation_accuracy", confusion.Accuracy()},
+      {"validation_accuracy", accuracy},
       {"learning_rate", engine.LearningRate(state_.step, state_.total_steps)}};
 
   // A tie on the metric (common when validation is small or easy) is broken by the

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "eval/multi_label_metrics.h"
 #include "model/model.h"
 #include "task/task_spec.h"
 #include "train/checkpoint.h"
@@ -82,6 +83,8 @@ class Trainer {
 
  private:
   void Checkpoint(double train_loss_sum, uint64_t examples_since, double run_seconds);
+  // Validation counts of a multi-label model from its validation logits.
+  MultiLabelCounts MultiLabelCheckpointCounts(const std::vector<float>& logits) const;
   // The weights and accumulators the updates touch at random, on huge pages (a hint).
   void PreferHugePagesForWeights();
   // Rank 0's early-stopping decision on every rank (no-op in a single process).

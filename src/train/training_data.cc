@@ -1,6 +1,7 @@
 #include "train/training_data.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -33,6 +34,29 @@ std::vector<float> WeightsOf(const std::vector<Example>& examples) {
   return weights;
 }
 
+// Multi-label rows: each label's index in `extended` (labels only validation has are
+// appended, in order of first appearance).
+LabelledTexts ToLabelSets(std::vector<Example>& examples, std::vector<std::string>& extended) {
+  LabelledTexts out;
+  std::map<std::string, uint32_t> index;
+  for (uint32_t i = 0; i < extended.size(); ++i) index.emplace(extended[i], i);
+  out.labels.assign(examples.size(), kNoSingleLabel);
+  out.label_sets.reserve(examples.size());
+  out.texts.reserve(examples.size());
+  for (auto& ex : examples) {
+    std::vector<uint32_t> set;
+    for (const std::string& label : ex.labels) {
+      auto [it, added] = index.emplace(label, static_cast<uint32_t>(extended.size()));
+      if (added) extended.push_back(label);
+      set.push_back(it->second);
+    }
+    std::sort(set.begin(), set.end());
+    out.label_sets.push_back(std::move(set));
+    out.texts.push_back(std::move(ex.text));
+  }
+  return out;
+}
+
 }  // namespace
 
 void AddWeightLineage(const std::string& column, double weight_sum, uint64_t weighted_rows,
@@ -62,7 +86,9 @@ TrainingData LoadTrainingData(const TaskSpec& spec) {
                                   {"skipped", validation.skipped.size()}};
     validation_examples = std::move(validation.examples);
   } else {
-    SplitResult split = StratifiedSplit(std::move(train_examples), spec.training.validation_split, spec.seed);
+    SplitResult split = spec.data.multi_label
+                            ? RandomSplit(std::move(train_examples), spec.training.validation_split, spec.seed)
+                            : StratifiedSplit(std::move(train_examples), spec.training.validation_split, spec.seed);
     train_examples = std::move(split.train);
     validation_examples = std::move(split.validation);
     data.lineage["validation"] = {{"split_of", "train"},
@@ -81,10 +107,22 @@ TrainingData LoadTrainingData(const TaskSpec& spec) {
     data.labels = spec.labels;
   } else {
     std::set<std::string> seen;
-    for (const auto& ex : train_examples) seen.insert(ex.label);
+    for (const auto& ex : train_examples) {
+      if (spec.data.multi_label) {
+        seen.insert(ex.labels.begin(), ex.labels.end());
+      } else {
+        seen.insert(ex.label);
+      }
+    }
     data.labels.assign(seen.begin(), seen.end());
   }
-  if (data.labels.size() < 2) {
+  data.multi_label = spec.data.multi_label;
+  if (data.multi_label && data.labels.empty()) {
+    throw InputError(fmt::format("{}: column \"{}\": no row has a label (every set is empty); a multi-label "
+                                 "classifier needs at least one label to learn",
+                                 spec.data.train.string(), spec.data.label_column));
+  }
+  if (!data.multi_label && data.labels.size() < 2) {
     throw InputError(fmt::format("{}: column \"{}\" has only one label; a classifier needs at least two",
                                  spec.data.train.string(), spec.data.label_column));
   }
@@ -99,9 +137,10 @@ TrainingData LoadTrainingData(const TaskSpec& spec) {
   }
   AddWeightLineage(spec.data.weight_column, weight_sum, weighted_rows, data.lineage["train"]);
   std::vector<float> weights = WeightsOf(train_examples);
-  data.train = ToTexts(train_examples, train_extended);
+  data.train = data.multi_label ? ToLabelSets(train_examples, train_extended) : ToTexts(train_examples, train_extended);
   data.train.weights = std::move(weights);
-  data.validation = ToTexts(validation_examples, data.validation_labels);
+  data.validation = data.multi_label ? ToLabelSets(validation_examples, data.validation_labels)
+                                     : ToTexts(validation_examples, data.validation_labels);
   return data;
 }
 

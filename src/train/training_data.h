@@ -15,6 +15,9 @@ namespace trainops {
 struct LabelledTexts {
   std::vector<std::string> texts;
   std::vector<uint32_t> labels;  // index into TrainingData::labels, or past it for unknown
+  // Multi-label tasks only: each text's labels (sorted indices into TrainingData::labels,
+  // or validation_labels), with `labels` all kNoSingleLabel.
+  std::vector<std::vector<uint32_t>> label_sets;
   // Per-row training weights (data.weight_column), one per text; empty when every row
   // weighs 1 (no weight column, or one of only 1s). Validation rows never have weights,
   // even when carved from the weighted training file: validation metrics, and with them
@@ -27,9 +30,14 @@ struct LabelledTexts {
 void AddWeightLineage(const std::string& column, double weight_sum, uint64_t weighted_rows,
                       nlohmann::json& entry);
 
+// The `labels` entry of a multi-label row: past every label, so code reading single labels
+// counts it as unknown.
+inline constexpr uint32_t kNoSingleLabel = 0xFFFFFFFFu;
+
 struct TrainingData {
   std::vector<std::string> labels;             // the model's labels
   std::vector<std::string> validation_labels;  // labels + labels seen only in validation
+  bool multi_label = false;                    // task.multi_label: rows have label_sets
   LabelledTexts train;
   LabelledTexts validation;
   nlohmann::json lineage;  // file fingerprints, split seed, row counts

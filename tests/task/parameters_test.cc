@@ -54,6 +54,7 @@ TEST(ParameterTableTest, NamesFlagsAndJsonKeysAreUniqueAndEveryFlagOfTrainIsTher
     }
     EXPECT_FALSE(p.help.empty()) << p.name;
     EXPECT_EQ(p.help.find('|'), std::string::npos) << p.name << ": would break the Markdown table";
+    EXPECT_EQ(RenderParameterMarkdown().find("| | |"), std::string::npos) << "an unescaped | in a cell";
     EXPECT_EQ(FindParameter(p.name), &p);
   }
   // Flags are a contract that outside scripts run; each must stay.

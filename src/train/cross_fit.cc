@@ -1,0 +1,88 @@
+#include "train/cross_fit.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "train/sgd_engine.h"
+#include "train/training_rows.h"
+
+namespace trainops {
+
+EncodedData SubsetRows(const EncodedData& data, const std::vector<uint32_t>& rows) {
+  EncodedData out;
+  if (data.multi_label()) out.set_offsets.assign(1, 0);
+  for (uint32_t i : rows) {
+    const auto first = static_cast<ptrdiff_t>(data.offsets[i]), last = static_cast<ptrdiff_t>(data.offsets[i + 1]);
+    out.rows.insert(out.rows.end(), data.rows.begin() + first, data.rows.begin() + last);
+    out.values.insert(out.values.end(), data.values.begin() + first, data.values.begin() + last);
+    out.offsets.push_back(out.rows.size());
+    out.labels.push_back(data.labels[i]);
+    out.coverage.push_back(data.coverage[i]);
+    if (!data.weights.empty()) out.weights.push_back(data.weights[i]);
+    if (data.multi_label()) {
+      out.set_labels.insert(out.set_labels.end(), data.set_labels.begin() + static_cast<ptrdiff_t>(data.set_offsets[i]),
+                            data.set_labels.begin() + static_cast<ptrdiff_t>(data.set_offsets[i + 1]));
+      out.set_offsets.push_back(out.set_labels.size());
+    }
+  }
+  return out;
+}
+
+std::vector<float> OutOfFoldLogits(const Model& shape, const EncodedData& train, const Hyperparameters& hp,
+                                   double epochs, int folds, int threads, Model* average) {
+  int averaged = 0;
+  const size_t n = train.size(), labels = shape.num_labels();
+  std::vector<float> logits(n * labels, 0.0f);
+  if (folds < 2 || n < static_cast<size_t>(folds)) return logits;
+  const std::vector<uint32_t> order = ShuffledOrder(n, hp.seed ^ 0x63726f7373ull, 0);  // "cross"
+  std::vector<int> fold_of(n);
+  for (size_t i = 0; i < n; ++i) fold_of[order[i]] = static_cast<int>(i % static_cast<size_t>(folds));
+  std::vector<float> hidden, row_logits;
+  for (int f = 0; f < folds; ++f) {
+    std::vector<uint32_t> in, out;
+    for (uint32_t i = 0; i < n; ++i) (fold_of[i] == f ? out : in).push_back(i);
+    if (in.size() < 2 || out.empty()) continue;
+    const EncodedData part = SubsetRows(train, in);
+    Model model;
+    model.info = shape.info;
+    model.vocab = shape.vocab;
+    model.idf = shape.idf;
+    OptimizerState state;
+    Hyperparameters fold_hp = hp;
+    fold_hp.seed = hp.seed + static_cast<uint64_t>(f) + 1;
+    InitializeWeights(fold_hp, model, state);
+    SgdEngine engine(model, state, part, fold_hp);
+    InMemoryRows rows(part, part.size(), fold_hp.seed, 0);
+    const uint64_t total = static_cast<uint64_t>(hp.epochs) * part.size();
+    const auto stop = static_cast<uint64_t>(std::llround(std::max(epochs, 1.0) * static_cast<double>(part.size())));
+    uint64_t step = 0;
+    for (uint32_t epoch = 0; step < std::min(stop, total); ++epoch) {
+      const RowWindow window = rows.WindowAt(epoch, 0);
+      const uint64_t take = std::min<uint64_t>(part.size(), std::min(stop, total) - step);
+      engine.Run(*window.order, 0, take, step, total, threads);
+      step += take;
+    }
+    if (average) {
+      if (averaged == 0) {
+        average->input.assign(model.input.size(), 0.0f);
+        average->bias.assign(model.bias.size(), 0.0f);
+      }
+      for (size_t w = 0; w < model.input.size(); ++w) average->input[w] += model.input[w];
+      for (size_t w = 0; w < model.bias.size(); ++w) average->bias[w] += model.bias[w];
+      ++averaged;
+    }
+    for (uint32_t i : out) {
+      const uint64_t first = train.offsets[i];
+      model.Logits(train.rows.data() + first, train.values.data() + first, train.offsets[i + 1] - first, hidden,
+                   row_logits);
+      std::copy(row_logits.begin(), row_logits.end(), logits.begin() + static_cast<ptrdiff_t>(i * labels));
+    }
+  }
+  if (average && averaged > 0) {
+    for (float& w : average->input) w /= static_cast<float>(averaged);
+    for (float& w : average->bias) w /= static_cast<float>(averaged);
+  }
+  return logits;
+}
+
+}  // namespace trainops

@@ -1,0 +1,75 @@
+// check-data on multi-label tasks: label counts per label (not per set), the same text with
+// different sets, the label_sets summary, and the separator warning of single-label tasks.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace trainops {
+namespace {
+
+using testing::ReadAll;
+using testing::RunCli;
+using testing::TempDir;
+using ::testing::HasSubstr;
+
+nlohmann::json CheckJson(const TempDir& dir, const std::filesystem::path& spec) {
+  const auto r = RunCli({"check-data", "--task", spec.string(), "--json", (dir / "check.json").string()});
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  return nlohmann::json::parse(ReadAll(dir / "check.json"));
+}
+
+std::vector<nlohmann::json> Findings(const nlohmann::json& report, const std::string& check) {
+  std::vector<nlohmann::json> out;
+  for (const auto& f : report["findings"]) {
+    if (f["check"] == check) out.push_back(f);
+  }
+  return out;
+}
+
+TEST(MultiLabelCheckTest, CountsLabelsNotSetsAndFlagsConflictingSets) {
+  TempDir dir;
+  std::string csv = "text,intents\n";
+  for (int i = 0; i < 12; ++i) csv += "too small number " + std::to_string(i) + ",sizing|returns\n";
+  for (int i = 0; i < 12; ++i) csv += "refund please " + std::to_string(i) + ",refunds\n";
+  for (int i = 0; i < 3; ++i) csv += "hello " + std::to_string(i) + ",\n";
+  csv += "where is my money,refunds\nwhere is my money,refunds|returns\n";
+  dir.Write("train.csv", csv);
+  const auto spec = dir.Write("task.yaml",
+                              "name: t\ndata:\n  train: train.csv\n  text_column: text\n  label_column: intents\n"
+                              "task:\n  multi_label: true\nchecks:\n  min_examples_per_label: 10\n");
+  const nlohmann::json report = CheckJson(dir, spec);
+  const auto counts = report["summary"]["label_health"]["label_counts"]["train"];
+  EXPECT_EQ(counts["sizing"], 12);
+  EXPECT_EQ(counts["returns"], 13);
+  EXPECT_EQ(counts["refunds"], 14);
+  EXPECT_FALSE(counts.contains("returns|sizing"));
+  EXPECT_TRUE(Findings(report, "label_health").empty()) << report["findings"].dump();
+  const auto conflicts = Findings(report, "conflicting_labels");
+  ASSERT_EQ(conflicts.size(), 1u);
+  EXPECT_THAT(conflicts[0]["message"].get<std::string>(), HasSubstr("different label sets"));
+  const auto sets = report["summary"]["label_sets"]["train"];
+  EXPECT_EQ(sets["no_label_rows"], 3);
+  EXPECT_EQ(sets["set_sizes"]["2"], 13);
+  EXPECT_EQ(sets["top_co_occurrences"][0]["labels"], nlohmann::json({"returns", "sizing"}));
+  EXPECT_EQ(sets["top_co_occurrences"][0]["count"], 12);
+}
+
+TEST(MultiLabelCheckTest, SingleLabelTaskWithJoinedLabelsIsWarned) {
+  TempDir dir;
+  std::string csv = "text,intent\n";
+  for (int i = 0; i < 12; ++i) csv += "a" + std::to_string(i) + ",x\n";
+  for (int i = 0; i < 12; ++i) csv += "b" + std::to_string(i) + ",x|y\n";
+  dir.Write("train.csv", csv);
+  const auto spec = dir.Write("task.yaml",
+                              "name: t\ndata:\n  train: train.csv\n  text_column: text\n  label_column: intent\n");
+  const auto warned = Findings(CheckJson(dir, spec), "label_sets");
+  ASSERT_EQ(warned.size(), 1u);
+  EXPECT_EQ(warned[0]["severity"], "warning");
+  EXPECT_THAT(warned[0]["message"].get<std::string>(), HasSubstr("task.multi_label: true"));
+}
+
+}  // namespace
+}  // namespace trainops

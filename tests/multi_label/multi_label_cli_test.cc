@@ -1,0 +1,196 @@
+// A tiny synthetic multi-label task through the commands that handle it: train (one-vs-all
+// sigmoids, per-label thresholds), eval, predict; the model file's version; determinism and
+// resume; the spec errors.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+#include "train/full_and_killed_runs.h"
+
+namespace trainops {
+namespace {
+
+using testing::ReadAll;
+using testing::RunCli;
+using testing::TempDir;
+using ::testing::HasSubstr;
+
+// Support messages with zero to three intents: each intent contributes one of its phrases.
+std::string MultiLabelCsv(size_t rows, uint64_t seed) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> intents = {
+      {"sizing", {"these are too small", "the size runs large", "do they fit wide feet", "what size should i get"}},
+      {"returns", {"can i send them back", "how do i return them", "i want to return the shoes", "return label"}},
+      {"refunds", {"when do i get my money back", "refund my card", "i want a refund", "money back please"}},
+      {"shipping", {"where is my package", "when will it arrive", "tracking number please", "delivery is late"}},
+  };
+  const std::vector<std::string> fillers = {"hello there", "thanks a lot", "good morning", "ok great"};
+  // Neutral words make the texts distinct, so that test rows are not training rows.
+  const std::vector<std::string> words = {"blue", "red", "runner", "trail", "city", "winter", "summer", "classic",
+                                          "leather", "canvas", "suede", "mesh", "light", "dark", "tall", "low",
+                                          "kids", "mens", "womens", "sport", "walker", "hiker", "court", "street",
+                                          "retro", "prime", "flex", "glide", "wave", "peak", "stone", "river"};
+  std::mt19937_64 rng(seed);
+  std::string csv = "text,intents\n";
+  for (size_t i = 0; i < rows; ++i) {
+    const size_t count = rng() % 4;  // 0..3 intents
+    std::vector<size_t> chosen;
+    while (chosen.size() < count) {
+      const size_t k = rng() % intents.size();
+      if (std::find(chosen.begin(), chosen.end(), k) == chosen.end()) chosen.push_back(k);
+    }
+    std::string text = fillers[rng() % fillers.size()] + " about the " + words[rng() % words.size()] + " " +
+                       words[rng() % words.size()] + " " + words[rng() % words.size()];
+    std::vector<std::string> names;
+    for (size_t k : chosen) {
+      text += " and " + intents[k].second[rng() % intents[k].second.size()];
+      names.push_back(intents[k].first);
+    }
+    std::sort(names.begin(), names.end());
+    std::string cell;
+    for (size_t n = 0; n < names.size(); ++n) cell += (n ? "|" : "") + names[n];
+    csv += text + "," + cell + "\n";
+  }
+  return csv;
+}
+
+std::filesystem::path WriteSpec(const TempDir& dir, const std::string& extra = "") {
+  dir.Write("train.csv", MultiLabelCsv(400, 1));
+  dir.Write("test.csv", MultiLabelCsv(120, 2));
+  return dir.Write("task.yaml",
+                   "name: shoes_multi\n"
+                   "data:\n  train: train.csv\n  test: test.csv\n  text_column: text\n  label_column: intents\n"
+                   "task:\n  multi_label: true\n"
+                   "threads: 1\n" +
+                       extra);
+}
+
+uint32_t FormatVersion(const std::filesystem::path& model) {
+  const std::string bytes = ReadAll(model);
+  uint32_t version = 0;
+  std::memcpy(&version, bytes.data() + 8, sizeof version);
+  return version;
+}
+
+TEST(MultiLabelCliTest, TrainEvalPredictEndToEnd) {
+  TempDir dir;
+  const auto spec = WriteSpec(dir);
+  const auto train = RunCli({"train", "--task", spec.string(), "--out", (dir / "run").string(), "--no-registry"});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  const nlohmann::json run = nlohmann::json::parse(ReadAll(dir / "run/run.json"));
+  EXPECT_EQ(run["metric"], "micro_f1");  // the multi-label default
+  ASSERT_TRUE(run["multi_label"].is_object());
+  EXPECT_EQ(run["multi_label"]["labels"].size(), 4u);
+  EXPECT_GT(run["multi_label"]["fit_rows"]["out_of_fold_training_rows"].get<int>(), 300);
+  EXPECT_EQ(FormatVersion(dir / "run/model.bin"), 2u);
+
+  const auto eval = RunCli({"eval", "--model", (dir / "run/model.bin").string(), "--data", (dir / "test.csv").string(),
+                            "--json", (dir / "eval.json").string()});
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  EXPECT_THAT(eval.out, HasSubstr("micro_f1"));
+  const nlohmann::json report = nlohmann::json::parse(ReadAll(dir / "eval.json"));
+  EXPECT_EQ(report["task_kind"], "multi_label");
+  EXPECT_EQ(report["n"], 120);
+  EXPECT_GT(report["micro_f1"].get<double>(), 0.9);
+  EXPECT_GT(report["exact_match"].get<double>(), 0.7);
+  for (const char* key : {"macro_f1", "samples_f1", "hamming_loss", "label_cardinality", "micro_f1_ci", "failures",
+                          "segments", "per_label"}) {
+    EXPECT_TRUE(report.contains(key)) << key;
+  }
+  EXPECT_TRUE(report["per_label"]["refunds"]["recall_ci"].is_array());
+  EXPECT_TRUE(report["per_label"]["refunds"].contains("threshold"));
+
+  const auto predicted = RunCli({"predict", "--model", (dir / "run/model.bin").string(), "--top-k", "2"},
+                                "these are too small and i want a refund\nhello there\n");
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  std::istringstream lines(predicted.out);
+  std::string first, second;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  EXPECT_EQ(first.substr(0, first.find(',')), "refunds|sizing") << first;
+  EXPECT_EQ(second.substr(0, second.find(',')), "") << second;  // none of the intents
+  // labels, confidences (one per chosen label), then the best two.
+  EXPECT_EQ(std::count(first.begin(), first.end(), ','), 5) << first;
+
+  const auto file = RunCli({"predict", "--model", (dir / "run/model.bin").string(), "--data",
+                            (dir / "test.csv").string(), "--output", (dir / "pred.csv").string()});
+  ASSERT_EQ(file.exit_code, 0) << file.err;
+  EXPECT_EQ(ReadAll(dir / "pred.csv").substr(0, 19), "labels,confidences\n");
+}
+
+// The commands that do not handle multi-label models yet refuse one with the reason,
+// instead of reading its sigmoids as a softmax.
+TEST(MultiLabelCliTest, CommandsWithoutMultiLabelSupportRefuseTheModel) {
+  TempDir dir;
+  const auto spec = WriteSpec(dir, "training:\n  epochs: 3\n");
+  ASSERT_EQ(RunCli({"train", "--task", spec.string(), "--out", (dir / "run").string(), "--no-registry"}).exit_code, 0);
+  const std::string model = (dir / "run/model.bin").string();
+  const auto gate = RunCli({"gate", "--task", spec.string(), "--candidate", model, "--registry",
+                            (dir / "registry.db").string()});
+  EXPECT_EQ(gate.exit_code, 2) << gate.err;
+  EXPECT_THAT(gate.err, HasSubstr("does not handle multi-label models yet"));
+  const auto compare = RunCli({"compare", "--model", model, "--model", model, "--data", (dir / "test.csv").string()});
+  EXPECT_EQ(compare.exit_code, 2) << compare.err;
+  EXPECT_THAT(compare.err, HasSubstr("does not handle multi-label models yet"));
+  dir.Write("traffic.csv", "text,created_at\nhello,2026-11-02T10:00:00Z\n");
+  const auto monitor = RunCli({"monitor", "--task", spec.string(), "--model", model, "--traffic",
+                               (dir / "traffic.csv").string(), "--registry", (dir / "registry.db").string()});
+  EXPECT_EQ(monitor.exit_code, 2) << monitor.err;
+  EXPECT_THAT(monitor.err, HasSubstr("does not handle multi-label models yet"));
+}
+
+TEST(MultiLabelCliTest, OneThreadIsDeterministicAndResumeIsBitIdentical) {
+  TempDir dir;
+  const auto spec = WriteSpec(dir, "training:\n  epochs: 6\ncheckpoints:\n  patience: 0\n");
+  const std::vector<std::string> args = {"train", "--task", spec.string(), "--no-registry"};
+  auto [full, killed] = testing::TrainFullAndKilled(args, dir.path(), 3);
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  ASSERT_EQ(killed.exit_code, 128 + 9) << killed.err;
+  const auto resumed = RunCli({"train", "--resume", (dir / "killed").string()});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(ReadAll(dir / "killed/model.bin"), ReadAll(dir / "full/model.bin"));
+  auto again = args;
+  again.insert(again.end(), {"--out", (dir / "again").string()});
+  ASSERT_EQ(RunCli(again).exit_code, 0);
+  EXPECT_EQ(ReadAll(dir / "again/model.bin"), ReadAll(dir / "full/model.bin"));
+}
+
+TEST(MultiLabelCliTest, SingleLabelModelsKeepFormatVersionOne) {
+  TempDir dir;
+  dir.Write("train.csv", testing::SyntheticIntentCsv(300, 1));
+  const auto spec = dir.Write("task.yaml",
+                              "name: single\ndata:\n  train: train.csv\n  text_column: text\n  label_column: intent\n"
+                              "threads: 1\ntraining:\n  epochs: 3\n");
+  const auto train = RunCli({"train", "--task", spec.string(), "--out", (dir / "run").string(), "--no-registry"});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  EXPECT_EQ(FormatVersion(dir / "run/model.bin"), 1u);
+  const nlohmann::json run = nlohmann::json::parse(ReadAll(dir / "run/run.json"));
+  EXPECT_FALSE(run.contains("multi_label"));
+  EXPECT_EQ(run["spec"].get<std::string>().find("multi_label"), std::string::npos);
+}
+
+TEST(MultiLabelCliTest, SpecErrorsNameTheKeyAndTheFix) {
+  TempDir dir;
+  const auto oos = WriteSpec(dir, "oos_label: none\n");
+  const auto r1 = RunCli({"train", "--task", oos.string(), "--out", (dir / "r1").string(), "--no-registry"});
+  EXPECT_EQ(r1.exit_code, 2);
+  EXPECT_THAT(r1.err, HasSubstr("oos_label"));
+  EXPECT_THAT(r1.err, HasSubstr("empty set"));
+  const auto streamed = WriteSpec(dir, "training:\n  streaming: \"on\"\n");
+  const auto r2 = RunCli({"train", "--task", streamed.string(), "--out", (dir / "r2").string(), "--no-registry"});
+  EXPECT_EQ(r2.exit_code, 2);
+  EXPECT_THAT(r2.err, HasSubstr("not available for multi-label tasks"));
+  const auto sep = WriteSpec(dir, "");
+  const auto r3 = RunCli({"train", "--task", sep.string(), "--label-separator", "", "--out", (dir / "r3").string(),
+                          "--no-registry"});
+  EXPECT_EQ(r3.exit_code, 2);
+  EXPECT_THAT(r3.err, HasSubstr("label_separator"));
+}
+
+}  // namespace
+}  // namespace trainops
