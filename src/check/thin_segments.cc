@@ -25,7 +25,9 @@ void CheckThinSegments(const CheckInput& in, CheckReport& report) {
       for (uint32_t i = 0; i < split.examples.size(); ++i) {
         const Example& e = split.examples[i];
         std::string value = c < e.segments.size() ? e.segments[c] : "";
-        combos[{value.empty() ? "(missing)" : value, e.label}].push_back(i);
+        for (const std::string& label : LabelsOf(e, in.spec.data.multi_label)) {
+          combos[{value.empty() ? "(missing)" : value, label}].push_back(i);
+        }
       }
       std::vector<const decltype(combos)::value_type*> thin;
       for (const auto& entry : combos)
