@@ -123,25 +123,7 @@ class TrainopsClassifier(ClassifierMixin, BaseEstimator):
         if len(set(names)) != len(names):
             raise ValueError(f"y has classes that are the same as text ({names}); use distinct labels")
         params = {k: v for k, v in self.get_params().items() if k not in ("allow_data_errors",)}
-        work = tempfile.mkdtemp(prefix="trainops-fit-")
-        try:
-            data = os.path.join(work, "train.csv")
-            with open(data, "w", newline="", encoding="utf-8") as f:
-                writer = csv.writer(f)
-                writer.writerow(["text", "label"])
-                for t, label in zip(texts, labels):
-                    writer.writerow([t, str(label)])
-            self.model_ = train(data=data, text_column="text", label_column="label", out=os.path.join(work, "run"),
-                                record=False, allow_data_errors=self.allow_data_errors, **params)
-        except InputError as e:
-            # The library names its temporary file; say which argument it was.
-            raise InputError(f"fit(X, y): {e}".replace(data, "the training data (X, y)")) from None
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        self.model_.path = None
-        model_labels = self.model_.labels
-        self._columns = np.array([model_labels.index(n) if n in model_labels else -1 for n in names])
-        return self
+        return self._train(texts, [str(label) for label in labels], names, params)
 
     def _fit_multi_label(self, texts, sets, classes):
         """Multi-label y: each text's label set (task.multi_label); predict answers an
@@ -157,17 +139,23 @@ class TrainopsClassifier(ClassifierMixin, BaseEstimator):
         self.multi_label_ = True
         self.classes_ = np.asarray(classes)
         params = {k: v for k, v in self.get_params().items() if k not in ("allow_data_errors", "oos_label")}
+        cells = ["|".join(str(label) for label in labels) for labels in sets]
+        return self._train(texts, cells, names, dict(params, multi_label=True))
+
+    def _train(self, texts, cells, names, params):
+        """Trains on (text, label cell) rows written to a temporary CSV; `names` are the
+        classes as text, in classes_ order."""
         work = tempfile.mkdtemp(prefix="trainops-fit-")
         try:
             data = os.path.join(work, "train.csv")
             with open(data, "w", newline="", encoding="utf-8") as f:
                 writer = csv.writer(f)
-                writer.writerow(["text", "labels"])
-                for t, labels in zip(texts, sets):
-                    writer.writerow([t, "|".join(str(label) for label in labels)])
-            self.model_ = train(data=data, text_column="text", label_column="labels", out=os.path.join(work, "run"),
-                                record=False, allow_data_errors=self.allow_data_errors, multi_label=True, **params)
+                writer.writerow(["text", "label"])
+                writer.writerows(zip(texts, cells))
+            self.model_ = train(data=data, text_column="text", label_column="label", out=os.path.join(work, "run"),
+                                record=False, allow_data_errors=self.allow_data_errors, **params)
         except InputError as e:
+            # The library names its temporary file; say which argument it was.
             raise InputError(f"fit(X, y): {e}".replace(data, "the training data (X, y)")) from None
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -55,6 +55,8 @@ void CheckLabelHealth(const CheckInput& in, CheckReport& report);
 void CheckLabelSets(const CheckInput& in, CheckReport& report);
 void CheckStaleness(const CheckInput& in, CheckReport& report);
 void CheckLabelErrorsAndOutliers(const CheckInput& in, CheckReport& report);
+// Multi-label tasks' label_errors, per label (called by CheckLabelErrorsAndOutliers).
+void CheckMultiLabelErrors(const CheckInput& in, CheckReport& report, int folds);
 void CheckThinSegments(const CheckInput& in, CheckReport& report);
 
 }  // namespace trainops::check_internal

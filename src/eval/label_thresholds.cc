@@ -11,21 +11,25 @@ struct Pair {
   bool positive;
 };
 
-// Newton's method on the logistic loss of sigmoid(a z + b) plus (w/2)|(a,b) - prior|^2.
-std::pair<double, double> FitPlatt(const std::vector<Pair>& pairs, double prior_a, double prior_b, double w) {
+// Newton's method on the logistic loss of sigmoid(a z + b) over the pairs of `groups` plus
+// (w/2)|(a,b) - prior|^2.
+std::pair<double, double> FitPlatt(const std::vector<const std::vector<Pair>*>& groups, double prior_a,
+                                   double prior_b, double w) {
   double a = prior_a, b = prior_b;
   for (int iter = 0; iter < 50; ++iter) {
     double ga = w * (a - prior_a), gb = w * (b - prior_b);
     double haa = w + 1e-9, hab = 0, hbb = w + 1e-9;
-    for (const Pair& p : pairs) {
-      const double s = 1 / (1 + std::exp(-(a * p.z + b)));
-      const double r = s - (p.positive ? 1.0 : 0.0);
-      const double h = std::max(s * (1 - s), 1e-12);
-      ga += r * p.z;
-      gb += r;
-      haa += h * p.z * p.z;
-      hab += h * p.z;
-      hbb += h;
+    for (const std::vector<Pair>* pairs : groups) {
+      for (const Pair& p : *pairs) {
+        const double s = 1 / (1 + std::exp(-(a * p.z + b)));
+        const double r = s - (p.positive ? 1.0 : 0.0);
+        const double h = std::max(s * (1 - s), 1e-12);
+        ga += r * p.z;
+        gb += r;
+        haa += h * p.z * p.z;
+        hab += h * p.z;
+        hbb += h;
+      }
     }
     const double det = haa * hbb - hab * hab;
     if (!(det > 0)) break;
@@ -75,22 +79,21 @@ MultiLabelFit FitMultiLabel(const std::vector<float>& logits, size_t labels,
   MultiLabelFit fit;
   const size_t rows = gold.size();
   std::vector<std::vector<Pair>> by_label(labels);
-  std::vector<Pair> all;
-  all.reserve(rows * labels);
+  for (auto& pairs : by_label) pairs.reserve(rows);
   for (size_t i = 0; i < rows; ++i) {
     size_t next = 0;
     for (uint32_t k = 0; k < labels; ++k) {
       while (next < gold[i].size() && gold[i][next] < k) ++next;
-      const Pair p{logits[i * labels + k], next < gold[i].size() && gold[i][next] == k};
-      by_label[k].push_back(p);
-      all.push_back(p);
+      by_label[k].push_back({logits[i * labels + k], next < gold[i].size() && gold[i][next] == k});
     }
   }
+  std::vector<const std::vector<Pair>*> all;
+  for (const auto& pairs : by_label) all.push_back(&pairs);
   const auto [a, b] = rows ? FitPlatt(all, 1.0, 0.0, 1e-3) : std::pair<double, double>{1.0, 0.0};
   fit.scale.resize(labels);
   fit.offset.resize(labels);
   for (size_t k = 0; k < labels; ++k) {
-    const auto [ak, bk] = rows ? FitPlatt(by_label[k], a, b, kCalibrationPriorWeight) : std::pair{a, b};
+    const auto [ak, bk] = rows ? FitPlatt({&by_label[k]}, a, b, kCalibrationPriorWeight) : std::pair{a, b};
     fit.scale[k] = static_cast<float>(ak);
     fit.offset[k] = static_cast<float>(bk);
   }

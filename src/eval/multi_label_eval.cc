@@ -90,7 +90,7 @@ BootstrapIntervals Bootstrap(const MultiLabelEvalResult& r, const SegmentOptions
   return out;
 }
 
-nlohmann::json Example(const MultiLabelEvalResult& r, size_t i) {
+nlohmann::json FailureExample(const MultiLabelEvalResult& r, size_t i) {
   const MultiLabelRow& row = r.rows[i];
   return {{"line", r.examples[i].line},
           {"text", r.examples[i].text},
@@ -113,19 +113,14 @@ nlohmann::json Failures(const MultiLabelEvalResult& r, const FailureOptions& opt
     const std::vector<uint32_t> missed = Difference(row.gold, row.predicted);
     const std::vector<uint32_t> spurious = Difference(row.predicted, row.gold);
     wrong += missed.size() + spurious.size();
-    for (uint32_t k : missed) {
-      Category& c = categories[{"missed", {k}}];
-      c.kind = "missed_label";
-      c.title = fmt::format("missed label {}", r.labels[k]);
-      c.labels = {r.labels[k]};
-      c.rows.push_back(i);
-    }
-    for (uint32_t k : spurious) {
-      Category& c = categories[{"spurious", {k}}];
-      c.kind = "spurious_label";
-      c.title = fmt::format("spurious label {}", r.labels[k]);
-      c.labels = {r.labels[k]};
-      c.rows.push_back(i);
+    for (const auto& [wrong_labels, word] : {std::pair{&missed, "missed"}, std::pair{&spurious, "spurious"}}) {
+      for (uint32_t k : *wrong_labels) {
+        Category& c = categories[{word, {k}}];
+        c.kind = std::string(word) + "_label";
+        c.title = fmt::format("{} label {}", word, r.labels[k]);
+        c.labels = {r.labels[k]};
+        c.rows.push_back(i);
+      }
     }
     for (uint32_t g : missed) {
       for (uint32_t p : spurious) {
@@ -146,7 +141,7 @@ nlohmann::json Failures(const MultiLabelEvalResult& r, const FailureOptions& opt
   int rank = 0;
   for (const Category* c : sorted) {
     nlohmann::json examples = nlohmann::json::array();
-    for (size_t e = 0; e < c->rows.size() && e < options.max_examples; ++e) examples.push_back(Example(r, c->rows[e]));
+    for (size_t e = 0; e < c->rows.size() && e < options.max_examples; ++e) examples.push_back(FailureExample(r, c->rows[e]));
     nlohmann::json item = {{"kind", c->kind},
                            {"title", c->title},
                            {"labels", c->labels},

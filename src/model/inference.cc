@@ -21,15 +21,10 @@ const std::string& LabelName(const Model& model, uint32_t label) {
 
 namespace {
 
-// Sigmoids instead of a softmax: the top label is the most probable one, and the text is
-// "rejected" (none of the intents) when no label reaches its threshold.
-Decision DecideMultiLabel(const Model& model, const float* raw_logits, float coverage, float threshold,
-                          std::vector<float>& probs) {
-  Decision d;
-  const size_t n = model.num_labels();
-  d.coverage = coverage;
-  probs.assign(raw_logits, raw_logits + n);
-  model.CalibratedSigmoids(probs);
+// The best and second-best class of `probs` (ties: the lower index), their confidence and
+// margin.
+void SetTopTwo(const std::vector<float>& probs, Decision& d) {
+  const auto n = static_cast<uint32_t>(probs.size());
   uint32_t top = 0, second = n > 1 ? 1 : 0;
   if (n > 1 && probs[1] > probs[0]) std::swap(top, second);
   for (uint32_t k = 2; k < n; ++k) {
@@ -44,9 +39,21 @@ Decision DecideMultiLabel(const Model& model, const float* raw_logits, float cov
   d.second = second;
   d.confidence = probs[top];
   d.margin = top == second ? 1.0f : probs[top] - probs[second];
+}
+
+// Sigmoids instead of a softmax: the top label is the most probable one, and the text is
+// "rejected" (none of the intents) when no label reaches its threshold.
+Decision DecideMultiLabel(const Model& model, const float* raw_logits, float coverage, float threshold,
+                          std::vector<float>& probs) {
+  Decision d;
+  const size_t n = model.num_labels();
+  d.coverage = coverage;
+  probs.assign(raw_logits, raw_logits + n);
+  model.CalibratedSigmoids(probs);
+  SetTopTwo(probs, d);
   d.reject_score = d.confidence;
   d.chosen = 0;
-  uint32_t best_chosen = top;
+  uint32_t best_chosen = d.top;
   for (uint32_t k = 0; k < n; ++k) {
     if (!LabelChosen(model, k, probs[k], threshold)) continue;
     if (d.chosen == 0 || probs[k] > probs[best_chosen]) best_chosen = k;
@@ -85,20 +92,7 @@ Decision Decide(const Model& model, const float* raw_logits, float coverage, flo
   if (coverage_score) d.reject_score = model.RejectionScore(raw_logits, coverage, work);
   probs.assign(raw_logits, raw_logits + n);
   model.Softmax(probs, model.info.temperature);
-  uint32_t top = 0, second = n > 1 ? 1 : 0;
-  if (n > 1 && probs[1] > probs[0]) std::swap(top, second);
-  for (uint32_t k = 2; k < n; ++k) {
-    if (probs[k] > probs[top]) {
-      second = top;
-      top = k;
-    } else if (probs[k] > probs[second]) {
-      second = k;
-    }
-  }
-  d.top = top;
-  d.second = second;
-  d.confidence = probs[top];
-  d.margin = top == second ? 1.0f : probs[top] - probs[second];
+  SetTopTwo(probs, d);
   if (!coverage_score) d.reject_score = d.confidence;
   ApplyRejection(model, threshold, d);
   return d;

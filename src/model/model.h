@@ -131,7 +131,7 @@ class Model {
 };
 
 // The commands that do not handle multi-label models yet (issue 25: gates, release,
-// compare, serving, monitoring, select, cycle) refuse one instead of reading its sigmoids
+// compare, monitoring, select, cycle) refuse one instead of reading its sigmoids
 // as a softmax: InputError "<what>: a multi-label model; `trainops <command>` does not
 // handle multi-label models yet ...". No-op for single-label models.
 void RequireSingleLabel(const Model& model, const std::string& what, std::string_view command);

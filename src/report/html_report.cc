@@ -1,6 +1,7 @@
 #include "report/html_report.h"
 
 #include "report/html_escape.h"
+#include "report/multi_label_report.h"
 #include "report/html_style.h"
 
 namespace trainops {
@@ -269,6 +270,7 @@ window.onerror = function (msg) { document.body.setAttribute('data-error', Strin
 }  // namespace
 
 std::string RenderHtmlReport(const nlohmann::json& report) {
+  if (report.value("task_kind", "") == "multi_label") return RenderMultiLabelHtmlReport(report);
   const std::string model = report.value("model", "");
   const std::string data = report.value("data", "");
   std::string html;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "report/html_escape.h"
+#include "report/multi_label_report.h"
 
 namespace trainops {
 namespace {
@@ -18,6 +19,7 @@ std::string Str(const nlohmann::json& v) { return v.is_string() ? v.get<std::str
 }  // namespace
 
 std::string RenderMarkdownReport(const nlohmann::json& r) {
+  if (r.value("task_kind", "") == "multi_label") return RenderMultiLabelMarkdownReport(r);
   std::string md;
   md += fmt::format("## Evaluation: {}\n\n", MarkdownCell(r.value("model", "")));
   md += fmt::format("Data: `{}` · {} rows\n\n", MarkdownCell(r.value("data", "")), Str(r["n"]));

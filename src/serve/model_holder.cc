@@ -7,8 +7,6 @@
 #include <fmt/format.h>
 #include <trainops/error.h>
 
-#include "model/model.h"
-
 namespace trainops::serve {
 
 std::shared_ptr<const ServedModel> LoadServedModel(const std::string& path, const std::string& expected_id,
@@ -23,7 +21,6 @@ std::shared_ptr<const ServedModel> LoadServedModel(const std::string& path, cons
     throw InputError(fmt::format("{}: model of task \"{}\", the server serves task \"{}\"", path, clf->Task(),
                                  expected_task));
   }
-  if (clf->IsMultiLabel()) throw InputError(MultiLabelNotYetMessage(path, "serve"));
   if (clf->Labels().empty()) throw CorruptFileError(fmt::format("{}: model has no labels", path));
   // Warm-up: one pass over texts made of the labels themselves touches the embedding
   // rows and output weights requests will read.

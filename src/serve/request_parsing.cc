@@ -92,6 +92,21 @@ FeedbackRequest ParseFeedbackRequest(std::string_view body) {
   const nlohmann::json j = ParseObject(body);
   FeedbackRequest r;
   r.request_id = RequiredString(j, "request_id", "");
+  if (j.contains("labels")) {
+    if (j.contains("label")) throw RequestError(400, "send \"label\" or \"labels\", not both");
+    const auto& list = j.at("labels");
+    if (!list.is_array()) {
+      throw RequestError(400, fmt::format("\"labels\" must be a list of labels, not {}", list.type_name()));
+    }
+    r.has_labels = true;
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (!list[i].is_string() || Blank(list[i].get<std::string>())) {
+        throw RequestError(400, fmt::format("\"labels\"[{}] must be a label (a non-empty string)", i));
+      }
+      r.labels.push_back(list[i].get<std::string>());
+    }
+    return r;
+  }
   r.label = RequiredString(j, "label", "");
   return r;
 }

@@ -30,8 +30,12 @@ struct PredictRequest {
 // than `max_batch` is 413.
 PredictRequest ParsePredictRequest(std::string_view body, size_t max_batch, size_t default_k);
 
+// {"request_id", "label"}, or for a multi-label model {"request_id", "labels": [...]} (the
+// set the message has; [] = none of the intents).
 struct FeedbackRequest {
   std::string request_id, label;
+  std::vector<std::string> labels;
+  bool has_labels = false;  // "labels" was sent (a list, possibly empty)
 };
 FeedbackRequest ParseFeedbackRequest(std::string_view body);
 

@@ -17,6 +17,7 @@
 
 #include "api/registry_access.h"
 #include "common/db_location.h"
+#include "data/label_set.h"
 #include "registry/registry.h"
 #include "serve/http_auth.h"
 #include "serve/http_listen.h"
@@ -112,6 +113,8 @@ struct Server::Impl {
     PredictRequest parsed = ParsePredictRequest(req.body, options.max_batch, options.default_k);
     ClassifyOptions co;
     co.top_k = std::max<size_t>(parsed.k, 2);  // the log records the top-two margin
+    const bool multi_label = model->classifier->IsMultiLabel();
+    const std::string separator = multi_label ? model->classifier->Info().value("label_separator", "|") : "";
     std::vector<Prediction> predictions;
     if (parsed.batch) {
       // One thread: the HTTP pool already runs a request per core.
@@ -135,13 +138,28 @@ struct Server::Impl {
                          {"rejected", p.rejected},
                          {"top_k", std::move(top)},
                          {"request_id", id}});
-      metrics.CountPrediction(p.label, p.rejected);
+      std::string logged_label = p.label;
+      if (multi_label) {
+        // The set (docs/serving.md): every chosen label with its confidence; the log keeps
+        // it joined by the model's label separator.
+        Json labels = Json::array();
+        logged_label.clear();
+        for (const Alternative& a : p.labels) {
+          labels.push_back({{"label", a.label}, {"confidence", a.confidence}});
+          logged_label += (logged_label.empty() ? "" : separator) + a.label;
+          metrics.CountPrediction(a.label, false);
+        }
+        if (p.labels.empty()) metrics.CountPrediction("", true);
+        answers.back()["labels"] = std::move(labels);
+      } else {
+        metrics.CountPrediction(p.label, p.rejected);
+      }
       TrafficRecord record;
       record.request_id = id;
       record.time = now;
       record.model = model->id;
       record.text = std::move(parsed.texts[i]);
-      record.label = p.label;
+      record.label = std::move(logged_label);
       record.confidence = p.confidence;
       record.margin = p.alternatives.size() >= 2 ? p.alternatives[0].confidence - p.alternatives[1].confidence
                                                  : p.confidence;
@@ -166,11 +184,33 @@ struct Server::Impl {
     if (!model) throw RequestError(503, "no model loaded yet: the task's labels are unknown (see /readyz)");
     const auto& labels = model->classifier->Labels();
     const std::string& oos = model->classifier->OosLabel();
-    if (std::find(labels.begin(), labels.end(), fb.label) == labels.end() && fb.label != oos) {
+    const bool multi_label = model->classifier->IsMultiLabel();
+    auto unknown = [&](const std::string& label) {
       std::string known;
       for (const auto& l : labels) known += (known.empty() ? "" : ", ") + l;
-      throw RequestError(400, fmt::format("label \"{}\" is not one of task \"{}\"'s labels: {}", fb.label,
-                                          model->task, known));
+      return RequestError(400, fmt::format("label \"{}\" is not one of task \"{}\"'s labels: {}", label, model->task,
+                                           known));
+    };
+    std::string feedback_label = fb.label;
+    if (fb.has_labels || multi_label) {
+      if (!multi_label) {
+        throw RequestError(400, "\"labels\" is for multi-label models; this model answers one label: send \"label\"");
+      }
+      // A multi-label model takes the set as "labels" (or one label as "label"), stored
+      // sorted and joined by the model's separator, as training files write it.
+      std::vector<std::string> set = fb.has_labels ? fb.labels : std::vector<std::string>{fb.label};
+      std::sort(set.begin(), set.end());
+      if (std::adjacent_find(set.begin(), set.end()) != set.end()) {
+        throw RequestError(400, fmt::format("label \"{}\" is given twice in \"labels\"", *std::adjacent_find(set.begin(), set.end())));
+      }
+      const std::string separator = model->classifier->Info().value("label_separator", "|");
+      feedback_label.clear();
+      for (const auto& label : set) {
+        if (std::find(labels.begin(), labels.end(), label) == labels.end()) throw unknown(label);
+        feedback_label += (feedback_label.empty() ? "" : separator) + label;
+      }
+    } else if (std::find(labels.begin(), labels.end(), fb.label) == labels.end() && fb.label != oos) {
+      throw unknown(fb.label);
     }
     switch (log->Lookup(fb.request_id)) {
       case RequestFate::kLogged:
@@ -185,12 +225,13 @@ struct Server::Impl {
                                             "in the traffic log",
                                             fb.request_id));
     }
-    if (!log->TryLogFeedback({fb.request_id, fb.label, TrafficNow()})) {
+    if (!log->TryLogFeedback({fb.request_id, feedback_label, TrafficNow()})) {
       throw RequestError(503, "the traffic log's queue is full; feedback not recorded, retry shortly");
     }
     res.set_header("X-Trainops-Model", model->id);
-    SendJson(res, 200, Json{{"recorded", true}, {"request_id", fb.request_id}, {"label", fb.label},
-                            {"model", model->id}});
+    Json reply{{"recorded", true}, {"request_id", fb.request_id}, {"label", feedback_label}, {"model", model->id}};
+    if (multi_label) reply["labels"] = SplitLabelSet(feedback_label, model->classifier->Info().value("label_separator", "|"));
+    SendJson(res, 200, reply);
   }
 
   Json ModelJson() const {
@@ -199,6 +240,7 @@ struct Server::Impl {
     return Json{{"id", model->id},
                 {"task", model->task},
                 {"labels", model->classifier->Labels()},
+                {"multi_label", model->classifier->IsMultiLabel()},
                 {"oos_label", model->classifier->OosLabel()},
                 {"threshold", model->classifier->Threshold()},
                 {"created", model->created},

@@ -57,6 +57,53 @@ TEST(MultiLabelCheckTest, CountsLabelsNotSetsAndFlagsConflictingSets) {
   EXPECT_EQ(sets["top_co_occurrences"][0]["count"], 12);
 }
 
+// Out-of-fold, label by label: a row that plainly asks for a refund but lacks the label,
+// and a row labelled sizing that says nothing of size, are the top suspects.
+TEST(MultiLabelCheckTest, LabelErrorsAreFoundLabelByLabel) {
+  TempDir dir;
+  const char* words[] = {"blue", "red", "trail", "city", "winter", "suede", "mesh", "retro", "court", "wave"};
+  std::string csv = "text,intents\n";
+  int line = 1;
+  int missing_line = 0, spurious_line = 0;
+  for (int i = 0; i < 120; ++i) {
+    std::string text = std::string("about the ") + words[i % 10] + " " + words[(i / 10) % 10] + " pair";
+    std::string labels;
+    if (i % 2 == 0) {
+      text += " i want a refund";
+      labels = "refunds";
+    } else {
+      text += " these are too small";
+      labels = "sizing";
+    }
+    ++line;
+    if (i == 40) {  // asks for a refund, label missing
+      labels = "";
+      missing_line = line;
+    }
+    if (i == 81) {  // says "refund", labelled sizing as well as refunds... only sizing given
+      text = std::string("about the ") + words[i % 10] + " pair i want a refund";
+      labels = "sizing";
+      spurious_line = line;
+    }
+    csv += text + "," + labels + "\n";
+  }
+  dir.Write("train.csv", csv);
+  const auto spec = dir.Write("task.yaml",
+                              "name: t\ndata:\n  train: train.csv\n  text_column: text\n  label_column: intents\n"
+                              "task:\n  multi_label: true\nthreads: 1\n");
+  const auto suspects = Findings(CheckJson(dir, spec), "label_errors");
+  ASSERT_GE(suspects.size(), 2u);
+  bool found_missing = false, found_spurious = false;
+  for (size_t i = 0; i < suspects.size() && i < 4; ++i) {
+    const auto& d = suspects[i];  // details are fields of the finding
+    const int at = suspects[i]["rows"][0]["line"];
+    found_missing |= d["kind"] == "missing_label" && d["label"] == "refunds" && at == missing_line;
+    found_spurious |= d["kind"] == "spurious_label" && d["label"] == "sizing" && at == spurious_line;
+  }
+  EXPECT_TRUE(found_missing) << suspects[0].dump();
+  EXPECT_TRUE(found_spurious) << suspects[0].dump();
+}
+
 TEST(MultiLabelCheckTest, SingleLabelTaskWithJoinedLabelsIsWarned) {
   TempDir dir;
   std::string csv = "text,intent\n";

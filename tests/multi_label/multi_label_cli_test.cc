@@ -90,8 +90,15 @@ TEST(MultiLabelCliTest, TrainEvalPredictEndToEnd) {
   EXPECT_EQ(FormatVersion(dir / "run/model.bin"), 2u);
 
   const auto eval = RunCli({"eval", "--model", (dir / "run/model.bin").string(), "--data", (dir / "test.csv").string(),
-                            "--json", (dir / "eval.json").string()});
+                            "--json", (dir / "eval.json").string(), "--report", (dir / "report.html").string(),
+                            "--markdown", (dir / "report.md").string()});
   ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  const std::string html = ReadAll(dir / "report.html");
+  EXPECT_THAT(html, HasSubstr("Evaluation report (multi-label)"));
+  EXPECT_THAT(html, HasSubstr("<td>refunds</td>"));
+  EXPECT_THAT(html, HasSubstr("Most confused pairs"));
+  EXPECT_EQ(html.find("<script"), std::string::npos);  // server-rendered, nothing to run
+  EXPECT_THAT(ReadAll(dir / "report.md"), HasSubstr("| micro-F1 |"));
   EXPECT_THAT(eval.out, HasSubstr("micro_f1"));
   const nlohmann::json report = nlohmann::json::parse(ReadAll(dir / "eval.json"));
   EXPECT_EQ(report["task_kind"], "multi_label");

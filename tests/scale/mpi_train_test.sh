@@ -21,7 +21,10 @@
 #      the uninterrupted model;
 #   7. per-row weights (--weight-column): 2 ranks, in memory and streamed, train on a weighted
 #      copy of the data, record the weights' sum over every rank's rows in run.json, and give
-#      another model than the same 2-rank runs without weights.
+#      another model than the same 2-rank runs without weights;
+#   8. multi-label (task.multi_label): one rank under mpirun is the single process (same
+#      bytes), and 2 ranks train a model whose micro-F1 on the example's multi-label test file
+#      is within 3 points of one process.
 # Usage: mpi_train_test.sh TRAINOPS_BINARY WORK_DIR
 set -euo pipefail
 bin=$1
@@ -182,4 +185,20 @@ assert len(a) == len(b) > 0
 assert any(x["confidence"] != y["confidence"] for x, y in zip(a, b)), "same confidences"
 PY
 done
+# 8. Multi-label.
+multi=("$bin" train --data "$example/multi_label/train.csv" --validation "$example/multi_label/validation.csv"
+       --text-column text --label-column intents --multi-label true --threads 1 --no-registry --quiet)
+"${multi[@]}" --out m_single
+timeout 300 "${mpi[@]}" -np 1 "${multi[@]}" --out m_np1
+cmp m_single/model.bin m_np1/model.bin || fail "multi-label: mpirun -np 1 gave another model than one process"
+timeout 300 "${mpi[@]}" -np 2 "${multi[@]}" --out m_np2
+for run in m_single m_np2; do
+  "$bin" eval --model "$run/model.bin" --data "$example/multi_label/test.csv" --json "$run/eval.json" --quiet >/dev/null
+done
+python3 - m_single/eval.json m_np2/eval.json <<'PY' || fail "multi-label: 2 ranks fell more than 3 points"
+import json, sys
+one, two = (json.load(open(p)) for p in sys.argv[1:3])
+assert one["task_kind"] == two["task_kind"] == "multi_label"
+assert two["micro_f1"] >= one["micro_f1"] - 0.03, (one["micro_f1"], two["micro_f1"])
+PY
 echo "mpi_train_test: all passed"
