@@ -183,14 +183,19 @@ nlohmann::json Segments(const MultiLabelEvalResult& r, const SegmentOptions& opt
     for (const std::string& value : order) {
       MultiLabelCounts counts(r.labels);
       for (size_t i : members[value]) counts.Add(r.rows[i].gold, r.rows[i].predicted);
+      // "accuracy" is exact-set accuracy, the key segment gates read (gates.segments.min_accuracy).
       segments.push_back({{"value", value},
                           {"n", counts.total()},
                           {"micro_f1", counts.MicroF1()},
                           {"exact_match", counts.ExactMatch()},
+                          {"accuracy", counts.ExactMatch()},
+                          {"accuracy_ci", nullptr},
                           {"samples_f1", counts.SamplesF1()},
                           {"too_small", counts.total() < options.min_support}});
     }
-    columns.push_back({{"column", column}, {"segments", segments}});
+    columns.push_back({{"column", column},
+                       {"segments", segments},
+                       {"gap", {{"note", "the gap test between segments is not computed for multi-label models yet"}}}});
   }
   return {{"columns", columns}, {"min_support", options.min_support}};
 }

@@ -52,6 +52,14 @@ std::vector<GateCheck> MetricThresholdChecks(const nlohmann::json& report,
       }
       continue;
     }
+    const bool multi_label = report.value("task_kind", "") == "multi_label";
+    if (multi_label && (t.metric.starts_with("ece") || KindOf(t) == "oos")) {
+      checks.push_back(Unjudgeable(t, fmt::format("{} is for single-label models: a multi-label model has no softmax "
+                                                  "calibration or out-of-scope label; gate micro_f1, exact_match or "
+                                                  "per-label recall/precision instead",
+                                                  t.metric)));
+      continue;
+    }
     if (t.metric == "ece" || t.metric == "ece_before") {
       const auto& cal = report["calibration"];
       const double ece = cal[t.metric == "ece" ? "ece_after" : "ece_before"].get<double>();
@@ -76,6 +84,12 @@ std::vector<GateCheck> MetricThresholdChecks(const nlohmann::json& report,
                              fmt::format("threshold {:.4f} ({}), {} in-scope and {} out-of-scope test rows",
                                          oos["threshold"].get<double>(), oos["threshold_source"].get<std::string>(),
                                          oos["in_scope_rows"].get<uint64_t>(), oos["oos_rows"].get<uint64_t>())));
+      continue;
+    }
+    if (!report.contains(t.metric)) {  // micro_f1, exact_match, ... of a single-label report
+      checks.push_back(Unjudgeable(t, fmt::format("{} is reported for multi-label models only (task.multi_label); "
+                                                  "this model is single-label: use accuracy or macro_f1",
+                                                  t.metric)));
       continue;
     }
     GateCheck c = Check(t, t.text, report[t.metric].get<double>(), fmt::format("over {} test rows", n));

@@ -114,6 +114,91 @@ GateCheck DropCheck(const std::string& metric, double candidate, double baseline
   return c;
 }
 
+// The paired bootstrap's resamples: `resamples` draws of n row indices with replacement,
+// seeded, shared by the metrics of one comparison.
+std::vector<std::vector<uint32_t>> PairedResamples(size_t n, int resamples, uint64_t seed) {
+  std::mt19937_64 rng(seed ^ 0x5eedb007ull);
+  std::uniform_int_distribution<uint32_t> pick(0, static_cast<uint32_t>(n - 1));
+  std::vector<std::vector<uint32_t>> samples(static_cast<size_t>(resamples));
+  for (auto& s : samples) {
+    s.resize(n);
+    for (auto& i : s) i = pick(rng);
+  }
+  return samples;
+}
+
+// Per label: rows with the label in gold, and how often each model found it.
+struct LabelHits {
+  explicit LabelHits(size_t labels)
+      : support(labels), hit_c(labels), hit_b(labels), only_c(labels), only_b(labels) {}
+  void Add(uint32_t label, bool candidate_found, bool baseline_found) {
+    ++support[label];
+    hit_c[label] += candidate_found;
+    hit_b[label] += baseline_found;
+    only_c[label] += candidate_found && !baseline_found;
+    only_b[label] += baseline_found && !candidate_found;
+  }
+  std::vector<uint64_t> support, hit_c, hit_b, only_c, only_b;
+};
+
+// Recall of each label with enough rows: McNemar within the label's rows, Holm across
+// labels; a drop beyond label_tolerance that stays significant fails.
+GateCheck LabelRecallCheck(const std::vector<std::string>& labels, const LabelHits& hits, const RegressionGate& gate) {
+  const size_t L = labels.size();
+  const auto& [support, hit_c, hit_b, only_c_l, only_b_l] = hits;
+  std::vector<uint32_t> tested;
+  std::vector<double> raw;
+  for (uint32_t l = 0; l < L; ++l) {
+    if (support[l] < static_cast<uint64_t>(gate.min_label_support)) continue;
+    tested.push_back(l);
+    raw.push_back(OneSidedMcNemar(only_b_l[l], only_c_l[l]));
+  }
+  const std::vector<double> adjusted = HolmAdjust(raw);
+  nlohmann::json regressed = nlohmann::json::array(), dropped = nlohmann::json::array();
+  double worst = 0;
+  std::string worst_label;
+  for (size_t k = 0; k < tested.size(); ++k) {
+    const uint32_t l = tested[k];
+    const double rc = static_cast<double>(hit_c[l]) / support[l], rb = static_cast<double>(hit_b[l]) / support[l];
+    if (rc - rb < worst) {
+      worst = rc - rb;
+      worst_label = labels[l];
+    }
+    if (rb - rc <= gate.label_tolerance) continue;
+    nlohmann::json row = {{"label", labels[l]},       {"candidate_recall", rc}, {"baseline_recall", rb},
+                          {"support", support[l]},      {"p_value", raw[k]},      {"p_holm", adjusted[k]}};
+    (adjusted[k] < gate.alpha ? regressed : dropped).push_back(std::move(row));
+  }
+  GateCheck c;
+  c.kind = "regression";
+  c.name = fmt::format("recall of each label no worse than baseline (tolerance {}, alpha {}, Holm)",
+                       gate.label_tolerance, gate.alpha);
+  c.value = worst;
+  c.op = ">=";
+  c.threshold = -gate.label_tolerance;
+  c.status = regressed.empty() ? GateStatus::kPass : GateStatus::kFail;
+  if (tested.empty()) {
+    // Nothing was compared, so nothing passed: say so instead of a PASS over zero labels.
+    c.status = GateStatus::kSkip;
+    c.value = 0;
+    c.detail = fmt::format("not judged: no label has >= {} test rows for both models (gates.regression."
+                           "min_label_support); add test rows or lower it",
+                           gate.min_label_support);
+    c.data = {{"labels_compared", 0}, {"regressed", nlohmann::json::array()}, {"within_noise", nlohmann::json::array()}};
+    return c;
+  }
+  std::vector<std::string> names;
+  for (const auto& r : regressed) names.push_back(r["label"].get<std::string>());
+  c.detail = regressed.empty()
+                 ? fmt::format("{} labels with >= {} test rows compared; largest drop {:+.4f}{}{}", tested.size(),
+                               gate.min_label_support, worst, worst_label.empty() ? "" : " (" + worst_label + ")",
+                               dropped.empty() ? "" : fmt::format("; {} drops within noise", dropped.size()))
+                 : fmt::format("significant recall drop in {} label(s): {}", regressed.size(),
+                               Join(names, ", "));
+  c.data = {{"labels_compared", tested.size()}, {"regressed", regressed}, {"within_noise", dropped}};
+  return c;
+}
+
 }  // namespace
 
 double OneSidedMcNemar(uint64_t only_baseline, uint64_t only_candidate) {
@@ -158,15 +243,7 @@ std::vector<GateCheck> RegressionChecks(const EvalResult& candidate, const EvalR
   // The paired bootstrap is drawn once and shared by the F1 metrics.
   std::vector<std::vector<uint32_t>> samples;
   auto bootstrap_p = [&](bool weighted) {
-    if (samples.empty()) {
-      std::mt19937_64 rng(seed ^ 0x5eedb007ull);
-      std::uniform_int_distribution<uint32_t> pick(0, static_cast<uint32_t>(n - 1));
-      samples.resize(static_cast<size_t>(gate.resamples));
-      for (auto& s : samples) {
-        s.resize(n);
-        for (auto& i : s) i = pick(rng);
-      }
-    }
+    if (samples.empty()) samples = PairedResamples(n, gate.resamples, seed);
     size_t not_worse = 0;
     for (const auto& s : samples) {
       not_worse += F1Of(p, p.pred_c, &s, weighted) >= F1Of(p, p.pred_b, &s, weighted);
@@ -174,7 +251,8 @@ std::vector<GateCheck> RegressionChecks(const EvalResult& candidate, const EvalR
     return static_cast<double>(not_worse + 1) / static_cast<double>(samples.size() + 1);
   };
   for (const auto& metric : gate.metrics) {
-    if (metric == "accuracy") {
+    // With one gold and one predicted label a row, micro-F1 and per-message F1 are accuracy.
+    if (metric == "accuracy" || metric == "micro_f1" || metric == "samples_f1") {
       GateCheck c = DropCheck(metric, static_cast<double>(right_c) / n, static_cast<double>(right_b) / n,
                               OneSidedMcNemar(only_b, only_c), gate.tolerance, gate.alpha, "McNemar exact");
       c.data["only_candidate_right"] = only_c;
@@ -192,68 +270,90 @@ std::vector<GateCheck> RegressionChecks(const EvalResult& candidate, const EvalR
 
   // Per-label recall.
   const size_t L = p.labels.size();
-  std::vector<uint64_t> support(L), hit_c(L), hit_b(L), only_c_l(L), only_b_l(L);
-  for (size_t i = 0; i < n; ++i) {
-    const uint32_t g = p.gold[i];
-    const bool rc = p.pred_c[i] == g, rb = p.pred_b[i] == g;
-    ++support[g];
-    hit_c[g] += rc;
-    hit_b[g] += rb;
-    only_c_l[g] += rc && !rb;
-    only_b_l[g] += rb && !rc;
+  LabelHits hits(L);
+  for (size_t i = 0; i < n; ++i) hits.Add(p.gold[i], p.pred_c[i] == p.gold[i], p.pred_b[i] == p.gold[i]);
+  checks.push_back(LabelRecallCheck(p.labels, hits, gate));
+  return checks;
+}
+
+std::vector<GateCheck> MultiLabelRegressionChecks(const MultiLabelEvalResult& candidate,
+                                                  const MultiLabelEvalResult& baseline, const RegressionGate& gate,
+                                                  uint64_t seed) {
+  const size_t n = candidate.rows.size();
+  if (baseline.rows.size() != n) {
+    throw InternalError(fmt::format("regression: {} candidate rows but {} baseline rows", n, baseline.rows.size()));
   }
-  std::vector<uint32_t> tested;
-  std::vector<double> raw;
-  for (uint32_t l = 0; l < L; ++l) {
-    if (support[l] < static_cast<uint64_t>(gate.min_label_support)) continue;
-    tested.push_back(l);
-    raw.push_back(OneSidedMcNemar(only_b_l[l], only_c_l[l]));
-  }
-  const std::vector<double> adjusted = HolmAdjust(raw);
-  nlohmann::json regressed = nlohmann::json::array(), dropped = nlohmann::json::array();
-  double worst = 0;
-  std::string worst_label;
-  for (size_t k = 0; k < tested.size(); ++k) {
-    const uint32_t l = tested[k];
-    const double rc = static_cast<double>(hit_c[l]) / support[l], rb = static_cast<double>(hit_b[l]) / support[l];
-    if (rc - rb < worst) {
-      worst = rc - rb;
-      worst_label = p.labels[l];
+  if (n == 0) return {StatusCheck("regression", "no regression against the baseline", GateStatus::kFail, "the test data has no rows")};
+  // One label list for both: the candidate's, then any only the baseline knows.
+  std::vector<std::string> labels = candidate.labels;
+  std::map<std::string, uint32_t> index;
+  for (uint32_t k = 0; k < labels.size(); ++k) index.emplace(labels[k], k);
+  auto remap = [&](const std::vector<uint32_t>& set, const std::vector<std::string>& names) {
+    std::vector<uint32_t> out;
+    for (uint32_t k : set) {
+      auto [it, added] = index.emplace(names[k], static_cast<uint32_t>(labels.size()));
+      if (added) labels.push_back(names[k]);
+      out.push_back(it->second);
     }
-    if (rb - rc <= gate.label_tolerance) continue;
-    nlohmann::json row = {{"label", p.labels[l]},       {"candidate_recall", rc}, {"baseline_recall", rb},
-                          {"support", support[l]},      {"p_value", raw[k]},      {"p_holm", adjusted[k]}};
-    (adjusted[k] < gate.alpha ? regressed : dropped).push_back(std::move(row));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::vector<std::vector<uint32_t>> gold(n), pred_c(n), pred_b(n);
+  for (size_t i = 0; i < n; ++i) {
+    gold[i] = candidate.rows[i].gold;
+    pred_c[i] = candidate.rows[i].predicted;
+    pred_b[i] = remap(baseline.rows[i].predicted, baseline.labels);
+    if (remap(baseline.rows[i].gold, baseline.labels) != gold[i]) {
+      throw InternalError(fmt::format("regression: row {} has other gold labels for the two models", i));
+    }
   }
-  GateCheck c;
-  c.kind = "regression";
-  c.name = fmt::format("recall of each label no worse than baseline (tolerance {}, alpha {}, Holm)",
-                       gate.label_tolerance, gate.alpha);
-  c.value = worst;
-  c.op = ">=";
-  c.threshold = -gate.label_tolerance;
-  c.status = regressed.empty() ? GateStatus::kPass : GateStatus::kFail;
-  if (tested.empty()) {
-    // Nothing was compared, so nothing passed: say so instead of a PASS over zero labels.
-    c.status = GateStatus::kSkip;
-    c.value = 0;
-    c.detail = fmt::format("not judged: no label has >= {} test rows for both models (gates.regression."
-                           "min_label_support); add test rows or lower it",
-                           gate.min_label_support);
-    c.data = {{"labels_compared", 0}, {"regressed", nlohmann::json::array()}, {"within_noise", nlohmann::json::array()}};
-    checks.push_back(std::move(c));
-    return checks;
+  auto metric_of = [&](const std::string& metric, const std::vector<std::vector<uint32_t>>& predicted,
+                       const std::vector<uint32_t>* sample) {
+    MultiLabelCounts counts(labels);
+    if (sample) {
+      for (uint32_t i : *sample) counts.Add(gold[i], predicted[i]);
+    } else {
+      for (size_t i = 0; i < n; ++i) counts.Add(gold[i], predicted[i]);
+    }
+    if (metric == "samples_f1") return counts.SamplesF1();
+    return counts.Metric(MetricSpec::Parse(metric));
+  };
+  std::vector<std::vector<uint32_t>> samples;
+  auto bootstrap_p = [&](const std::string& metric) {
+    if (samples.empty()) samples = PairedResamples(n, gate.resamples, seed);
+    size_t not_worse = 0;
+    for (const auto& s : samples) not_worse += metric_of(metric, pred_c, &s) >= metric_of(metric, pred_b, &s);
+    return static_cast<double>(not_worse + 1) / static_cast<double>(samples.size() + 1);
+  };
+  std::vector<GateCheck> checks;
+  for (const auto& metric : gate.metrics) {
+    if (metric == "accuracy") {
+      uint64_t only_c = 0, only_b = 0;
+      for (size_t i = 0; i < n; ++i) {
+        const bool rc = pred_c[i] == gold[i], rb = pred_b[i] == gold[i];
+        only_c += rc && !rb;
+        only_b += rb && !rc;
+      }
+      GateCheck c = DropCheck("accuracy (exact set)", metric_of(metric, pred_c, nullptr), metric_of(metric, pred_b, nullptr),
+                              OneSidedMcNemar(only_b, only_c), gate.tolerance, gate.alpha, "McNemar exact");
+      c.data["only_candidate_right"] = only_c;
+      c.data["only_baseline_right"] = only_b;
+      c.data["rows_compared"] = n;
+      checks.push_back(std::move(c));
+    } else {
+      checks.push_back(DropCheck(metric, metric_of(metric, pred_c, nullptr), metric_of(metric, pred_b, nullptr),
+                                 bootstrap_p(metric), gate.tolerance, gate.alpha,
+                                 fmt::format("paired bootstrap over messages ({} resamples)", gate.resamples)));
+    }
   }
-  std::vector<std::string> names;
-  for (const auto& r : regressed) names.push_back(r["label"].get<std::string>());
-  c.detail = regressed.empty()
-                 ? fmt::format("{} labels with >= {} test rows compared; largest drop {:+.4f}{}{}", tested.size(),
-                               gate.min_label_support, worst, worst_label.empty() ? "" : " (" + worst_label + ")",
-                               dropped.empty() ? "" : fmt::format("; {} drops within noise", dropped.size()))
-                 : fmt::format("significant recall drop in {} label(s): {}", regressed.size(),
-                               Join(names, ", "));
-  c.data = {{"labels_compared", tested.size()}, {"regressed", regressed}, {"within_noise", dropped}};
-  checks.push_back(std::move(c));
+  LabelHits hits(labels.size());
+  for (size_t i = 0; i < n; ++i) {
+    for (uint32_t k : gold[i]) {
+      hits.Add(k, std::binary_search(pred_c[i].begin(), pred_c[i].end(), k),
+               std::binary_search(pred_b[i].begin(), pred_b[i].end(), k));
+    }
+  }
+  checks.push_back(LabelRecallCheck(labels, hits, gate));
   return checks;
 }
 

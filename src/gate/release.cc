@@ -45,7 +45,6 @@ void CheckModelOfTask(const std::filesystem::path& snapshot, const std::filesyst
                                  spec.spec_path.string(), spec.name));
   }
   const Model model = LoadModel(snapshot);
-  RequireSingleLabel(model, file.string(), "gate and release");
   if (!model.info.task.empty() && model.info.task != spec.name) {
     throw InputError(fmt::format("{} {}: this model was trained for task \"{}\", but {} is task \"{}\"; gate it "
                                  "with that task's spec, or pass a model trained for this task",

@@ -14,7 +14,9 @@ namespace trainops {
 const std::vector<std::string>& GateMetricNames() {
   static const std::vector<std::string> names = {
       "accuracy",          "macro_f1",   "weighted_f1",   "ece",             "ece_before",
-      "in_scope_accuracy", "oos_recall", "oos_precision", "overall_accuracy"};
+      "in_scope_accuracy", "oos_recall", "oos_precision", "overall_accuracy",
+      // Multi-label models (docs/gates.md); a single-label report cannot give them.
+      "micro_f1",          "samples_f1", "exact_match",   "hamming_loss",    "micro_precision", "micro_recall"};
   return names;
 }
 

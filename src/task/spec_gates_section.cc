@@ -1,5 +1,6 @@
 // The `gates:` section of the task spec: the largest section, with its own range checks,
 // parsed apart from the rest of the spec so that task_spec.cc stays readable.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -70,9 +71,11 @@ void ParseGates(const YamlSection& top, const std::filesystem::path& base, Gates
   if (!baseline.empty()) r.baseline = baseline == "production" ? baseline : Resolve(base, baseline).string();
   reg.Read("metrics", r.metrics);
   for (const auto& m : r.metrics) {
-    if (m != "accuracy" && m != "macro_f1" && m != "weighted_f1") {
-      reg.Fail("metrics", fmt::format("\"{}\" cannot be compared{}; use accuracy, macro_f1 or weighted_f1", m,
-                                      DidYouMean(m, {"accuracy", "macro_f1", "weighted_f1"})));
+    const std::vector<std::string> comparable = {"accuracy", "macro_f1", "weighted_f1", "micro_f1", "samples_f1"};
+    if (std::find(comparable.begin(), comparable.end(), m) == comparable.end()) {
+      reg.Fail("metrics", fmt::format("\"{}\" cannot be compared{}; use accuracy, macro_f1, weighted_f1, micro_f1 or "
+                                      "samples_f1 (multi-label: accuracy is exact-set accuracy)",
+                                      m, DidYouMean(m, comparable)));
     }
   }
   reg.Read("tolerance", r.tolerance);

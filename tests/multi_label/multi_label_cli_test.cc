@@ -137,10 +137,6 @@ TEST(MultiLabelCliTest, CommandsWithoutMultiLabelSupportRefuseTheModel) {
   const auto spec = WriteSpec(dir, "training:\n  epochs: 3\n");
   ASSERT_EQ(RunCli({"train", "--task", spec.string(), "--out", (dir / "run").string(), "--no-registry"}).exit_code, 0);
   const std::string model = (dir / "run/model.bin").string();
-  const auto gate = RunCli({"gate", "--task", spec.string(), "--candidate", model, "--registry",
-                            (dir / "registry.db").string()});
-  EXPECT_EQ(gate.exit_code, 2) << gate.err;
-  EXPECT_THAT(gate.err, HasSubstr("does not handle multi-label models yet"));
   const auto compare = RunCli({"compare", "--model", model, "--model", model, "--data", (dir / "test.csv").string()});
   EXPECT_EQ(compare.exit_code, 2) << compare.err;
   EXPECT_THAT(compare.err, HasSubstr("does not handle multi-label models yet"));
@@ -149,6 +145,88 @@ TEST(MultiLabelCliTest, CommandsWithoutMultiLabelSupportRefuseTheModel) {
                                (dir / "traffic.csv").string(), "--registry", (dir / "registry.db").string()});
   EXPECT_EQ(monitor.exit_code, 2) << monitor.err;
   EXPECT_THAT(monitor.err, HasSubstr("does not handle multi-label models yet"));
+}
+
+nlohmann::json GateJson(const TempDir& dir, const std::vector<std::string>& args, int expected_exit) {
+  std::vector<std::string> all = args;
+  all.insert(all.end(), {"--json", (dir / "gate.json").string()});
+  const auto r = RunCli(all);
+  EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
+  return nlohmann::json::parse(ReadAll(dir / "gate.json"));
+}
+
+const nlohmann::json* FindGate(const nlohmann::json& report, const std::string& name_part) {
+  for (const auto& g : report["gates"]) {
+    if (g["name"].get<std::string>().find(name_part) != std::string::npos) return &g;
+  }
+  return nullptr;
+}
+
+// Gates on a multi-label model: set metrics and per-label thresholds read off its report,
+// single-label-only metrics fail as unjudgeable, and the regression gate compares with
+// the baseline message by message.
+TEST(MultiLabelCliTest, GatesJudgeMultiLabelModels) {
+  TempDir dir;
+  const auto spec = WriteSpec(dir,
+                              "gates:\n  metrics: [\"micro_f1 >= 0.8\", \"exact_match >= 0.5\", "
+                              "\"recall[refunds] >= 0.7\", \"hamming_loss <= 0.2\"]\n"
+                              "  regression:\n    metrics: [accuracy, micro_f1, samples_f1]\n");
+  ASSERT_EQ(RunCli({"train", "--task", spec.string(), "--out", (dir / "good").string(), "--no-registry"}).exit_code, 0);
+  ASSERT_EQ(RunCli({"train", "--task", spec.string(), "--out", (dir / "weak").string(), "--no-registry", "--epochs",
+                    "1", "--lr", "0.01", "--patience", "0"})
+                .exit_code,
+            0);
+  const std::string good = (dir / "good/model.bin").string(), weak = (dir / "weak/model.bin").string();
+  const std::string registry = (dir / "registry.db").string();
+  const nlohmann::json pass = GateJson(dir, {"gate", "--task", spec.string(), "--candidate", good, "--registry", registry}, 0);
+  EXPECT_EQ(pass["verdict"], "PASS") << pass.dump(2);
+  EXPECT_EQ(pass["eval"]["task_kind"], "multi_label");
+  ASSERT_NE(FindGate(pass, "micro_f1 >= 0.8"), nullptr);
+  EXPECT_GT((*FindGate(pass, "micro_f1 >= 0.8"))["value"].get<double>(), 0.8);
+
+  // The weak model against the good one: the regression gate blocks it.
+  const nlohmann::json fail =
+      GateJson(dir, {"gate", "--task", spec.string(), "--candidate", weak, "--baseline", good, "--registry", registry}, 1);
+  const nlohmann::json* micro = FindGate(fail, "micro_f1 no worse than baseline");
+  ASSERT_NE(micro, nullptr) << fail.dump(2);
+  EXPECT_EQ((*micro)["status"], "FAIL") << micro->dump();
+  EXPECT_LT((*micro)["data"]["p_value"].get<double>(), 0.05);
+  ASSERT_NE(FindGate(fail, "recall of each label"), nullptr);
+  // And the good one against the weak one passes it.
+  const nlohmann::json better =
+      GateJson(dir, {"gate", "--task", spec.string(), "--candidate", good, "--baseline", weak, "--registry", registry}, 0);
+  EXPECT_EQ((*FindGate(better, "micro_f1 no worse than baseline"))["status"], "PASS");
+
+  // release: gates pass, the model becomes production.
+  const auto release = RunCli({"release", "--task", spec.string(), "--candidate", good, "--registry", registry});
+  EXPECT_EQ(release.exit_code, 0) << release.out << release.err;
+  const auto listed = RunCli({"models", "list", "--task", spec.string(), "--registry", registry});
+  EXPECT_THAT(listed.out, HasSubstr("production"));
+  // A single-label-only metric cannot be judged on a multi-label model: a failed gate.
+  // (WriteSpec rewrites task.yaml, so this comes after the release.)
+  const auto ece_spec = WriteSpec(dir, "gates:\n  metrics: [\"ece <= 0.1\"]\n");
+  const nlohmann::json ece = GateJson(dir, {"gate", "--task", ece_spec.string(), "--candidate", good, "--registry", registry}, 1);
+  ASSERT_NE(FindGate(ece, "ece"), nullptr);
+  EXPECT_THAT((*FindGate(ece, "ece"))["detail"].get<std::string>(), HasSubstr("single-label models"));
+}
+
+TEST(MultiLabelCliTest, MultiLabelMetricsCannotJudgeASingleLabelModel) {
+  TempDir dir;
+  dir.Write("train.csv", testing::SyntheticIntentCsv(300, 1));
+  dir.Write("test.csv", testing::SyntheticIntentCsv(100, 2));
+  const auto spec = dir.Write("task.yaml",
+                              "name: single\ndata:\n  train: train.csv\n  test: test.csv\n  text_column: text\n"
+                              "  label_column: intent\nthreads: 1\ntraining:\n  epochs: 3\n"
+                              "gates:\n  metrics: [\"micro_f1 >= 0.5\", \"accuracy >= 0.5\"]\n");
+  ASSERT_EQ(RunCli({"train", "--task", spec.string(), "--out", (dir / "run").string(), "--no-registry"}).exit_code, 0);
+  const nlohmann::json report = GateJson(dir, {"gate", "--task", spec.string(), "--candidate",
+                                               (dir / "run/model.bin").string(), "--registry",
+                                               (dir / "r.db").string()},
+                                         1);
+  ASSERT_NE(FindGate(report, "micro_f1"), nullptr);
+  EXPECT_EQ((*FindGate(report, "micro_f1"))["status"], "FAIL");
+  EXPECT_THAT((*FindGate(report, "micro_f1"))["detail"].get<std::string>(), HasSubstr("multi-label models only"));
+  EXPECT_EQ((*FindGate(report, "accuracy >= 0.5"))["status"], "PASS");
 }
 
 TEST(MultiLabelCliTest, OneThreadIsDeterministicAndResumeIsBitIdentical) {
