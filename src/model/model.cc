@@ -124,14 +124,12 @@ float Model::RejectionScore(const float* raw_logits, float coverage, std::vector
   return *std::max_element(work.begin(), work.end());
 }
 
-std::string MultiLabelNotYetMessage(const std::string& what, std::string_view command) {
-  return fmt::format("{}: a multi-label model (task.multi_label); `trainops {}` does not handle multi-label models "
-                     "yet (train, eval and predict do, and the C++ and Python Classifier returns the label set)",
-                     what, command);
-}
-
 void RequireSingleLabel(const Model& model, const std::string& what, std::string_view command) {
-  if (model.info.multi_label) throw InputError(MultiLabelNotYetMessage(what, command));
+  if (!model.info.multi_label) return;
+  throw InputError(fmt::format("{}: a multi-label model (task.multi_label); `trainops {}` does not handle "
+                               "multi-label models yet (train, eval, predict, gate, release and serve do, and the "
+                               "C++ and Python Classifier returns the label set)",
+                               what, command));
 }
 
 }  // namespace trainops

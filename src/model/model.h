@@ -135,7 +135,6 @@ class Model {
 // as a softmax: InputError "<what>: a multi-label model; `trainops <command>` does not
 // handle multi-label models yet ...". No-op for single-label models.
 void RequireSingleLabel(const Model& model, const std::string& what, std::string_view command);
-std::string MultiLabelNotYetMessage(const std::string& what, std::string_view command);
 
 // Hashed ids -> TF-IDF weighted, L2-normalized sparse vector. `row_counts` is scratch of
 // vocab.size() zeros (left zeroed): counting in it is linear in the number of ids, where
