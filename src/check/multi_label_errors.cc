@@ -15,6 +15,7 @@
 #include "train/cross_fit.h"
 #include "train/feature_space.h"
 #include "train/hyperparameters.h"
+#include "train/training_data.h"
 
 namespace trainops::check_internal {
 namespace {
@@ -65,7 +66,7 @@ void CheckMultiLabelErrors(const CheckInput& in, CheckReport& report, int folds)
   base.info.features = hp.features;
   base.extractor = FeatureExtractor(hp.features);
   BuildFeatureSpace(texts, hp.min_count, in.threads, base);
-  EncodedData data = EncodeExamples(base, texts, std::vector<uint32_t>(texts.size(), 0xFFFFFFFFu), in.threads);
+  EncodedData data = EncodeExamples(base, texts, std::vector<uint32_t>(texts.size(), kNoSingleLabel), in.threads);
   data.SetLabelSets(sets);
   // Each fold model trains all planned epochs (there is no validation to stop on).
   const std::vector<float> logits = OutOfFoldLogits(base, data, hp, hp.epochs, folds, in.threads);
@@ -73,7 +74,9 @@ void CheckMultiLabelErrors(const CheckInput& in, CheckReport& report, int folds)
 
   std::vector<double> pos_sum(labels, 0), neg_sum(labels, 0);
   std::vector<size_t> pos(labels, 0), neg(labels, 0);
-  auto probability = [&](size_t i, size_t k) { return 1.0 / (1.0 + std::exp(-static_cast<double>(logits[i * labels + k]))); };
+  std::vector<double> probs(logits.size());
+  for (size_t j = 0; j < logits.size(); ++j) probs[j] = 1.0 / (1.0 + std::exp(-static_cast<double>(logits[j])));
+  auto probability = [&](size_t i, size_t k) { return probs[i * labels + k]; };
   auto has = [&](size_t i, uint32_t k) { return std::binary_search(sets[i].begin(), sets[i].end(), k); };
   for (size_t i = 0; i < texts.size(); ++i) {
     for (uint32_t k = 0; k < labels; ++k) {

@@ -223,7 +223,6 @@ MultiLabelEvalResult EvaluateMultiLabel(const Model& model, Dataset dataset, con
       MultiLabelRow& row = result.rows[i];
       const Decision d = Classify(model, result.examples[i].text, scratch, result.threshold);
       row.empty = d.empty;
-      row.probabilities = scratch.probs;
       ChosenLabels(model, scratch.probs, result.threshold, d.empty, row.predicted);
     }
   });

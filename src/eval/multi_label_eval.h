@@ -23,7 +23,6 @@ namespace trainops {
 struct MultiLabelRow {
   std::vector<uint32_t> gold;       // sorted, indices into MultiLabelEvalResult::labels
   std::vector<uint32_t> predicted;  // sorted
-  std::vector<float> probabilities;  // the model's calibrated probability per model label
   bool empty = false;               // no features at all: nothing predicted
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include <fmt/format.h>
@@ -307,7 +308,8 @@ std::vector<GateCheck> MultiLabelRegressionChecks(const MultiLabelEvalResult& ca
       throw InternalError(fmt::format("regression: row {} has other gold labels for the two models", i));
     }
   }
-  auto metric_of = [&](const std::string& metric, const std::vector<std::vector<uint32_t>>& predicted,
+  // samples_f1 is no MetricSpec; every other comparable metric is (parsed once, not per resample).
+  auto metric_of = [&](const std::optional<MetricSpec>& metric, const std::vector<std::vector<uint32_t>>& predicted,
                        const std::vector<uint32_t>* sample) {
     MultiLabelCounts counts(labels);
     if (sample) {
@@ -315,19 +317,20 @@ std::vector<GateCheck> MultiLabelRegressionChecks(const MultiLabelEvalResult& ca
     } else {
       for (size_t i = 0; i < n; ++i) counts.Add(gold[i], predicted[i]);
     }
-    if (metric == "samples_f1") return counts.SamplesF1();
-    return counts.Metric(MetricSpec::Parse(metric));
+    return metric ? counts.Metric(*metric) : counts.SamplesF1();
   };
   std::vector<std::vector<uint32_t>> samples;
-  auto bootstrap_p = [&](const std::string& metric) {
+  auto bootstrap_p = [&](const std::optional<MetricSpec>& metric) {
     if (samples.empty()) samples = PairedResamples(n, gate.resamples, seed);
     size_t not_worse = 0;
     for (const auto& s : samples) not_worse += metric_of(metric, pred_c, &s) >= metric_of(metric, pred_b, &s);
     return static_cast<double>(not_worse + 1) / static_cast<double>(samples.size() + 1);
   };
   std::vector<GateCheck> checks;
-  for (const auto& metric : gate.metrics) {
-    if (metric == "accuracy") {
+  for (const auto& name : gate.metrics) {
+    const std::optional<MetricSpec> metric =
+        name == "samples_f1" ? std::nullopt : std::optional<MetricSpec>(MetricSpec::Parse(name));
+    if (name == "accuracy") {
       uint64_t only_c = 0, only_b = 0;
       for (size_t i = 0; i < n; ++i) {
         const bool rc = pred_c[i] == gold[i], rb = pred_b[i] == gold[i];
@@ -341,7 +344,7 @@ std::vector<GateCheck> MultiLabelRegressionChecks(const MultiLabelEvalResult& ca
       c.data["rows_compared"] = n;
       checks.push_back(std::move(c));
     } else {
-      checks.push_back(DropCheck(metric, metric_of(metric, pred_c, nullptr), metric_of(metric, pred_b, nullptr),
+      checks.push_back(DropCheck(name, metric_of(metric, pred_c, nullptr), metric_of(metric, pred_b, nullptr),
                                  bootstrap_p(metric), gate.tolerance, gate.alpha,
                                  fmt::format("paired bootstrap over messages ({} resamples)", gate.resamples)));
     }
