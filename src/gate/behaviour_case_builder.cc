@@ -17,16 +17,20 @@ namespace trainops::behaviour_internal {
 namespace {
 
 const std::vector<std::string>& CaseFields() {
-  static const std::vector<std::string> fields = {"type",         "name",   "text",    "label", "perturbations",
-                                                  "changed_text", "append", "prepend", "expect"};
+  static const std::vector<std::string> fields = {"type",       "name",       "text",        "label",
+                                                  "expect_all", "expect_any", "expect_none", "perturbations",
+                                                  "changed_text", "append",   "prepend",     "expect"};
   return fields;
 }
 
 const std::vector<std::string>& FieldsOf(BehaviourKind kind) {
-  static const std::vector<std::string> mft = {"type", "name", "text", "label"};
-  static const std::vector<std::string> inv = {"type", "name", "text", "label", "perturbations"};
-  static const std::vector<std::string> dir = {"type",   "name",    "text",  "label", "changed_text",
-                                               "append", "prepend", "expect"};
+  static const std::vector<std::string> mft = {"type", "name", "text", "label", "expect_all", "expect_any",
+                                               "expect_none"};
+  static const std::vector<std::string> inv = {"type",       "name",       "text",        "label",
+                                               "expect_all", "expect_any", "expect_none", "perturbations"};
+  static const std::vector<std::string> dir = {"type",        "name",         "text",   "label",
+                                               "expect_all",  "expect_any",   "expect_none", "changed_text",
+                                               "append",      "prepend",      "expect"};
   switch (kind) {
     case BehaviourKind::kMft:
       return mft;
@@ -104,13 +108,26 @@ class CaseBuilder {
     if (label) {
       c.label = NonEmpty(*label, "label");
       c.label_where = fmt::format("{}:{}", file_.string(), label->line);
-    } else if (c.kind != BehaviourKind::kInv) {
+    }
+    ReadExpectedLabels(raw, "expect_all", c.expect_all);
+    ReadExpectedLabels(raw, "expect_any", c.expect_any);
+    ReadExpectedLabels(raw, "expect_none", c.expect_none);
+    CheckExpectationsAgree(c);
+    if (!label && !c.HasSetExpectations() && c.kind != BehaviourKind::kInv) {
       FailMissing(raw.line, "label", which,
-                  c.kind == BehaviourKind::kMft ? "add label: the label this text must get"
-                                                : "add label: the label the change should move towards or away from");
+                  c.kind == BehaviourKind::kMft
+                      ? "add label: the label this text must get (or, for label sets, expect_all, expect_any "
+                        "or expect_none)"
+                      : "add label: the label the change should move towards or away from (or expect_all, "
+                        "expect_any or expect_none for the changed text's labels)");
     }
     if (c.kind == BehaviourKind::kInv) ReadPerturbations(raw, c);
     if (c.kind == BehaviourKind::kDir) ReadDirectional(raw, c, which);
+    if (c.kind == BehaviourKind::kDir && c.expect != DirExpect::kTo && !label) {
+      FailMissing(raw.line, "label", which,
+                  fmt::format("expect: {} is about one label's probability; add label: the label it is about",
+                              DirExpectName(c.expect)));
+    }
     return c;
   }
 
@@ -131,6 +148,55 @@ class CaseBuilder {
     std::string s = String(f, field);
     if (Trim(s).empty()) Fail(f.line, field, "must not be empty");
     return s;
+  }
+
+  // expect_all / expect_any / expect_none: one label or a list of distinct, non-blank labels.
+  void ReadExpectedLabels(const RawCase& raw, const std::string& field, BehaviourCase::ExpectedLabels& out) const {
+    const RawField* f = raw.Find(field);
+    if (!f) return;
+    out.where = fmt::format("{}:{}", file_.string(), f->line);
+    if (f->type == RawField::Type::kString) {
+      out.labels.push_back(f->text);
+    } else if (f->type == RawField::Type::kList) {
+      out.labels = f->list;
+    } else {
+      Fail(f->line, field, fmt::format("expected a list of labels like [returns, refunds], got {}", f->got));
+    }
+    if (out.labels.empty()) Fail(f->line, field, "is empty; list at least one label or remove the field");
+    for (size_t i = 0; i < out.labels.size(); ++i) {
+      if (Trim(out.labels[i]).empty()) Fail(f->line, field, "holds a blank label; remove it");
+      for (size_t j = 0; j < i; ++j) {
+        if (out.labels[i] == out.labels[j]) {
+          Fail(f->line, field, fmt::format("lists {} twice; keep one", Quoted(out.labels[i])));
+        }
+      }
+    }
+  }
+
+  // A label both required and forbidden can never pass: a mistake in the file.
+  void CheckExpectationsAgree(const BehaviourCase& c) const {
+    for (const std::string& none : c.expect_none.labels) {
+      const bool in_all =
+          std::find(c.expect_all.labels.begin(), c.expect_all.labels.end(), none) != c.expect_all.labels.end();
+      if (in_all || none == c.label) {
+        throw InputError(fmt::format("{}: field expect_none: {} is also required ({}), so the case can never pass; "
+                                     "remove it from one of them",
+                                     c.expect_none.where, Quoted(none), in_all ? "expect_all" : "label"));
+      }
+    }
+    if (!c.expect_any.empty()) {
+      bool all_forbidden = true;
+      for (const std::string& any : c.expect_any.labels) {
+        if (std::find(c.expect_none.labels.begin(), c.expect_none.labels.end(), any) == c.expect_none.labels.end()) {
+          all_forbidden = false;
+        }
+      }
+      if (all_forbidden) {
+        throw InputError(fmt::format("{}: field expect_any: every label is also in expect_none, so the case can "
+                                     "never pass; remove them from one of the fields",
+                                     c.expect_any.where));
+      }
+    }
   }
 
   void ReadPerturbations(const RawCase& raw, BehaviourCase& c) const {

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/parallel.h"
+#include "common/strings.h"
 #include "model/inference.h"
 #include "gate/perturbations.h"
 
@@ -15,29 +16,46 @@ namespace {
 
 constexpr double kDirEpsilon = 1e-6;
 
+// What the model answers for one text: a single-label model's label after its rejection
+// (the out-of-scope label when rejected), or a multi-label model's chosen labels.
 struct Predicted {
-  std::string label;
-  double confidence = 0;
+  std::string label;              // single-label: the answer; multi-label: the most probable chosen label
+  std::vector<std::string> set;   // the answer as a set: {label} (empty when "" ), or the chosen labels
+  double confidence = 0;          // of `label`
+  bool operator==(const Predicted& other) const { return set == other.set; }
 };
+
+// A set for reports: "{returns, refunds}", "{} (no label)".
+std::string Describe(const std::vector<std::string>& set) {
+  return set.empty() ? "{} (no label)" : "{" + Join(set, ", ") + "}";
+}
 
 // One worker's view of the model: its own scratch and buffers.
 class Predictor {
  public:
   explicit Predictor(const Model& model) : model_(model) {}
 
-  Predicted Top(std::string_view text) {
+  Predicted Predict(std::string_view text) {
     ++count;
     const Decision d = Classify(model_, text, scratch_);
-    return {LabelName(model_, d.label), d.confidence};
+    Predicted p;
+    p.confidence = d.confidence;
+    if (model_.info.multi_label) {
+      ChosenLabels(model_, scratch_.probs, -1, d.empty, chosen_);
+      for (uint32_t k : chosen_) p.set.push_back(model_.info.labels[k]);
+      if (!d.rejected) p.label = LabelName(model_, d.label);
+    } else {
+      p.label = LabelName(model_, d.label);
+      if (!p.label.empty()) p.set.push_back(p.label);
+    }
+    return p;
   }
 
-  // Top prediction (with the model's rejection) and the probability of `label` from one
-  // forward pass.
-  Predicted TopAndProbability(std::string_view text, size_t label, double& probability) {
-    ++count;
-    const Decision d = Classify(model_, text, scratch_);
+  // The prediction and the probability of `label` from one forward pass.
+  Predicted PredictWithProbability(std::string_view text, size_t label, double& probability) {
+    Predicted p = Predict(text);
     probability = scratch_.probs[label];
-    return {LabelName(model_, d.label), d.confidence};
+    return p;
   }
 
   size_t count = 0;
@@ -45,7 +63,43 @@ class Predictor {
  private:
   const Model& model_;
   Model::Scratch scratch_;
+  std::vector<uint32_t> chosen_;
 };
+
+bool Contains(const std::vector<std::string>& set, const std::string& label) {
+  return std::find(set.begin(), set.end(), label) != set.end();
+}
+
+// The first of the case's expectations the prediction misses, as the report's "expected"
+// text; "" when all hold. `label` means "exactly this label" for a single-label model and
+// "among the chosen labels" for a multi-label one.
+std::string Unmet(const BehaviourCase& c, const Predicted& p, bool multi_label) {
+  if (!c.label.empty()) {
+    const bool ok = multi_label ? Contains(p.set, c.label) : p.label == c.label;
+    if (!ok) return multi_label ? fmt::format("{} among the labels", c.label) : c.label;
+  }
+  std::vector<std::string> missing;
+  for (const std::string& l : c.expect_all.labels) {
+    if (!Contains(p.set, l)) missing.push_back(l);
+  }
+  if (!missing.empty()) return fmt::format("all of {} (missing {})", Describe(c.expect_all.labels), Join(missing, ", "));
+  if (!c.expect_any.empty()) {
+    bool any = false;
+    for (const std::string& l : c.expect_any.labels) any = any || Contains(p.set, l);
+    if (!any) return fmt::format("any of {}", Describe(c.expect_any.labels));
+  }
+  std::vector<std::string> present;
+  for (const std::string& l : c.expect_none.labels) {
+    if (Contains(p.set, l)) present.push_back(l);
+  }
+  if (!present.empty()) {
+    return fmt::format("none of {} (got {})", Describe(c.expect_none.labels), Join(present, ", "));
+  }
+  return "";
+}
+
+// What the report shows as "got": the label (single-label) or the set (multi-label).
+std::string Shown(const Predicted& p, bool multi_label) { return multi_label ? Describe(p.set) : p.label; }
 
 struct KindOutcome {
   size_t cases = 0, broken = 0, variants = 0, variants_broken = 0;
@@ -65,14 +119,15 @@ BehaviourFailure FailureOf(const BehaviourCase& c) {
   return f;
 }
 
-CaseOutcome RunMft(const BehaviourCase& c, Predictor& predictor) {
+CaseOutcome RunMft(const BehaviourCase& c, bool multi_label, Predictor& predictor) {
   CaseOutcome out;
-  Predicted p = predictor.Top(c.text);
-  if (p.label != c.label) {
+  Predicted p = predictor.Predict(c.text);
+  std::string unmet = Unmet(c, p, multi_label);
+  if (!unmet.empty()) {
     out.passed = false;
     BehaviourFailure f = FailureOf(c);
-    f.expected = c.label;
-    f.got = p.label;
+    f.expected = std::move(unmet);
+    f.got = Shown(p, multi_label);
     f.confidence = p.confidence;
     out.failure = std::move(f);
   }
@@ -80,14 +135,15 @@ CaseOutcome RunMft(const BehaviourCase& c, Predictor& predictor) {
 }
 
 CaseOutcome RunInv(const BehaviourCase& c, const BehaviourSuite& suite, const BehaviourOptions& options,
-                   Predictor& predictor) {
+                   bool multi_label, Predictor& predictor) {
   CaseOutcome out;
-  Predicted original = predictor.Top(c.text);
-  if (!c.label.empty() && original.label != c.label) {
+  Predicted original = predictor.Predict(c.text);
+  std::string unmet = Unmet(c, original, multi_label);
+  if (!unmet.empty()) {
     out.passed = false;
     BehaviourFailure f = FailureOf(c);
-    f.expected = c.label;
-    f.got = original.label;
+    f.expected = std::move(unmet);
+    f.got = Shown(original, multi_label);
     f.confidence = original.confidence;
     out.failure = std::move(f);
   }
@@ -101,8 +157,8 @@ CaseOutcome RunInv(const BehaviourCase& c, const BehaviourSuite& suite, const Be
     k.cases = 1;
     for (const std::string& v : variants) {
       ++k.variants;
-      Predicted p = predictor.Top(v);
-      if (p.label == original.label) continue;
+      Predicted p = predictor.Predict(v);
+      if (p == original) continue;
       ++k.variants_broken;
       k.broken = 1;
       if (out.passed) {
@@ -110,8 +166,8 @@ CaseOutcome RunInv(const BehaviourCase& c, const BehaviourSuite& suite, const Be
         BehaviourFailure f = FailureOf(c);
         f.changed_text = v;
         f.perturbation = PerturbationKindName(kind);
-        f.expected = original.label;
-        f.got = p.label;
+        f.expected = Shown(original, multi_label);
+        f.got = Shown(p, multi_label);
         f.confidence = p.confidence;
         out.failure = std::move(f);
       }
@@ -123,14 +179,16 @@ CaseOutcome RunInv(const BehaviourCase& c, const BehaviourSuite& suite, const Be
 
 CaseOutcome RunDir(const BehaviourCase& c, const Model& model, Predictor& predictor) {
   CaseOutcome out;
+  const bool multi_label = model.info.multi_label;
   BehaviourFailure f = FailureOf(c);
   f.changed_text = c.changed_text;
   if (c.expect == DirExpect::kTo) {
-    Predicted p = predictor.Top(c.changed_text);
-    if (p.label != c.label) {
+    Predicted p = predictor.Predict(c.changed_text);
+    std::string unmet = Unmet(c, p, multi_label);
+    if (!unmet.empty()) {
       out.passed = false;
-      f.expected = c.label;
-      f.got = p.label;
+      f.expected = std::move(unmet);
+      f.got = Shown(p, multi_label);
       f.confidence = p.confidence;
       out.failure = std::move(f);
     }
@@ -139,14 +197,23 @@ CaseOutcome RunDir(const BehaviourCase& c, const Model& model, Predictor& predic
   const auto& labels = model.info.labels;
   const size_t label = static_cast<size_t>(std::find(labels.begin(), labels.end(), c.label) - labels.begin());
   double before = 0, after = 0;
-  predictor.TopAndProbability(c.text, label, before);
-  Predicted p = predictor.TopAndProbability(c.changed_text, label, after);
+  predictor.PredictWithProbability(c.text, label, before);
+  Predicted p = predictor.PredictWithProbability(c.changed_text, label, after);
   const bool up = c.expect == DirExpect::kUp;
-  const bool ok = up ? after >= before - kDirEpsilon : after <= before + kDirEpsilon;
+  bool ok = up ? after >= before - kDirEpsilon : after <= before + kDirEpsilon;
+  // Set expectations on an up/down case are about the changed text's answer, as for `to`.
+  std::string unmet;
+  if (ok && c.HasSetExpectations()) {
+    BehaviourCase set_only = c;
+    set_only.label.clear();
+    unmet = Unmet(set_only, p, multi_label);
+    ok = unmet.empty();
+  }
   if (!ok) {
     out.passed = false;
-    f.expected = fmt::format("p({}) {} {:.4f}", c.label, up ? ">=" : "<=", before);
-    f.got = fmt::format("p({}) = {:.4f} (predicted {})", c.label, after, p.label);
+    f.expected = unmet.empty() ? fmt::format("p({}) {} {:.4f}", c.label, up ? ">=" : "<=", before) : unmet;
+    f.got = unmet.empty() ? fmt::format("p({}) = {:.4f} (predicted {})", c.label, after, Shown(p, multi_label))
+                          : Shown(p, multi_label);
     f.confidence = p.confidence;
     out.failure = std::move(f);
   }
@@ -206,7 +273,7 @@ nlohmann::json BehaviourResult::ToJson() const {
 BehaviourResult RunBehaviourTests(const Model& model, const BehaviourSuite& suite, const BehaviourOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   if (model.num_labels() == 0) throw InputError("the model has no labels; it cannot run behavioural tests");
-  CheckSuiteLabels(suite, model.info.labels, model.info.oos_label);
+  CheckSuiteLabels(suite, model.info.labels, model.info.oos_label, model.info.multi_label);
 
   const size_t n = suite.cases.size();
   std::vector<CaseOutcome> outcomes(n);
@@ -218,10 +285,10 @@ BehaviourResult RunBehaviourTests(const Model& model, const BehaviourSuite& suit
       const BehaviourCase& c = suite.cases[i];
       switch (c.kind) {
         case BehaviourKind::kMft:
-          outcomes[i] = RunMft(c, predictor);
+          outcomes[i] = RunMft(c, model.info.multi_label, predictor);
           break;
         case BehaviourKind::kInv:
-          outcomes[i] = RunInv(c, suite, options, predictor);
+          outcomes[i] = RunInv(c, suite, options, model.info.multi_label, predictor);
           break;
         case BehaviourKind::kDir:
           outcomes[i] = RunDir(c, model, predictor);

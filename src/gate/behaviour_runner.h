@@ -2,7 +2,9 @@
 // how many cases passed, a few failing examples, and for invariance how often each
 // perturbation kind changed the prediction ("typos break 12% of cases").
 // A prediction is Classify (model/inference.h) with the model's own rejection: below its
-// threshold, and for a text with no features, the predicted label is info.oos_label.
+// threshold, and for a text with no features, the predicted label is info.oos_label. A
+// multi-label model's prediction is its set of chosen labels (ChosenLabels, each label's
+// stored threshold): invariance compares sets, and `label` means "among the chosen labels".
 // Thread-safe: the model is only read; each worker thread has its own Model::Scratch.
 #pragma once
 
@@ -32,8 +34,8 @@ struct BehaviourFailure {
   std::string text;          // the case's text
   std::string changed_text;  // inv: the perturbed text ("" when the original failed); dir: the changed text
   std::string perturbation;  // inv: the kind that broke it ("" when the original failed)
-  std::string expected;      // a label, or for dir up/down "p(label) >= 0.4312"
-  std::string got;           // the predicted label (dir up/down: "p(label) = 0.2100")
+  std::string expected;      // a label, "all of {a, b} (missing b)", or for dir up/down "p(label) >= 0.4312"
+  std::string got;           // the predicted label or, multi-label, set "{a, c}" (dir up/down: "p(label) = 0.2100")
   double confidence = 0;     // of the predicted label
   nlohmann::json ToJson() const;
 };

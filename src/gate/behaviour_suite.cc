@@ -356,21 +356,37 @@ BehaviourSuite LoadBehaviourSuite(const std::filesystem::path& path) {
 }
 
 void CheckSuiteLabels(const BehaviourSuite& suite, const std::vector<std::string>& labels,
-                      const std::string& oos_label) {
+                      const std::string& oos_label, bool multi_label) {
   std::vector<std::string> known = labels;
   if (!oos_label.empty()) known.push_back(oos_label);
-  for (const BehaviourCase& c : suite.cases) {
-    if (c.label.empty()) continue;
-    const bool is_label = std::find(labels.begin(), labels.end(), c.label) != labels.end();
-    const bool is_oos = !oos_label.empty() && c.label == oos_label;
+  auto check_known = [&](const std::string& label, const std::string& where, const std::string& field) {
+    const bool is_label = std::find(labels.begin(), labels.end(), label) != labels.end();
+    const bool is_oos = !oos_label.empty() && label == oos_label;
     if (!is_label && !is_oos) {
-      throw InputError(fmt::format("{}: field label: the model has no label {}{}; the model's labels are: {}",
-                                   c.label_where, Quoted(c.label), DidYouMean(c.label, known), Join(known, ", ")));
+      throw InputError(fmt::format("{}: field {}: the model has no label {}{}; the model's labels are: {}", where,
+                                   field, Quoted(label), DidYouMean(label, known), Join(known, ", ")));
     }
-    if (is_oos && c.kind == BehaviourKind::kDir && c.expect != DirExpect::kTo) {
-      throw InputError(fmt::format("{}: field label: the out-of-scope label {} has no probability, so expect: {} "
-                                   "cannot be checked; use expect: to, or a model label",
-                                   c.label_where, Quoted(c.label), DirExpectName(c.expect)));
+    return is_oos;
+  };
+  for (const BehaviourCase& c : suite.cases) {
+    if (!c.label.empty()) {
+      const bool is_oos = check_known(c.label, c.label_where, "label");
+      if (is_oos && c.kind == BehaviourKind::kDir && c.expect != DirExpect::kTo) {
+        throw InputError(fmt::format("{}: field label: the out-of-scope label {} has no probability, so expect: {} "
+                                     "cannot be checked; use expect: to, or a model label",
+                                     c.label_where, Quoted(c.label), DirExpectName(c.expect)));
+      }
+    }
+    for (const auto& [field, list] : {std::pair<const char*, const BehaviourCase::ExpectedLabels*>{"expect_all", &c.expect_all},
+                                      {"expect_any", &c.expect_any},
+                                      {"expect_none", &c.expect_none}}) {
+      for (const std::string& label : list->labels) check_known(label, list->where, field);
+    }
+    if (!multi_label && c.expect_all.labels.size() > 1) {
+      throw InputError(fmt::format("{}: field expect_all: the model is single-label (it predicts one label per "
+                                   "text), so a text can never get all of {}; use expect_any for \"one of these\", "
+                                   "or test a multi-label model",
+                                   c.expect_all.where, Join(c.expect_all.labels, ", ")));
     }
   }
 }

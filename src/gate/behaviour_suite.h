@@ -39,8 +39,19 @@ struct BehaviourCase {
   std::vector<PerturbationKind> perturbations;
   std::string changed_text;  // dir: the changed text (explicit, or text with prepend/append)
   DirExpect expect = DirExpect::kTo;
+  // Label-set expectations (for multi-label models, and usable with single-label ones): the
+  // prediction (mft, inv's original, dir's changed text) must contain every label of
+  // expect_all, at least one of expect_any and none of expect_none. Empty = not asked.
+  struct ExpectedLabels {
+    std::vector<std::string> labels;
+    std::string where;  // "file:line" of the field (for run-time label checks)
+    bool empty() const { return labels.empty(); }
+  };
+  ExpectedLabels expect_all, expect_any, expect_none;
   std::string where;        // "file:line" of the case
   std::string label_where;  // "file:line" of its label field (for run-time label checks)
+
+  bool HasSetExpectations() const { return !expect_all.empty() || !expect_any.empty() || !expect_none.empty(); }
 
   // The case's name, or its file:line when it has none (for reports).
   std::string DisplayName() const { return name.empty() ? where : name; }
@@ -61,10 +72,12 @@ BehaviourSuite LoadBehaviourSuite(const std::filesystem::path& path);
 BehaviourSuite ParseBehaviourYaml(const std::string& text, const std::filesystem::path& file);
 BehaviourSuite ParseBehaviourJsonl(const std::string& text, const std::filesystem::path& file);
 
-// Checks every case's label against a model's labels (plus its out-of-scope label, when it
-// has one). Throws InputError "file:line: field label: unknown label ..., did you mean ...".
-// `up`/`down` cases need a label with a probability, so the out-of-scope label is refused there.
+// Checks every case's labels (label and expect_*) against a model's labels (plus its
+// out-of-scope label, when it has one). Throws InputError "file:line: field label: unknown
+// label ..., did you mean ...". `up`/`down` cases need a label with a probability, so the
+// out-of-scope label is refused there; a single-label model predicts one label, so an
+// expect_all of two labels (which could never pass) is refused for it.
 void CheckSuiteLabels(const BehaviourSuite& suite, const std::vector<std::string>& labels,
-                      const std::string& oos_label);
+                      const std::string& oos_label, bool multi_label = false);
 
 }  // namespace trainops

@@ -169,12 +169,7 @@ GateReport RunGates(const TaskSpec& spec, const GateRunOptions& options) {
     }
   }
 
-  if (!gates.behaviour.file.empty() && multi_label) {
-    // A gate nobody can judge must not let a model through.
-    report.checks.push_back(StatusCheck("behaviour", "behavioural tests", GateStatus::kFail,
-                                        "behavioural tests of multi-label models (expect_all / expect_any / "
-                                        "expect_none) are not available yet; remove gates.behaviour for this task"));
-  } else if (!gates.behaviour.file.empty()) {
+  if (!gates.behaviour.file.empty()) {
     for (auto& c : BehaviourChecks(candidate, gates.behaviour, spec.seed, options.threads)) {
       report.checks.push_back(std::move(c));
     }

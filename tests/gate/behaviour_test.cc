@@ -260,6 +260,63 @@ TEST(BehaviourSuiteTest, LabelsAreCheckedAgainstTheModel) {
   EXPECT_CONTAINS(ErrorOf([&] { CheckSuiteLabels(dir_suite, labels, "oos"); }), "no probability");
 }
 
+// Label-set expectations: what loads, the mistakes refused with file:line, and the label
+// checks that depend on the model (a single-label model cannot meet expect_all of two).
+TEST(BehaviourSuiteTest, LabelSetExpectationsLoadAndTheirMistakesAreRefused) {
+  BehaviourSuite suite = ParseBehaviourYaml(
+      "cases:\n"
+      "  - type: mft\n    text: too small, refund please\n    expect_all: [sizing, refunds]\n"
+      "    expect_none: shipping\n"
+      "  - type: inv\n    text: hello\n    expect_any: [sizing, returns]\n"
+      "  - type: dir\n    text: too small\n    append: \" and refund me\"\n    expect_all: [refunds]\n",
+      "s.yaml");
+  ASSERT_EQ(suite.cases.size(), 3u);
+  EXPECT_EQ(suite.cases[0].expect_all.labels, (std::vector<std::string>{"sizing", "refunds"}));
+  EXPECT_EQ(suite.cases[0].expect_none.labels, (std::vector<std::string>{"shipping"}));  // one label as a string
+  EXPECT_EQ(suite.cases[0].expect_all.where, "s.yaml:4");
+  EXPECT_TRUE(suite.cases[0].label.empty());
+  EXPECT_EQ(suite.cases[1].expect_any.labels.size(), 2u);
+  EXPECT_EQ(suite.cases[2].expect, DirExpect::kTo);
+
+  const std::vector<BadFile> cases = {
+      {"empty_list.yaml", "cases:\n  - type: mft\n    text: hi\n    expect_all: []\n",
+       {"empty_list.yaml:4:", "field expect_all", "is empty"}},
+      {"twice_in_list.yaml", "cases:\n  - type: mft\n    text: hi\n    expect_any: [a, a]\n",
+       {"twice_in_list.yaml:4:", "field expect_any", "lists \"a\" twice"}},
+      {"not_labels.yaml", "cases:\n  - type: mft\n    text: hi\n    expect_none: {a: 1}\n",
+       {"not_labels.yaml:4:", "field expect_none", "list of labels"}},
+      {"contradiction.yaml", "cases:\n  - type: mft\n    text: hi\n    expect_all: [a, b]\n    expect_none: [b]\n",
+       {"contradiction.yaml:5:", "field expect_none", "\"b\" is also required (expect_all)", "never pass"}},
+      {"any_all_forbidden.yaml", "cases:\n  - type: mft\n    text: hi\n    expect_any: [a]\n    expect_none: [a]\n",
+       {"any_all_forbidden.yaml:", "never pass"}},
+      {"dir_up_without_label.yaml",
+       "cases:\n  - type: dir\n    text: hi\n    append: \" x\"\n    expect_all: [a]\n    expect: up\n",
+       {"dir_up_without_label.yaml:2:", "field label", "one label's probability"}},
+      {"mft_nothing.yaml", "cases:\n  - type: mft\n    text: hi\n",
+       {"mft_nothing.yaml:2:", "field label", "expect_all, expect_any or expect_none"}},
+      {"json_number.jsonl", "{\"type\": \"mft\", \"text\": \"hi\", \"expect_all\": [1]}\n",
+       {"json_number.jsonl:1:", "field expect_all", "non-string"}},
+  };
+  TempDir dir;
+  for (const BadFile& bad : cases) {
+    auto path = dir.Write(bad.name, bad.contents);
+    std::string message = ErrorOf([&] { LoadBehaviourSuite(path); });
+    for (const std::string& want : bad.expected) EXPECT_CONTAINS(message, want) << " (file " << bad.name << ")";
+  }
+
+  const std::vector<std::string> labels = {"sizing", "refunds", "returns", "shipping"};
+  EXPECT_NO_THROW(CheckSuiteLabels(suite, labels, "", /*multi_label=*/true));
+  // Single-label: one label of a set can never be all of two.
+  EXPECT_CONTAINS(ErrorOf([&] { CheckSuiteLabels(suite, labels, "", false); }),
+                  "s.yaml:4: field expect_all: the model is single-label");
+  // Unknown labels in any of the lists name that list's line.
+  BehaviourSuite unknown = ParseBehaviourYaml(
+      "cases:\n  - type: mft\n    text: hi\n    expect_any: [sizing]\n    expect_none: [shiping]\n", "u.yaml");
+  const std::string message = ErrorOf([&] { CheckSuiteLabels(unknown, labels, "", true); });
+  EXPECT_CONTAINS(message, "u.yaml:5: field expect_none: the model has no label \"shiping\"");
+  EXPECT_CONTAINS(message, "did you mean \"shipping\"");
+}
+
 // ---------------------------------------------------------------------------------------
 // Perturbations
 
@@ -454,6 +511,26 @@ cases:
   EXPECT_EQ(j["mft"]["failures"][0]["got"], "payment");
   EXPECT_EQ(j["inv"]["no_cases"], true);
   EXPECT_EQ(j["inv"]["pass_rate"], 1.0);
+}
+
+// A single-label model's answer is a set of one: expect_any / expect_none work on it too.
+TEST_F(BehaviourRunnerTest, SetExpectationsOnASingleLabelModel) {
+  BehaviourSuite suite = Suite(R"(
+cases:
+  - {type: mft, text: "where is my delivery tracking courier", expect_any: [shipping, returns]}
+  - {type: mft, text: "where is my delivery tracking courier", expect_none: [payment, returns]}
+  - {type: mft, name: forbidden, text: "where is my delivery tracking courier", expect_none: [shipping]}
+  - {type: mft, name: none of these, text: "where is my delivery tracking courier", expect_any: [payment, returns]}
+  - {type: mft, text: "where is my delivery tracking courier", label: shipping, expect_all: [shipping]}
+)");
+  BehaviourResult r = RunBehaviourTests(*model_, suite);
+  EXPECT_EQ(r.mft.cases, 5u);
+  EXPECT_EQ(r.mft.passed, 3u);
+  ASSERT_EQ(r.mft.failures.size(), 2u);
+  EXPECT_EQ(r.mft.failures[0].name, "forbidden");
+  EXPECT_EQ(r.mft.failures[0].expected, "none of {shipping} (got shipping)");
+  EXPECT_EQ(r.mft.failures[0].got, "shipping");
+  EXPECT_EQ(r.mft.failures[1].expected, "any of {payment, returns}");
 }
 
 TEST_F(BehaviourRunnerTest, RejectionPredictsTheOutOfScopeLabel) {

@@ -210,6 +210,57 @@ TEST(MultiLabelCliTest, GatesJudgeMultiLabelModels) {
   EXPECT_THAT((*FindGate(ece, "ece"))["detail"].get<std::string>(), HasSubstr("single-label models"));
 }
 
+// The behavioural gate on a multi-label model: expectations on its chosen label set, with
+// invariance comparing sets and failures shown as sets.
+TEST(MultiLabelCliTest, BehaviouralTestsJudgeLabelSets) {
+  TempDir dir;
+  dir.Write("behaviour.yaml",
+            "cases:\n"
+            "  - type: mft\n    text: these are too small and i want a refund\n"
+            "    expect_all: [sizing, refunds]\n    expect_none: [shipping]\n"
+            "  - type: mft\n    text: where is my package\n    expect_any: [shipping, returns]\n"
+            "  - type: mft\n    text: hello there\n    expect_none: [sizing, returns, refunds, shipping]\n"
+            "  - type: mft\n    name: wrong on purpose\n    text: where is my package\n"
+            "    expect_all: [refunds]\n"
+            "  - type: inv\n    text: can i send them back and refund my card\n"
+            "    perturbations: [case, polite]\n    expect_all: [returns, refunds]\n"
+            "  - type: dir\n    text: these are too small\n    append: \" and when will it arrive\"\n"
+            "    expect_all: [sizing, shipping]\n"
+            "  - type: dir\n    text: these are too small\n    append: \" and i want a refund\"\n"
+            "    label: refunds\n    expect: up\n");
+  const auto spec = WriteSpec(dir,
+                              "gates:\n  behaviour:\n    file: behaviour.yaml\n"
+                              "    min_pass_rate: {mft: 0.7, inv: 1.0, dir: 1.0}\n");
+  ASSERT_EQ(RunCli({"train", "--task", spec.string(), "--out", (dir / "run").string(), "--no-registry"}).exit_code, 0);
+  const nlohmann::json report = GateJson(dir, {"gate", "--task", spec.string(), "--candidate",
+                                               (dir / "run/model.bin").string(), "--registry",
+                                               (dir / "r.db").string()},
+                                         0);
+  const nlohmann::json* mft = FindGate(report, "minimum functionality");
+  ASSERT_NE(mft, nullptr) << report.dump(2);
+  EXPECT_EQ((*mft)["status"], "PASS");
+  EXPECT_EQ((*mft)["data"]["cases"], 4);
+  EXPECT_EQ((*mft)["data"]["passed"], 3);
+  const nlohmann::json& failure = (*mft)["data"]["failures"][0];
+  EXPECT_EQ(failure["name"], "wrong on purpose");
+  EXPECT_EQ(failure["expected"], "all of {refunds} (missing refunds)");
+  EXPECT_EQ(failure["got"], "{shipping}");
+  const nlohmann::json* inv = FindGate(report, "invariance");
+  ASSERT_NE(inv, nullptr);
+  EXPECT_EQ((*inv)["status"], "PASS") << inv->dump(2);
+  const nlohmann::json* dir_gate = FindGate(report, "directional");
+  ASSERT_NE(dir_gate, nullptr);
+  EXPECT_EQ((*dir_gate)["status"], "PASS") << dir_gate->dump(2);
+  EXPECT_EQ((*dir_gate)["data"]["cases"], 2);
+
+  // A suite a multi-label model cannot run: an unknown label is an input error naming it.
+  dir.Write("behaviour.yaml", "cases:\n  - type: mft\n    text: hi\n    expect_any: [refund]\n");
+  const auto bad = RunCli({"gate", "--task", spec.string(), "--candidate", (dir / "run/model.bin").string(),
+                           "--registry", (dir / "r.db").string()});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out;
+  EXPECT_THAT(bad.err, HasSubstr("behaviour.yaml:4: field expect_any: the model has no label \"refund\""));
+}
+
 TEST(MultiLabelCliTest, MultiLabelMetricsCannotJudgeASingleLabelModel) {
   TempDir dir;
   dir.Write("train.csv", testing::SyntheticIntentCsv(300, 1));
