@@ -26,7 +26,12 @@ void PrintSummary(const nlohmann::json& j) {
   std::cout << fmt::format("A: {}\nB: {}\nn {}\n\n", j["model_a"].get<std::string>(), j["model_b"].get<std::string>(),
                            j["n"].get<uint64_t>());
   std::cout << fmt::format("{:<12} {:>8} {:>8} {:>9}\n", "metric", "A", "B", "B - A");
-  for (const char* m : {"accuracy", "macro_f1", "weighted_f1"}) {
+  const bool multi_label = j.value("task_kind", "") == "multi_label";
+  const std::vector<const char*> shown = multi_label ? std::vector<const char*>{"accuracy", "micro_f1", "macro_f1",
+                                                                                "samples_f1", "hamming_loss"}
+                                                     : std::vector<const char*>{"accuracy", "macro_f1", "weighted_f1"};
+  if (multi_label) std::cout << "(multi-label: accuracy is exact-set accuracy)\n";
+  for (const char* m : shown) {
     std::cout << fmt::format("{:<12} {:>8.4f} {:>8.4f} {:>+9.4f}\n", m, j["a"][m].get<double>(),
                              j["b"][m].get<double>(), j["delta"][m].get<double>());
   }
@@ -37,6 +42,12 @@ void PrintSummary(const nlohmann::json& j) {
   std::cout << fmt::format("McNemar exact p = {:.4g} (mid-p {:.4g}): {}\n", j["mcnemar"]["p_value"].get<double>(),
                            j["mcnemar"]["p_value_midp"].get<double>(),
                            j["mcnemar"]["significant"].get<bool>() ? "significant at 0.05" : "not significant at 0.05");
+  if (multi_label) {
+    std::cout << fmt::format("micro-F1 change: paired bootstrap p = {:.4g}: {}\n",
+                             j["micro_f1_bootstrap"]["p_value"].get<double>(),
+                             j["micro_f1_bootstrap"]["significant"].get<bool>() ? "significant at 0.05"
+                                                                                : "not significant at 0.05");
+  }
   std::vector<std::pair<double, std::string>> moves;
   for (auto it = j["per_label"].begin(); it != j["per_label"].end(); ++it) {
     double d = it.value()["f1_delta"].get<double>();

@@ -89,4 +89,19 @@ std::vector<std::string> SplitLabelSet(std::string_view text, std::string_view s
   return labels;
 }
 
+std::string ParseFeedbackSet(std::string_view cell, std::string_view separator, std::vector<std::string>& labels) {
+  const std::string_view trimmed = TrimSpaces(cell);
+  const bool json_list = !trimmed.empty() && trimmed.front() == '[';
+  if (json_list && !nlohmann::json::accept(trimmed)) {
+    labels.clear();
+    return "a label cell starting with [ must be a JSON list such as [\"returns\", \"refunds\"] ([] for none of "
+           "the intents)";
+  }
+  return ParseLabelCell(trimmed, json_list, separator, labels);
+}
+
+std::string FeedbackSetText(const std::vector<std::string>& labels, std::string_view separator) {
+  return labels.empty() ? std::string(kEmptySetFeedback) : JoinLabelSet(labels, separator);
+}
+
 }  // namespace trainops

@@ -31,4 +31,18 @@ std::string JoinLabelSet(std::vector<std::string> labels, std::string_view separ
 // The labels of a canonical text (or any separator-joined cell); "" gives the empty set.
 std::vector<std::string> SplitLabelSet(std::string_view text, std::string_view separator);
 
+// Feedback on a multi-label message (a traffic file's label column, the server's log, the
+// labels a cycle records): there an empty cell means "not labelled yet", so the empty set
+// ("none of the intents") is written "[]".
+inline constexpr std::string_view kEmptySetFeedback = "[]";
+
+// A non-empty feedback cell of a multi-label task: "[]", a JSON list (["returns",
+// "refunds"]) or labels joined by `separator`. Sets `labels` (sorted) and returns "" when
+// fine, else the reason with the fix (as ParseLabelCell).
+std::string ParseFeedbackSet(std::string_view cell, std::string_view separator, std::vector<std::string>& labels);
+
+// The form a cycle stores a multi-label feedback set in: the canonical text, or
+// kEmptySetFeedback for the empty set.
+std::string FeedbackSetText(const std::vector<std::string>& labels, std::string_view separator);
+
 }  // namespace trainops

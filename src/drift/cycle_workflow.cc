@@ -17,6 +17,7 @@
 #include "common/strings.h"
 #include "data/csv_writer.h"
 #include "data/dataset.h"
+#include "data/label_set.h"
 #include "drift/cycle_selection.h"
 #include "drift/monitor.h"
 #include "drift/retrain_data.h"
@@ -120,9 +121,14 @@ RetrainOutcome Retrain(const CycleOptions& options, const TaskSpec& spec, const 
   derived.data.weight_column = data.weight_column;
   if (!derived.labels.empty()) {  // a declared label set grows by the labels feedback brought
     for (const auto& f : feedback) {
-      if (std::find(derived.labels.begin(), derived.labels.end(), f.label) == derived.labels.end() &&
-          f.label != spec.oos_label) {
-        derived.labels.push_back(f.label);
+      const std::vector<std::string> labels =
+          spec.data.multi_label ? SplitLabelSet(f.label == kEmptySetFeedback ? "" : f.label, spec.data.label_separator)
+                                : std::vector<std::string>{f.label};
+      for (const std::string& label : labels) {
+        if (std::find(derived.labels.begin(), derived.labels.end(), label) == derived.labels.end() &&
+            label != spec.oos_label) {
+          derived.labels.push_back(label);
+        }
       }
     }
   }
@@ -264,7 +270,8 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
     drift::TrafficWindow window = drift::LoadWindow(options.source, spec, registry_path);
     json late = nullptr;
     if (!options.feedback.empty()) {
-      const drift::TrafficWindow labels = drift::LoadTrafficFile(options.feedback, std::nullopt, spec);
+      drift::TrafficWindow labels = drift::LoadTrafficFile(options.feedback, std::nullopt, spec);
+      if (spec.data.multi_label) drift::CanonicalizeFeedbackSets(labels, spec.data.label_separator);
       const auto [added, unlabelled] = drift::AppendLateFeedback(window, labels);
       late = {{"source", options.feedback}, {"rows", added}, {"unlabelled_rows", unlabelled}};
     }

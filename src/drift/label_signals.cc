@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "data/label_set.h"
 #include "model/inference.h"
 
 namespace trainops {
@@ -97,6 +98,21 @@ LabelSignals ScoreForLabeling(const Model& model, std::string_view text, Model::
   s.coverage = d.coverage;
   s.rejected = d.rejected;
   s.predicted = LabelName(model, d.label);
+  if (model.info.multi_label) {
+    // A set is unsure where some label sits at its threshold; an empty set is an answer
+    // ("none of the intents"), not a rejection.
+    s.rejected = false;
+    double nearest = 1;
+    std::vector<std::string> chosen;
+    for (size_t k = 0; k < model.num_labels(); ++k) {
+      const double t = StoredLabelThreshold(model, k);
+      const double p = scratch.probs[k];
+      nearest = std::min(nearest, std::abs(p - t) / std::max(t, 1 - t));
+      if (!d.empty && LabelChosen(model, k, scratch.probs[k], -1)) chosen.push_back(model.info.labels[k]);
+    }
+    s.margin = d.empty ? 0.0f : static_cast<float>(nearest);
+    s.predicted = JoinLabelSet(chosen, model.info.label_separator);
+  }
   if (model.reference_stats) s.oov_rate = CountOutOfVocabulary(text, model.reference_stats->train_words).Rate();
   BuildVector(model, scratch.ids, vector);  // Classify left the text's hashed ids in scratch.ids
   return s;

@@ -16,11 +16,14 @@
 namespace trainops {
 
 struct LabelSignals {
-  float margin = 1;      // calibrated p(top) - p(second)
+  // Calibrated p(top) - p(second). Multi-label models: how far the label nearest its
+  // threshold is from it, min_k |p_k - t_k| / max(t_k, 1 - t_k) (0: a label the model
+  // cannot decide on; 1: every label surely in or out).
+  float margin = 1;
   float coverage = 1;    // share of the text's n-gram weight the vocabulary knows
   double oov_rate = 0;   // share of word tokens not in ReferenceStats::train_words (0 without them)
-  bool rejected = false;  // answered with the out-of-scope label
-  std::string predicted;  // the model's answer after rejection
+  bool rejected = false;  // answered with the out-of-scope label (never, for multi-label models)
+  std::string predicted;  // the model's answer after rejection (multi-label: the set's canonical text)
 };
 
 // Why a text is worth labelling (MainReason).

@@ -34,36 +34,14 @@ using monitor_internal::SampleCounts;
 using monitor_internal::Share;
 using monitor_internal::SignalSeed;
 using monitor_internal::Sum;
-
-// A weighted share of correct answers, with the linearization variance of a weighted mean
-// (sum w^2 (c - mean)^2 / (sum w)^2) and Kish's effective sample size.
-class WeightedAccuracy {
- public:
-  void Add(bool correct, double weight) {
-    rows_.emplace_back(correct, weight);
-    sum_ += weight;
-    sum_sq_ += weight * weight;
-    correct_ += correct ? weight : 0;
-  }
-  double Value() const { return sum_ > 0 ? correct_ / sum_ : 0; }
-  double Sd() const {
-    if (sum_ <= 0) return 0;
-    const double mean = Value();
-    double v = 0;
-    for (const auto& [c, w] : rows_) v += w * w * ((c ? 1 : 0) - mean) * ((c ? 1 : 0) - mean);
-    return std::sqrt(v) / sum_;
-  }
-  double EffectiveRows() const { return sum_sq_ > 0 ? sum_ * sum_ / sum_sq_ : 0; }
-
- private:
-  std::vector<std::pair<bool, double>> rows_;
-  double sum_ = 0, sum_sq_ = 0, correct_ = 0;
-};
+using monitor_internal::WeightedAccuracy;
+using monitor_internal::WindowMeasure;
 
 }  // namespace
 
 MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, const TaskSpec& spec,
                              const TrafficWindow& window) {
+  if (model.info.multi_label) return MonitorMultiLabelWindow(model, model_id, spec, window);
   if (!model.reference_stats) {
     throw InputError(fmt::format("model {} has no reference statistics (it was trained before trainops kept "
                                  "them); retrain it to monitor drift",
@@ -184,152 +162,34 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
     if (enough_rows) b.MarkTested(s, t.p_value);
   }
 
-  struct NumericSignal {
-    const char* name;
-    const char* description;
-    const Histogram& traffic;
-    const Histogram& reference;
-    Direction direction;
-    bool log2_bins;
-  };
-  const NumericSignal numeric[] = {
-      {"top_confidence", "mean calibrated probability of the answer", traffic.top_confidence, ref.top_confidence,
-       Direction::kDecrease, false},
-      {"top_two_margin", "mean gap between the two most probable labels", traffic.top_two_margin,
-       ref.top_two_margin, Direction::kDecrease, false},
-      {"feature_coverage", "mean share of a text's n-gram weight the model knows", traffic.feature_coverage,
-       ref.feature_coverage, Direction::kDecrease, false},
-      {"oov_share", "mean share of a text's words never seen in training (new words, typos)", traffic.oov_rate,
-       ref.oov_rate, Direction::kIncrease, false},
-      {"text_length", "mean text length on a log2 scale (bin of doubling width)", traffic.text_length,
-       ref.text_length, Direction::kEither, true},
-  };
-  for (const NumericSignal& spec_signal : numeric) {
-    json& s = b.Add(spec_signal.name, "label_free", spec_signal.description, spec_signal.direction);
-    const std::vector<double> values =
-        spec_signal.log2_bins ? BinIndexes(spec_signal.reference) : Midpoints(spec_signal.reference);
-    const MeanTest t = PermutationMeanTest(values, spec_signal.traffic.counts, spec_signal.reference.counts,
-                                           spec_signal.direction, drift.resamples, SignalSeed(spec, spec_signal.name));
-    s["value"] = t.mean_a;
-    s["reference"] = t.mean_b;
-    s["effect"] = t.mean_a - t.mean_b;
-    s["rows"] = n;
-    s["histogram"] = HistogramJson(spec_signal.traffic, spec_signal.reference);
-    if (enough_rows) {
-      b.MarkTested(s, t.p_value);
-    } else {
-      s["detail"] = too_few;
-    }
-  }
+  const WindowMeasure measure{ref, traffic, n, enough_rows, too_few};
+  monitor_internal::AddHistogramSignals(b, measure);
 
-  {  // Rejection (out-of-scope) rate.
+  if (!has_oos) {
     json& s = b.Add("rejection_rate", "label_free", "share of texts answered as out of scope", Direction::kIncrease);
     s["rows"] = n;
-    if (!has_oos) {
-      s["detail"] = "not tested: the model has no out-of-scope label (oos_label)";
-    } else {
-      const uint64_t k_ref = ref.predicted_counts[oos_at];
-      const uint64_t k = traffic.predicted_counts[oos_at];
-      s["value"] = Share(k, n);
-      s["reference"] = Share(k_ref, n_ref);
-      s["effect"] = Share(k, n) - Share(k_ref, n_ref);
-      const Interval ci = WilsonInterval(k, n);
-      s["interval"] = {ci.low, ci.high};
-      if (enough_rows) {
-        b.MarkTested(s, FisherExactTest(k, n, k_ref, n_ref, Direction::kIncrease));
-      } else {
-        s["detail"] = too_few;
-      }
-    }
+    s["detail"] = "not tested: the model has no out-of-scope label (oos_label)";
+  } else {
+    monitor_internal::AddRateSignal(b, measure, "rejection_rate", "share of texts answered as out of scope",
+                                    traffic.predicted_counts[oos_at], ref.predicted_counts[oos_at]);
   }
 
   const uint64_t ref_gold_rows = Sum(ref.label_counts);
   const double ref_accuracy = ref.HasCorrectness() ? Share(ref.Correct(), ref_gold_rows) : 0.0;
-  json estimated = nullptr;
-  {  // Accuracy without labels.
-    json& s = b.Add("estimated_accuracy", "label_free",
-                    "accuracy estimated from calibrated confidences (validation's confidence-to-accuracy map)",
-                    Direction::kDecrease);
-    s["rows"] = n;
-    if (!ref.HasCorrectness()) {
-      s["detail"] = "not available: the model file predates the reference's accuracy by confidence; retrain it";
-    } else {
-      const AccuracyEstimate e = EstimateAccuracy(ref, traffic.top_confidence);
-      const double ref_sd = std::sqrt(ref_accuracy * (1 - ref_accuracy) / std::max<double>(1, ref_gold_rows));
-      s["value"] = e.value;
-      s["reference"] = ref_accuracy;
-      s["effect"] = e.value - ref_accuracy;
-      s["interval"] = {e.low, e.high};
-      // z-test of the estimate against validation accuracy (both are estimates).
-      const double z = (e.value - ref_accuracy) / std::max(1e-9, std::hypot(e.sd, ref_sd));
-      if (enough_rows) {
-        b.MarkTested(s, NormalCdf(z));
-      } else {
-        s["detail"] = too_few;
-      }
-      estimated = {{"value", e.value}, {"low", e.low}, {"high", e.high}, {"reliable", true}, {"reason", ""},
-                   {"reference", ref_accuracy}};
-    }
-  }
+  // Accuracy without labels.
+  json estimated = monitor_internal::AddEstimatedAccuracy(
+      b, measure, "accuracy estimated from calibrated confidences (validation's confidence-to-accuracy map)",
+      ref_accuracy, ref_gold_rows);
 
   // Feedback: labels agents gave afterwards.
-  const bool feedback_tested = feedback_rows >= static_cast<uint64_t>(drift.min_rows) && ref.HasCorrectness();
-  const std::string too_little_feedback =
-      fmt::format("not tested: {} feedback rows, fewer than drift.min_rows = {}", feedback_rows, drift.min_rows);
   json feedback_accuracy = nullptr, feedback_f1 = nullptr;
   if (feedback_rows > 0) {
-    json& s = b.Add("feedback_accuracy", "feedback", "accuracy on the rows with feedback (the answer after rejection)",
-                    Direction::kDecrease);
-    if (!selected_feedback) {
-      const Interval ci = WilsonInterval(feedback_correct, feedback_rows);
-      const double acc = Share(feedback_correct, feedback_rows);
-      s["value"] = acc;
-      s["interval"] = {ci.low, ci.high};
-      s["rows"] = feedback_rows;
-      feedback_accuracy = {{"value", acc}, {"low", ci.low}, {"high", ci.high}, {"rows", feedback_rows}};
-      if (ref.HasCorrectness()) {
-        s["reference"] = ref_accuracy;
-        s["effect"] = acc - ref_accuracy;
-        if (feedback_tested) {
-          b.MarkTested(s, FisherExactTest(feedback_correct, feedback_rows, ref.Correct(), ref_gold_rows,
-                                          Direction::kDecrease));
-        } else {
-          s["detail"] = too_little_feedback;
-        }
-      }
-    } else {
-      // Stratified (Horvitz-Thompson style) estimate: each row weighs the traffic rows it
-      // stands for; variance by linearization of the weighted mean; z-test against the
-      // reference. A census of ranked picks plus a handful of random ones has a small
-      // effective sample size and is then reported, not tested.
-      const std::string why_weighted = counts.reweighted ? "the traffic log sampled this window unevenly"
-                                                         : "feedback partly from a selection";
-      const double acc = weighted.Value();
-      const double sd = weighted.Sd();
-      const double n_eff = weighted.EffectiveRows();
-      const double low = std::max(0.0, acc - 1.959963984540054 * sd), high = std::min(1.0, acc + 1.959963984540054 * sd);
-      s["value"] = acc;
-      s["interval"] = {low, high};
-      s["rows"] = feedback_rows;
-      s["effective_rows"] = n_eff;
-      feedback_accuracy = {{"value", acc},           {"low", low},           {"high", high},
-                           {"rows", feedback_rows},  {"effective_rows", n_eff}, {"estimator", "stratified"}};
-      if (ref.HasCorrectness()) {
-        s["reference"] = ref_accuracy;
-        s["effect"] = acc - ref_accuracy;
-        if (n_eff >= drift.min_rows) {
-          const double ref_sd = std::sqrt(ref_accuracy * (1 - ref_accuracy) / std::max<double>(1, ref_gold_rows));
-          b.MarkTested(s, NormalCdf((acc - ref_accuracy) / std::max(1e-9, std::hypot(sd, ref_sd))));
-          s["detail"] = fmt::format("{}: weighted estimate, effective rows {:.1f}", why_weighted, n_eff);
-        } else {
-          s["detail"] = fmt::format(
-              "not tested: {}, effective sample size {:.1f} below drift.min_rows = {} "
-              "(ranked picks stand for themselves, each random pick for the unranked rows of its window; a row "
-              "of a sampled log for the answered requests it stands for)",
-              why_weighted, n_eff, drift.min_rows);
-        }
-      }
-    }
+    const std::string weighted_reason = !selected_feedback  ? ""
+                                        : counts.reweighted ? "the traffic log sampled this window unevenly"
+                                                            : "feedback partly from a selection";
+    feedback_accuracy = monitor_internal::AddFeedbackAccuracy(b, ref, feedback_rows, feedback_correct, weighted,
+                                                              weighted_reason, ref_accuracy, ref.Correct(),
+                                                              ref_gold_rows);
 
     json& f = b.Add("feedback_macro_f1", "feedback",
                     "macro-F1 over the labels in feedback (reported with a bootstrap interval; not tested)",
@@ -341,127 +201,14 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
     f["rows"] = feedback_rows;
     feedback_f1 = {{"value", m.value}, {"low", m.low}, {"high", m.high}, {"rows", feedback_rows}};
 
-    // Per-label recall: Fisher's test per label with enough rows on both sides,
-    // Bonferroni over the labels tested (the signal's p is the smallest adjusted one).
-    json& r = b.Add("per_label_recall", "feedback", "recall of each label with enough feedback, against validation",
-                    Direction::kDecrease);
-    json labels = json::array();
-    r["rows"] = feedback_rows;
-    if (ref.HasCorrectness()) {
-      constexpr uint64_t kMinLabelRows = 5;
-      std::vector<uint32_t> tested_labels;
-      std::vector<double> p;
-      for (uint32_t l = 0; l < ref.labels.size(); ++l) {
-        if (traffic.label_counts[l] >= kMinLabelRows && ref.label_counts[l] >= kMinLabelRows) {
-          tested_labels.push_back(l);
-          p.push_back(FisherExactTest(traffic.label_correct[l], traffic.label_counts[l], ref.label_correct[l],
-                                      ref.label_counts[l], Direction::kDecrease));
-        }
-      }
-      double worst_drop = 0, smallest = 1;
-      for (size_t i = 0; i < tested_labels.size(); ++i) {
-        const uint32_t l = tested_labels[i];
-        const double now = Share(traffic.label_correct[l], traffic.label_counts[l]);
-        const double before = Share(ref.label_correct[l], ref.label_counts[l]);
-        const double adjusted = std::min(1.0, p[i] * static_cast<double>(tested_labels.size()));
-        smallest = std::min(smallest, adjusted);
-        worst_drop = std::min(worst_drop, now - before);
-        labels.push_back({{"label", ref.labels[l]},
-                          {"reference", before},
-                          {"value", now},
-                          {"rows", traffic.label_counts[l]},
-                          {"p_value", adjusted},
-                          {"alert", adjusted <= drift.family_alpha && before - now >= b.Threshold("per_label_recall")}});
-      }
-      r["value"] = worst_drop;
-      r["effect"] = worst_drop;
-      r["detail"] = fmt::format("{} labels with >= {} feedback and validation rows tested; value: the largest drop",
-                                tested_labels.size(), kMinLabelRows);
-      if (!tested_labels.empty()) b.MarkTested(r, smallest);
-    }
-    out.report["per_label_recall"] = labels;
+    out.report["per_label_recall"] = monitor_internal::AddPerLabelRecall(b, measure, feedback_rows);
   }
-  json unknown_json = json::array();
-  {
-    json& s = b.Add("unknown_labels", "feedback", "feedback rows whose label the model does not have",
-                    Direction::kIncrease);
-    uint64_t rows = 0;
-    std::vector<std::pair<uint64_t, std::string>> by_count;
-    for (const auto& [label, count] : unknown) {
-      rows += count;
-      by_count.emplace_back(count, label);
-    }
-    std::sort(by_count.rbegin(), by_count.rend());
-    for (const auto& [count, label] : by_count) unknown_json.push_back({{"label", label}, {"rows", count}});
-    s["value"] = rows;
-    s["reference"] = 0;
-    s["effect"] = rows;
-    s["rows"] = feedback_rows;
-    s["alert"] = static_cast<double>(rows) >= b.Threshold("unknown_labels") && rows > 0;
-    s["detail"] = fmt::format("{} rows, {} labels; a count, not a test: any row is a label the model cannot answer",
-                              rows, unknown.size());
-  }
+  const json unknown_json = monitor_internal::AddUnknownLabels(b, unknown, feedback_rows);
 
-  // Holm over the tested signals, then the effect floors.
-  std::vector<double> p;
-  for (size_t i : b.tested) p.push_back(b.signals[i]["p_value"].get<double>());
-  const std::vector<double> adjusted = HolmAdjust(p);
-  for (size_t k = 0; k < b.tested.size(); ++k) {
-    json& s = b.signals[b.tested[k]];
-    s["p_adjusted"] = adjusted[k];
-    s["alert"] = adjusted[k] <= drift.family_alpha && !s["effect"].is_null() &&
-                 BeyondFloor(s["effect"].get<double>(), s["threshold"].get<double>(), s["direction"]);
-  }
-  std::set<std::string> alerted;
-  for (const json& s : b.signals) {
-    if (s["alert"].get<bool>()) {
-      out.alerts.push_back(s["name"]);
-      alerted.insert(s["name"]);
-    }
-  }
-  if (estimated.is_object()) {
-    std::vector<std::string> why;
-    for (const char* name : {"feature_coverage", "oov_share", "rejection_rate"}) {
-      if (alerted.count(name)) why.push_back(name);
-    }
-    if (!why.empty()) {
-      estimated["reliable"] = false;
-      estimated["reason"] = fmt::format(
-          "not a valid estimate: traffic left the training distribution ({} alerted), where validation's "
-          "confidence-to-accuracy map does not hold",
-          fmt::join(why, ", "));
-    }
-  }
-
+  out.alerts = monitor_internal::DecideAlerts(b, estimated);
   json& rep = out.report;
-  rep["task"] = spec.name;
-  rep["model"] = model_id;
-  rep["at"] = NowIso8601Utc();
-  rep["window"] = {{"source", window.source},
-                   {"key", window.Key()},
-                   {"rows", window.rows.size() - late_rows},
-                   {"feedback_rows", feedback_rows},
-                   {"late_feedback_rows", late_rows},
-                   {"rejected_rows", rejected},
-                   {"first", window.first},
-                   {"last", window.last}};
-  if (window.Sampled()) {
-    const double answered = window.AnsweredEstimate();
-    const double logged = static_cast<double>(window.TrafficRows());
-    rep["window"]["sampling"] = {{"sampled", true},
-                                 {"logged_rows", window.TrafficRows()},
-                                 {"answered_estimate", answered},
-                                 {"rate", logged / answered},
-                                 {"reweighted", counts.reweighted},
-                                 {"effective_rows", counts.reweighted ? counts.effective_rows : logged}};
-  }
-  rep["test"] = fmt::format(
-      "permutation tests (means, label mix; {} resamples) and Fisher's exact test (rates), Holm-adjusted over the "
-      "{} tested signals at family-wise alpha {}, plus an effect-size floor per signal (drift.thresholds)",
-      drift.resamples, b.tested.size(), drift.family_alpha);
-  rep["family_alpha"] = drift.family_alpha;
-  rep["reference_rows"] = n_ref;
-  rep["alerts"] = out.alerts;
+  monitor_internal::FillWindowReport(rep, spec, model_id, window, counts, n_ref, feedback_rows, late_rows, rejected,
+                                     b.tested.size(), out.alerts);
   rep["estimated_accuracy"] = estimated;
   rep["feedback_accuracy"] = feedback_accuracy;
   rep["feedback_macro_f1"] = feedback_f1;

@@ -45,7 +45,19 @@ struct MonitorOutcome {
 
 // Throws InputError when the model has no reference statistics (trained before they
 // existed: retrain it) or the window has fewer rows than one (LoadTraffic* guarantee it).
+// A multi-label model is monitored by MonitorMultiLabelWindow.
 MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, const TaskSpec& spec,
                              const TrafficWindow& window);
+
+// A multi-label model's window (monitor_multi_label.cc): its answers are label sets, so the
+// label signals are `label_rates` (each label's predicted rate, Fisher per label,
+// Bonferroni) and `label_cardinality` (labels per message, permutation test of the mean);
+// `rejection_rate` is the share answered with no label; accuracy is exact-set accuracy
+// (RowOutcome::correct), with `feedback_micro_f1` reported beside it. Feedback cells are
+// label sets (data/label_set.h ParseFeedbackSet: "a|b", a JSON list, "[]" for none); a
+// malformed one is an InputError naming the row. RowOutcome::answer is the chosen set's
+// canonical text ("" for none).
+MonitorOutcome MonitorMultiLabelWindow(const Model& model, const std::string& model_id, const TaskSpec& spec,
+                                       const TrafficWindow& window);
 
 }  // namespace trainops::drift

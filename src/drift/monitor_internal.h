@@ -4,7 +4,9 @@
 // (safe from any thread); a Builder belongs to one MonitorWindow call.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,5 +80,80 @@ struct SampleCounts {
   double effective_rows = 0;
 };
 SampleCounts CountsForSampling(const TrafficWindow& window);
+
+// A weighted share of correct answers, with the linearization variance of a weighted mean
+// (sum w^2 (c - mean)^2 / (sum w)^2) and Kish's effective sample size.
+class WeightedAccuracy {
+ public:
+  void Add(bool correct, double weight) {
+    rows_.emplace_back(correct, weight);
+    sum_ += weight;
+    sum_sq_ += weight * weight;
+    correct_ += correct ? weight : 0;
+  }
+  double Value() const { return sum_ > 0 ? correct_ / sum_ : 0; }
+  double Sd() const {
+    if (sum_ <= 0) return 0;
+    const double mean = Value();
+    double v = 0;
+    for (const auto& [c, w] : rows_) v += w * w * ((c ? 1 : 0) - mean) * ((c ? 1 : 0) - mean);
+    return std::sqrt(v) / sum_;
+  }
+  double EffectiveRows() const { return sum_sq_ > 0 ? sum_ * sum_ / sum_sq_ : 0; }
+
+ private:
+  std::vector<std::pair<bool, double>> rows_;
+  double sum_ = 0, sum_sq_ = 0, correct_ = 0;
+};
+
+// ---- Signals both monitors (single-label in monitor.cc, multi-label in
+// monitor_multi_label.cc) compute the same way; defined in monitor_shared_signals.cc.
+
+// The window as the monitor measured it, and what every signal needs to know about it.
+struct WindowMeasure {
+  const ReferenceStats& ref;
+  const ReferenceStats& traffic;  // the window's rows, measured with ref's instruments
+  uint64_t n = 0;                 // traffic.rows
+  bool enough_rows = false;       // n >= drift.min_rows
+  std::string too_few;            // the detail of an untested signal
+};
+
+// top_confidence, top_two_margin, feature_coverage, oov_share, text_length: permutation
+// tests of the means of their histograms.
+void AddHistogramSignals(Builder& b, const WindowMeasure& m);
+
+// A rate that matters when it rises (rejections; messages with no label): Fisher's exact
+// test of k of n against k_ref of n_ref.
+void AddRateSignal(Builder& b, const WindowMeasure& m, const std::string& name, const std::string& description,
+                   uint64_t k, uint64_t k_ref);
+
+// Accuracy without labels (EstimateAccuracy) against `ref_accuracy` (a share of
+// `ref_gold_rows` validation rows), z-tested. Returns the report's estimated_accuracy
+// (null when the reference has no correctness counts).
+json AddEstimatedAccuracy(Builder& b, const WindowMeasure& m, const std::string& description, double ref_accuracy,
+                          uint64_t ref_gold_rows);
+
+// Accuracy on the rows with feedback against `ref_accuracy`: Fisher's test, or, when the
+// feedback is partly a selection or the window was sampled unevenly (`weighted_reason`
+// non-empty), the stratified estimate of `weighted`. Returns the report's feedback_accuracy.
+json AddFeedbackAccuracy(Builder& b, const ReferenceStats& ref, uint64_t feedback_rows, uint64_t feedback_correct,
+                         const WeightedAccuracy& weighted, const std::string& weighted_reason, double ref_accuracy,
+                         uint64_t ref_correct, uint64_t ref_gold_rows);
+
+// Recall per label with enough feedback against validation (Fisher, Bonferroni over the
+// labels tested). Returns the per-label list.
+json AddPerLabelRecall(Builder& b, const WindowMeasure& m, uint64_t feedback_rows);
+
+// Feedback rows whose label the model lacks: a count. Returns the list by label.
+json AddUnknownLabels(Builder& b, const std::map<std::string, uint64_t>& unknown, uint64_t feedback_rows);
+
+// Holm over the tested signals, then the effect floors; marks `estimated` unreliable when
+// coverage says traffic left the training distribution. Returns the alerting signals.
+std::vector<std::string> DecideAlerts(Builder& b, json& estimated);
+
+// The report's fields about the window, the test and the alerts.
+void FillWindowReport(json& rep, const TaskSpec& spec, const std::string& model_id, const TrafficWindow& window,
+                      const SampleCounts& counts, uint64_t reference_rows, uint64_t feedback_rows, uint64_t late_rows,
+                      uint64_t rejected_rows, size_t tested_signals, const std::vector<std::string>& alerts);
 
 }  // namespace trainops::drift::monitor_internal

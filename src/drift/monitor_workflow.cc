@@ -15,7 +15,9 @@
 namespace trainops {
 namespace drift {
 
-TrafficWindow LoadWindow(const TrafficSource& source, const TaskSpec& spec, const std::filesystem::path& registry) {
+namespace {
+
+TrafficWindow LoadWindowRows(const TrafficSource& source, const TaskSpec& spec, const std::filesystem::path& registry) {
   if (!source.traffic.empty()) {
     if (!source.since.empty() || !source.until.empty()) {
       throw InputError("--since/--until select a window of the server's traffic log; with --traffic FILE the file "
@@ -33,6 +35,14 @@ TrafficWindow LoadWindow(const TrafficSource& source, const TaskSpec& spec, cons
       source.traffic_log.empty() ? DefaultTrafficLog(registry, spec.spec_path)
                                  : std::filesystem::path(source.traffic_log);
   return LoadTrafficLog(log, source.since, source.until);
+}
+
+}  // namespace
+
+TrafficWindow LoadWindow(const TrafficSource& source, const TaskSpec& spec, const std::filesystem::path& registry) {
+  TrafficWindow window = LoadWindowRows(source, spec, registry);
+  if (spec.data.multi_label) CanonicalizeFeedbackSets(window, spec.data.label_separator);
+  return window;
 }
 
 ResolvedModel ResolveMonitoredModel(const std::string& model, const TaskSpec& spec,
@@ -67,7 +77,12 @@ ResolvedModel ResolveMonitoredModel(const std::string& model, const TaskSpec& sp
     }
   }
   r.model = LoadModel(r.path);
-  RequireSingleLabel(r.model, r.path.string(), "monitor, select and cycle");
+  if (r.model.info.multi_label != spec.data.multi_label) {
+    throw InputError(fmt::format("model {} is {} but task \"{}\" is {} (task.multi_label in {}); monitor the task's "
+                                 "own kind of model",
+                                 r.path.string(), r.model.info.multi_label ? "multi-label" : "single-label", spec.name,
+                                 spec.data.multi_label ? "multi-label" : "single-label", spec.spec_path.string()));
+  }
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "common/strings.h"
 #include "data/dataset.h"
+#include "data/label_set.h"
 
 namespace trainops::drift {
 namespace {
@@ -62,8 +63,20 @@ double Median(std::vector<size_t> v) {
 
 }  // namespace
 
-RetrainData BuildRetrainData(const TaskSpec& spec, const std::vector<LabelledMessage>& feedback) {
+RetrainData BuildRetrainData(const TaskSpec& spec, const std::vector<LabelledMessage>& given_feedback) {
   RetrainData out;
+  // A multi-label task's feedback is a set: "[]" (none of the intents) is the empty cell of
+  // a training file, and counts and weights go by each label of the set.
+  const bool multi_label = spec.data.multi_label;
+  std::vector<LabelledMessage> feedback = given_feedback;
+  if (multi_label) {
+    for (LabelledMessage& f : feedback) {
+      if (f.label == kEmptySetFeedback) f.label.clear();
+    }
+  }
+  auto labels_of = [&](const std::string& cell) {
+    return multi_label ? SplitLabelSet(cell, spec.data.label_separator) : std::vector<std::string>{cell};
+  };
   out.header = {spec.data.text_column, spec.data.label_column};
   for (const auto& c : spec.data.segment_columns) out.header.push_back(c);
   if (!spec.data.time_column.empty()) out.header.push_back(spec.data.time_column);
@@ -115,7 +128,7 @@ RetrainData BuildRetrainData(const TaskSpec& spec, const std::vector<LabelledMes
       continue;
     }
     kept.push_back(&r);
-    ++spec_counts[r.example.label];
+    for (const std::string& label : labels_of(r.example.label)) ++spec_counts[label];
   }
 
   // Feedback rows that train, after the latest label and the leakage rule.
@@ -138,7 +151,7 @@ RetrainData BuildRetrainData(const TaskSpec& spec, const std::vector<LabelledMes
       continue;
     }
     train_feedback.push_back(&f);
-    ++feedback_counts[f.label];
+    for (const std::string& label : labels_of(f.label)) ++feedback_counts[label];
   }
 
   // Weights: feedback over old rows, and labels only feedback has up to a share of the
@@ -167,6 +180,18 @@ RetrainData BuildRetrainData(const TaskSpec& spec, const std::vector<LabelledMes
     }
     row_weight[label] = w;
   }
+  // A set's row weighs what its most up-weighted label asks for (the empty set: the plain
+  // feedback weight), so a new intent's rows count as much with a companion label as alone.
+  auto weight_of = [&](const std::string& cell) {
+    if (!multi_label) return row_weight.at(cell);
+    double w = 0;
+    bool any = false;
+    for (const std::string& label : labels_of(cell)) {
+      w = std::max(w, row_weight.at(label));
+      any = true;
+    }
+    return any ? w : d.feedback_weight;
+  };
 
   // Validation: without a validation file in the spec, a stratified share of the distinct
   // messages (as training's own split, but by normalized text), each written once; the
@@ -184,8 +209,8 @@ RetrainData BuildRetrainData(const TaskSpec& spec, const std::vector<LabelledMes
   for (size_t i = 0; i < train_feedback.size(); ++i) {
     feedback_examples[i].text = train_feedback[i]->text;
     feedback_examples[i].label = train_feedback[i]->label;
-    all.push_back({&feedback_examples[i], DuplicateKey(train_feedback[i]->text),
-                   row_weight.at(train_feedback[i]->label), true});
+    all.push_back({&feedback_examples[i], DuplicateKey(train_feedback[i]->text), weight_of(train_feedback[i]->label),
+                   true});
   }
   std::set<std::pair<std::string, std::string>> to_validation;  // (label, text key)
   out.carved_validation = spec.data.validation.empty() && spec.training.validation_split > 0;

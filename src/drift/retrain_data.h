@@ -19,6 +19,10 @@
 //   and joins the spec's test data to gate the candidate; feedback whose text is in the
 //   test data never trains (it would leak the test set).
 //
+// - Multi-label tasks: a feedback label is a set (its canonical text, "[]" for none of the
+//   intents); label counts, new labels and weights go by each label of a set, and a set's
+//   row weighs what its most up-weighted label asks for.
+//
 // Everything it did is in `policy` (JSON for the cycle report and the registry).
 // Thread-safety: pure function of its inputs (reads the spec's files).
 #pragma once

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/strings.h"
+#include "data/label_set.h"
 #include "data/utf8.h"
 #include "serve/traffic_log.h"
 #include "task/task_spec.h"
@@ -181,6 +182,22 @@ TrafficWindow LoadTrafficLog(const std::filesystem::path& log, const std::string
   }
   SetTimeRange(window);
   return window;
+}
+
+void CanonicalizeFeedbackSets(TrafficWindow& window, std::string_view separator) {
+  std::vector<std::string> labels;
+  for (WindowRow& row : window.rows) {
+    if (row.feedback.empty()) continue;
+    const std::string problem = ParseFeedbackSet(row.feedback, separator, labels);
+    if (!problem.empty()) {
+      const std::string where = row.line > 0 ? fmt::format("{}:{}", window.source, row.line)
+                                             : fmt::format("{} (request {})", window.source, row.id);
+      throw InputError(fmt::format("{}: feedback {}: {} (a multi-label task's feedback is a set: labels joined by "
+                                   "{}, a JSON list, or [] for none of the intents)",
+                                   where, Quoted(row.feedback), problem, Quoted(std::string(separator))));
+    }
+    row.feedback = FeedbackSetText(labels, separator);
+  }
 }
 
 }  // namespace trainops::drift

@@ -73,6 +73,12 @@ TrafficWindow LoadTrafficFile(const std::filesystem::path& path, std::optional<F
 // log, a bad time, redacted texts (the monitor needs them) or an empty window.
 TrafficWindow LoadTrafficLog(const std::filesystem::path& log, const std::string& since, const std::string& until);
 
+// Multi-label tasks: rewrites each row's feedback as the canonical text of its set
+// (data/label_set.h FeedbackSetText: sorted, joined by `separator`, "[]" for none of the
+// intents), so the same set written two ways is one label. Throws InputError naming the
+// file:line (or request id) and the fix for a malformed set.
+void CanonicalizeFeedbackSets(TrafficWindow& window, std::string_view separator);
+
 // Appends labelled rows of earlier windows to `window` as late feedback (rows without a
 // label are skipped and counted in the return value's second member). Throws InputError
 // when `feedback` has no label column: the file is for labels, so that is a mistake.

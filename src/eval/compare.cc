@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "eval/multi_label_compare.h"
 #include "eval/significance.h"
 #include "model/model_io.h"
 
@@ -110,12 +111,24 @@ nlohmann::json CompareModelFiles(const std::filesystem::path& model_a, const std
                                  const std::string& name_b, std::vector<RowProblem>* skipped) {
   Model a = LoadModel(model_a);
   Model b = LoadModel(model_b);
-  RequireSingleLabel(a, model_a.string(), "compare");
-  RequireSingleLabel(b, model_b.string(), "compare");
+  if (a.info.multi_label != b.info.multi_label) {
+    throw InputError(fmt::format("{} is {} and {} is {}: compare two models of one task kind (their label sets and "
+                                 "single labels are not scored alike)",
+                                 model_a.string(), a.info.multi_label ? "multi-label" : "single-label",
+                                 model_b.string(), b.info.multi_label ? "multi-label" : "single-label"));
+  }
   if (input.text_column.empty()) input.text_column = a.info.text_column;
   if (input.label_column.empty()) input.label_column = a.info.label_column;
   Dataset rows = LoadDataset(EvalSource(a, input));
   RequireRows(rows, input.data.string());
+  if (a.info.multi_label) {
+    const MultiLabelEvalResult ra = EvaluateMultiLabel(a, rows, input);
+    const MultiLabelEvalResult rb = EvaluateMultiLabel(b, std::move(rows), input);
+    if (skipped) *skipped = ra.skipped;
+    nlohmann::json j = CompareMultiLabelResults(ra, rb, name_a, name_b, max_examples, a.info.label_separator);
+    j["data"] = input.data.string();
+    return j;
+  }
   EvalResult ra = Evaluate(a, rows, input);
   EvalResult rb = Evaluate(b, std::move(rows), input);
   if (skipped) *skipped = ra.skipped;

@@ -66,10 +66,13 @@ Decision DecideMultiLabel(const Model& model, const float* raw_logits, float cov
 
 }  // namespace
 
-bool LabelChosen(const Model& model, size_t k, float probability, float threshold) {
+float StoredLabelThreshold(const Model& model, size_t k) {
   const auto& stored = model.info.label_thresholds;
-  const float t = threshold >= 0 ? threshold : (k < stored.size() ? stored[k] : 0.5f);
-  return probability >= t;
+  return k < stored.size() ? stored[k] : 0.5f;
+}
+
+bool LabelChosen(const Model& model, size_t k, float probability, float threshold) {
+  return probability >= (threshold >= 0 ? threshold : StoredLabelThreshold(model, k));
 }
 
 void ChosenLabels(const Model& model, const std::vector<float>& probs, float threshold, bool empty,

@@ -67,6 +67,8 @@ void ChosenLabels(const Model& model, const std::vector<float>& probs, float thr
                   std::vector<uint32_t>& chosen);
 // Whether label k's probability reaches the threshold (as ChosenLabels decides).
 bool LabelChosen(const Model& model, size_t k, float probability, float threshold);
+// Label k's stored threshold (ModelInfo::label_thresholds; 0.5 when the model has none).
+float StoredLabelThreshold(const Model& model, size_t k);
 
 // The k most probable classes, best first (ties: lower index first).
 void TopK(const std::vector<float>& probs, size_t k, std::vector<uint32_t>& order);

@@ -124,12 +124,4 @@ float Model::RejectionScore(const float* raw_logits, float coverage, std::vector
   return *std::max_element(work.begin(), work.end());
 }
 
-void RequireSingleLabel(const Model& model, const std::string& what, std::string_view command) {
-  if (!model.info.multi_label) return;
-  throw InputError(fmt::format("{}: a multi-label model (task.multi_label); `trainops {}` does not handle "
-                               "multi-label models yet (train, eval, predict, gate, release and serve do, and the "
-                               "C++ and Python Classifier returns the label set)",
-                               what, command));
-}
-
 }  // namespace trainops

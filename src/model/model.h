@@ -130,11 +130,6 @@ class Model {
   void CalibratedSigmoids(std::vector<float>& logits_to_probs) const;
 };
 
-// The commands that do not handle multi-label models yet (issue 25: compare,
-// monitoring, select, cycle) refuse one instead of reading its sigmoids
-// as a softmax: InputError "<what>: a multi-label model; `trainops <command>` does not
-// handle multi-label models yet ...". No-op for single-label models.
-void RequireSingleLabel(const Model& model, const std::string& what, std::string_view command);
 
 // Hashed ids -> TF-IDF weighted, L2-normalized sparse vector. `row_counts` is scratch of
 // vocab.size() zeros (left zeroed): counting in it is linear in the number of ids, where

@@ -198,8 +198,12 @@ uint64_t TextLengthInCodePoints(std::string_view raw_text) {
   return n;
 }
 
-ReferenceStats ReferenceStats::Empty(std::vector<std::string> labels, WordFilter train_words) {
+ReferenceStats ReferenceStats::Empty(std::vector<std::string> labels, WordFilter train_words, bool multi_label) {
   ReferenceStats s;
+  if (multi_label) {
+    s.sets.emplace();
+    s.sets->cardinality.assign(SetStats::kMaxCardinality + 1, 0);
+  }
   s.label_counts.assign(labels.size(), 0);
   s.predicted_counts.assign(labels.size(), 0);
   s.label_correct.assign(labels.size(), 0);
@@ -235,6 +239,44 @@ void ReferenceStats::Add(std::string_view raw_text, const ScoredText& scored, st
   oov_tokens += oov.unseen;
 }
 
+void ReferenceStats::AddSet(std::string_view raw_text, const ScoredText& scored, const std::vector<uint32_t>& chosen,
+                            const std::vector<uint32_t>* gold) {
+  if (!sets) throw InternalError("reference statistics: AddSet on single-label statistics");
+  for (uint32_t k : chosen) {
+    if (k >= labels.size()) throw InternalError("reference statistics: label index out of range");
+  }
+  ++rows;
+  for (uint32_t k : chosen) ++predicted_counts[k];
+  ++sets->cardinality[std::min(chosen.size(), SetStats::kMaxCardinality)];
+  sets->chosen_labels += chosen.size();
+  if (gold) {
+    for (uint32_t k : *gold) {
+      if (k >= labels.size()) throw InternalError("reference statistics: label index out of range");
+      ++label_counts[k];
+      if (std::binary_search(chosen.begin(), chosen.end(), k)) {
+        ++label_correct[k];
+        ++sets->true_positives;
+      }
+    }
+    sets->gold_labels += gold->size();
+    if (*gold == chosen) ++correct_by_confidence[top_confidence.BinOf(scored.confidence)];
+  }
+  top_confidence.Add(scored.confidence);
+  top_two_margin.Add(scored.margin);
+  feature_coverage.Add(scored.coverage);
+  text_length.Add(static_cast<double>(TextLengthInCodePoints(raw_text)));
+  const OovCount oov = CountOutOfVocabulary(raw_text, train_words);
+  oov_rate.Add(oov.Rate());
+  word_tokens += oov.tokens;
+  oov_tokens += oov.unseen;
+}
+
+double ReferenceStats::MicroF1() const {
+  if (!sets) return 0;
+  const double denominator = static_cast<double>(sets->gold_labels + sets->chosen_labels);
+  return denominator > 0 ? 2.0 * static_cast<double>(sets->true_positives) / denominator : 0.0;
+}
+
 nlohmann::json ReferenceStats::ToJson(bool with_filter_bits) const {
   nlohmann::json j;
   j["version"] = kVersion;
@@ -253,6 +295,12 @@ nlohmann::json ReferenceStats::ToJson(bool with_filter_bits) const {
                      {"oov_rate", HistogramToJson(oov_rate)}};
   j["word_tokens"] = word_tokens;
   j["oov_tokens"] = oov_tokens;
+  if (sets) {
+    j["sets"] = {{"cardinality", sets->cardinality},
+                 {"gold_labels", sets->gold_labels},
+                 {"true_positives", sets->true_positives},
+                 {"chosen_labels", sets->chosen_labels}};
+  }
   nlohmann::json filter = {{"kind", "bloom"},
                            {"key", "xxh3_64 word token hash (feature scheme)"},
                            {"distinct_words", train_words.distinct_words},
@@ -281,7 +329,22 @@ ReferenceStats ReferenceStats::FromJson(const nlohmann::json& j, const std::vect
     if (s.label_counts.size() != s.labels.size() || s.predicted_counts.size() != s.labels.size()) {
       Corrupt("reference statistics' label counts do not match their labels");
     }
-    if (Sum(s.label_counts) > s.rows || Sum(s.predicted_counts) != s.rows) {
+    if (j.contains("sets")) {  // multi-label: a row counts once per label of its set
+      const auto& js = j.at("sets");
+      SetStats sets;
+      sets.cardinality = js.at("cardinality").get<std::vector<uint64_t>>();
+      sets.gold_labels = js.at("gold_labels").get<uint64_t>();
+      sets.true_positives = js.at("true_positives").get<uint64_t>();
+      sets.chosen_labels = js.at("chosen_labels").get<uint64_t>();
+      if (sets.cardinality.size() != SetStats::kMaxCardinality + 1 || Sum(sets.cardinality) != s.rows) {
+        Corrupt("reference statistics' label-set sizes do not add up to their rows");
+      }
+      if (Sum(s.label_counts) != sets.gold_labels || Sum(s.predicted_counts) != sets.chosen_labels ||
+          sets.true_positives > std::min(sets.gold_labels, sets.chosen_labels)) {
+        Corrupt("reference statistics' label-set counts do not add up");
+      }
+      s.sets = std::move(sets);
+    } else if (Sum(s.label_counts) > s.rows || Sum(s.predicted_counts) != s.rows) {
       Corrupt("reference statistics' label counts do not add up to their rows");
     }
     if (j.contains("label_correct")) {
@@ -291,7 +354,8 @@ ReferenceStats ReferenceStats::FromJson(const nlohmann::json& j, const std::vect
       for (size_t i = 0; i < s.labels.size(); ++i) {
         if (s.label_correct[i] > s.label_counts[i]) Corrupt("reference statistics count more correct rows than rows of a label");
       }
-      if (Sum(s.correct_by_confidence) != Sum(s.label_correct)) {
+      // Multi-label: exact-set rows by confidence, not a sum over labels.
+      if (!s.sets && Sum(s.correct_by_confidence) != Sum(s.label_correct)) {
         Corrupt("reference statistics' correct counts by confidence do not add up");
       }
     }
@@ -333,13 +397,19 @@ ReferenceStats ReferenceStats::FromJson(const nlohmann::json& j, const std::vect
 }
 
 nlohmann::json ReferenceStats::Summary() const {
-  return {{"rows", rows},
+  nlohmann::json j = {{"rows", rows},
           {"labels", labels.size()},
           {"histograms", {"top_confidence", "top_two_margin", "feature_coverage", "text_length", "oov_rate"}},
           {"validation_oov_rate", word_tokens ? static_cast<double>(oov_tokens) / static_cast<double>(word_tokens) : 0.0},
           {"train_distinct_words", train_words.distinct_words},
           {"word_filter_bytes", train_words.bits.size() * 8},
           {"word_filter_false_positive_rate", train_words.FalsePositiveRate()}};
+  if (sets) {
+    j["label_sets"] = {{"validation_micro_f1", MicroF1()},
+                       {"mean_chosen_labels", rows ? static_cast<double>(sets->chosen_labels) / static_cast<double>(rows) : 0.0},
+                       {"cardinality", sets->cardinality}};
+  }
+  return j;
 }
 
 ReferenceStats ComputeReferenceStats(std::vector<std::string> label_names, const std::vector<std::string>& train_texts,
@@ -357,6 +427,20 @@ ReferenceStats ComputeReferenceStats(std::vector<std::string> label_names, WordF
   }
   ReferenceStats stats = ReferenceStats::Empty(std::move(label_names), std::move(train_words));
   for (size_t i = 0; i < validation_texts.size(); ++i) stats.Add(validation_texts[i], scored[i], gold[i]);
+  return stats;
+}
+
+ReferenceStats ComputeMultiLabelReferenceStats(std::vector<std::string> label_names, WordFilter train_words,
+                                               const std::vector<std::string>& validation_texts,
+                                               const std::vector<std::vector<uint32_t>>& gold,
+                                               const std::vector<std::vector<uint32_t>>& chosen,
+                                               const std::vector<ScoredText>& scored) {
+  if (gold.size() != validation_texts.size() || chosen.size() != validation_texts.size() ||
+      scored.size() != validation_texts.size()) {
+    throw InternalError("reference statistics: texts, label sets and predictions differ in number");
+  }
+  ReferenceStats stats = ReferenceStats::Empty(std::move(label_names), std::move(train_words), /*multi_label=*/true);
+  for (size_t i = 0; i < validation_texts.size(); ++i) stats.AddSet(validation_texts[i], scored[i], chosen[i], &gold[i]);
   return stats;
 }
 

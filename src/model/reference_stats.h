@@ -91,6 +91,21 @@ struct ScoredText {
   float coverage = 1;    // SparseVector::coverage
 };
 
+// Multi-label models: how the answers look as sets. Alongside it, for such a model,
+// ReferenceStats::predicted_counts[k] counts the rows label k was chosen for,
+// label_counts[k] the rows whose gold set holds k, label_correct[k] those of them where k
+// was chosen (k's recall), and correct_by_confidence the rows whose chosen set was exactly
+// their gold set, per top_confidence bin (top_confidence: the most probable label's
+// probability; top_two_margin: that minus the runner-up's).
+struct SetStats {
+  static constexpr size_t kMaxCardinality = 5;  // sets of 5 or more labels share the last bin
+  std::vector<uint64_t> cardinality;  // rows by number of chosen labels, 0 .. kMaxCardinality
+  uint64_t gold_labels = 0;           // sum of the gold sets' sizes
+  uint64_t true_positives = 0;        // chosen labels in the gold set (over all rows)
+  uint64_t chosen_labels = 0;         // sum of the chosen sets' sizes
+  bool operator==(const SetStats&) const = default;
+};
+
 struct ReferenceStats {
   static constexpr int kVersion = 1;  // of the JSON layout; a newer one asks to upgrade
 
@@ -115,13 +130,23 @@ struct ReferenceStats {
   uint64_t oov_tokens = 0;
   WordFilter train_words;      // word tokens of the training texts
 
-  // Zero counts, standard bins, the given labels and filter.
-  static ReferenceStats Empty(std::vector<std::string> labels, WordFilter train_words);
+  std::optional<SetStats> sets;  // multi-label models only (see SetStats)
+
+  // Zero counts, standard bins, the given labels and filter (with `multi_label`, sets too).
+  static ReferenceStats Empty(std::vector<std::string> labels, WordFilter train_words, bool multi_label = false);
+  bool MultiLabel() const { return sets.has_value(); }
   // Whether label_correct and correct_by_confidence are present (see above).
   bool HasCorrectness() const { return !label_correct.empty(); }
   uint64_t Correct() const;  // sum of label_correct
   // One text: `gold` is its label's index (nullopt for traffic, whose labels are unknown).
   void Add(std::string_view raw_text, const ScoredText& scored, std::optional<uint32_t> gold);
+  // One text of a multi-label model: `chosen` the labels it was answered with, `gold` its
+  // gold set (nullptr for traffic); both sorted indexes into labels. scored.predicted is
+  // not used.
+  void AddSet(std::string_view raw_text, const ScoredText& scored, const std::vector<uint32_t>& chosen,
+              const std::vector<uint32_t>* gold);
+  // Micro-F1 of the rows with gold sets (multi-label; 0 without any).
+  double MicroF1() const;
 
   // Everything, the filter's bits included (hex of its little-endian 64-bit words) unless
   // `with_filter_bits` is false.
@@ -147,6 +172,13 @@ ReferenceStats ComputeReferenceStats(std::vector<std::string> label_names,
 ReferenceStats ComputeReferenceStats(std::vector<std::string> label_names, WordFilter train_words,
                                      const std::vector<std::string>& validation_texts,
                                      const std::vector<uint32_t>& gold, const std::vector<ScoredText>& scored);
+
+// The same for a multi-label model: each row's chosen and gold label sets.
+ReferenceStats ComputeMultiLabelReferenceStats(std::vector<std::string> label_names, WordFilter train_words,
+                                               const std::vector<std::string>& validation_texts,
+                                               const std::vector<std::vector<uint32_t>>& gold,
+                                               const std::vector<std::vector<uint32_t>>& chosen,
+                                               const std::vector<ScoredText>& scored);
 
 // The REFS section's bytes: u32 layout version | u64 n + n bytes of JSON without the filter
 // bits | u64 n + n little-endian u64 filter words.

@@ -22,6 +22,8 @@ struct DriftSpec {
   // a significant test and a change at least this large. Keys are signal names.
   std::map<std::string, double> thresholds = {
       {"predicted_label_mix", 0.05},  // total variation distance above what noise gives
+      {"label_rates", 0.05},          // multi-label: change of one label's predicted rate
+      {"label_cardinality", 0.25},    // multi-label: change of the mean labels per message
       {"top_confidence", 0.05},       // drop of the mean
       {"top_two_margin", 0.05},
       {"feature_coverage", 0.05},

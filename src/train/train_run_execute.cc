@@ -132,6 +132,24 @@ ReferenceStats ValidationReferenceStats(const Model& best, const TrainingData& d
                                data.validation.labels, scored);
 }
 
+// The same for a multi-label model: each validation row's chosen set (each label's own
+// threshold) against its gold set.
+ReferenceStats MultiLabelReferenceStats(const Model& best, const TrainingData& data, WordFilter train_words,
+                                        const std::vector<float>& validation_logits,
+                                        const std::vector<float>& validation_coverage) {
+  const size_t n = best.num_labels();
+  std::vector<ScoredText> scored(validation_coverage.size());
+  std::vector<std::vector<uint32_t>> chosen(validation_coverage.size());
+  std::vector<float> probs, work;
+  for (size_t i = 0; i < scored.size(); ++i) {
+    const Decision d = Decide(best, &validation_logits[i * n], validation_coverage[i], /*threshold=*/-1, probs, work);
+    ChosenLabels(best, probs, -1, d.empty, chosen[i]);
+    scored[i] = {d.top, d.confidence, d.margin, d.coverage};
+  }
+  return ComputeMultiLabelReferenceStats(data.validation_labels, std::move(train_words), data.validation.texts,
+                                         data.validation.label_sets, chosen, scored);
+}
+
 // Removes this rank's row cache when the run ends, however it ends: a resumed run makes a
 // new one, and the cache is the size of the training file or more.
 struct CacheRemover {
@@ -339,6 +357,9 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
                                        : std::string("the selected checkpoint");
     multi_label["fit_rows"] = {{"out_of_fold_training_rows", train.size()}, {"validation_rows", validation.size()}};
     calibration_json = fit.summary["calibration"];
+    best.reference_stats = MultiLabelReferenceStats(
+        best, data, streamed ? std::move(streamed->train_words) : WordFilter::FromTexts(data.train.texts),
+        scored.logits, validation.coverage);
     Info(callbacks, fmt::format("calibration: Platt scaling per label; thresholds per label around the global {:.3g} "
                                 "(validation micro-F1 {:.4f} at it)",
                                 fit.global_threshold, fit.summary["thresholds"]["global_validation_micro_f1"].get<double>()));

@@ -176,7 +176,7 @@ struct UiServer::Impl {
   }
 
   PageContext Context(Registry& registry, const std::string& nonce) {
-    PageContext c{registry, spec};
+    PageContext c{registry, spec, {}, {}, false, {}, {}, {}, {}, {}, {}};  // every member named: -Wmissing-field-initializers
     c.traffic_log = traffic_log;
     c.registry_shown = registry_shown;
     c.actions = options.allow_actions;

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "multi_label_data.h"
 #include "test_support.h"
 #include "train/full_and_killed_runs.h"
 
@@ -20,44 +21,7 @@ using testing::ReadAll;
 using testing::RunCli;
 using testing::TempDir;
 using ::testing::HasSubstr;
-
-// Support messages with zero to three intents: each intent contributes one of its phrases.
-std::string MultiLabelCsv(size_t rows, uint64_t seed) {
-  const std::vector<std::pair<std::string, std::vector<std::string>>> intents = {
-      {"sizing", {"these are too small", "the size runs large", "do they fit wide feet", "what size should i get"}},
-      {"returns", {"can i send them back", "how do i return them", "i want to return the shoes", "return label"}},
-      {"refunds", {"when do i get my money back", "refund my card", "i want a refund", "money back please"}},
-      {"shipping", {"where is my package", "when will it arrive", "tracking number please", "delivery is late"}},
-  };
-  const std::vector<std::string> fillers = {"hello there", "thanks a lot", "good morning", "ok great"};
-  // Neutral words make the texts distinct, so that test rows are not training rows.
-  const std::vector<std::string> words = {"blue", "red", "runner", "trail", "city", "winter", "summer", "classic",
-                                          "leather", "canvas", "suede", "mesh", "light", "dark", "tall", "low",
-                                          "kids", "mens", "womens", "sport", "walker", "hiker", "court", "street",
-                                          "retro", "prime", "flex", "glide", "wave", "peak", "stone", "river"};
-  std::mt19937_64 rng(seed);
-  std::string csv = "text,intents\n";
-  for (size_t i = 0; i < rows; ++i) {
-    const size_t count = rng() % 4;  // 0..3 intents
-    std::vector<size_t> chosen;
-    while (chosen.size() < count) {
-      const size_t k = rng() % intents.size();
-      if (std::find(chosen.begin(), chosen.end(), k) == chosen.end()) chosen.push_back(k);
-    }
-    std::string text = fillers[rng() % fillers.size()] + " about the " + words[rng() % words.size()] + " " +
-                       words[rng() % words.size()] + " " + words[rng() % words.size()];
-    std::vector<std::string> names;
-    for (size_t k : chosen) {
-      text += " and " + intents[k].second[rng() % intents[k].second.size()];
-      names.push_back(intents[k].first);
-    }
-    std::sort(names.begin(), names.end());
-    std::string cell;
-    for (size_t n = 0; n < names.size(); ++n) cell += (n ? "|" : "") + names[n];
-    csv += text + "," + cell + "\n";
-  }
-  return csv;
-}
+using testing::MultiLabelCsv;
 
 std::filesystem::path WriteSpec(const TempDir& dir, const std::string& extra = "") {
   dir.Write("train.csv", MultiLabelCsv(400, 1));
@@ -130,21 +94,53 @@ TEST(MultiLabelCliTest, TrainEvalPredictEndToEnd) {
   EXPECT_EQ(ReadAll(dir / "pred.csv").substr(0, 19), "labels,confidences\n");
 }
 
-// The commands that do not handle multi-label models yet refuse one with the reason,
-// instead of reading its sigmoids as a softmax.
-TEST(MultiLabelCliTest, CommandsWithoutMultiLabelSupportRefuseTheModel) {
+// compare scores two multi-label models as sets (exact-set McNemar, a paired bootstrap of
+// micro-F1, per-label recall); a single-label and a multi-label model cannot be compared,
+// and the monitor refuses a model of the other kind than its task.
+TEST(MultiLabelCliTest, CompareAndMonitorTakeMultiLabelModels) {
   TempDir dir;
-  const auto spec = WriteSpec(dir, "training:\n  epochs: 3\n");
-  ASSERT_EQ(RunCli({"train", "--task", spec.string(), "--out", (dir / "run").string(), "--no-registry"}).exit_code, 0);
-  const std::string model = (dir / "run/model.bin").string();
-  const auto compare = RunCli({"compare", "--model", model, "--model", model, "--data", (dir / "test.csv").string()});
-  EXPECT_EQ(compare.exit_code, 2) << compare.err;
-  EXPECT_THAT(compare.err, HasSubstr("does not handle multi-label models yet"));
+  const auto spec = WriteSpec(dir);
+  ASSERT_EQ(RunCli({"train", "--task", spec.string(), "--out", (dir / "good").string(), "--no-registry"}).exit_code, 0);
+  ASSERT_EQ(RunCli({"train", "--task", spec.string(), "--out", (dir / "weak").string(), "--no-registry", "--epochs",
+                    "1", "--lr", "0.01", "--patience", "0"})
+                .exit_code,
+            0);
+  const std::string good = (dir / "good/model.bin").string(), weak = (dir / "weak/model.bin").string();
+  const auto compare = RunCli({"compare", "--model", weak, "--model", good, "--data", (dir / "test.csv").string(),
+                               "--json", "-"});
+  ASSERT_EQ(compare.exit_code, 0) << compare.err;
+  const nlohmann::json j = nlohmann::json::parse(compare.out);
+  EXPECT_EQ(j["task_kind"], "multi_label");
+  EXPECT_EQ(j["n"], 120);
+  EXPECT_GT(j["delta"]["micro_f1"].get<double>(), 0.05) << j["delta"].dump();
+  EXPECT_GT(j["paired"]["only_b_right"].get<int>(), j["paired"]["only_a_right"].get<int>());
+  EXPECT_LT(j["micro_f1_bootstrap"]["p_value"].get<double>(), 0.05);
+  EXPECT_TRUE(j["per_label"]["refunds"].contains("recall_delta"));
+  ASSERT_FALSE(j["b_right_a_wrong"].empty());
+  EXPECT_THAT(j["b_right_a_wrong"][0]["gold"].get<std::string>(), ::testing::Not(HasSubstr("[")));
+  // The readable summary names the multi-label metrics.
+  const auto summary = RunCli({"compare", "--model", weak, "--model", good, "--data", (dir / "test.csv").string()});
+  ASSERT_EQ(summary.exit_code, 0) << summary.err;
+  EXPECT_THAT(summary.out, HasSubstr("micro_f1"));
+  EXPECT_THAT(summary.out, HasSubstr("paired bootstrap p ="));
+
+  dir.Write("single_train.csv", testing::SyntheticIntentCsv(200, 1));
+  const auto single_spec = dir.Write("single.yaml",
+                                     "name: single\ndata:\n  train: single_train.csv\n  text_column: text\n"
+                                     "  label_column: intent\nthreads: 1\ntraining:\n  epochs: 2\n");
+  ASSERT_EQ(RunCli({"train", "--task", single_spec.string(), "--out", (dir / "single").string(), "--no-registry"})
+                .exit_code,
+            0);
+  const auto mixed = RunCli({"compare", "--model", good, "--model", (dir / "single/model.bin").string(), "--data",
+                             (dir / "test.csv").string()});
+  EXPECT_EQ(mixed.exit_code, 2);
+  EXPECT_THAT(mixed.err, HasSubstr("compare two models of one task kind"));
+
   dir.Write("traffic.csv", "text,created_at\nhello,2026-11-02T10:00:00Z\n");
-  const auto monitor = RunCli({"monitor", "--task", spec.string(), "--model", model, "--traffic",
+  const auto monitor = RunCli({"monitor", "--task", single_spec.string(), "--model", good, "--traffic",
                                (dir / "traffic.csv").string(), "--registry", (dir / "registry.db").string()});
   EXPECT_EQ(monitor.exit_code, 2) << monitor.err;
-  EXPECT_THAT(monitor.err, HasSubstr("does not handle multi-label models yet"));
+  EXPECT_THAT(monitor.err, HasSubstr("is multi-label but task \"single\" is single-label"));
 }
 
 nlohmann::json GateJson(const TempDir& dir, const std::vector<std::string>& args, int expected_exit) {
