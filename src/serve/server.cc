@@ -192,6 +192,7 @@ struct Server::Impl {
                                            known));
     };
     std::string feedback_label = fb.label;
+    std::vector<std::string> set_given;  // multi-label: the set, sorted
     if (fb.has_labels || multi_label) {
       if (!multi_label) {
         throw RequestError(400, "\"labels\" is for multi-label models; this model answers one label: send \"label\"");
@@ -204,11 +205,12 @@ struct Server::Impl {
         throw RequestError(400, fmt::format("label \"{}\" is given twice in \"labels\"", *std::adjacent_find(set.begin(), set.end())));
       }
       const std::string separator = model->classifier->Info().value("label_separator", "|");
-      feedback_label.clear();
       for (const auto& label : set) {
         if (std::find(labels.begin(), labels.end(), label) == labels.end()) throw unknown(label);
-        feedback_label += (feedback_label.empty() ? "" : separator) + label;
       }
+      // "[]" for the empty set: in the log an empty label means "no feedback yet".
+      feedback_label = FeedbackSetText(set, separator);
+      set_given = std::move(set);
     } else if (std::find(labels.begin(), labels.end(), fb.label) == labels.end() && fb.label != oos) {
       throw unknown(fb.label);
     }
@@ -230,7 +232,7 @@ struct Server::Impl {
     }
     res.set_header("X-Trainops-Model", model->id);
     Json reply{{"recorded", true}, {"request_id", fb.request_id}, {"label", feedback_label}, {"model", model->id}};
-    if (multi_label) reply["labels"] = SplitLabelSet(feedback_label, model->classifier->Info().value("label_separator", "|"));
+    if (multi_label) reply["labels"] = set_given;
     SendJson(res, 200, reply);
   }
 

@@ -59,6 +59,13 @@ TEST(MultiLabelServeTest, AnswersSetsAndTakesFeedbackAsLabels) {
   Reply fb = Call(server.port(), "POST", "/v1/feedback", Json{{"request_id", rid}, {"labels", {"sizing", "refunds"}}}.dump());
   EXPECT_EQ(fb.status, 200) << fb.text;
   EXPECT_EQ(fb.body["label"], "refunds|sizing");
+  // "None of the intents" is feedback too: stored as "[]", since an empty label in the log
+  // means "not labelled yet".
+  Reply empty = Call(server.port(), "POST", "/v1/feedback",
+                     Json{{"request_id", none.body["request_id"]}, {"labels", Json::array()}}.dump());
+  EXPECT_EQ(empty.status, 200) << empty.text;
+  EXPECT_EQ(empty.body["label"], "[]");
+  EXPECT_TRUE(empty.body["labels"].is_array() && empty.body["labels"].empty()) << empty.text;
   Reply bad = Call(server.port(), "POST", "/v1/feedback", Json{{"request_id", rid}, {"labels", {"zzz"}}}.dump());
   EXPECT_EQ(bad.status, 400);
   EXPECT_THAT(bad.text, HasSubstr("zzz"));
@@ -77,6 +84,7 @@ TEST(MultiLabelServeTest, AnswersSetsAndTakesFeedbackAsLabels) {
   ASSERT_EQ(ExportTraffic(e), 2u);
   const std::string csv = trainops::testing::ReadAll(e.output);
   EXPECT_THAT(csv, HasSubstr(",refunds|sizing,"));  // the answer and the feedback, joined
+  EXPECT_THAT(csv, HasSubstr(",[],"));               // the empty set given as feedback
 }
 
 }  // namespace
