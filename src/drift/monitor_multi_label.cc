@@ -179,6 +179,7 @@ MonitorOutcome MonitorMultiLabelWindow(const Model& model, const std::string& mo
     ChosenLabels(model, scratch.probs, -1, d.empty, chosen);
     chosen_names.clear();
     for (uint32_t k : chosen) chosen_names.push_back(model.info.labels[k]);
+    std::sort(chosen_names.begin(), chosen_names.end());  // label order is the spec's, sets compare sorted
     RowOutcome r;
     r.answer = JoinLabelSet(chosen_names, separator);
     r.confidence = d.confidence;
