@@ -71,3 +71,46 @@ def test_sklearn_estimator_takes_an_indicator_matrix(multi_data):
     assert set(np.unique(predicted)) <= {0, 1}
     with pytest.raises(ValueError, match="only 0 and 1"):
         TrainopsClassifier().fit(X[:5], np.full((5, 3), 2))
+
+
+# scikit-learn's multi-label estimator checks (check_classifiers_multilabel_*) draw numeric
+# features, which a text estimator cannot take; these are the same checks on texts.
+@pytest.fixture(scope="module")
+def indicator_fit(multi_data):
+    X, y, X_test, _ = multi_data
+    Y = MultiLabelBinarizer().fit_transform(y)
+    return X, Y, X_test[:50], TrainopsClassifier(epochs=4, threads=1).fit(X, Y)
+
+
+def test_multilabel_representation_invariance(indicator_fit):
+    """check_classifiers_multilabel_representation_invariance: an indicator matrix as an
+    array, as lists of 0/1 rows and as a sparse matrix fit the same classifier."""
+    import scipy.sparse
+    X, Y, X_test, fitted = indicator_fit
+    expected = fitted.predict(X_test)
+    for other in (Y.tolist(), scipy.sparse.csr_matrix(Y)):
+        again = TrainopsClassifier(epochs=4, threads=1).fit(X, other)
+        np.testing.assert_array_equal(again.predict(X_test), expected)
+        assert list(again.classes_) == list(fitted.classes_)
+
+
+def test_multilabel_output_format_predict(indicator_fit):
+    """check_classifiers_multilabel_output_format_predict: (n_samples, n_outputs), y's dtype."""
+    _, Y, X_test, fitted = indicator_fit
+    predicted = fitted.predict(X_test)
+    assert predicted.shape == (len(X_test), Y.shape[1])
+    assert predicted.dtype.kind == Y.dtype.kind
+
+
+def test_multilabel_output_format_predict_proba(indicator_fit):
+    """check_classifiers_multilabel_output_format_predict_proba: one column per output, each
+    a probability, thresholded consistently with predict."""
+    _, Y, X_test, fitted = indicator_fit
+    probs = fitted.predict_proba(X_test)
+    assert probs.shape == (len(X_test), Y.shape[1])
+    assert probs.dtype.kind == "f"
+    assert (probs >= 0).all() and (probs <= 1).all()
+    # predict is predict_proba against each label's own threshold (the model's info).
+    thresholds = np.asarray(fitted.model_.info["label_thresholds"])
+    columns = [fitted.model_.labels.index(str(c)) for c in fitted.classes_]
+    np.testing.assert_array_equal(fitted.predict(X_test), (probs >= thresholds[columns]).astype(int))

@@ -49,8 +49,9 @@ def _texts(X, what="X"):
 
 def _label_sets(y):
     """(sets, classes) when y is multi-label: an indicator matrix (n, labels) of 0/1, as
-    MultiLabelBinarizer writes it (classes are the column numbers), or a list of label lists
-    (classes sorted); None for single-label y."""
+    MultiLabelBinarizer writes it (classes are the column numbers; also as a scipy sparse
+    matrix, or as lists of 0/1 rows of one length, which scikit-learn reads as an indicator
+    matrix too), or a list of label lists (classes sorted); None for single-label y."""
     if hasattr(y, "toarray"):  # a scipy sparse indicator matrix
         y = y.toarray()
     if isinstance(y, np.ndarray) and y.ndim == 2:
@@ -59,6 +60,12 @@ def _label_sets(y):
         if not np.isin(y, (0, 1)).all():
             raise ValueError("y: a 2-D y is read as a label indicator matrix and must hold only 0 and 1")
         return [[j for j in np.nonzero(row)[0]] for row in y], list(range(y.shape[1]))
+    if (isinstance(y, (list, tuple)) and y and all(isinstance(v, (list, tuple)) for v in y)
+            and len({len(v) for v in y}) == 1 and len(y[0]) > 1
+            and all(type(x) in (int, bool, np.int64, np.int32) and x in (0, 1) for v in y for x in v)):
+        # Rows of 0/1 of one length are an indicator matrix written as lists, as scikit-learn's
+        # type_of_target reads them ("multilabel-indicator"): Y.tolist() fits like Y.
+        return _label_sets(np.asarray(y))
     if isinstance(y, (list, tuple)) and y and all(isinstance(v, (list, tuple, set, frozenset)) for v in y):
         sets = [sorted(set(v), key=str) for v in y]
         return sets, sorted({label for v in sets for label in v}, key=str)
