@@ -13,6 +13,7 @@
 #include "common/splitmix64.h"
 #include "common/parallel.h"
 #include "data/file_shards.h"
+#include "data/label_set.h"
 #include "eval/label_index.h"
 #include "train/feature_space.h"
 
@@ -155,26 +156,30 @@ class FirstPass {
                                    spec_.data.train.string()));
     }
 
-    // Labels: the spec's, or every rank's training labels, sorted.
-    if (!spec_.labels.empty()) {
-      out.data.labels = spec_.labels;
+    if (spec_.data.multi_label) {
+      LabelSets(out, validation);
     } else {
-      std::set<std::string> all;
-      for (auto& l : GatherStrings(world_, label_names_)) all.insert(std::move(l));
-      out.data.labels.assign(all.begin(), all.end());
+      // Labels: the spec's, or every rank's training labels, sorted.
+      if (!spec_.labels.empty()) {
+        out.data.labels = spec_.labels;
+      } else {
+        std::set<std::string> all;
+        for (auto& l : GatherStrings(world_, label_names_)) all.insert(std::move(l));
+        out.data.labels.assign(all.begin(), all.end());
+      }
+      if (out.data.labels.size() < 2) {
+        throw InputError(fmt::format("{}: column \"{}\" has only one label; a classifier needs at least two",
+                                     spec_.data.train.string(), spec_.data.label_column));
+      }
+      for (const auto& name : label_names_) {
+        const auto it = std::find(out.data.labels.begin(), out.data.labels.end(), name);
+        if (it == out.data.labels.end()) throw InternalError("streamed training: a label missing from the label set");
+        out.label_remap.push_back(static_cast<uint32_t>(it - out.data.labels.begin()));
+      }
+      out.data.validation_labels = out.data.labels;
+      out.data.validation.labels = IndexLabels(validation, out.data.validation_labels);
+      for (auto& e : validation) out.data.validation.texts.push_back(std::move(e.text));
     }
-    if (out.data.labels.size() < 2) {
-      throw InputError(fmt::format("{}: column \"{}\" has only one label; a classifier needs at least two",
-                                   spec_.data.train.string(), spec_.data.label_column));
-    }
-    for (const auto& name : label_names_) {
-      const auto it = std::find(out.data.labels.begin(), out.data.labels.end(), name);
-      if (it == out.data.labels.end()) throw InternalError("streamed training: a label missing from the label set");
-      out.label_remap.push_back(static_cast<uint32_t>(it - out.data.labels.begin()));
-    }
-    out.data.validation_labels = out.data.labels;
-    out.data.validation.labels = IndexLabels(validation, out.data.validation_labels);
-    for (auto& e : validation) out.data.validation.texts.push_back(std::move(e.text));
 
     // Document frequencies of every rank, then the vocabulary and IDF.
     std::vector<std::pair<uint32_t, uint64_t>> counts;
@@ -221,6 +226,41 @@ class FirstPass {
   }
 
  private:
+  // Multi-label: the cache numbers label sets (their canonical text); the model's labels
+  // are the spec's, or every label of every rank's sets, sorted; validation rows keep
+  // their sets (recovered from the text after a gather across ranks).
+  void LabelSets(StreamedTrainingData& out, std::vector<Example>& validation) {
+    const std::string& separator = spec_.data.label_separator;
+    if (!spec_.labels.empty()) {
+      out.data.labels = spec_.labels;
+    } else {
+      std::set<std::string> all;
+      for (const auto& set : GatherStrings(world_, label_names_)) {
+        for (auto& l : SplitLabelSet(set, separator)) all.insert(std::move(l));
+      }
+      out.data.labels.assign(all.begin(), all.end());
+    }
+    if (out.data.labels.empty()) {
+      throw InputError(fmt::format("{}: column \"{}\": no row has a label (every set is empty); a multi-label "
+                                   "classifier needs at least one label to learn",
+                                   spec_.data.train.string(), spec_.data.label_column));
+    }
+    for (const auto& set : label_names_) {
+      std::vector<uint32_t> indices;
+      for (const auto& name : SplitLabelSet(set, separator)) {
+        const auto it = std::find(out.data.labels.begin(), out.data.labels.end(), name);
+        if (it == out.data.labels.end()) throw InternalError("streamed training: a label missing from the label set");
+        indices.push_back(static_cast<uint32_t>(it - out.data.labels.begin()));
+      }
+      std::sort(indices.begin(), indices.end());
+      out.set_remap.push_back(std::move(indices));
+    }
+    out.data.multi_label = true;
+    out.data.validation_labels = out.data.labels;
+    for (Example& e : validation) e.labels = SplitLabelSet(e.label, separator);
+    out.data.validation = IndexLabelSets(validation, out.data.validation_labels);
+  }
+
   uint32_t LabelNumber(const std::string& label) {
     auto [it, added] = label_numbers_.try_emplace(label, static_cast<uint32_t>(label_names_.size()));
     if (added) label_names_.push_back(label);

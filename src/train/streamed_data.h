@@ -39,6 +39,9 @@ struct StreamedTrainingData {
   TrainingData data;
   RowCacheIndex cache;
   std::vector<uint32_t> label_remap;  // cache label number -> index into data.labels
+  // Multi-label runs (label_remap then empty): the cache's label number is a label set's
+  // canonical text; its sorted indices into data.labels.
+  std::vector<std::vector<uint32_t>> set_remap;
   uint64_t rows = 0;                  // this rank's training rows
   uint64_t total_rows = 0;            // every rank's
   uint64_t skipped_rows = 0;

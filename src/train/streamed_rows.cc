@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/parallel.h"
+#include "train/training_data.h"
 
 namespace trainops {
 namespace {
@@ -21,10 +22,12 @@ void EncodeCounted(const Model& model, const uint32_t* ids, const uint32_t* coun
 }  // namespace
 
 StreamedRows::StreamedRows(RowCacheIndex index, const Model& model, std::vector<uint32_t> label_remap,
-                           uint64_t epoch_length, uint64_t seed, int rank, size_t window_blocks, int threads)
+                           uint64_t epoch_length, uint64_t seed, int rank, size_t window_blocks, int threads,
+                           std::vector<std::vector<uint32_t>> set_remap)
     : reader_(std::move(index)),
       model_(model),
       label_remap_(std::move(label_remap)),
+      set_remap_(std::move(set_remap)),
       epoch_length_(epoch_length ? epoch_length : reader_.index().rows),
       seed_(RankSeed(seed, rank)),
       window_blocks_(std::max<size_t>(1, window_blocks)),
@@ -62,20 +65,28 @@ std::vector<uint32_t> StreamedRows::WindowBlocks(const Plan& plan, size_t w) con
 void StreamedRows::Decode(uint32_t epoch, size_t w, std::vector<uint32_t> blocks, int threads, Decoded& out) {
   std::vector<std::string> payloads;
   for (uint32_t b : blocks) payloads.push_back(reader_.ReadBlock(b));
+  const bool multi_label = !set_remap_.empty();
   // Appends a block's rows to `part`.
   auto decode_into = [&](size_t i, EncodedData& part, std::vector<uint32_t>& expanded,
                          std::vector<uint32_t>& row_counts, SparseVector& x) {
     reader_.DecodeBlock(blocks[i], payloads[i], [&](uint32_t label, float weight, const uint32_t* ids,
                                                     const uint32_t* counts, size_t n) {
-      if (label >= label_remap_.size()) {
+      const size_t known = multi_label ? set_remap_.size() : label_remap_.size();
+      if (label >= known) {
         throw CorruptFileError(fmt::format("{}: the row cache names label number {} of {}",
-                                           reader_.index().path.string(), label, label_remap_.size()));
+                                           reader_.index().path.string(), label, known));
       }
       EncodeCounted(model_, ids, counts, n, expanded, row_counts, x);
       part.rows.insert(part.rows.end(), x.rows.begin(), x.rows.end());
       part.values.insert(part.values.end(), x.values.begin(), x.values.end());
       part.offsets.push_back(part.rows.size());
-      part.labels.push_back(label_remap_[label]);
+      if (multi_label) {
+        part.labels.push_back(kNoSingleLabel);
+        part.set_labels.insert(part.set_labels.end(), set_remap_[label].begin(), set_remap_[label].end());
+        part.set_offsets.push_back(part.set_labels.size());
+      } else {
+        part.labels.push_back(label_remap_[label]);
+      }
       part.coverage.push_back(x.coverage);
       part.weights.push_back(weight);
     });
@@ -89,6 +100,12 @@ void StreamedRows::Decode(uint32_t epoch, size_t w, std::vector<uint32_t> blocks
   data.labels.clear();
   data.coverage.clear();
   data.weights.clear();
+  data.set_labels.clear();
+  if (multi_label) {
+    data.set_offsets.assign(1, 0);
+  } else {
+    data.set_offsets.clear();
+  }
   if (threads <= 1 || payloads.size() < 2) {
     // One thread (the background prefetch): straight into the window.
     std::vector<uint32_t> expanded, row_counts;
@@ -101,6 +118,7 @@ void StreamedRows::Decode(uint32_t epoch, size_t w, std::vector<uint32_t> blocks
       SparseVector x;
       for (size_t i = begin; i < end; ++i) {
         parts[i].offsets.assign(1, 0);
+        if (multi_label) parts[i].set_offsets.assign(1, 0);
         decode_into(i, parts[i], expanded, row_counts, x);
       }
     });
@@ -110,6 +128,11 @@ void StreamedRows::Decode(uint32_t epoch, size_t w, std::vector<uint32_t> blocks
       data.values.insert(data.values.end(), part.values.begin(), part.values.end());
       for (size_t i = 1; i < part.offsets.size(); ++i) data.offsets.push_back(base + part.offsets[i]);
       data.labels.insert(data.labels.end(), part.labels.begin(), part.labels.end());
+      if (multi_label) {
+        const uint64_t set_base = data.set_labels.size();
+        data.set_labels.insert(data.set_labels.end(), part.set_labels.begin(), part.set_labels.end());
+        for (size_t i = 1; i < part.set_offsets.size(); ++i) data.set_offsets.push_back(set_base + part.set_offsets[i]);
+      }
       data.coverage.insert(data.coverage.end(), part.coverage.begin(), part.coverage.end());
       data.weights.insert(data.weights.end(), part.weights.begin(), part.weights.end());
     }

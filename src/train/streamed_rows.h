@@ -25,9 +25,13 @@ namespace trainops {
 class StreamedRows : public TrainingRows {
  public:
   // `model` gives the vocabulary, IDF and unseen-feature IDF and must outlive this object;
-  // `label_remap[l]` is the model's label index of the cache's label number l.
+  // `label_remap[l]` is the model's label index of the cache's label number l. Multi-label
+  // runs give `set_remap` instead (non-empty): the cache's label number l is a label set,
+  // whose sorted label indices are set_remap[l]; the windows then carry the sets
+  // (EncodedData::set_offsets) and every row's single label is kNoSingleLabel.
   StreamedRows(RowCacheIndex index, const Model& model, std::vector<uint32_t> label_remap, uint64_t epoch_length,
-               uint64_t seed, int rank, size_t window_blocks, int threads);
+               uint64_t seed, int rank, size_t window_blocks, int threads,
+               std::vector<std::vector<uint32_t>> set_remap = {});
   ~StreamedRows() override;
 
   uint64_t size() const override { return reader_.index().rows; }
@@ -59,6 +63,7 @@ class StreamedRows : public TrainingRows {
   RowCacheReader reader_;
   const Model& model_;
   std::vector<uint32_t> label_remap_;
+  std::vector<std::vector<uint32_t>> set_remap_;
   uint64_t epoch_length_;
   uint64_t seed_;
   size_t window_blocks_;

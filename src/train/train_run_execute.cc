@@ -256,7 +256,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     streaming["window_blocks"] = window_blocks;
     streaming["window_rows"] = window_blocks * RowCacheWriter::kBlockRows;
     rows = std::make_unique<StreamedRows>(streamed->cache, model, streamed->label_remap, epoch_length, hp.seed,
-                                          world.rank(), window_blocks, threads);
+                                          world.rank(), window_blocks, threads, streamed->set_remap);
   } else {
     rows = std::make_unique<InMemoryRows>(train, epoch_length, hp.seed, identical_shards ? 0 : world.rank());
   }
@@ -328,20 +328,26 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     // A linear model ships the average of the fold models (its logits are the mean of
     // theirs, the scores the thresholds are fitted on): on NLU++ hotels this bagging beat
     // the single selected model by more than a point of micro-F1 (docs/evaluation.md).
-    const bool bag = best.info.type == ModelType::kLinear;
+    // A streamed run never holds its training rows, so it fits on validation alone (at
+    // the sizes streaming is for, validation has thousands of rows a label) and ships
+    // the selected checkpoint.
+    const bool cross_fit = !streamed;
+    const bool bag = cross_fit && best.info.type == ModelType::kLinear;
     Model bagged;
-    std::vector<float> logits =
-        OutOfFoldLogits(best, train, hp, best_epochs, kCrossFitFolds, threads, bag ? &bagged : nullptr);
+    std::vector<float> logits;
+    std::vector<std::vector<uint32_t>> gold;
+    if (cross_fit) {
+      logits = OutOfFoldLogits(best, train, hp, best_epochs, kCrossFitFolds, threads, bag ? &bagged : nullptr);
+      gold.reserve(train.size() + validation.size());
+      for (size_t i = 0; i < train.size(); ++i) {
+        gold.emplace_back(train.set_labels.begin() + static_cast<ptrdiff_t>(train.set_offsets[i]),
+                          train.set_labels.begin() + static_cast<ptrdiff_t>(train.set_offsets[i + 1]));
+      }
+    }
     if (bag) {
       best.input = QuantizeRoundTrip(bagged.input, best.dim);
       best.bias = bagged.bias;
       scored = ScoreEncoded(best, validation, threads, /*keep_logits=*/true);
-    }
-    std::vector<std::vector<uint32_t>> gold;
-    gold.reserve(train.size() + validation.size());
-    for (size_t i = 0; i < train.size(); ++i) {
-      gold.emplace_back(train.set_labels.begin() + static_cast<ptrdiff_t>(train.set_offsets[i]),
-                        train.set_labels.begin() + static_cast<ptrdiff_t>(train.set_offsets[i + 1]));
     }
     logits.insert(logits.end(), scored.logits.begin(), scored.logits.end());
     gold.insert(gold.end(), data.validation.label_sets.begin(), data.validation.label_sets.end());
@@ -355,7 +361,9 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
                                                      "training rows for {:.2f} epochs (the selected checkpoint's)",
                                                      kCrossFitFolds, "four fifths", best_epochs)
                                        : std::string("the selected checkpoint");
-    multi_label["fit_rows"] = {{"out_of_fold_training_rows", train.size()}, {"validation_rows", validation.size()}};
+    multi_label["fit_rows"] = {{"out_of_fold_training_rows", cross_fit ? train.size() : 0},
+                               {"validation_rows", validation.size()}};
+    if (!cross_fit) multi_label["fit_rows"]["why_validation_only"] = "a streamed run does not hold its training rows";
     calibration_json = fit.summary["calibration"];
     best.reference_stats = MultiLabelReferenceStats(
         best, data, streamed ? std::move(streamed->train_words) : WordFilter::FromTexts(data.train.texts),

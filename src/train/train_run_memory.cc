@@ -44,15 +44,6 @@ double DecodedRowBytes(double features_per_row) { return 8 * std::max(1.0, featu
 }  // namespace
 
 StreamingChoice ChooseStreaming(const TaskSpec& spec, const World& world) {
-  if (spec.data.multi_label) {
-    // The row cache stores one label a row; multi-label rows are held in memory.
-    if (spec.training.streaming == "on") {
-      throw InputError(spec.Locate("training.streaming") +
-                       ": training.streaming: on is not available for multi-label tasks yet (the row cache holds one "
-                       "label a row); set training.streaming: off or auto");
-    }
-    return {false, "task.multi_label: multi-label rows are held in memory"};
-  }
   if (spec.training.streaming == "on") return {true, "training.streaming: on"};
   if (spec.training.streaming == "off") return {false, "training.streaming: off"};
   std::error_code ec;

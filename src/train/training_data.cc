@@ -34,29 +34,6 @@ std::vector<float> WeightsOf(const std::vector<Example>& examples) {
   return weights;
 }
 
-// Multi-label rows: each label's index in `extended` (labels only validation has are
-// appended, in order of first appearance).
-LabelledTexts ToLabelSets(std::vector<Example>& examples, std::vector<std::string>& extended) {
-  LabelledTexts out;
-  std::map<std::string, uint32_t> index;
-  for (uint32_t i = 0; i < extended.size(); ++i) index.emplace(extended[i], i);
-  out.labels.assign(examples.size(), kNoSingleLabel);
-  out.label_sets.reserve(examples.size());
-  out.texts.reserve(examples.size());
-  for (auto& ex : examples) {
-    std::vector<uint32_t> set;
-    for (const std::string& label : ex.labels) {
-      auto [it, added] = index.emplace(label, static_cast<uint32_t>(extended.size()));
-      if (added) extended.push_back(label);
-      set.push_back(it->second);
-    }
-    std::sort(set.begin(), set.end());
-    out.label_sets.push_back(std::move(set));
-    out.texts.push_back(std::move(ex.text));
-  }
-  return out;
-}
-
 }  // namespace
 
 void AddWeightLineage(const std::string& column, double weight_sum, uint64_t weighted_rows,
@@ -137,11 +114,35 @@ TrainingData LoadTrainingData(const TaskSpec& spec) {
   }
   AddWeightLineage(spec.data.weight_column, weight_sum, weighted_rows, data.lineage["train"]);
   std::vector<float> weights = WeightsOf(train_examples);
-  data.train = data.multi_label ? ToLabelSets(train_examples, train_extended) : ToTexts(train_examples, train_extended);
+  data.train = data.multi_label ? IndexLabelSets(train_examples, train_extended) : ToTexts(train_examples, train_extended);
   data.train.weights = std::move(weights);
-  data.validation = data.multi_label ? ToLabelSets(validation_examples, data.validation_labels)
+  data.validation = data.multi_label ? IndexLabelSets(validation_examples, data.validation_labels)
                                      : ToTexts(validation_examples, data.validation_labels);
   return data;
 }
+
+// Multi-label rows: each label's index in `extended` (labels only validation has are
+// appended, in order of first appearance).
+LabelledTexts IndexLabelSets(std::vector<Example>& examples, std::vector<std::string>& extended) {
+  LabelledTexts out;
+  std::map<std::string, uint32_t> index;
+  for (uint32_t i = 0; i < extended.size(); ++i) index.emplace(extended[i], i);
+  out.labels.assign(examples.size(), kNoSingleLabel);
+  out.label_sets.reserve(examples.size());
+  out.texts.reserve(examples.size());
+  for (auto& ex : examples) {
+    std::vector<uint32_t> set;
+    for (const std::string& label : ex.labels) {
+      auto [it, added] = index.emplace(label, static_cast<uint32_t>(extended.size()));
+      if (added) extended.push_back(label);
+      set.push_back(it->second);
+    }
+    std::sort(set.begin(), set.end());
+    out.label_sets.push_back(std::move(set));
+    out.texts.push_back(std::move(ex.text));
+  }
+  return out;
+}
+
 
 }  // namespace trainops

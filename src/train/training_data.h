@@ -46,4 +46,8 @@ struct TrainingData {
 
 TrainingData LoadTrainingData(const TaskSpec& spec);
 
+// Multi-label rows (Example::labels) as LabelledTexts: each label's index in `extended`
+// (labels `extended` lacks are appended, in order of first appearance); moves the texts.
+LabelledTexts IndexLabelSets(std::vector<Example>& examples, std::vector<std::string>& extended);
+
 }  // namespace trainops
