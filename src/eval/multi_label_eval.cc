@@ -1,6 +1,7 @@
 #include "eval/multi_label_eval.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 #include <map>
 #include <random>
@@ -163,6 +164,8 @@ nlohmann::json Failures(const MultiLabelEvalResult& r, const FailureOptions& opt
 // intervals; segments under min_support are flagged too small to judge.
 nlohmann::json Segments(const MultiLabelEvalResult& r, const SegmentOptions& options) {
   nlohmann::json columns = nlohmann::json::array();
+  std::vector<uint8_t> exact_correct(r.rows.size());
+  for (size_t i = 0; i < r.rows.size(); ++i) exact_correct[i] = r.rows[i].gold == r.rows[i].predicted;
   for (size_t c = 0; c < r.segment_columns.size(); ++c) {
     const std::string& column = r.segment_columns[c];
     const SegmentSplit split = options.split.For(column);
@@ -180,22 +183,34 @@ nlohmann::json Segments(const MultiLabelEvalResult& r, const SegmentOptions& opt
                      [&](const std::string& a, const std::string& b) { return members[a].size() > members[b].size(); });
     if (order.size() > options.max_segments) order.resize(options.max_segments);
     nlohmann::json segments = nlohmann::json::array();
+    std::vector<std::vector<uint32_t>> eligible;
+    std::vector<std::string> eligible_names;
     for (const std::string& value : order) {
       MultiLabelCounts counts(r.labels);
       for (size_t i : members[value]) counts.Add(r.rows[i].gold, r.rows[i].predicted);
+      const uint64_t exact = static_cast<uint64_t>(std::llround(counts.ExactMatch() * static_cast<double>(counts.total())));
+      const Interval ci = WilsonInterval(exact, counts.total());
+      const bool too_small = counts.total() < options.min_support;
       // "accuracy" is exact-set accuracy, the key segment gates read (gates.segments.min_accuracy).
       segments.push_back({{"value", value},
                           {"n", counts.total()},
                           {"micro_f1", counts.MicroF1()},
                           {"exact_match", counts.ExactMatch()},
                           {"accuracy", counts.ExactMatch()},
-                          {"accuracy_ci", nullptr},
+                          {"accuracy_ci", {ci.low, ci.high}},
+                          {"accuracy_ci_method", "Wilson score interval"},
                           {"samples_f1", counts.SamplesF1()},
-                          {"too_small", counts.total() < options.min_support}});
+                          {"too_small", too_small}});
+      if (!too_small) {
+        eligible.emplace_back(members[value].begin(), members[value].end());
+        eligible_names.push_back(value);
+      }
     }
+    // The gap test on exact-set correctness, as single-label segments test accuracy.
     columns.push_back({{"column", column},
                        {"segments", segments},
-                       {"gap", {{"note", "the gap test between segments is not computed for multi-label models yet"}}}});
+                       {"gap", SegmentGapJson(eligible, eligible_names, exact_correct, options,
+                                              DeriveSeed(options.seed, 77 + c))}});
   }
   return {{"columns", columns}, {"min_support", options.min_support}};
 }

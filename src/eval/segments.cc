@@ -248,37 +248,42 @@ nlohmann::json AnalyzeSegments(const EvalResult& result, const SegmentOptions& o
       }
       col["segments"].push_back(std::move(seg));
     }
-    nlohmann::json gap = {{"segments_compared", eligible.size()},
-                          {"test", "permutation test: per-row correctness shuffled across rows (memberships "
-                                   "kept), statistic = best minus worst segment accuracy"}};
-    if (eligible.size() >= 2) {
-      GapTest t = PermutationGapTest(eligible, correct, options.permutations, DeriveSeed(options.seed, 77 + c),
-                                     options.threads);
-      size_t best = 0, worst = 0;
-      std::vector<double> acc;
-      for (const auto& rows : eligible) {
-        uint64_t k = 0;
-        for (uint32_t r : rows) k += correct[r];
-        acc.push_back(static_cast<double>(k) / static_cast<double>(rows.size()));
-      }
-      for (size_t s = 0; s < acc.size(); ++s) {
-        if (acc[s] > acc[best]) best = s;
-        if (acc[s] < acc[worst]) worst = s;
-      }
-      gap["best"] = eligible_names[best];
-      gap["best_accuracy"] = acc[best];
-      gap["worst"] = eligible_names[worst];
-      gap["worst_accuracy"] = acc[worst];
-      gap["gap"] = t.gap;
-      gap["p_value"] = t.p_value;
-      gap["larger_than_chance"] = t.p_value < 0.05;
-    } else {
-      gap["note"] = "fewer than two segments reach min_support; no gap to judge";
-    }
+    nlohmann::json gap = SegmentGapJson(eligible, eligible_names, correct, options, DeriveSeed(options.seed, 77 + c));
     col["gap"] = gap;
     out["columns"].push_back(std::move(col));
   }
   return out;
+}
+
+nlohmann::json SegmentGapJson(const std::vector<std::vector<uint32_t>>& eligible, const std::vector<std::string>& names,
+                              const std::vector<uint8_t>& correct, const SegmentOptions& options, uint64_t seed) {
+  nlohmann::json gap = {{"segments_compared", eligible.size()},
+                        {"test", "permutation test: per-row correctness shuffled across rows (memberships "
+                                 "kept), statistic = best minus worst segment accuracy"}};
+  if (eligible.size() < 2) {
+    gap["note"] = "fewer than two segments reach min_support; no gap to judge";
+    return gap;
+  }
+  const GapTest t = PermutationGapTest(eligible, correct, options.permutations, seed, options.threads);
+  size_t best = 0, worst = 0;
+  std::vector<double> acc;
+  for (const auto& rows : eligible) {
+    uint64_t k = 0;
+    for (uint32_t r : rows) k += correct[r];
+    acc.push_back(static_cast<double>(k) / static_cast<double>(rows.size()));
+  }
+  for (size_t s = 0; s < acc.size(); ++s) {
+    if (acc[s] > acc[best]) best = s;
+    if (acc[s] < acc[worst]) worst = s;
+  }
+  gap["best"] = names[best];
+  gap["best_accuracy"] = acc[best];
+  gap["worst"] = names[worst];
+  gap["worst_accuracy"] = acc[worst];
+  gap["gap"] = t.gap;
+  gap["p_value"] = t.p_value;
+  gap["larger_than_chance"] = t.p_value < 0.05;
+  return gap;
 }
 
 }  // namespace trainops

@@ -83,4 +83,10 @@ GapTest PermutationGapTest(const std::vector<std::vector<uint32_t>>& members,
                            const std::vector<uint8_t>& correct, int permutations, uint64_t seed,
                            int threads);
 
+// The "gap" entry of a segment column: PermutationGapTest over the segments large enough
+// to judge (`eligible`, named `names`), with the best and worst segment's accuracy
+// (`correct`: per row, 1 when right); a note when fewer than two are eligible.
+nlohmann::json SegmentGapJson(const std::vector<std::vector<uint32_t>>& eligible, const std::vector<std::string>& names,
+                              const std::vector<uint8_t>& correct, const SegmentOptions& options, uint64_t seed);
+
 }  // namespace trainops

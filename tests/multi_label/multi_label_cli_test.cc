@@ -257,6 +257,45 @@ TEST(MultiLabelCliTest, BehaviouralTestsJudgeLabelSets) {
   EXPECT_THAT(bad.err, HasSubstr("behaviour.yaml:4: field expect_any: the model has no label \"refund\""));
 }
 
+// Segments of a multi-label model: exact-set accuracy with a Wilson interval per segment
+// and the permutation gap test, which the segment gates read.
+TEST(MultiLabelCliTest, SegmentGatesJudgeExactSetAccuracyAndTheGap) {
+  TempDir dir;
+  auto with_channel = [](const std::string& csv) {
+    std::string out;
+    size_t pos = 0, row = 0;
+    while (pos < csv.size()) {
+      const size_t end = csv.find('\n', pos);
+      out += csv.substr(pos, end - pos) + (row == 0 ? ",channel" : row % 2 ? ",chat" : ",email") + "\n";
+      ++row;
+      pos = end + 1;
+    }
+    return out;
+  };
+  dir.Write("train.csv", with_channel(MultiLabelCsv(400, 1)));
+  dir.Write("test.csv", with_channel(MultiLabelCsv(200, 2)));
+  const auto spec = dir.Write("task.yaml",
+                              "name: shoes_multi\n"
+                              "data:\n  train: train.csv\n  test: test.csv\n  text_column: text\n"
+                              "  label_column: intents\n  segment_columns: [channel]\n"
+                              "task:\n  multi_label: true\nthreads: 1\n"
+                              "gates:\n  segments:\n    min_accuracy: 0.5\n    max_gap: 0.5\n");
+  ASSERT_EQ(RunCli({"train", "--task", spec.string(), "--out", (dir / "run").string(), "--no-registry"}).exit_code, 0);
+  const nlohmann::json report = GateJson(dir, {"gate", "--task", spec.string(), "--candidate",
+                                               (dir / "run/model.bin").string(), "--registry",
+                                               (dir / "r.db").string()},
+                                         0);
+  const nlohmann::json* gap = FindGate(report, "gap between channel segments");
+  ASSERT_NE(gap, nullptr) << report.dump(2);
+  EXPECT_EQ((*gap)["status"], "PASS") << gap->dump();
+  EXPECT_TRUE((*gap)["data"].contains("p_value"));
+  EXPECT_EQ((*gap)["data"]["segments_compared"], 2);
+  const nlohmann::json* chat = FindGate(report, "accuracy of channel=chat");
+  ASSERT_NE(chat, nullptr);
+  EXPECT_EQ((*chat)["status"], "PASS");
+  EXPECT_THAT((*chat)["detail"].get<std::string>(), HasSubstr("95% interval"));
+}
+
 TEST(MultiLabelCliTest, MultiLabelMetricsCannotJudgeASingleLabelModel) {
   TempDir dir;
   dir.Write("train.csv", testing::SyntheticIntentCsv(300, 1));
