@@ -14,6 +14,10 @@
 #include "data/dataset.h"
 #include "task/task_spec.h"
 
+namespace trainops {
+struct EncodedData;
+}
+
 namespace trainops::check_internal {
 
 struct Split {
@@ -55,8 +59,16 @@ void CheckLabelHealth(const CheckInput& in, CheckReport& report);
 void CheckLabelSets(const CheckInput& in, CheckReport& report);
 void CheckStaleness(const CheckInput& in, CheckReport& report);
 void CheckLabelErrorsAndOutliers(const CheckInput& in, CheckReport& report);
-// Multi-label tasks' label_errors, per label (called by CheckLabelErrorsAndOutliers).
+// Multi-label tasks' label_errors, per label, and outliers (called by
+// CheckLabelErrorsAndOutliers).
 void CheckMultiLabelErrors(const CheckInput& in, CheckReport& report, int folds);
+// The outliers check: rows whose TF-IDF vector (`data`, over a vocabulary of `vocab`
+// n-grams) has a low cosine with the leave-one-out centroid of a label they have
+// (`members[i]`: row i's labels, indices into label_names; one label for single-label
+// tasks, the set for multi-label ones); `origin[i]` is row i's (split, example).
+void FlagOutliers(const CheckInput& in, const std::vector<std::string>& label_names,
+                  const std::vector<std::pair<uint32_t, uint32_t>>& origin, const EncodedData& data, size_t vocab,
+                  const std::vector<std::vector<uint32_t>>& members, CheckReport& report);
 void CheckThinSegments(const CheckInput& in, CheckReport& report);
 
 }  // namespace trainops::check_internal

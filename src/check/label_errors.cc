@@ -49,66 +49,69 @@ Model FeatureSpace(const Pooled& pool, const FeatureConfig& features, int min_co
   return model;
 }
 
-void Outliers(const CheckInput& in, const Pooled& pool, const Model& model, const EncodedData& data,
-              CheckReport& report) {
-  const size_t labels = pool.label_names.size();
-  const size_t vocab = model.vocab.size();
+}  // namespace
+
+void FlagOutliers(const CheckInput& in, const std::vector<std::string>& label_names,
+                  const std::vector<std::pair<uint32_t, uint32_t>>& origin, const EncodedData& data, size_t vocab,
+                  const std::vector<std::vector<uint32_t>>& members, CheckReport& report) {
+  const size_t labels = label_names.size();
   std::vector<float> sums(vocab * labels, 0.0f);
   std::vector<size_t> counts(labels, 0);
   for (size_t i = 0; i < data.size(); ++i) {
-    const uint32_t y = data.labels[i];
-    ++counts[y];
-    for (uint64_t k = data.offsets[i]; k < data.offsets[i + 1]; ++k) sums[data.rows[k] * labels + y] += data.values[k];
+    for (const uint32_t y : members[i]) {
+      ++counts[y];
+      for (uint64_t k = data.offsets[i]; k < data.offsets[i + 1]; ++k) sums[data.rows[k] * labels + y] += data.values[k];
+    }
   }
   std::vector<double> norm2(labels, 0.0);
   for (size_t r = 0; r < vocab; ++r)
     for (size_t y = 0; y < labels; ++y) norm2[y] += static_cast<double>(sums[r * labels + y]) * sums[r * labels + y];
-  std::vector<double> similarity(data.size(), 0.0);
-  for (size_t i = 0; i < data.size(); ++i) {
-    const uint32_t y = data.labels[i];
+  // Cosine of row i with the sum of label y's other rows.
+  auto similarity_to = [&](size_t i, uint32_t y) {
     double dot = 0, self = 0;
     for (uint64_t k = data.offsets[i]; k < data.offsets[i + 1]; ++k) {
       dot += static_cast<double>(data.values[k]) * sums[data.rows[k] * labels + y];
       self += static_cast<double>(data.values[k]) * data.values[k];
     }
-    // Cosine with the sum of the label's other rows.
     const double rest2 = norm2[y] - 2 * dot + self;
-    similarity[i] = rest2 > 1e-12 && self > 0 ? (dot - self) / std::sqrt(rest2 * self) : 0;
-  }
+    return rest2 > 1e-12 && self > 0 ? (dot - self) / std::sqrt(rest2 * self) : 0.0;
+  };
   constexpr size_t kMinLabelRows = 10, kPerLabel = 3;
   size_t flagged = 0;
-  for (size_t y = 0; y < labels; ++y) {
+  for (uint32_t y = 0; y < labels; ++y) {
     if (counts[y] < kMinLabelRows) continue;
     std::vector<uint32_t> rows;
-    for (uint32_t i = 0; i < data.size(); ++i)
-      if (data.labels[i] == y) rows.push_back(i);
-    std::vector<double> sims;
-    for (uint32_t i : rows) sims.push_back(similarity[i]);
-    std::vector<double> sorted = sims;
+    std::vector<double> similarity;
+    for (uint32_t i = 0; i < data.size(); ++i) {
+      if (std::find(members[i].begin(), members[i].end(), y) == members[i].end()) continue;
+      rows.push_back(i);
+      similarity.push_back(similarity_to(i, y));
+    }
+    std::vector<double> sorted = similarity;
     std::sort(sorted.begin(), sorted.end());
     const double median = sorted[sorted.size() / 2];
     std::vector<double> dev;
-    for (double s : sims) dev.push_back(std::abs(s - median));
+    for (double v : similarity) dev.push_back(std::abs(v - median));
     std::sort(dev.begin(), dev.end());
     const double mad = std::max(1e-6, 1.4826 * dev[dev.size() / 2]);
     // Unlike the rest: far below the label's typical similarity and below half of it.
-    std::vector<uint32_t> low;
-    for (uint32_t i : rows)
-      if (similarity[i] < median - 3.5 * mad && similarity[i] < 0.5 * median) low.push_back(i);
-    std::sort(low.begin(), low.end(), [&](uint32_t a, uint32_t b) { return similarity[a] < similarity[b]; });
+    std::vector<size_t> low;  // positions in rows
+    for (size_t j = 0; j < rows.size(); ++j)
+      if (similarity[j] < median - 3.5 * mad && similarity[j] < 0.5 * median) low.push_back(j);
+    std::sort(low.begin(), low.end(), [&](size_t a, size_t b) { return similarity[a] < similarity[b]; });
     if (low.size() > kPerLabel) low.resize(kPerLabel);
-    for (uint32_t i : low) {
-      const auto [s, e] = pool.origin[i];
+    for (size_t j : low) {
+      const auto [s, e] = origin[rows[j]];
       const Split& split = in.splits[s];
       Finding f;
       f.check = "outliers";
       f.severity = Severity::kInfo;
       f.message = fmt::format("{}:{} {} is unlike the other \"{}\" examples (similarity {:.2f}, typical {:.2f}): "
                               "check that it belongs to this label",
-                              split.file, split.examples[e].line, Quote(split.examples[e].text, 60),
-                              pool.label_names[y], similarity[i], median);
+                              split.file, split.examples[e].line, Quote(split.examples[e].text, 60), label_names[y],
+                              similarity[j], median);
       f.rows = {split.Ref(e)};
-      f.details = {{"split", split.name}, {"label", pool.label_names[y]}, {"similarity", similarity[i]},
+      f.details = {{"split", split.name}, {"label", label_names[y]}, {"similarity", similarity[j]},
                    {"label_median_similarity", median}};
       report.findings.push_back(std::move(f));
       ++flagged;
@@ -117,7 +120,6 @@ void Outliers(const CheckInput& in, const Pooled& pool, const Model& model, cons
   report.summary["outliers"] = {{"flagged", flagged}};
 }
 
-}  // namespace
 
 void CheckLabelErrorsAndOutliers(const CheckInput& in, CheckReport& report) {
   const int folds = in.spec.checks.label_error_folds;
@@ -243,7 +245,10 @@ void CheckLabelErrorsAndOutliers(const CheckInput& in, CheckReport& report) {
   FeatureConfig words = hp.features;
   words.char_ngram_max = 0;
   const Model word_space = FeatureSpace(pool, words, hp.min_count, in.threads);
-  Outliers(in, pool, word_space, EncodeExamples(word_space, pool.texts, pool.labels, in.threads), report);
+  std::vector<std::vector<uint32_t>> members(pool.labels.size());
+  for (size_t i = 0; i < members.size(); ++i) members[i] = {pool.labels[i]};
+  FlagOutliers(in, pool.label_names, pool.origin, EncodeExamples(word_space, pool.texts, pool.labels, in.threads),
+               word_space.vocab.size(), members, report);
 }
 
 }  // namespace trainops::check_internal

@@ -136,7 +136,19 @@ void CheckMultiLabelErrors(const CheckInput& in, CheckReport& report, int folds)
                                     {"ranking", "distance from the given label, per label"},
                                     {"rows", texts.size()},
                                     {"suspects", suspects.size()}};
-  report.summary["checks_skipped"]["outliers"] = "not yet available for multi-label tasks (task.multi_label)";
+  // Outliers on word n-grams alone, as for single-label tasks (label_errors.cc says why),
+  // against each label a row has.
+  FeatureConfig words = hp.features;
+  words.char_ngram_max = 0;
+  Model word_space;
+  word_space.info.type = ModelType::kLinear;
+  word_space.info.labels = names;
+  word_space.info.features = words;
+  word_space.extractor = FeatureExtractor(words);
+  BuildFeatureSpace(texts, hp.min_count, in.threads, word_space);
+  FlagOutliers(in, names, origin,
+               EncodeExamples(word_space, texts, std::vector<uint32_t>(texts.size(), kNoSingleLabel), in.threads),
+               word_space.vocab.size(), sets, report);
 }
 
 }  // namespace trainops::check_internal

@@ -118,5 +118,33 @@ TEST(MultiLabelCheckTest, SingleLabelTaskWithJoinedLabelsIsWarned) {
   EXPECT_THAT(warned[0]["message"].get<std::string>(), HasSubstr("task.multi_label: true"));
 }
 
+// Outliers, against each label a row has: a "sizing" row about something else entirely is
+// flagged under sizing; rows whose other label explains their words are not.
+TEST(MultiLabelCheckTest, FlagsOutliersPerLabel) {
+  TempDir dir;
+  std::string csv = "text,intents\n";
+  const char* sizes[] = {"these shoes are too small", "the size runs small", "do they run small in size",
+                         "what size should i order", "too tight at the toe size"};
+  const char* refunds[] = {"i want my money back", "refund my card please", "when is my refund coming",
+                           "money back for the order", "please refund the payment"};
+  for (int i = 0; i < 30; ++i) {
+    csv += std::string(sizes[i % 5]) + (i % 3 ? "" : std::string(" and ") + refunds[(i + 2) % 5]) + " " +
+           std::to_string(i) + (i % 3 ? ",sizing\n" : ",refunds|sizing\n");
+    csv += std::string(refunds[i % 5]) + " number " + std::to_string(i) + ",refunds\n";
+  }
+  csv += "what is the weather forecast for saturday in lisbon,sizing\n";
+  dir.Write("train.csv", csv);
+  const auto spec = dir.Write("task.yaml",
+                              "name: t\ndata:\n  train: train.csv\n  text_column: text\n  label_column: intents\n"
+                              "task:\n  multi_label: true\n");
+  const nlohmann::json report = CheckJson(dir, spec);
+  EXPECT_FALSE(report["summary"]["checks_skipped"].contains("outliers")) << report["summary"].dump();
+  const auto outliers = Findings(report, "outliers");
+  ASSERT_EQ(outliers.size(), 1u) << report["findings"].dump();
+  EXPECT_EQ(outliers[0]["label"], "sizing");
+  EXPECT_THAT(outliers[0]["message"].get<std::string>(), HasSubstr("weather forecast"));
+  EXPECT_EQ(report["summary"]["outliers"]["flagged"], 1);
+}
+
 }  // namespace
 }  // namespace trainops
