@@ -31,21 +31,11 @@ import tempfile
 
 import bench_lib
 from bench_lib import REPO
+from nlupp_bench import read_fold, write_jsonl
 
 DEFAULT_DATA = os.path.join(REPO, "..", "shared", "data", "nlupp_hotels")
 SEED = 42
 TEST_FOLDS = (0, 1, 2, 3)
-
-
-def read_fold(data, k):
-    with open(os.path.join(data, f"fold{k:02d}.jsonl"), encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def write_jsonl(path, rows):
-    with open(path, "w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps({"text": r["text"], "intents": r["intents"]}) + "\n")
 
 
 def train(binary, work, name, rows):

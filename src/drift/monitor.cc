@@ -206,15 +206,10 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
   const json unknown_json = monitor_internal::AddUnknownLabels(b, unknown, feedback_rows);
 
   out.alerts = monitor_internal::DecideAlerts(b, estimated);
-  json& rep = out.report;
-  monitor_internal::FillWindowReport(rep, spec, model_id, window, counts, n_ref, feedback_rows, late_rows, rejected,
-                                     b.tested.size(), out.alerts);
-  rep["estimated_accuracy"] = estimated;
-  rep["feedback_accuracy"] = feedback_accuracy;
-  rep["feedback_macro_f1"] = feedback_f1;
-  rep["unknown_labels"] = unknown_json;
-  rep["signals"] = b.signals;
-  if (!rep.contains("per_label_recall")) rep["per_label_recall"] = json::array();
+  monitor_internal::FillWindowReport(out.report, spec, model_id, window, counts, b, out.alerts,
+                                     {n_ref, feedback_rows, late_rows, rejected, estimated, feedback_accuracy,
+                                      unknown_json});
+  out.report["feedback_macro_f1"] = feedback_f1;
   return out;
 }
 

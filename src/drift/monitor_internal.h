@@ -151,9 +151,16 @@ json AddUnknownLabels(Builder& b, const std::map<std::string, uint64_t>& unknown
 // coverage says traffic left the training distribution. Returns the alerting signals.
 std::vector<std::string> DecideAlerts(Builder& b, json& estimated);
 
-// The report's fields about the window, the test and the alerts.
+// What a monitor found, for the report's common fields.
+struct WindowSummary {
+  uint64_t reference_rows = 0, feedback_rows = 0, late_rows = 0, rejected_rows = 0;
+  json estimated_accuracy, feedback_accuracy, unknown_labels;
+};
+
+// The report's fields about the window, the test, the alerts and the signals (and an empty
+// per_label_recall when the monitor set none).
 void FillWindowReport(json& rep, const TaskSpec& spec, const std::string& model_id, const TrafficWindow& window,
-                      const SampleCounts& counts, uint64_t reference_rows, uint64_t feedback_rows, uint64_t late_rows,
-                      uint64_t rejected_rows, size_t tested_signals, const std::vector<std::string>& alerts);
+                      const SampleCounts& counts, const Builder& b, const std::vector<std::string>& alerts,
+                      const WindowSummary& summary);
 
 }  // namespace trainops::drift::monitor_internal

@@ -282,16 +282,11 @@ MonitorOutcome MonitorMultiLabelWindow(const Model& model, const std::string& mo
   const json unknown_json = monitor_internal::AddUnknownLabels(b, unknown, feedback_rows);
 
   out.alerts = monitor_internal::DecideAlerts(b, estimated);
-  json& rep = out.report;
-  monitor_internal::FillWindowReport(rep, spec, model_id, window, counts, ref.rows, feedback_rows, late_rows, no_label,
-                                     b.tested.size(), out.alerts);
-  rep["task_kind"] = "multi_label";
-  rep["estimated_accuracy"] = estimated;
-  rep["feedback_accuracy"] = feedback_accuracy;
-  rep["feedback_micro_f1"] = feedback_f1;
-  rep["unknown_labels"] = unknown_json;
-  rep["signals"] = b.signals;
-  if (!rep.contains("per_label_recall")) rep["per_label_recall"] = json::array();
+  monitor_internal::FillWindowReport(out.report, spec, model_id, window, counts, b, out.alerts,
+                                     {ref.rows, feedback_rows, late_rows, no_label, estimated, feedback_accuracy,
+                                      unknown_json});
+  out.report["task_kind"] = "multi_label";
+  out.report["feedback_micro_f1"] = feedback_f1;
   return out;
 }
 

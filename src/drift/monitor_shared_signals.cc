@@ -252,8 +252,9 @@ std::vector<std::string> DecideAlerts(Builder& b, json& estimated) {
 }
 
 void FillWindowReport(json& rep, const TaskSpec& spec, const std::string& model_id, const TrafficWindow& window,
-                      const SampleCounts& counts, uint64_t reference_rows, uint64_t feedback_rows, uint64_t late_rows,
-                      uint64_t rejected_rows, size_t tested_signals, const std::vector<std::string>& alerts) {
+                      const SampleCounts& counts, const Builder& b, const std::vector<std::string>& alerts,
+                      const WindowSummary& summary) {
+  const uint64_t late_rows = summary.late_rows;
   const DriftSpec& drift = spec.drift;
   rep["task"] = spec.name;
   rep["model"] = model_id;
@@ -261,9 +262,9 @@ void FillWindowReport(json& rep, const TaskSpec& spec, const std::string& model_
   rep["window"] = {{"source", window.source},
                    {"key", window.Key()},
                    {"rows", window.rows.size() - late_rows},
-                   {"feedback_rows", feedback_rows},
+                   {"feedback_rows", summary.feedback_rows},
                    {"late_feedback_rows", late_rows},
-                   {"rejected_rows", rejected_rows},
+                   {"rejected_rows", summary.rejected_rows},
                    {"first", window.first},
                    {"last", window.last}};
   if (window.Sampled()) {
@@ -279,10 +280,15 @@ void FillWindowReport(json& rep, const TaskSpec& spec, const std::string& model_
   rep["test"] = fmt::format(
       "permutation tests (means, label mix; {} resamples) and Fisher's exact test (rates), Holm-adjusted over the "
       "{} tested signals at family-wise alpha {}, plus an effect-size floor per signal (drift.thresholds)",
-      drift.resamples, tested_signals, drift.family_alpha);
+      drift.resamples, b.tested.size(), drift.family_alpha);
   rep["family_alpha"] = drift.family_alpha;
-  rep["reference_rows"] = reference_rows;
+  rep["reference_rows"] = summary.reference_rows;
   rep["alerts"] = alerts;
+  rep["estimated_accuracy"] = summary.estimated_accuracy;
+  rep["feedback_accuracy"] = summary.feedback_accuracy;
+  rep["unknown_labels"] = summary.unknown_labels;
+  rep["signals"] = b.signals;
+  if (!rep.contains("per_label_recall")) rep["per_label_recall"] = json::array();
 }
 
 }  // namespace trainops::drift::monitor_internal

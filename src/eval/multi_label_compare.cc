@@ -1,7 +1,6 @@
 #include "eval/multi_label_compare.h"
 
 #include <algorithm>
-#include <map>
 #include <random>
 
 #include <fmt/format.h>
@@ -28,31 +27,16 @@ nlohmann::json CompareMultiLabelResults(const MultiLabelEvalResult& a, const Mul
                                  "with the same text and label columns",
                                  n, b.rows.size()));
   }
-  // One label list: A's, then any only B knows.
-  std::vector<std::string> labels = a.labels;
-  std::map<std::string, uint32_t> index;
-  for (uint32_t k = 0; k < labels.size(); ++k) index.emplace(labels[k], k);
-  auto remap = [&](const std::vector<uint32_t>& set, const std::vector<std::string>& names) {
-    std::vector<uint32_t> out;
-    for (uint32_t k : set) {
-      auto [it, added] = index.emplace(names[k], static_cast<uint32_t>(labels.size()));
-      if (added) labels.push_back(names[k]);
-      out.push_back(it->second);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  };
-  std::vector<std::vector<uint32_t>> gold(n), pred_a(n), pred_b(n);
-  for (size_t i = 0; i < n; ++i) {
-    gold[i] = a.rows[i].gold;
-    pred_a[i] = a.rows[i].predicted;
-    pred_b[i] = remap(b.rows[i].predicted, b.labels);
-    if (remap(b.rows[i].gold, b.labels) != gold[i] || a.examples[i].text != b.examples[i].text) {
-      throw InputError(fmt::format("line {}: the two models read different rows; pass the same --text-column and "
-                                   "--label-column for both",
-                                   a.examples[i].line));
-    }
+  const AlignedLabelSets aligned = AlignLabelSets(a, b);
+  if (aligned.first_mismatch) {
+    throw InputError(fmt::format("line {}: the two models read different rows; pass the same --text-column and "
+                                 "--label-column for both",
+                                 a.examples[*aligned.first_mismatch].line));
   }
+  const std::vector<std::string>& labels = aligned.labels;
+  const auto& gold = aligned.gold;
+  const auto& pred_a = aligned.predicted_a;
+  const auto& pred_b = aligned.predicted_b;
   auto names = [&](const std::vector<uint32_t>& set) {
     std::vector<std::string> out;
     for (uint32_t k : set) out.push_back(labels[k]);

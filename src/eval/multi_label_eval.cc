@@ -284,4 +284,33 @@ nlohmann::json BuildMultiLabelReport(const Model& model, const MultiLabelEvalRes
   return j;
 }
 
+AlignedLabelSets AlignLabelSets(const MultiLabelEvalResult& a, const MultiLabelEvalResult& b) {
+  AlignedLabelSets out;
+  out.labels = a.labels;
+  std::map<std::string, uint32_t> index;
+  for (uint32_t k = 0; k < out.labels.size(); ++k) index.emplace(out.labels[k], k);
+  auto remap = [&](const std::vector<uint32_t>& set, const std::vector<std::string>& names) {
+    std::vector<uint32_t> mapped;
+    for (uint32_t k : set) {
+      auto [it, added] = index.emplace(names[k], static_cast<uint32_t>(out.labels.size()));
+      if (added) out.labels.push_back(names[k]);
+      mapped.push_back(it->second);
+    }
+    std::sort(mapped.begin(), mapped.end());
+    return mapped;
+  };
+  const size_t n = std::min(a.rows.size(), b.rows.size());
+  out.gold.resize(n);
+  out.predicted_a.resize(n);
+  out.predicted_b.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    out.gold[i] = a.rows[i].gold;
+    out.predicted_a[i] = a.rows[i].predicted;
+    out.predicted_b[i] = remap(b.rows[i].predicted, b.labels);
+    const bool same_text = i >= a.examples.size() || i >= b.examples.size() || a.examples[i].text == b.examples[i].text;
+    if (!out.first_mismatch && (remap(b.rows[i].gold, b.labels) != out.gold[i] || !same_text)) out.first_mismatch = i;
+  }
+  return out;
+}
+
 }  // namespace trainops

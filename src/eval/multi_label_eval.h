@@ -7,6 +7,7 @@
 // reports are unchanged. Thread-safety: reentrant.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,16 @@ struct MultiLabelEvalResult {
 // Scores `dataset` (read with EvalSource, which reads label sets for a multi-label model).
 // `input.threshold` >= 0 replaces every label's threshold.
 MultiLabelEvalResult EvaluateMultiLabel(const Model& model, Dataset dataset, const EvalInput& input);
+
+// Two results over the same rows (same count: the caller checks) on one label list: a's
+// labels, then any only b knows; every set re-indexed into it. `first_mismatch` is the
+// first row whose text or gold set differs between them (they did not read the same rows).
+struct AlignedLabelSets {
+  std::vector<std::string> labels;
+  std::vector<std::vector<uint32_t>> gold, predicted_a, predicted_b;
+  std::optional<size_t> first_mismatch;
+};
+AlignedLabelSets AlignLabelSets(const MultiLabelEvalResult& a, const MultiLabelEvalResult& b);
 
 // The eval report: {"task_kind": "multi_label", "n", "exact_match", "accuracy" (= exact
 // match), "micro_precision", "micro_recall", "micro_f1", "macro_f1", "weighted_f1",

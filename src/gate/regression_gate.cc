@@ -286,28 +286,15 @@ std::vector<GateCheck> MultiLabelRegressionChecks(const MultiLabelEvalResult& ca
   }
   if (n == 0) return {StatusCheck("regression", "no regression against the baseline", GateStatus::kFail, "the test data has no rows")};
   // One label list for both: the candidate's, then any only the baseline knows.
-  std::vector<std::string> labels = candidate.labels;
-  std::map<std::string, uint32_t> index;
-  for (uint32_t k = 0; k < labels.size(); ++k) index.emplace(labels[k], k);
-  auto remap = [&](const std::vector<uint32_t>& set, const std::vector<std::string>& names) {
-    std::vector<uint32_t> out;
-    for (uint32_t k : set) {
-      auto [it, added] = index.emplace(names[k], static_cast<uint32_t>(labels.size()));
-      if (added) labels.push_back(names[k]);
-      out.push_back(it->second);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  };
-  std::vector<std::vector<uint32_t>> gold(n), pred_c(n), pred_b(n);
-  for (size_t i = 0; i < n; ++i) {
-    gold[i] = candidate.rows[i].gold;
-    pred_c[i] = candidate.rows[i].predicted;
-    pred_b[i] = remap(baseline.rows[i].predicted, baseline.labels);
-    if (remap(baseline.rows[i].gold, baseline.labels) != gold[i]) {
-      throw InternalError(fmt::format("regression: row {} has other gold labels for the two models", i));
-    }
+  AlignedLabelSets aligned = AlignLabelSets(candidate, baseline);
+  if (aligned.first_mismatch) {
+    throw InternalError(fmt::format("regression: row {} has other gold labels for the two models",
+                                    *aligned.first_mismatch));
   }
+  const std::vector<std::string>& labels = aligned.labels;
+  const auto& gold = aligned.gold;
+  const auto& pred_c = aligned.predicted_a;
+  const auto& pred_b = aligned.predicted_b;
   // samples_f1 is no MetricSpec; every other comparable metric is (parsed once, not per resample).
   auto metric_of = [&](const std::optional<MetricSpec>& metric, const std::vector<std::vector<uint32_t>>& predicted,
                        const std::vector<uint32_t>* sample) {

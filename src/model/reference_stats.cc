@@ -218,6 +218,17 @@ ReferenceStats ReferenceStats::Empty(std::vector<std::string> labels, WordFilter
   return s;
 }
 
+void ReferenceStats::AddMeasures(std::string_view raw_text, const ScoredText& scored) {
+  top_confidence.Add(scored.confidence);
+  top_two_margin.Add(scored.margin);
+  feature_coverage.Add(scored.coverage);
+  text_length.Add(static_cast<double>(TextLengthInCodePoints(raw_text)));
+  const OovCount oov = CountOutOfVocabulary(raw_text, train_words);
+  oov_rate.Add(oov.Rate());
+  word_tokens += oov.tokens;
+  oov_tokens += oov.unseen;
+}
+
 void ReferenceStats::Add(std::string_view raw_text, const ScoredText& scored, std::optional<uint32_t> gold) {
   if (scored.predicted >= labels.size() || (gold && *gold >= labels.size())) {
     throw InternalError(fmt::format("reference statistics: label index out of range ({} labels)", labels.size()));
@@ -229,14 +240,7 @@ void ReferenceStats::Add(std::string_view raw_text, const ScoredText& scored, st
     ++label_correct[*gold];
     ++correct_by_confidence[top_confidence.BinOf(scored.confidence)];
   }
-  top_confidence.Add(scored.confidence);
-  top_two_margin.Add(scored.margin);
-  feature_coverage.Add(scored.coverage);
-  text_length.Add(static_cast<double>(TextLengthInCodePoints(raw_text)));
-  const OovCount oov = CountOutOfVocabulary(raw_text, train_words);
-  oov_rate.Add(oov.Rate());
-  word_tokens += oov.tokens;
-  oov_tokens += oov.unseen;
+  AddMeasures(raw_text, scored);
 }
 
 void ReferenceStats::AddSet(std::string_view raw_text, const ScoredText& scored, const std::vector<uint32_t>& chosen,
@@ -261,14 +265,7 @@ void ReferenceStats::AddSet(std::string_view raw_text, const ScoredText& scored,
     sets->gold_labels += gold->size();
     if (*gold == chosen) ++correct_by_confidence[top_confidence.BinOf(scored.confidence)];
   }
-  top_confidence.Add(scored.confidence);
-  top_two_margin.Add(scored.margin);
-  feature_coverage.Add(scored.coverage);
-  text_length.Add(static_cast<double>(TextLengthInCodePoints(raw_text)));
-  const OovCount oov = CountOutOfVocabulary(raw_text, train_words);
-  oov_rate.Add(oov.Rate());
-  word_tokens += oov.tokens;
-  oov_tokens += oov.unseen;
+  AddMeasures(raw_text, scored);
 }
 
 double ReferenceStats::MicroF1() const {

@@ -158,6 +158,10 @@ struct ReferenceStats {
   // A few numbers for run.json.
   nlohmann::json Summary() const;
   bool operator==(const ReferenceStats&) const = default;
+
+ private:
+  // The histograms and token counts of one text (what Add and AddSet share).
+  void AddMeasures(std::string_view raw_text, const ScoredText& scored);
 };
 
 // The statistics of the validation rows as the shipped model scores them (the selected
