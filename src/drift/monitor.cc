@@ -184,12 +184,9 @@ MonitorOutcome MonitorWindow(const Model& model, const std::string& model_id, co
   // Feedback: labels agents gave afterwards.
   json feedback_accuracy = nullptr, feedback_f1 = nullptr;
   if (feedback_rows > 0) {
-    const std::string weighted_reason = !selected_feedback  ? ""
-                                        : counts.reweighted ? "the traffic log sampled this window unevenly"
-                                                            : "feedback partly from a selection";
-    feedback_accuracy = monitor_internal::AddFeedbackAccuracy(b, ref, feedback_rows, feedback_correct, weighted,
-                                                              weighted_reason, ref_accuracy, ref.Correct(),
-                                                              ref_gold_rows);
+    feedback_accuracy = monitor_internal::AddFeedbackAccuracy(
+        b, "accuracy on the rows with feedback (the answer after rejection)", ref, feedback_rows, feedback_correct,
+        weighted, selected_feedback, counts, ref_accuracy, ref.Correct(), ref_gold_rows);
 
     json& f = b.Add("feedback_macro_f1", "feedback",
                     "macro-F1 over the labels in feedback (reported with a bootstrap interval; not tested)",

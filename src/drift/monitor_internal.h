@@ -134,11 +134,12 @@ json AddEstimatedAccuracy(Builder& b, const WindowMeasure& m, const std::string&
                           uint64_t ref_gold_rows);
 
 // Accuracy on the rows with feedback against `ref_accuracy`: Fisher's test, or, when the
-// feedback is partly a selection or the window was sampled unevenly (`weighted_reason`
-// non-empty), the stratified estimate of `weighted`. Returns the report's feedback_accuracy.
-json AddFeedbackAccuracy(Builder& b, const ReferenceStats& ref, uint64_t feedback_rows, uint64_t feedback_correct,
-                         const WeightedAccuracy& weighted, const std::string& weighted_reason, double ref_accuracy,
-                         uint64_t ref_correct, uint64_t ref_gold_rows);
+// feedback is partly a selection (`selected_feedback`) or the window was sampled unevenly
+// (counts.reweighted), the stratified estimate of `weighted`. Returns the report's
+// feedback_accuracy.
+json AddFeedbackAccuracy(Builder& b, const std::string& description, const ReferenceStats& ref, uint64_t feedback_rows,
+                         uint64_t feedback_correct, const WeightedAccuracy& weighted, bool selected_feedback,
+                         const SampleCounts& counts, double ref_accuracy, uint64_t ref_correct, uint64_t ref_gold_rows);
 
 // Recall per label with enough feedback against validation (Fisher, Bonferroni over the
 // labels tested). Returns the per-label list.

@@ -258,12 +258,9 @@ MonitorOutcome MonitorMultiLabelWindow(const Model& model, const std::string& mo
 
   json feedback_accuracy = nullptr, feedback_f1 = nullptr;
   if (feedback_rows > 0) {
-    const std::string weighted_reason = !selected_feedback  ? ""
-                                        : counts.reweighted ? "the traffic log sampled this window unevenly"
-                                                            : "feedback partly from a selection";
-    feedback_accuracy = monitor_internal::AddFeedbackAccuracy(b, ref, feedback_rows, feedback_correct, weighted,
-                                                              weighted_reason, ref_accuracy, ref_exact, ref.rows);
-    b.signals.back()["description"] = "exact-set accuracy on the rows with feedback (the chosen set is the given set)";
+    feedback_accuracy = monitor_internal::AddFeedbackAccuracy(
+        b, "exact-set accuracy on the rows with feedback (the chosen set is the given set)", ref, feedback_rows,
+        feedback_correct, weighted, selected_feedback, counts, ref_accuracy, ref_exact, ref.rows);
     json& f = b.Add("feedback_micro_f1", "feedback",
                     "micro-F1 over the labels of the rows with feedback (reported with a bootstrap interval; not "
                     "tested)",

@@ -94,15 +94,17 @@ json AddEstimatedAccuracy(Builder& b, const WindowMeasure& m, const std::string&
           {"reference", ref_accuracy}};
 }
 
-json AddFeedbackAccuracy(Builder& b, const ReferenceStats& ref, uint64_t feedback_rows, uint64_t feedback_correct,
-                         const WeightedAccuracy& weighted, const std::string& weighted_reason, double ref_accuracy,
-                         uint64_t ref_correct, uint64_t ref_gold_rows) {
+json AddFeedbackAccuracy(Builder& b, const std::string& description, const ReferenceStats& ref, uint64_t feedback_rows,
+                         uint64_t feedback_correct, const WeightedAccuracy& weighted, bool selected_feedback,
+                         const SampleCounts& counts, double ref_accuracy, uint64_t ref_correct, uint64_t ref_gold_rows) {
+  const std::string weighted_reason = !selected_feedback  ? ""
+                                      : counts.reweighted ? "the traffic log sampled this window unevenly"
+                                                          : "feedback partly from a selection";
   const DriftSpec& drift = b.spec.drift;
   const bool feedback_tested = feedback_rows >= static_cast<uint64_t>(drift.min_rows) && ref.HasCorrectness();
   const std::string too_little_feedback =
       fmt::format("not tested: {} feedback rows, fewer than drift.min_rows = {}", feedback_rows, drift.min_rows);
-  json& s = b.Add("feedback_accuracy", "feedback", "accuracy on the rows with feedback (the answer after rejection)",
-                  Direction::kDecrease);
+  json& s = b.Add("feedback_accuracy", "feedback", description, Direction::kDecrease);
   if (weighted_reason.empty()) {
     const Interval ci = WilsonInterval(feedback_correct, feedback_rows);
     const double acc = Share(feedback_correct, feedback_rows);
