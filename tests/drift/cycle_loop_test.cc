@@ -193,8 +193,12 @@ TEST_F(CycleLoopTest, AccuracyThatStaysLowRetrainsInConsecutiveWindowsAStableStr
     ASSERT_LE(code, 1) << last_err_;
     retrained.push_back(r.at("retrained").get<bool>());
     recovery.push_back(r.at("recovery").get<bool>());
-    if (w == 1) EXPECT_THAT(r.at("decision").get<std::string>(), HasSubstr("recovery")) << r.dump();
-    if (w == 2) EXPECT_THAT(r.at("decision").get<std::string>(), HasSubstr("cooldown")) << r.dump();
+    if (w == 1) {
+      EXPECT_THAT(r.at("decision").get<std::string>(), HasSubstr("recovery")) << r.dump();
+    }
+    if (w == 2) {
+      EXPECT_THAT(r.at("decision").get<std::string>(), HasSubstr("cooldown")) << r.dump();
+    }
   }
   EXPECT_EQ(retrained, (std::vector<bool>{true, true, false, true}));
   EXPECT_EQ(recovery, (std::vector<bool>{false, true, false, false}));
