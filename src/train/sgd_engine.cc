@@ -126,6 +126,14 @@ float SgdEngine::LearningRate(uint64_t step, uint64_t total_steps) const {
 
 double SgdEngine::Run(const std::vector<uint32_t>& order, size_t begin, size_t end, uint64_t step,
                       uint64_t total_steps, int threads) {
+  if (train_.multi_label()) {
+    // One-vs-all updates touch every label's weights early on, so Hogwild threads collide
+    // on every row; on small data that is all noise and no speed: on NLU++ hotels (823
+    // rows) two threads were no faster than one and moved a split's micro-F1 by up to 4
+    // points from run to run (bench/RESULTS.md). A thread per kMultiLabelRowsPerThread rows.
+    constexpr size_t kMultiLabelRowsPerThread = 5000;
+    threads = std::max(1, std::min(ResolveThreads(threads), static_cast<int>(train_.size() / kMultiLabelRowsPerThread)));
+  }
   std::vector<double> losses(static_cast<size_t>(std::max(1, threads)), 0.0);
   const size_t n = end - begin;
   ParallelFor(n, threads, [&](size_t t, size_t chunk_begin, size_t chunk_end) {
