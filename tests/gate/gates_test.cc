@@ -27,7 +27,9 @@ TEST(GatesSpecTest, AMissingTestFileNamesTheSpecLineAndKey) {
                                       "  label_column: intent\n",
                                       dir / "task.yaml");
   try {
-    RunGates(spec, {dir / "missing.bin"});
+    GateRunOptions options;
+    options.candidate = dir / "missing.bin";
+    RunGates(spec, options);
     FAIL() << "gates ran without test data";
   } catch (const InputError& e) {
     EXPECT_THAT(e.what(), HasSubstr((dir / "task.yaml").string() + ":3: key data.test is not set"));
