@@ -263,6 +263,7 @@ void ReferenceStats::AddSet(std::string_view raw_text, const ScoredText& scored,
       }
     }
     sets->gold_labels += gold->size();
+    sets->chosen_with_gold += chosen.size();
     if (*gold == chosen) ++correct_by_confidence[top_confidence.BinOf(scored.confidence)];
   }
   AddMeasures(raw_text, scored);
@@ -270,7 +271,7 @@ void ReferenceStats::AddSet(std::string_view raw_text, const ScoredText& scored,
 
 double ReferenceStats::MicroF1() const {
   if (!sets) return 0;
-  const double denominator = static_cast<double>(sets->gold_labels + sets->chosen_labels);
+  const double denominator = static_cast<double>(sets->gold_labels + sets->chosen_with_gold);
   return denominator > 0 ? 2.0 * static_cast<double>(sets->true_positives) / denominator : 0.0;
 }
 
@@ -296,7 +297,8 @@ nlohmann::json ReferenceStats::ToJson(bool with_filter_bits) const {
     j["sets"] = {{"cardinality", sets->cardinality},
                  {"gold_labels", sets->gold_labels},
                  {"true_positives", sets->true_positives},
-                 {"chosen_labels", sets->chosen_labels}};
+                 {"chosen_labels", sets->chosen_labels},
+                 {"chosen_with_gold", sets->chosen_with_gold}};
   }
   nlohmann::json filter = {{"kind", "bloom"},
                            {"key", "xxh3_64 word token hash (feature scheme)"},
@@ -333,11 +335,13 @@ ReferenceStats ReferenceStats::FromJson(const nlohmann::json& j, const std::vect
       sets.gold_labels = js.at("gold_labels").get<uint64_t>();
       sets.true_positives = js.at("true_positives").get<uint64_t>();
       sets.chosen_labels = js.at("chosen_labels").get<uint64_t>();
+      sets.chosen_with_gold = js.at("chosen_with_gold").get<uint64_t>();
       if (sets.cardinality.size() != SetStats::kMaxCardinality + 1 || Sum(sets.cardinality) != s.rows) {
         Corrupt("reference statistics' label-set sizes do not add up to their rows");
       }
       if (Sum(s.label_counts) != sets.gold_labels || Sum(s.predicted_counts) != sets.chosen_labels ||
-          sets.true_positives > std::min(sets.gold_labels, sets.chosen_labels)) {
+          sets.chosen_with_gold > sets.chosen_labels ||
+          sets.true_positives > std::min(sets.gold_labels, sets.chosen_with_gold)) {
         Corrupt("reference statistics' label-set counts do not add up");
       }
       s.sets = std::move(sets);

@@ -103,6 +103,7 @@ struct SetStats {
   uint64_t gold_labels = 0;           // sum of the gold sets' sizes
   uint64_t true_positives = 0;        // chosen labels in the gold set (over all rows)
   uint64_t chosen_labels = 0;         // sum of the chosen sets' sizes
+  uint64_t chosen_with_gold = 0;      // the same over the rows with a gold set (micro-F1's)
   bool operator==(const SetStats&) const = default;
 };
 
@@ -145,7 +146,7 @@ struct ReferenceStats {
   // not used.
   void AddSet(std::string_view raw_text, const ScoredText& scored, const std::vector<uint32_t>& chosen,
               const std::vector<uint32_t>* gold);
-  // Micro-F1 of the rows with gold sets (multi-label; 0 without any).
+  // Micro-F1 over the rows added with a gold set (multi-label; 0 without any).
   double MicroF1() const;
 
   // Everything, the filter's bits included (hex of its little-endian 64-bit words) unless

@@ -129,6 +129,42 @@ TEST(ReferenceStatsTest, JsonRoundTripIsExact) {
   EXPECT_NEAR(summary["validation_oov_rate"].get<double>(), 5.0 / 9.0, 1e-12);
 }
 
+// Multi-label statistics: a row counts once per label of its sets, set sizes are binned,
+// exact-set rows go by confidence bin, micro-F1 comes from the pooled counts; the JSON
+// round trip is exact and counts that do not add up are refused.
+TEST(ReferenceStatsTest, LabelSetsCountPerLabelAndRoundTrip) {
+  ReferenceStats s = ReferenceStats::Empty({"a", "b", "c"}, WordFilter::FromTexts({"where is my parcel"}), true);
+  ASSERT_TRUE(s.MultiLabel());
+  const std::vector<uint32_t> ab = {0, 1}, a = {0}, none = {}, abc = {0, 1, 2};
+  s.AddSet("where is my parcel", {0, 0.9f, 0.5f, 1.0f}, ab, &ab);    // exact
+  s.AddSet("refund please", {0, 0.6f, 0.1f, 0.5f}, a, &ab);          // misses b
+  s.AddSet("hello", {0, 0.2f, 0.0f, 1.0f}, none, &none);             // none, rightly
+  s.AddSet("everything at once", {0, 0.7f, 0.1f, 1.0f}, abc, nullptr);  // traffic: no gold
+  EXPECT_EQ(s.rows, 4u);
+  EXPECT_EQ(s.predicted_counts, (std::vector<uint64_t>{3, 2, 1}));
+  EXPECT_EQ(s.label_counts, (std::vector<uint64_t>{2, 2, 0}));
+  EXPECT_EQ(s.label_correct, (std::vector<uint64_t>{2, 1, 0}));
+  EXPECT_EQ(s.sets->cardinality, (std::vector<uint64_t>{1, 1, 1, 1, 0, 0}));
+  uint64_t exact = 0;
+  for (uint64_t c : s.correct_by_confidence) exact += c;
+  EXPECT_EQ(exact, 2u);
+  // TP 3 (a, b; a), gold labels 4, chosen labels of the rows with gold 3 (the traffic
+  // row's three do not count).
+  EXPECT_NEAR(s.MicroF1(), 2.0 * 3 / (4 + 3), 1e-12);
+  EXPECT_EQ(ReferenceStats::FromJson(nlohmann::json::parse(s.ToJson().dump())), s);
+  EXPECT_TRUE(s.Summary().contains("label_sets"));
+
+  nlohmann::json bad = s.ToJson();
+  bad["sets"]["gold_labels"] = 5;
+  EXPECT_THROW(ReferenceStats::FromJson(bad), CorruptFileError);
+  bad = s.ToJson();
+  bad["sets"]["cardinality"] = {1, 1, 1, 0, 0, 0};
+  EXPECT_THROW(ReferenceStats::FromJson(bad), CorruptFileError);
+  // Single-label statistics refuse AddSet rather than miscount.
+  ReferenceStats single = ReferenceStats::Empty({"a", "b"}, WordFilter::FromTexts({"x"}));
+  EXPECT_THROW(single.AddSet("x", {}, a, nullptr), InternalError);
+}
+
 TEST(ReferenceStatsFileTest, ModelWithStatsLoadsThemBackBitExactly) {
   TempDir dir;
   Model m = TinyModel();
