@@ -151,26 +151,38 @@ std::string UnknownLabels(const nlohmann::json& m) {
   return html + "</table></div></section>\n";
 }
 
-std::string PerLabelRecall(const nlohmann::json& m) {
-  const auto& rows = At(m, "per_label_recall");
+// A per-label table of the report: label, reference, this window, change, (rows,) p-value, alert.
+std::string PerLabelTable(const nlohmann::json& rows, const std::string& id, const std::string& title,
+                          const std::string& note, bool with_rows) {
   if (!rows.is_array() || rows.empty()) return "";
-  std::string html =
-      "<section id=\"per-label-recall\"><h2>Recall per label (feedback)</h2><div class=\"scroll\">"
-      "<table class=\"compact\">"
-      "<tr><th>label</th><th>reference</th><th>this window</th><th>change</th><th>rows</th>"
-      "<th>p-value</th><th></th></tr>";
+  std::string html = "<section id=\"" + id + "\"><h2>" + title + "</h2>" +
+                     (note.empty() ? "" : "<p class=\"note\">" + note + "</p>") +
+                     "<div class=\"scroll\"><table class=\"compact\">"
+                     "<tr><th>label</th><th>reference</th><th>this window</th><th>change</th>" +
+                     (with_rows ? "<th>rows</th>" : "") + "<th>p-value</th><th></th></tr>";
   for (const auto& r : rows) {
     const auto ref = NumberAt(r, "reference"), value = NumberAt(r, "value");
     std::string change = "–";
     if (ref && value) change = fmt::format("{:+.1f} pts", 100.0 * (*value - *ref));
-    html += "<tr><td>" + HtmlEscape(TextAt(r, "label")) + "</td><td class=\"num\">" +
-            FormatPercent(ref) + "</td><td class=\"num\">" + FormatPercent(value) +
-            "</td><td class=\"num\">" + change + "</td><td class=\"num\">" +
-            FormatNumber(NumberAt(r, "rows")) + "</td><td class=\"num\">" +
-            FormatPValue(NumberAt(r, "p_value")) + "</td><td>" +
+    html += "<tr><td>" + HtmlEscape(TextAt(r, "label")) + "</td><td class=\"num\">" + FormatPercent(ref) +
+            "</td><td class=\"num\">" + FormatPercent(value) + "</td><td class=\"num\">" + change + "</td>" +
+            (with_rows ? "<td class=\"num\">" + FormatNumber(NumberAt(r, "rows")) + "</td>" : "") +
+            "<td class=\"num\">" + FormatPValue(NumberAt(r, "p_value")) + "</td><td>" +
             (FlagAt(r, "alert") ? "<span class=\"flag bad\">alert</span>" : "") + "</td></tr>";
   }
   return html + "</table></div></section>\n";
+}
+
+std::string PerLabelRecall(const nlohmann::json& m) {
+  return PerLabelTable(At(m, "per_label_recall"), "per-label-recall", "Recall per label (feedback)", "", true);
+}
+
+// Multi-label models: the share of messages each label was chosen for (label_rates).
+std::string LabelRates(const nlohmann::json& m) {
+  return PerLabelTable(At(m, "label_rates"), "label-rates", "Predicted rate per label",
+                       "Share of messages each label is chosen for, against validation; Fisher's exact test per "
+                       "label, Bonferroni-adjusted over the labels.",
+                       false);
 }
 
 }  // namespace
@@ -187,7 +199,7 @@ std::string MonitorHtml(const nlohmann::json& monitor, const std::vector<nlohman
           ReportStyle() + kMonitorStyle + "</style>\n</head>\n<body>\n";
   html += Header(monitor) + "<main>\n" + AlertSummary(monitor) + AccuracySection(monitor);
   html += monitor_page::SignalsSection(monitor) + monitor_page::TrendsSection(monitor, history);
-  html += UnknownLabels(monitor) + PerLabelRecall(monitor);
+  html += LabelRates(monitor) + UnknownLabels(monitor) + PerLabelRecall(monitor);
   return html + "</main>\n</body>\n</html>\n";
 }
 

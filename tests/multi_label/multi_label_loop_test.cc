@@ -99,6 +99,13 @@ TEST_F(MultiLabelLoopTest, MonitorReadsLabelSets) {
   EXPECT_EQ(report.at("unknown_labels").size(), 0u);
   // The label cardinality's reference is validation's: about 1.5 labels a message.
   EXPECT_NEAR(Signal(report, "label_cardinality")->at("reference").get<double>(), 1.5, 0.4);
+  // The HTML report lists each label's predicted rate against validation.
+  auto html = RunCli({"monitor", "--task", spec_.string(), "--traffic", (dir_ / "w.csv").string(), "--report",
+                      (dir_ / "monitor.html").string(), "--no-record", "--quiet"});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  const std::string page = ReadAll(dir_ / "monitor.html");
+  EXPECT_THAT(page, HasSubstr("Predicted rate per label"));
+  EXPECT_THAT(page, HasSubstr("<td>refunds</td>"));
 
   // Every message about shipping: the label rates move, and say which label.
   MultiLabelCsvOptions shipping;
