@@ -146,25 +146,22 @@ GateReport RunGates(const TaskSpec& spec, const GateRunOptions& options) {
                         "release the first {} model with --force and a reason",
                         options.baseline.string(), baseline.info.multi_label ? "multi-label" : "single-label",
                         multi_label ? "multi-label" : "single-label", multi_label ? "multi-label" : "single-label")));
-      } else if (multi_label) {
-        const MultiLabelEvalResult base_result = EvaluateMultiLabel(baseline, std::move(test_rows), input);
-        for (auto& c : MultiLabelRegressionChecks(*multi_result, base_result, gates.regression, spec.seed)) {
-          report.checks.push_back(std::move(c));
-        }
-        baseline_json = {{"path", options.baseline.string()},
-                         {"description", options.baseline_description},
-                         {"accuracy", base_result.counts.ExactMatch()},
-                         {"micro_f1", base_result.counts.MicroF1()},
-                         {"macro_f1", base_result.counts.MacroF1()}};
       } else {
-        const EvalResult base_result = Evaluate(baseline, std::move(test_rows), input);
-        for (auto& c : RegressionChecks(*result, base_result, gates.regression, spec.seed)) {
-          report.checks.push_back(std::move(c));
+        baseline_json = {{"path", options.baseline.string()}, {"description", options.baseline_description}};
+        std::vector<GateCheck> regression;
+        if (multi_label) {
+          const MultiLabelEvalResult base_result = EvaluateMultiLabel(baseline, std::move(test_rows), input);
+          regression = MultiLabelRegressionChecks(*multi_result, base_result, gates.regression, spec.seed);
+          baseline_json["accuracy"] = base_result.counts.ExactMatch();
+          baseline_json["micro_f1"] = base_result.counts.MicroF1();
+          baseline_json["macro_f1"] = base_result.counts.MacroF1();
+        } else {
+          const EvalResult base_result = Evaluate(baseline, std::move(test_rows), input);
+          regression = RegressionChecks(*result, base_result, gates.regression, spec.seed);
+          baseline_json["accuracy"] = base_result.confusion.Accuracy();
+          baseline_json["macro_f1"] = base_result.confusion.MacroF1();
         }
-        baseline_json = {{"path", options.baseline.string()},
-                         {"description", options.baseline_description},
-                         {"accuracy", base_result.confusion.Accuracy()},
-                         {"macro_f1", base_result.confusion.MacroF1()}};
+        for (auto& c : regression) report.checks.push_back(std::move(c));
       }
     }
   }

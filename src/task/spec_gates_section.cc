@@ -70,8 +70,8 @@ void ParseGates(const YamlSection& top, const std::filesystem::path& base, Gates
   reg.Read("baseline", baseline);
   if (!baseline.empty()) r.baseline = baseline == "production" ? baseline : Resolve(base, baseline).string();
   reg.Read("metrics", r.metrics);
+  const std::vector<std::string> comparable = {"accuracy", "macro_f1", "weighted_f1", "micro_f1", "samples_f1"};
   for (const auto& m : r.metrics) {
-    const std::vector<std::string> comparable = {"accuracy", "macro_f1", "weighted_f1", "micro_f1", "samples_f1"};
     if (std::find(comparable.begin(), comparable.end(), m) == comparable.end()) {
       reg.Fail("metrics", fmt::format("\"{}\" cannot be compared{}; use accuracy, macro_f1, weighted_f1, micro_f1 or "
                                       "samples_f1 (multi-label: accuracy is exact-set accuracy)",
