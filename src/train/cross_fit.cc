@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/parallel.h"
 #include "train/sgd_engine.h"
 #include "train/training_rows.h"
 
@@ -28,6 +29,47 @@ EncodedData SubsetRows(const EncodedData& data, const std::vector<uint32_t>& row
   return out;
 }
 
+namespace {
+
+struct FoldModel {
+  Model model;
+  std::vector<uint32_t> held_out;
+  bool trained = false;
+};
+
+// Fold f's model, trained on the other folds' rows (fold_of[i] != f) for `epochs`.
+FoldModel TrainFold(const Model& shape, const EncodedData& train, const Hyperparameters& hp, double epochs,
+                    const std::vector<int>& fold_of, int f, int threads) {
+  FoldModel out;
+  std::vector<uint32_t> in;
+  for (uint32_t i = 0; i < fold_of.size(); ++i) (fold_of[i] == f ? out.held_out : in).push_back(i);
+  if (in.size() < 2 || out.held_out.empty()) return out;
+  const EncodedData part = SubsetRows(train, in);
+  Model& model = out.model;
+  model.info = shape.info;
+  model.vocab = shape.vocab;
+  model.idf = shape.idf;
+  OptimizerState state;
+  Hyperparameters fold_hp = hp;
+  fold_hp.seed = hp.seed + static_cast<uint64_t>(f) + 1;
+  InitializeWeights(fold_hp, model, state);
+  SgdEngine engine(model, state, part, fold_hp);
+  InMemoryRows rows(part, part.size(), fold_hp.seed, 0);
+  const uint64_t total = static_cast<uint64_t>(hp.epochs) * part.size();
+  const auto stop = static_cast<uint64_t>(std::llround(std::max(epochs, 1.0) * static_cast<double>(part.size())));
+  uint64_t step = 0;
+  for (uint32_t epoch = 0; step < std::min(stop, total); ++epoch) {
+    const RowWindow window = rows.WindowAt(epoch, 0);
+    const uint64_t take = std::min<uint64_t>(part.size(), std::min(stop, total) - step);
+    engine.Run(*window.order, 0, take, step, total, threads);
+    step += take;
+  }
+  out.trained = true;
+  return out;
+}
+
+}  // namespace
+
 std::vector<float> OutOfFoldLogits(const Model& shape, const EncodedData& train, const Hyperparameters& hp,
                                    double epochs, int folds, int threads, Model* average) {
   int averaged = 0;
@@ -37,45 +79,40 @@ std::vector<float> OutOfFoldLogits(const Model& shape, const EncodedData& train,
   const std::vector<uint32_t> order = ShuffledOrder(n, hp.seed ^ 0x63726f7373ull, 0);  // "cross"
   std::vector<int> fold_of(n);
   for (size_t i = 0; i < n; ++i) fold_of[order[i]] = static_cast<int>(i % static_cast<size_t>(folds));
+  // A multi-label fold small enough to train on one thread (SgdEngine::Run) trains side
+  // by side with others, a fold a thread: the same models (each is deterministic on one
+  // thread), averaged in fold order, in a fraction of the wall time. Larger folds use the
+  // threads themselves, one fold at a time, so only one fold model is held.
+  const size_t part_rows = n - n / static_cast<size_t>(folds);
+  const int side_by_side =
+      train.multi_label() && part_rows < 2 * kMultiLabelRowsPerThread ? std::max(1, ResolveThreads(threads)) : 1;
   std::vector<float> hidden, row_logits;
-  for (int f = 0; f < folds; ++f) {
-    std::vector<uint32_t> in, out;
-    for (uint32_t i = 0; i < n; ++i) (fold_of[i] == f ? out : in).push_back(i);
-    if (in.size() < 2 || out.empty()) continue;
-    const EncodedData part = SubsetRows(train, in);
-    Model model;
-    model.info = shape.info;
-    model.vocab = shape.vocab;
-    model.idf = shape.idf;
-    OptimizerState state;
-    Hyperparameters fold_hp = hp;
-    fold_hp.seed = hp.seed + static_cast<uint64_t>(f) + 1;
-    InitializeWeights(fold_hp, model, state);
-    SgdEngine engine(model, state, part, fold_hp);
-    InMemoryRows rows(part, part.size(), fold_hp.seed, 0);
-    const uint64_t total = static_cast<uint64_t>(hp.epochs) * part.size();
-    const auto stop = static_cast<uint64_t>(std::llround(std::max(epochs, 1.0) * static_cast<double>(part.size())));
-    uint64_t step = 0;
-    for (uint32_t epoch = 0; step < std::min(stop, total); ++epoch) {
-      const RowWindow window = rows.WindowAt(epoch, 0);
-      const uint64_t take = std::min<uint64_t>(part.size(), std::min(stop, total) - step);
-      engine.Run(*window.order, 0, take, step, total, threads);
-      step += take;
-    }
-    if (average) {
-      if (averaged == 0) {
-        average->input.assign(model.input.size(), 0.0f);
-        average->bias.assign(model.bias.size(), 0.0f);
+  for (int first = 0; first < folds; first += side_by_side) {
+    const int count = std::min(side_by_side, folds - first);
+    std::vector<FoldModel> wave(static_cast<size_t>(count));
+    ParallelFor(wave.size(), count, [&](size_t, size_t begin, size_t end) {
+      for (size_t w = begin; w < end; ++w) {
+        wave[w] = TrainFold(shape, train, hp, epochs, fold_of, first + static_cast<int>(w), count > 1 ? 1 : threads);
       }
-      for (size_t w = 0; w < model.input.size(); ++w) average->input[w] += model.input[w];
-      for (size_t w = 0; w < model.bias.size(); ++w) average->bias[w] += model.bias[w];
-      ++averaged;
-    }
-    for (uint32_t i : out) {
-      const uint64_t first = train.offsets[i];
-      model.Logits(train.rows.data() + first, train.values.data() + first, train.offsets[i + 1] - first, hidden,
-                   row_logits);
-      std::copy(row_logits.begin(), row_logits.end(), logits.begin() + static_cast<ptrdiff_t>(i * labels));
+    });
+    for (const FoldModel& fold : wave) {
+      if (!fold.trained) continue;
+      const Model& model = fold.model;
+      if (average) {
+        if (averaged == 0) {
+          average->input.assign(model.input.size(), 0.0f);
+          average->bias.assign(model.bias.size(), 0.0f);
+        }
+        for (size_t w = 0; w < model.input.size(); ++w) average->input[w] += model.input[w];
+        for (size_t w = 0; w < model.bias.size(); ++w) average->bias[w] += model.bias[w];
+        ++averaged;
+      }
+      for (uint32_t i : fold.held_out) {
+        const uint64_t row_first = train.offsets[i];
+        model.Logits(train.rows.data() + row_first, train.values.data() + row_first,
+                     train.offsets[i + 1] - row_first, hidden, row_logits);
+        std::copy(row_logits.begin(), row_logits.end(), logits.begin() + static_cast<ptrdiff_t>(i * labels));
+      }
     }
   }
   if (average && averaged > 0) {

@@ -10,7 +10,8 @@
 // selected checkpoint had (the learning-rate schedule planned for the full run, so each
 // fold model stops where the selected one stood) and scores its held-out fold. Nothing of
 // the held-out fold, and nothing of the validation rows, reaches the fold models.
-// Not thread-safe; spreads each fold's updates over `threads` threads.
+// Not thread-safe; uses `threads` threads: small multi-label folds train side by side, a
+// fold a thread, larger ones one after another, each over all the threads.
 #pragma once
 
 #include <cstdint>

@@ -47,6 +47,15 @@ void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int
 void BuildFeatureSpace(const std::vector<std::string>& texts, int min_count, int threads, Model& model,
                        World* world, const std::function<int64_t(uint64_t seen)>& max_features);
 
+// Document frequencies of the extracted features (id, texts containing it; sorted by id),
+// two ways with the same result: every text's distinct ids sorted and counted (memory
+// proportional to the texts; BuildFeatureSpace's choice for small inputs), or one counter
+// per bucket of the hash space (memory proportional to the buckets; large inputs).
+std::vector<std::pair<uint32_t, uint64_t>> DocumentFrequenciesBySorting(const std::vector<std::string>& texts,
+                                                                        int threads, const Model& model);
+std::vector<std::pair<uint32_t, uint64_t>> DocumentFrequenciesInHashSpace(const std::vector<std::string>& texts,
+                                                                          int threads, const Model& model);
+
 // The vocabulary and IDF from document frequencies (id, texts containing it; sorted by
 // id) over `rows` texts: the ids seen in at least min_count texts, at most
 // max_features(how many those are) of them (> 0; 0 = all), the most frequent, ties to the

@@ -131,7 +131,6 @@ double SgdEngine::Run(const std::vector<uint32_t>& order, size_t begin, size_t e
     // on every row; on small data that is all noise and no speed: on NLU++ hotels (823
     // rows) two threads were no faster than one and moved a split's micro-F1 by up to 4
     // points from run to run (bench/RESULTS.md). A thread per kMultiLabelRowsPerThread rows.
-    constexpr size_t kMultiLabelRowsPerThread = 5000;
     threads = std::max(1, std::min(ResolveThreads(threads), static_cast<int>(train_.size() / kMultiLabelRowsPerThread)));
   }
   std::vector<double> losses(static_cast<size_t>(std::max(1, threads)), 0.0);

@@ -28,6 +28,10 @@ struct OptimizerState {
 // Initializes weights (seeded) and optimizer state for the model's vocabulary.
 void InitializeWeights(const Hyperparameters& hp, Model& model, OptimizerState& state);
 
+// A multi-label run gets one Hogwild thread per this many training rows (SgdEngine::Run
+// says why): below twice this, its updates run on one thread.
+inline constexpr size_t kMultiLabelRowsPerThread = 5000;
+
 class SgdEngine {
  public:
   SgdEngine(Model& model, OptimizerState& state, const EncodedData& train,

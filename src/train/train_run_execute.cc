@@ -171,6 +171,15 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
                      const TrainingData* loaded, const nlohmann::json& fingerprints,
                      std::optional<LoadedCheckpoint> resume_from) {
   const auto wall_start = Clock::now();
+  // Where a run's wall time went (run.json: phase_seconds): what a user tuning a run's
+  // speed needs first, and what the benches report next to the whole process's time.
+  nlohmann::json phases = nlohmann::json::object();
+  auto phase_start = wall_start;
+  const auto end_phase = [&](const char* name) {
+    const auto now = Clock::now();
+    phases[name] = std::chrono::duration<double>(now - phase_start).count();
+    phase_start = now;
+  };
   Model model;
   model.info.type = hp.type;
   model.info.features = hp.features;
@@ -290,6 +299,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     WriteFileAtomically(paths.metrics, metrics_lines);
     if (callbacks.on_checkpoint) callbacks.on_checkpoint(record);
   };
+  end_phase("features");
   Trainer trainer(model, *rows, in_scope, data.validation_labels, options);
   // A resumed run's throughput counts the steps this process did, not the checkpoint's.
   const uint64_t steps_before = resume_from ? resume_from->state.step : 0;
@@ -306,6 +316,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   const TrainerState& state = trainer.Run();
   const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count();
   if (!leader) return {};  // rank 0 holds the same weights and writes the run
+  end_phase("training");
 
   // The optimizer's accumulators and the checkpoint snapshot are done with: freed before
   // the selected checkpoint is read back, so the end of a run peaks no higher than its
@@ -394,7 +405,9 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     best.reference_stats = ValidationReferenceStats(
         best, data, streamed ? std::move(streamed->train_words) : WordFilter::FromTexts(data.train.texts), decisions);
   }
+  end_phase("calibration");
   SaveModel(best, paths.model);
+  end_phase("writing_model");
 
   const auto& best_record = [&]() -> const nlohmann::json& {
     for (const auto& r : state.history)
@@ -435,6 +448,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   run["validation_examples"] = validation.size();
   run["train_seconds"] = train_seconds;
   run["wall_seconds"] = wall;
+  run["phase_seconds"] = phases;
   const double trained_examples = static_cast<double>(state.step - steps_before) * world.size();
   run["examples_per_second"] = train_seconds > 0 ? trained_examples / train_seconds : 0.0;
   run["model_path"] = paths.model.string();

@@ -1,0 +1,80 @@
+// Tests of the feature space (train/feature_space.h): the two ways of counting document
+// frequencies agree exactly, whatever the thread count, and BuildFeatureSpace gives the
+// same vocabulary whichever way it counts.
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "task/task_spec.h"
+#include "train/feature_space.h"
+#include "train/hyperparameters.h"
+
+namespace trainops {
+namespace {
+
+std::vector<std::string> Messages(size_t n, uint64_t seed) {
+  static const std::vector<std::string> kWords = {"where", "is", "my", "order", "refund", "these", "shoes",
+                                                  "are",   "too", "small", "size", "return", "label",  "café",
+                                                  "naïve", "late", "parcel", "😀", "tracking", ""};
+  std::mt19937_64 rng(seed);
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < n; ++i) {
+    std::string t;
+    const size_t words = rng() % 9;  // some texts are empty
+    for (size_t w = 0; w < words; ++w) t += (w ? " " : "") + kWords[rng() % kWords.size()];
+    texts.push_back(t);
+  }
+  return texts;
+}
+
+Model ModelWith(const FeatureConfig& features) {
+  Model m;
+  m.info.features = features;
+  m.extractor = FeatureExtractor(features);
+  return m;
+}
+
+TEST(DocumentFrequenciesTest, SortingAndHashSpaceCountTheSameWhateverTheThreads) {
+  const Model m = ModelWith(ResolveHyperparameters(TaskSpec{}).features);
+  const std::vector<std::string> texts = Messages(500, 7);
+  const auto dense = DocumentFrequenciesInHashSpace(texts, 1, m);
+  ASSERT_GT(dense.size(), 100u);
+  for (size_t i = 1; i < dense.size(); ++i) ASSERT_LT(dense[i - 1].first, dense[i].first) << "id order";
+  for (int threads : {1, 2, 3}) {
+    EXPECT_EQ(DocumentFrequenciesBySorting(texts, threads, m), dense) << threads << " threads";
+    EXPECT_EQ(DocumentFrequenciesInHashSpace(texts, threads, m), dense) << threads << " threads";
+  }
+  // A text counts an n-gram once however often it holds it.
+  const auto twice = DocumentFrequenciesBySorting({"return return return"}, 1, m);
+  for (const auto& [id, df] : twice) EXPECT_EQ(df, 1u) << id;
+  EXPECT_TRUE(DocumentFrequenciesBySorting({}, 2, m).empty());
+  EXPECT_TRUE(DocumentFrequenciesInHashSpace({}, 2, m).empty());
+}
+
+TEST(DocumentFrequenciesTest, BuildFeatureSpaceIsTheSameForSmallAndLargeInputs) {
+  // A small hash space makes the same texts "large" for the counting choice: the
+  // vocabulary must then be what the sorted counts give.
+  FeatureConfig features = ResolveHyperparameters(TaskSpec{}).features;
+  features.buckets = 1024;  // texts * 8 ids a byte >= buckets / 4: counted in the hash space
+  const std::vector<std::string> texts = Messages(300, 11);
+  Model dense = ModelWith(features);
+  BuildFeatureSpace(texts, 2, 2, dense);
+  Model sorted = ModelWith(features);
+  AssignFeatureSpace(DocumentFrequenciesBySorting(texts, 1, sorted), texts.size(), 2, nullptr, sorted);
+  EXPECT_EQ(dense.vocab.ids(), sorted.vocab.ids());
+  EXPECT_EQ(dense.idf, sorted.idf);
+  EXPECT_EQ(dense.info.unseen_feature_idf, sorted.info.unseen_feature_idf);
+
+  features.buckets = 4u << 20;  // the default: these texts are counted by sorting
+  Model small = ModelWith(features);
+  BuildFeatureSpace(texts, 2, 2, small);
+  Model reference = ModelWith(features);
+  AssignFeatureSpace(DocumentFrequenciesInHashSpace(texts, 1, reference), texts.size(), 2, nullptr, reference);
+  EXPECT_EQ(small.vocab.ids(), reference.vocab.ids());
+  EXPECT_EQ(small.idf, reference.idf);
+}
+
+}  // namespace
+}  // namespace trainops
