@@ -73,6 +73,8 @@ double AverageRowBytes(const std::string& path);
 // OS. glibc keeps freed small blocks in its arenas, so without this each phase's peak
 // stayed resident under the next one's and the process peaked at their sum.
 void ReleaseFreedMemory();
+// Below this many bytes of weights a training run keeps its freed memory for reuse.
+inline constexpr size_t kReleaseFreedMemoryBytes = size_t{64} << 20;
 
 // The process's peak resident memory so far (getrusage), MiB.
 double PeakResidentMb();
