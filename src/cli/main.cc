@@ -15,6 +15,7 @@
 #include "cli/cli_context.h"
 #include "common/error.h"
 #include "common/strings.h"
+#include "train/memory_plan.h"
 #include "train/world.h"
 
 namespace {
@@ -121,6 +122,7 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  trainops::ConfigureProcessMemory();
   const int code = Run(argc, argv);
   // Under mpirun (docs/scale.md): a rank that failed ends the whole job, since the others
   // may wait for it in a collective; a rank that succeeded leaves MPI cleanly.

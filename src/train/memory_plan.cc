@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 
 namespace trainops {
@@ -84,11 +85,21 @@ int64_t CheckRowsWithin(int64_t memory_mb, int64_t max_rows, double file_bytes, 
 double AverageRowBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return 0;
-  std::string head(1 << 20, '\0');
+  std::error_code ec;
+  const uintmax_t bytes = std::filesystem::file_size(path, ec);
+  // The first MiB, or the whole file when smaller (a fresh MiB is 256 page faults).
+  std::string head(ec ? size_t{1} << 20 : std::min<size_t>(static_cast<size_t>(bytes), 1 << 20), '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
   const auto lines = std::count(head.begin(), head.end(), '\n');
   return lines > 1 ? static_cast<double>(head.size()) / static_cast<double>(lines) : static_cast<double>(head.size());
+}
+
+void ConfigureProcessMemory() {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  mallopt(M_TRIM_THRESHOLD, 8 << 20);
+#endif
 }
 
 void ReleaseFreedMemory() {
