@@ -53,27 +53,29 @@ TEST(DocumentFrequenciesTest, SortingAndHashSpaceCountTheSameWhateverTheThreads)
   EXPECT_TRUE(DocumentFrequenciesInHashSpace({}, 2, m).empty());
 }
 
-TEST(DocumentFrequenciesTest, BuildFeatureSpaceIsTheSameForSmallAndLargeInputs) {
-  // A small hash space makes the same texts "large" for the counting choice: the
-  // vocabulary must then be what the sorted counts give.
-  FeatureConfig features = ResolveHyperparameters(TaskSpec{}).features;
-  features.buckets = 1024;  // texts * 8 ids a byte >= buckets / 4: counted in the hash space
-  const std::vector<std::string> texts = Messages(300, 11);
-  Model dense = ModelWith(features);
-  BuildFeatureSpace(texts, 2, 2, dense);
-  Model sorted = ModelWith(features);
-  AssignFeatureSpace(DocumentFrequenciesBySorting(texts, 1, sorted), texts.size(), 2, nullptr, sorted);
-  EXPECT_EQ(dense.vocab.ids(), sorted.vocab.ids());
-  EXPECT_EQ(dense.idf, sorted.idf);
-  EXPECT_EQ(dense.info.unseen_feature_idf, sorted.info.unseen_feature_idf);
-
-  features.buckets = 4u << 20;  // the default: these texts are counted by sorting
-  Model small = ModelWith(features);
-  BuildFeatureSpace(texts, 2, 2, small);
+// BuildFeatureSpace's vocabulary against AssignFeatureSpace over the given counter's counts.
+void ExpectSameSpace(const FeatureConfig& features, const std::vector<std::string>& texts,
+                     std::vector<std::pair<uint32_t, uint64_t>> (*count)(const std::vector<std::string>&, int,
+                                                                         const Model&)) {
+  Model built = ModelWith(features);
+  BuildFeatureSpace(texts, 2, 2, built);
   Model reference = ModelWith(features);
-  AssignFeatureSpace(DocumentFrequenciesInHashSpace(texts, 1, reference), texts.size(), 2, nullptr, reference);
-  EXPECT_EQ(small.vocab.ids(), reference.vocab.ids());
-  EXPECT_EQ(small.idf, reference.idf);
+  AssignFeatureSpace(count(texts, 1, reference), texts.size(), 2, nullptr, reference);
+  EXPECT_EQ(built.vocab.ids(), reference.vocab.ids());
+  EXPECT_EQ(built.idf, reference.idf);
+  EXPECT_EQ(built.info.unseen_feature_idf, reference.info.unseen_feature_idf);
+}
+
+TEST(DocumentFrequenciesTest, BuildFeatureSpaceIsTheSameForSmallAndLargeInputs) {
+  const std::vector<std::string> texts = Messages(300, 11);
+  FeatureConfig features = ResolveHyperparameters(TaskSpec{}).features;
+  // A small hash space makes these texts "large" (8 ids a byte >= buckets / 4): counted
+  // in the hash space, they must give what sorting gives.
+  features.buckets = 1024;
+  ExpectSameSpace(features, texts, &DocumentFrequenciesBySorting);
+  // The default hash space: counted by sorting, they must give what the array gives.
+  features.buckets = 4u << 20;
+  ExpectSameSpace(features, texts, &DocumentFrequenciesInHashSpace);
 }
 
 }  // namespace
