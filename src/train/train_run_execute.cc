@@ -3,6 +3,7 @@
 // the run folder are in train_run.cc.
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <optional>
 
@@ -298,10 +299,17 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   // The whole file is rewritten atomically each time (temp file, fsync, rename; a few KB):
   // an append cut short by a crash would leave a torn last line for resume and the
   // registry to trip on, and an unchecked stream would lose a line on a full disk.
+  // A background task writes it, one write in flight at a time, in checkpoint order: its
+  // two fsyncs took ~4 ms a checkpoint on the training thread (40 ms of a 1,000-row run).
+  // A failed write surfaces at the next checkpoint or when training ends.
   std::string metrics_lines;
+  std::future<void> metrics_write;
   if (leader) options.on_checkpoint = [&](const nlohmann::json& record) {
     metrics_lines += record.dump() + "\n";
-    WriteFileAtomically(paths.metrics, metrics_lines);
+    if (metrics_write.valid()) metrics_write.get();
+    metrics_write = std::async(std::launch::async, [&paths, lines = metrics_lines] {
+      WriteFileAtomically(paths.metrics, lines);
+    });
     if (callbacks.on_checkpoint) callbacks.on_checkpoint(record);
   };
   end_phase("features");
@@ -319,6 +327,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   }
   const auto train_start = Clock::now();
   const TrainerState& state = trainer.Run();
+  if (metrics_write.valid()) metrics_write.get();
   const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count();
   if (!leader) return {};  // rank 0 holds the same weights and writes the run
   end_phase("training");

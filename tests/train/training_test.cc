@@ -115,6 +115,32 @@ TEST(TrainingTest, EarlyStoppingHonoursPatience) {
   EXPECT_FALSE(lines[lines.size() - 2]["best"].get<bool>());
 }
 
+// metrics.jsonl is written in the background (train_run_execute.cc): a write that fails
+// must still fail the run, not vanish with its thread. From the second checkpoint on, the
+// file's name is taken by a non-empty folder, so the rename that installs the next version
+// cannot succeed.
+TEST(TrainingTest, AFailedMetricsWriteFailsTheRun) {
+  TempDir dir;
+  TaskSpec spec = SyntheticSpec(dir, 6);
+  spec.checkpoints.patience = 0;
+  TrainCallbacks callbacks;
+  int checkpoints = 0;
+  const std::filesystem::path metrics = dir / "run/metrics.jsonl";
+  callbacks.on_checkpoint = [&](const nlohmann::json&) {
+    if (++checkpoints != 2) return;
+    std::error_code ec;
+    std::filesystem::remove(metrics, ec);
+    std::filesystem::create_directories(metrics / "taken", ec);
+  };
+  try {
+    RunTraining(spec, dir / "run", callbacks);
+    FAIL() << "the run succeeded without its metrics file";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("metrics.jsonl"), std::string::npos) << e.what();
+  }
+  EXPECT_GE(checkpoints, 2);
+}
+
 TEST(TrainingTest, CheckpointsEveryNUpdates) {
   TempDir dir;
   TaskSpec spec = SyntheticSpec(dir, 2);
