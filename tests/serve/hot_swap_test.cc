@@ -150,6 +150,10 @@ TEST(HotSwapTest, TwoReplicasOnASharedRegistryFollowPromotionsFromAnotherHost) {
 }
 
 TEST(HotSwapTest, AModelThatFailsToVerifyLeavesTheOldOneServing) {
+  if (trainops::testing::OnPostgresRegistry()) {
+    GTEST_SKIP() << "damages the SQLite store's model file; on PostgreSQL the bytes live in the database, "
+                    "content-addressed, and a host's cached copy is verified against its hash when loaded";
+  }
   TempDir dir;
   const std::string spec = WriteSpec(dir);
   const std::string a = TrainForSpec(spec, dir, "run-a", 1);

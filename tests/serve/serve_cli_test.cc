@@ -87,8 +87,13 @@ TEST(ServeCliTest, SighupChecksTheRegistryAtOnce) {
   }
   EXPECT_EQ(model, a) << trainops::testing::ReadAll(dir / "serve.err");
   ForcePromote(spec, b);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_EQ(Call(port, "GET", "/readyz").body["model"], a) << "no poll for an hour";
+  // On SQLite only the signal (or the next poll) can show the promotion; a PostgreSQL
+  // registry notifies the server at once (LISTEN/NOTIFY), so there the signal only has to
+  // do no harm.
+  if (!trainops::testing::OnPostgresRegistry()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(Call(port, "GET", "/readyz").body["model"], a) << "no poll for an hour";
+  }
   ASSERT_EQ(::kill(pid, SIGHUP), 0);
   const auto start = std::chrono::steady_clock::now();
   while (Call(port, "GET", "/readyz").body["model"] != b &&
