@@ -108,12 +108,13 @@ std::vector<float> OutOfFoldLogits(const Model& shape, const EncodedData& train,
   for (int first = 0; first < folds; first += side_by_side) {
     const int count = std::min(side_by_side, folds - first);
     ParallelFor(static_cast<size_t>(count), count, [&](size_t, size_t begin, size_t end) {
-      for (size_t w = begin; w < end; ++w) {
-        TrainFold(shape, train, hp, epochs, fold_of, first + static_cast<int>(w), count > 1 ? 1 : threads, slots[w]);
+      for (size_t slot = begin; slot < end; ++slot) {
+        TrainFold(shape, train, hp, epochs, fold_of, first + static_cast<int>(slot), count > 1 ? 1 : threads,
+                  slots[slot]);
       }
     });
-    for (int w = 0; w < count; ++w) {
-      const FoldSlot& fold = slots[static_cast<size_t>(w)];
+    for (int slot = 0; slot < count; ++slot) {
+      const FoldSlot& fold = slots[static_cast<size_t>(slot)];
       if (!fold.trained) continue;
       const Model& model = fold.model;
       if (average) {
