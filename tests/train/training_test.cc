@@ -61,6 +61,15 @@ TEST(TrainingTest, WritesModelCheckpointsMetricsAndRunRecord) {
   }
   EXPECT_TRUE(run["data"]["train"]["fingerprint"].get<std::string>().starts_with("xxh3:"));
   EXPECT_GT(run["validation_metric"].get<double>(), 0.8);
+  // Where the time went: every phase, none negative, together (about) the run's wall time.
+  double phases = 0;
+  for (const char* phase : {"features", "training", "calibration", "writing_model"}) {
+    ASSERT_TRUE(run["phase_seconds"].contains(phase)) << phase;
+    EXPECT_GE(run["phase_seconds"][phase].get<double>(), 0.0) << phase;
+    phases += run["phase_seconds"][phase].get<double>();
+  }
+  EXPECT_LE(phases, run["wall_seconds"].get<double>());
+  EXPECT_GE(phases, 0.9 * run["wall_seconds"].get<double>());
   // The best checkpoint plus the last two are kept, nothing else.
   size_t files = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir / "run/checkpoints")) {
