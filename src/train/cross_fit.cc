@@ -35,12 +35,6 @@ void SubsetRowsInto(const EncodedData& data, const std::vector<uint32_t>& rows, 
   }
 }
 
-EncodedData SubsetRows(const EncodedData& data, const std::vector<uint32_t>& rows) {
-  EncodedData out;
-  SubsetRowsInto(data, rows, out);
-  return out;
-}
-
 namespace {
 
 // One side-by-side slot's fold model and the buffers it trains with. A slot trains

@@ -34,9 +34,8 @@ inline constexpr int kCrossFitFolds = 5;
 std::vector<float> OutOfFoldLogits(const Model& shape, const EncodedData& train, const Hyperparameters& hp,
                                    double epochs, int folds, int threads, Model* average = nullptr);
 
-// The rows `rows` of `data`, in that order (features, labels, label sets, coverage, weights).
-EncodedData SubsetRows(const EncodedData& data, const std::vector<uint32_t>& rows);
-// The same into `out`, replacing its contents and reusing its memory.
+// The rows `rows` of `data`, in that order (features, labels, label sets, coverage, weights),
+// into `out`, replacing its contents and reusing its memory.
 void SubsetRowsInto(const EncodedData& data, const std::vector<uint32_t>& rows, EncodedData& out);
 
 }  // namespace trainops

@@ -34,6 +34,13 @@ std::vector<std::pair<uint32_t, uint64_t>> MergeAcrossRanks(World& world,
 // character, plus word n-grams): only chooses the counting method, never the counts.
 constexpr uint64_t kIdsPerTextByteBound = 8;
 
+// The text's feature ids, each once (a text counts once towards a feature's frequency).
+void DistinctIds(const FeatureExtractor& extractor, const std::string& text, std::vector<uint32_t>& ids) {
+  extractor.Extract(text, ids);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+}
+
 }  // namespace
 
 std::vector<std::pair<uint32_t, uint64_t>> DocumentFrequenciesBySorting(const std::vector<std::string>& texts,
@@ -43,9 +50,7 @@ std::vector<std::pair<uint32_t, uint64_t>> DocumentFrequenciesBySorting(const st
     std::vector<uint32_t> ids;
     std::vector<uint32_t>& out = per_thread[thread];
     for (size_t i = begin; i < end; ++i) {
-      model.extractor.Extract(texts[i], ids);
-      std::sort(ids.begin(), ids.end());
-      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+      DistinctIds(model.extractor, texts[i], ids);
       out.insert(out.end(), ids.begin(), ids.end());
     }
   });
@@ -67,9 +72,7 @@ std::vector<std::pair<uint32_t, uint64_t>> DocumentFrequenciesInHashSpace(const 
   ParallelFor(texts.size(), threads, [&](size_t, size_t begin, size_t end) {
     std::vector<uint32_t> ids;
     for (size_t i = begin; i < end; ++i) {
-      model.extractor.Extract(texts[i], ids);
-      std::sort(ids.begin(), ids.end());
-      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+      DistinctIds(model.extractor, texts[i], ids);
       for (const uint32_t id : ids) std::atomic_ref<uint32_t>(df[id]).fetch_add(1, std::memory_order_relaxed);
     }
   });

@@ -84,8 +84,9 @@ void ReleaseFreedMemory();
 // with the rows (tests/scale/streaming_memory_test.py failed). Runs whose memory plan
 // matters still give memory back where it says (ReleaseFreedMemory).
 void ConfigureProcessMemory();
-// Below this many bytes of weights a training run keeps its freed memory for reuse.
-inline constexpr size_t kReleaseFreedMemoryBytes = size_t{8} << 20;
+// A training run with fewer bytes of weights than this is small: the memory plan does not
+// bind, so it keeps its freed memory for reuse and its best checkpoint in memory.
+inline constexpr size_t kSmallRunWeightBytes = size_t{8} << 20;
 
 // The process's peak resident memory so far (getrusage), MiB.
 double PeakResidentMb();

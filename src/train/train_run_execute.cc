@@ -277,7 +277,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   // memory plan to matter: a small run reuses it at once, and memory taken back costs a
   // page fault per 4 KB (~10 us on a VM; a tenth of a 1,000-row run's time).
   const size_t weight_columns = std::max(data.labels.size(), static_cast<size_t>(std::max(hp.dim, 0)));
-  const bool release_freed_memory = model.vocab.size() * weight_columns * sizeof(float) >= kReleaseFreedMemoryBytes;
+  const bool release_freed_memory = model.vocab.size() * weight_columns * sizeof(float) >= kSmallRunWeightBytes;
   if (release_freed_memory) ReleaseFreedMemory();  // the feature counts and the first pass's buffers
   if (memory.cap_from == "training.memory_mb" && memory.features_seen > memory.features_kept) {
     Info(callbacks, fmt::format("features: kept the {} most frequent of {} n-grams, the cap training.memory_mb {} "

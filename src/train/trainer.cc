@@ -12,6 +12,7 @@
 #include "eval/label_thresholds.h"
 #include "eval/metrics.h"
 #include "eval/multi_label_metrics.h"
+#include "train/memory_plan.h"
 #include "train/model_averaging.h"
 
 namespace trainops {
@@ -245,7 +246,7 @@ void Trainer::Checkpoint(double train_loss_sum, uint64_t examples_since, double 
     // too, because reading its checkpoint back faults in file, weights and accumulators
     // (~1,500 pages, ~20 ms on a VM, for a 1.5 MB model) while this copy reuses its memory.
     const size_t weight_bytes = (model_.input.size() + model_.output.size() + model_.bias.size()) * sizeof(float);
-    if (options_.checkpoint_dir.empty() || weight_bytes <= kBestInMemoryBytes) {
+    if (options_.checkpoint_dir.empty() || weight_bytes < kSmallRunWeightBytes) {
       best_in_memory_ = model_;
       best_in_memory_step_ = state_.step;
     }
@@ -313,7 +314,7 @@ void Trainer::ReleaseTrainingState() {
 
 Model Trainer::BestModel() const {
   if (options_.checkpoint_dir.empty()) return best_in_memory_;
-  if (best_in_memory_step_ == state_.best_step && !best_in_memory_.input.empty()) return best_in_memory_;
+  if (best_in_memory_step_ == state_.best_step) return best_in_memory_;
   // The last checkpoint is the best (training ended on an improvement): its weights are
   // the ones in memory. Reading the file back would give the same bytes after reading
   // weights and accumulators, seconds for a large vocabulary.

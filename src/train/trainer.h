@@ -106,10 +106,8 @@ class Trainer {
   OptimizerState optimizer_;
   TrainerState state_;
   // The best checkpoint's model, kept in memory when checkpoints are not written or the
-  // weights are at most kBestInMemoryBytes (a copy the memory plan does not count, so only
-  // for runs too small for the plan to bind); best_in_memory_step_ says which step it is
-  // (a resumed run's earlier best is only on disk).
-  static constexpr size_t kBestInMemoryBytes = size_t{8} << 20;
+  // run is small (kSmallRunWeightBytes: a copy the memory plan does not count);
+  // best_in_memory_step_ says which step it is (a resumed run's earlier best is only on disk).
   Model best_in_memory_;
   uint64_t best_in_memory_step_ = UINT64_MAX;
   // Checkpoints are written by a background task from a snapshot, so training goes on
