@@ -10,15 +10,7 @@
 namespace trainops {
 
 void SubsetRowsInto(const EncodedData& data, const std::vector<uint32_t>& rows, EncodedData& out) {
-  out.offsets.assign(1, 0);
-  out.rows.clear();
-  out.values.clear();
-  out.labels.clear();
-  out.coverage.clear();
-  out.weights.clear();
-  out.set_offsets.clear();
-  out.set_labels.clear();
-  if (data.multi_label()) out.set_offsets.assign(1, 0);
+  out.Clear(data.multi_label());
   for (uint32_t i : rows) {
     const auto first = static_cast<ptrdiff_t>(data.offsets[i]), last = static_cast<ptrdiff_t>(data.offsets[i + 1]);
     out.rows.insert(out.rows.end(), data.rows.begin() + first, data.rows.begin() + last);

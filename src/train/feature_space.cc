@@ -171,6 +171,21 @@ EncodedData EncodeExamples(const Model& model, const std::vector<std::string>& t
   return data;
 }
 
+void EncodedData::Clear(bool multi_label) {
+  offsets.assign(1, 0);
+  rows.clear();
+  values.clear();
+  labels.clear();
+  coverage.clear();
+  weights.clear();
+  set_labels.clear();
+  if (multi_label) {
+    set_offsets.assign(1, 0);
+  } else {
+    set_offsets.clear();
+  }
+}
+
 void EncodedData::SetLabelSets(const std::vector<std::vector<uint32_t>>& sets) {
   set_offsets.assign(1, 0);
   set_labels.clear();

@@ -33,6 +33,9 @@ struct EncodedData {
   bool multi_label() const { return !set_offsets.empty(); }
   // Stores the sets of a multi-label example list (one per example, sorted).
   void SetLabelSets(const std::vector<std::vector<uint32_t>>& sets);
+  // No examples (label sets kept for multi_label), every buffer keeping its capacity, so a
+  // refill maps no fresh memory.
+  void Clear(bool multi_label);
 };
 
 // Fills model.vocab, model.idf and model.info.unseen_feature_idf (the IDF an n-gram in

@@ -94,18 +94,7 @@ void StreamedRows::Decode(uint32_t epoch, size_t w, std::vector<uint32_t> blocks
   // The buffers keep their capacity from window to window: after the first windows no
   // memory is mapped (and zeroed by the kernel) again.
   EncodedData& data = out.data;
-  data.offsets.assign(1, 0);
-  data.rows.clear();
-  data.values.clear();
-  data.labels.clear();
-  data.coverage.clear();
-  data.weights.clear();
-  data.set_labels.clear();
-  if (multi_label) {
-    data.set_offsets.assign(1, 0);
-  } else {
-    data.set_offsets.clear();
-  }
+  data.Clear(multi_label);
   if (threads <= 1 || payloads.size() < 2) {
     // One thread (the background prefetch): straight into the window.
     std::vector<uint32_t> expanded, row_counts;
