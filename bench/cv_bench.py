@@ -15,7 +15,8 @@ fits on the same rows trainops trains on plus that validation split, as in the m
 benchmark, where it never needs one. One trainops thread, so runs are bit-identical.
 
 Usage: /usr/bin/python3 bench/cv_bench.py [--datasets bitext] [--folds 5] [--repeats 4]
-           [--systems trainops sklearn] [--trainops build/trainops] [--work bench/work]
+           [--systems trainops sklearn linear_svc] [--trainops build/trainops] [--work bench/work]
+           [--trainops-arg=--epochs=30 ...]
 Needs the splits from bench/prepare_splits.py in <work>/<dataset>/. Prints a JSON summary
 (also written to <work>/cv/cv_results.json).
 """
@@ -66,14 +67,14 @@ def stratified_folds(rows, k, seed):
     return fold
 
 
-def run_trainops(trainops, work, train, valid, test, seed):
+def run_trainops(trainops, work, train, valid, test, seed, extra_args=()):
     for name, rows in (("train", train), ("valid", valid), ("test", test)):
         write_rows(os.path.join(work, f"{name}.csv"), rows)
     out = os.path.join(work, "out")
     subprocess.run([trainops, "train", "--data", os.path.join(work, "train.csv"), "--validation",
                     os.path.join(work, "valid.csv"), "--text-column", "text", "--label-column", "label",
                     "--out", out, "--threads", "1", "--seed", str(seed), "--quiet", "--no-registry",
-                    "--allow-data-errors"], check=True)
+                    "--allow-data-errors", *extra_args], check=True)
     pred = os.path.join(work, "pred.csv")
     subprocess.run([trainops, "predict", "--model", os.path.join(out, "model.bin"), "--data",
                     os.path.join(work, "test.csv"), "--text-column", "text", "--threshold", "0",
@@ -82,8 +83,8 @@ def run_trainops(trainops, work, train, valid, test, seed):
         return [r["label"] for r in csv.DictReader(f)]
 
 
-def run_sklearn(train, test):
-    model = sklearn_baseline.build_pipeline()
+def run_sklearn(train, test, classifier):
+    model = sklearn_baseline.build_pipeline(classifier)
     model.fit([t for t, _ in train], [l for _, l in train])
     return list(model.predict([t for t, _ in test]))
 
@@ -94,12 +95,15 @@ def main():
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--repeats", type=int, default=4)
     p.add_argument("--seed", type=int, default=12345)
-    p.add_argument("--systems", nargs="+", default=["trainops", "sklearn"], choices=["trainops", "sklearn"])
+    p.add_argument("--systems", nargs="+", default=["trainops", "sklearn"], choices=["trainops", "sklearn", "linear_svc"])
+    p.add_argument("--trainops-arg", action="append", default=[], metavar="ARG",
+                   help="an extra argument for trainops train (repeat for each), e.g. --trainops-arg=--epochs=30")
     p.add_argument("--trainops", default=os.path.join(REPO, "build", "trainops"))
     p.add_argument("--work", default=os.path.join(HERE, "work"))
     a = p.parse_args()
     trainops = os.path.abspath(a.trainops)
-    results = {"folds": a.folds, "repeats": a.repeats, "seed": a.seed, "datasets": {}}
+    results = {"folds": a.folds, "repeats": a.repeats, "seed": a.seed, "trainops_args": a.trainops_arg,
+               "datasets": {}}
     for dataset in a.datasets:
         split_dir = os.path.join(a.work, dataset)
         if not os.path.exists(os.path.join(split_dir, "train.csv")):
@@ -124,10 +128,10 @@ def main():
                         work = os.path.join(a.work, "cv", dataset, f"r{r}f{f}")
                         shutil.rmtree(work, ignore_errors=True)
                         os.makedirs(work)
-                        got = run_trainops(trainops, work, train, valid, test, seed=1)
+                        got = run_trainops(trainops, work, train, valid, test, seed=1, extra_args=a.trainops_arg)
                         shutil.rmtree(work, ignore_errors=True)
                     else:
-                        got = run_sklearn(train + valid, test)
+                        got = run_sklearn(train + valid, test, "linear_svc" if system == "linear_svc" else "logreg")
                     wrong = sum(g != p for g, p in zip(gold, got))
                     repeat_errors[system] += wrong
                 print(f"cv_bench: {dataset} repeat {r} fold {f}: " +

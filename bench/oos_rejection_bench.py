@@ -146,7 +146,7 @@ def pick_threshold(valid, top, max_drop=0.02):
 def sklearn_same_rule(rows, evals, seed):
     """The benchmark's logistic regression on the same rows and split, same rule."""
     train, valid = split_validation(rows, 0.1, seed)
-    model = sklearn_baseline.build_pipeline()
+    model = sklearn_baseline.build_pipeline("logreg")
     model.fit([t for t, _ in train], [l for _, l in train])
 
     def top(eval_rows):

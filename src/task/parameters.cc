@@ -179,9 +179,19 @@ std::vector<Entry> BuildTable() {
                                1, 1000000),
                        [](auto& s) -> auto& { return s.model.min_count; }));
   t.push_back(IntEntry(bounded(param("model.dim", "--dim", "dim", ParameterType::kInt,
-                                     "embedding size (embedding model only)"),
+                                     "embedding size (the embedding model, or the linear model's companion)"),
                                1, 1024),
                        [](auto& s) -> auto& { return s.model.dim; }));
+  {
+    // No JSON key: run.json records what was done under "ensemble".
+    Parameter p = param("model.ensemble", "--ensemble", "", ParameterType::kEnum,
+                        "linear model: also train an embedding model (model.dim) on the same features and fold the "
+                        "two's calibrated logits into the one linear model shipped (same size and speed; "
+                        "single-label runs held in memory); none: the linear model alone (docs/model.md)");
+    p.choices = {"embedding", "none"};
+    t.push_back({p, [](const TaskSpec& s) -> std::optional<std::string> { return s.model.ensemble; },
+                 [](TaskSpec& s, std::string_view v) { s.model.ensemble = std::string(v); }});
+  }
   t.push_back(IntEntry(bounded(param("model.max_features", "--max-features", "", ParameterType::kInt,
                                      "keep at most this many features, the most frequent (0: as many as "
                                      "training.memory_mb leaves room for)"),

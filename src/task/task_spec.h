@@ -67,7 +67,10 @@ struct ModelSpec {
 
   // Features seen in fewer training texts than this are dropped (smaller model, less noise).
   int min_count = 1;
-  int dim = 100;  // embedding model only: size of the text embedding
+  int dim = 100;  // embedding model, or the linear model's embedding companion: size of the text embedding
+  // Linear models: "embedding" also trains an embedding model on the same features and
+  // folds it into the shipped linear model (train/embedding_companion.h); "none" does not.
+  std::string ensemble = "embedding";
   // At most this many features, the most frequent (0: every feature seen min_count times).
   int max_features = 0;
 };

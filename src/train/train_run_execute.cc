@@ -20,6 +20,7 @@
 #include "model/model_io.h"
 #include "model/reference_stats.h"
 #include "train/cross_fit.h"
+#include "train/embedding_companion.h"
 #include "train/feature_space.h"
 #include "train/hyperparameters.h"
 #include "train/memory_plan.h"
@@ -149,6 +150,15 @@ ReferenceStats MultiLabelReferenceStats(const Model& best, const TrainingData& d
   }
   return ComputeMultiLabelReferenceStats(data.validation_labels, std::move(train_words), data.validation.texts,
                                          data.validation.label_sets, chosen, scored);
+}
+
+// Why a run trains no embedding companion (model.ensemble), or "" when it does.
+std::string NoCompanionReason(const TaskSpec& spec, const Hyperparameters& hp, bool multi_label, bool streamed) {
+  if (spec.model.ensemble == "none") return "model.ensemble is none";
+  if (hp.type != ModelType::kLinear) return "the model is not linear";
+  if (multi_label) return "a multi-label model ships the average of its cross-fit fold models instead";
+  if (streamed) return "a streamed run does not hold its training rows for a second model";
+  return "";
 }
 
 // Removes this rank's row cache when the run ends, however it ends: a resumed run makes a
@@ -329,16 +339,37 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   const TrainerState& state = trainer.Run();
   if (metrics_write.valid()) metrics_write.get();
   const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count();
-  if (!leader) return {};  // rank 0 holds the same weights and writes the run
   end_phase("training");
 
-  // The optimizer's accumulators and the checkpoint snapshot are done with: freed before
-  // the selected checkpoint is read back, so the end of a run peaks no higher than its
-  // training (MemoryPlan counts four copies of the weights).
-  trainer.ReleaseTrainingState();
-  if (release_freed_memory) ReleaseFreedMemory();
-  Model best = trainer.BestModel();
-  best.extractor = FeatureExtractor(best.info.features);
+  Model best;
+  if (leader) {
+    // The optimizer's accumulators and the checkpoint snapshot are done with: freed before
+    // the selected checkpoint is read back, so the end of a run peaks no higher than its
+    // training (MemoryPlan counts four copies of the weights).
+    trainer.ReleaseTrainingState();
+    if (release_freed_memory) ReleaseFreedMemory();
+    best = trainer.BestModel();
+    best.extractor = FeatureExtractor(best.info.features);
+  }
+  // The embedding companion (train/embedding_companion.h), folded into the selected linear
+  // model before it is quantized and calibrated. Every rank trains it (a collective step).
+  nlohmann::json ensemble;
+  const std::string no_companion = NoCompanionReason(spec, hp, data.multi_label, streamed.has_value());
+  if (no_companion.empty()) {
+    ensemble = AddEmbeddingCompanion(leader ? best : model, train, in_scope, validation, data.validation_labels,
+                                     CompanionHyperparameters(hp, spec.model.dim), options);
+    if (leader) {
+      Info(callbacks, fmt::format("ensemble: embedding companion (dim {}) folded in; validation accuracy linear {:.4f}, "
+                                  "embedding {:.4f}, both {:.4f}",
+                                  spec.model.dim, ensemble["validation_accuracy"]["linear"].get<double>(),
+                                  ensemble["validation_accuracy"]["embedding"].get<double>(),
+                                  ensemble["validation_accuracy"]["ensemble"].get<double>()));
+    }
+  } else {
+    ensemble = {{"companion", "none"}, {"why", no_companion}};
+  }
+  if (!leader) return {};  // rank 0 holds the same weights and writes the run
+  end_phase("ensemble");
   // The model file stores int8 weights; calibrate the weights that will actually ship.
   best.input = QuantizeRoundTrip(best.input, best.dim);
   // Calibrate: temperature fitted on validation logits of the selected checkpoint.
@@ -453,6 +484,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   run["stop_reason"] = state.stop_reason;
   run["temperature"] = best.info.temperature;
   run["calibration"] = calibration_json;
+  run["ensemble"] = ensemble;
   if (data.multi_label) run["multi_label"] = multi_label;
   run["reference_stats"] = best.reference_stats ? best.reference_stats->Summary() : nlohmann::json(nullptr);
   run["rejection"] = rejection;

@@ -1,0 +1,116 @@
+#include "train/embedding_companion.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "eval/calibration.h"
+#include "task/parameters.h"
+
+namespace trainops {
+namespace {
+
+double Accuracy(const Scored& scored, const EncodedData& data, size_t labels) {
+  uint64_t rows = 0, correct = 0;
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (data.labels[i] >= labels) continue;  // a label the model does not have
+    ++rows;
+    correct += scored.predicted[i] == data.labels[i];
+  }
+  return rows ? static_cast<double>(correct) / static_cast<double>(rows) : 0.0;
+}
+
+}  // namespace
+
+Hyperparameters CompanionHyperparameters(const Hyperparameters& linear, int dim) {
+  const ModelTypeDefaults defaults = DefaultsFor(ModelType::kEmbedding, /*multi_label=*/false);
+  Hyperparameters h = linear;
+  h.type = ModelType::kEmbedding;
+  h.dim = dim;
+  h.epochs = defaults.epochs;
+  h.learning_rate = static_cast<float>(defaults.learning_rate);
+  h.l2 = static_cast<float>(defaults.l2);
+  h.seed = linear.seed + 0x636f6d70ull;  // "comp": another row order than the linear run's
+  return h;
+}
+
+void FoldCompanionInto(Model& linear, const Model& embedding, float a, float c) {
+  const size_t labels = linear.num_labels(), rows = linear.vocab.size(), dim = embedding.dim;
+  if (linear.info.type != ModelType::kLinear || embedding.info.type != ModelType::kEmbedding ||
+      embedding.num_labels() != labels || embedding.vocab.size() != rows || linear.dim != labels ||
+      embedding.input.size() != rows * dim || embedding.output.size() != dim * labels ||
+      linear.input.size() != rows * labels || embedding.bias.size() != labels || linear.bias.size() != labels) {
+    throw InternalError("embedding companion: its shape does not match the linear model's");
+  }
+  std::vector<float> row(labels);
+  for (size_t f = 0; f < rows; ++f) {
+    // row = E_f O: the companion's logit contribution of one unit of feature f.
+    std::fill(row.begin(), row.end(), 0.0f);
+    const float* e = &embedding.input[f * dim];
+    for (size_t h = 0; h < dim; ++h) {
+      const float eh = e[h];
+      const float* o = &embedding.output[h * labels];
+      for (size_t k = 0; k < labels; ++k) row[k] += eh * o[k];
+    }
+    float* w = &linear.input[f * labels];
+    for (size_t k = 0; k < labels; ++k) w[k] = a * w[k] + c * row[k];
+  }
+  for (size_t k = 0; k < labels; ++k) linear.bias[k] = a * linear.bias[k] + c * embedding.bias[k];
+}
+
+nlohmann::json AddEmbeddingCompanion(Model& linear, const EncodedData& train, const EncodedData& selection,
+                                     const EncodedData& validation, const std::vector<std::string>& validation_labels,
+                                     const Hyperparameters& companion_hp, const TrainerOptions& base) {
+  const auto start = std::chrono::steady_clock::now();
+  const bool leader = !base.world || base.world->rank() == 0;
+  Model embedding;
+  embedding.info = linear.info;
+  embedding.info.type = ModelType::kEmbedding;
+  embedding.info.training = companion_hp.ToJson();
+  embedding.extractor = linear.extractor;
+  embedding.vocab = linear.vocab;
+  embedding.idf = linear.idf;
+  TrainerOptions options;
+  options.hp = companion_hp;
+  options.policy = base.policy;
+  options.metric = base.metric;
+  options.threads = base.threads;
+  options.world = base.world;
+  options.epoch_length = base.epoch_length;
+  Trainer trainer(embedding, train, selection, validation_labels, options);
+  trainer.Start();
+  const TrainerState& state = trainer.Run();
+  if (!leader) return nullptr;
+  trainer.ReleaseTrainingState();
+  const Model best = trainer.BestModel();
+
+  // Each model's own temperature, fitted on the same rows the shipped model's is.
+  const size_t labels = linear.num_labels();
+  const Scored linear_scored = ScoreEncoded(linear, validation, base.threads, /*keep_logits=*/true);
+  const Scored companion_scored = ScoreEncoded(best, validation, base.threads, /*keep_logits=*/true);
+  const TemperatureFit linear_fit = FitTemperatureGuarded(linear_scored.logits, validation.labels, labels);
+  const TemperatureFit companion_fit = FitTemperatureGuarded(companion_scored.logits, validation.labels, labels);
+  const auto a = static_cast<float>((1 - kCompanionWeight) / linear_fit.temperature);
+  const auto c = static_cast<float>(kCompanionWeight / companion_fit.temperature);
+  FoldCompanionInto(linear, best, a, c);
+  const Scored folded = ScoreEncoded(linear, validation, base.threads, /*keep_logits=*/false);
+
+  const double epoch_length = static_cast<double>(base.epoch_length ? base.epoch_length : train.size());
+  nlohmann::json summary;
+  summary["companion"] = "embedding";
+  summary["how"] = "the embedding model's and the linear model's logits, each divided by its own temperature, "
+                   "averaged with the weights below and folded into one linear model";
+  summary["weights"] = {{"linear", 1 - kCompanionWeight}, {"embedding", kCompanionWeight}};
+  summary["hyperparameters"] = companion_hp.ToJson();
+  summary["companion_best_epoch"] = static_cast<double>(state.best_step) / epoch_length;
+  summary["companion_stop_reason"] = state.stop_reason;
+  summary["temperatures"] = {{"linear", linear_fit.temperature}, {"embedding", companion_fit.temperature}};
+  summary["validation_accuracy"] = {{"linear", Accuracy(linear_scored, validation, labels)},
+                                    {"embedding", Accuracy(companion_scored, validation, labels)},
+                                    {"ensemble", Accuracy(folded, validation, labels)}};
+  summary["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
+}  // namespace trainops
