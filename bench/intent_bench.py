@@ -7,6 +7,7 @@ process under /usr/bin/time -v for wall time and peak RSS. Systems:
   fasttext            fasttext supervised, fixed parameters (FASTTEXT_FIXED below)
   fasttext_autotune   fasttext supervised -autotune-validation valid.ft
   sklearn             sklearn_baseline.py (TF-IDF word+char, logistic regression)
+  sklearn_svc         sklearn_baseline.py --classifier linear_svc (the same features, LinearSVC)
   trainops            build/trainops train/predict/eval ("not built" if the binary is missing)
 Results are merged into <work>/results.json under "intent": rerunning a subset of
 datasets or systems replaces only those entries, so trainops can be re-measured later
@@ -25,7 +26,7 @@ import bench_lib
 from bench_lib import HERE, REPO
 
 DATASETS = ["banking77", "clinc150", "bitext"]
-SYSTEMS = ["fasttext", "fasttext_autotune", "sklearn", "trainops"]
+SYSTEMS = ["fasttext", "fasttext_autotune", "sklearn", "sklearn_svc", "trainops"]
 SEED = 1
 FASTTEXT_FIXED = ["-epoch", "25", "-lr", "0.5", "-wordNgrams", "2"]
 
@@ -161,7 +162,7 @@ def run_fasttext(data, out, settings, autotune):
     return entry
 
 
-def run_sklearn(data, out, settings):
+def run_sklearn(data, out, settings, classifier="logreg"):
     entry = {"status": "ok", "steps": {}}
     script = os.path.join(HERE, "sklearn_baseline.py")
     model = os.path.join(out, "model.pkl")
@@ -170,7 +171,8 @@ def run_sklearn(data, out, settings):
     threads = str(settings.threads)
     env = {"OMP_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
     report = os.path.join(out, "train_report.json")
-    run = bench_lib.timed_run(["/usr/bin/python3", script, "train", "--train", os.path.join(data, "train.csv"),
+    run = bench_lib.timed_run(["/usr/bin/python3", script, "train", "--classifier", classifier,
+                               "--train", os.path.join(data, "train.csv"),
                                "--out", model, "--report", report], os.path.join(out, "train.log"), env=env)
     entry["steps"]["train"] = run
     if run["exit_code"] != 0:
@@ -298,6 +300,8 @@ def main():
                     entry["autotune_seconds"] = settings.autotune_seconds
             elif system == "sklearn":
                 entry = run_sklearn(data, out, settings)
+            elif system == "sklearn_svc":
+                entry = run_sklearn(data, out, settings, classifier="linear_svc")
             else:
                 entry = run_trainops(data, out, settings)
             entry["finished_at"] = bench_lib.now()

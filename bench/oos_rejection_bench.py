@@ -24,6 +24,7 @@ Protocol (nothing is tuned on anything but the shared training file):
 
 Usage: /usr/bin/python3 bench/oos_rejection_bench.py [--trainops build/trainops]
            [--work bench/work/oos] [--data-dir ../shared/data] [--threads 2] [--seed 1]
+           [--train-arg=--ensemble=none ...] [--trainops-only]
 Prints one JSON document (also written to <work>/oos_results.json).
 """
 
@@ -170,6 +171,9 @@ def main():
     p.add_argument("--data-dir", default=os.path.normpath(os.path.join(REPO, "..", "shared", "data")))
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--train-arg", action="append", default=[], metavar="ARG",
+                   help="an extra argument for trainops train (repeat for each), e.g. --train-arg=--ensemble=none")
+    p.add_argument("--trainops-only", action="store_true", help="skip the fastText and scikit-learn rows")
     a = p.parse_args()
     trainops = os.path.abspath(a.trainops)
     os.makedirs(a.work, exist_ok=True)
@@ -182,9 +186,9 @@ def main():
     with open(os.path.join(a.data_dir, "clinc150", "val.csv"), newline="", encoding="utf-8") as f:
         shared_val = [(r["text"], r["intent"]) for r in csv.DictReader(f)]
     write_rows(os.path.join(d, "shared_val.csv"), shared_val)
-    results = {"trainops": trainops, "seed": a.seed, "threads": a.threads}
+    results = {"trainops": trainops, "seed": a.seed, "threads": a.threads, "train_args": a.train_arg}
     common = ["--text-column", "text", "--label-column", "label", "--oos-label", "oos", "--threads",
-              str(a.threads), "--seed", str(a.seed), "--quiet"]
+              str(a.threads), "--seed", str(a.seed), "--quiet", *a.train_arg]
     for name, extra in (("no_oos", ["--data", os.path.join(d, "train_in_scope.csv")]),
                         ("with_oos", ["--data", os.path.join(d, "train.csv"), "--validation",
                                       os.path.join(d, "valid.csv")])):
@@ -204,6 +208,9 @@ def main():
         entry["shared_val"] = evaluate(trainops, model, os.path.join(d, "shared_val.csv"), a.threads)
         results[name] = entry
     in_scope = [r for r in rest if r[1] != "oos"]
+    if a.trainops_only:
+        print(json.dumps(results, indent=2))
+        return
     evals = {"test": read_rows(os.path.join(d, "test.csv")), "dev_oos": [r for r in rest if r[1] == "oos"],
              "shared_val": shared_val}
     results["fasttext_no_oos"] = fasttext_same_rule(in_scope, evals, os.path.join(a.work, "runs", "fasttext_no_oos"),

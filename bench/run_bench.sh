@@ -9,7 +9,7 @@
 #
 # Environment (defaults in brackets):
 #   BENCH_DATASETS          datasets to run ["banking77 clinc150 bitext"]
-#   BENCH_SYSTEMS           systems to run ["fasttext fasttext_autotune sklearn trainops"]
+#   BENCH_SYSTEMS           systems to run ["fasttext fasttext_autotune sklearn sklearn_svc trainops"]
 #   BENCH_AUTOTUNE_SECONDS  fastText -autotune-duration; 0 skips autotune [120]
 #   BENCH_THREADS           threads for every system [2]
 #   BENCH_WORK              generated data and results [bench/work]

@@ -91,8 +91,14 @@ nlohmann::json AddEmbeddingCompanion(Model& linear, const EncodedData& train, co
   const Scored companion_scored = ScoreEncoded(best, validation, base.threads, /*keep_logits=*/true);
   const TemperatureFit linear_fit = FitTemperatureGuarded(linear_scored.logits, validation.labels, labels);
   const TemperatureFit companion_fit = FitTemperatureGuarded(companion_scored.logits, validation.labels, labels);
-  const auto a = static_cast<float>((1 - kCompanionWeight) / linear_fit.temperature);
-  const auto c = static_cast<float>(kCompanionWeight / companion_fit.temperature);
+  // The average of the calibrated logits, (1 - w) z_lin / T_lin + w z_emb / T_emb, times
+  // T_lin: the same answers, on the linear model's own scale. The shipped model's
+  // temperature is fitted afterwards, so the scale matters only where logits are read at
+  // temperature 1: the out-of-scope score (Model::RejectionScore), whose threshold rule was
+  // measured on the linear model's scale; at the calibrated scale the ensemble rejected 5
+  // of CLINC150's 80 unseen out-of-scope rows fewer.
+  const auto a = static_cast<float>(1 - kCompanionWeight);
+  const auto c = static_cast<float>(kCompanionWeight * linear_fit.temperature / companion_fit.temperature);
   FoldCompanionInto(linear, best, a, c);
   const Scored folded = ScoreEncoded(linear, validation, base.threads, /*keep_logits=*/false);
 
@@ -100,7 +106,8 @@ nlohmann::json AddEmbeddingCompanion(Model& linear, const EncodedData& train, co
   nlohmann::json summary;
   summary["companion"] = "embedding";
   summary["how"] = "the embedding model's and the linear model's logits, each divided by its own temperature, "
-                   "averaged with the weights below and folded into one linear model";
+                   "averaged with the weights below, multiplied by the linear model's temperature and folded into "
+                   "one linear model";
   summary["weights"] = {{"linear", 1 - kCompanionWeight}, {"embedding", kCompanionWeight}};
   summary["hyperparameters"] = companion_hp.ToJson();
   summary["companion_best_epoch"] = static_cast<double>(state.best_step) / epoch_length;

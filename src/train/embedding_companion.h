@@ -6,9 +6,10 @@
 // (bench/RESULTS.md, issue 28). Both are linear in the feature vector x:
 //   linear     z_lin(x) = W^T x + b_lin               (W: features x labels)
 //   embedding  z_emb(x) = O^T (E^T x) + b_emb         (E: features x dim, O: dim x labels)
-// so their average a z_lin + c z_emb, with a = (1 - w) / T_lin and c = w / T_emb (each
-// model's own calibration temperature, so that neither dominates by the scale of its
-// logits), is itself a linear model with weights a W + c E O and bias a b_lin + c b_emb.
+// so the average of their calibrated logits (each divided by its model's own temperature,
+// so that neither dominates by the scale of its logits), brought back to the linear
+// model's scale, a z_lin + c z_emb with a = 1 - w and c = w T_lin / T_emb, is itself a
+// linear model with weights a W + c E O and bias a b_lin + c b_emb.
 // The shipped file is that one linear model: the same size, the same latency and the same
 // format as the linear model alone, and every reader (predict, serve, eval, gates, drift,
 // the Python module) scores it unchanged.

@@ -49,6 +49,7 @@ TEST(MultiLabelCliTest, TrainEvalPredictEndToEnd) {
   const nlohmann::json run = nlohmann::json::parse(ReadAll(dir / "run/run.json"));
   EXPECT_EQ(run["metric"], "micro_f1");  // the multi-label default
   ASSERT_TRUE(run["multi_label"].is_object());
+  EXPECT_EQ(run["ensemble"]["companion"], "none") << "a multi-label model ships its bagged fold models";
   EXPECT_EQ(run["multi_label"]["labels"].size(), 4u);
   EXPECT_GT(run["multi_label"]["fit_rows"]["out_of_fold_training_rows"].get<int>(), 300);
   EXPECT_EQ(FormatVersion(dir / "run/model.bin"), 2u);

@@ -193,6 +193,10 @@ TEST(StreamingTest, AStreamedRunOverManyWindowsLearnsAsTheInMemoryOneDoes) {
   const nlohmann::json memory = RunJson(dir / "memory"), streamed = RunJson(dir / "streamed");
   EXPECT_TRUE(memory["streaming"].is_null());
   ASSERT_TRUE(streamed["streaming"].is_object());
+  // Only a run that holds its rows trains the embedding companion; a streamed one says why not.
+  EXPECT_EQ(memory["ensemble"]["companion"], "embedding");
+  EXPECT_EQ(streamed["ensemble"]["companion"], "none");
+  EXPECT_NE(streamed["ensemble"]["why"].get<std::string>().find("streamed"), std::string::npos);
   EXPECT_EQ(streamed["streaming"]["window_blocks"], 1);
   EXPECT_EQ(streamed["streaming"]["cache_blocks"], 6);
   EXPECT_EQ(streamed["train_examples"], 6000);

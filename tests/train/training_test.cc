@@ -45,6 +45,7 @@ TEST(TrainingTest, WritesModelCheckpointsMetricsAndRunRecord) {
   TempDir dir;
   TaskSpec spec = SyntheticSpec(dir);
   spec.checkpoints.keep_last = 2;
+  spec.model.ensemble = "none";  // the shipped weights are then the best checkpoint's (below)
   TrainOutcome outcome = RunTraining(spec, dir / "run", {});
   ASSERT_TRUE(std::filesystem::exists(dir / "run/model.bin"));
   auto lines = MetricsLines(dir / "run/metrics.jsonl");
@@ -63,7 +64,7 @@ TEST(TrainingTest, WritesModelCheckpointsMetricsAndRunRecord) {
   EXPECT_GT(run["validation_metric"].get<double>(), 0.8);
   // Where the time went: every phase, none negative, together (about) the run's wall time.
   double phases = 0;
-  for (const char* phase : {"features", "training", "calibration", "writing_model"}) {
+  for (const char* phase : {"features", "training", "ensemble", "calibration", "writing_model"}) {
     ASSERT_TRUE(run["phase_seconds"].contains(phase)) << phase;
     EXPECT_GE(run["phase_seconds"][phase].get<double>(), 0.0) << phase;
     phases += run["phase_seconds"][phase].get<double>();
@@ -83,6 +84,42 @@ TEST(TrainingTest, WritesModelCheckpointsMetricsAndRunRecord) {
   Model best = ReadCheckpoint(dir / "run" / run["chosen_checkpoint"]["file"].get<std::string>()).model;
   EXPECT_EQ(model.input, QuantizeRoundTrip(best.input, best.dim));
   EXPECT_GT(model.info.temperature, 0.0f);
+}
+
+// model.ensemble: embedding (the default): an embedding model trained on the same rows is
+// folded into the shipped linear model (train/embedding_companion.h). The file is still a
+// linear model of the same shape, its weights are no longer the selected checkpoint's, and
+// run.json says what each part scored.
+TEST(TrainingTest, TheEmbeddingCompanionIsFoldedIntoTheShippedLinearModel) {
+  TempDir dir;
+  TaskSpec spec = SyntheticSpec(dir);
+  TrainOutcome outcome = RunTraining(spec, dir / "run", {});
+  const nlohmann::json run = nlohmann::json::parse(ReadAll(dir / "run/run.json"));
+  ASSERT_EQ(run["ensemble"]["companion"], "embedding") << run["ensemble"].dump();
+  EXPECT_EQ(run["ensemble"]["hyperparameters"]["model"], "embedding");
+  EXPECT_EQ(run["ensemble"]["hyperparameters"]["dim"], spec.model.dim);
+  EXPECT_NE(run["ensemble"]["hyperparameters"]["seed"], run["hyperparameters"]["seed"]);
+  for (const char* part : {"linear", "embedding", "ensemble"}) {
+    EXPECT_GT(run["ensemble"]["validation_accuracy"][part].get<double>(), 0.8) << part;
+  }
+  EXPECT_GT(run["phase_seconds"]["ensemble"].get<double>(), 0.0);
+  const Model model = LoadModel(dir / "run/model.bin");
+  EXPECT_EQ(model.info.type, ModelType::kLinear);
+  EXPECT_EQ(model.dim, model.num_labels());
+  EXPECT_TRUE(model.output.empty());
+  const Model best = ReadCheckpoint(dir / "run" / run["chosen_checkpoint"]["file"].get<std::string>()).model;
+  ASSERT_EQ(model.input.size(), best.input.size());
+  EXPECT_NE(model.input, QuantizeRoundTrip(best.input, best.dim));
+
+  // The same spec with model.ensemble none ships the selected checkpoint alone; one thread,
+  // so both runs' linear parts are the same and only the companion differs.
+  spec.model.ensemble = "none";
+  RunTraining(spec, dir / "alone", {});
+  const nlohmann::json alone = nlohmann::json::parse(ReadAll(dir / "alone/run.json"));
+  EXPECT_EQ(alone["ensemble"]["companion"], "none");
+  EXPECT_EQ(alone["ensemble"]["why"], "model.ensemble is none");
+  EXPECT_EQ(alone["chosen_checkpoint"]["step"], run["chosen_checkpoint"]["step"]);
+  EXPECT_EQ(LoadModel(dir / "alone/model.bin").input, QuantizeRoundTrip(best.input, best.dim));
 }
 
 TEST(TrainingTest, RefusesToOverwriteAnExistingRun) {
