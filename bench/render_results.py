@@ -178,6 +178,10 @@ def render_intent(intent):
                 "| train wall s | predict wall s (test set) | peak RSS MB (train) | model MB |",
                 "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for system in SYSTEM_ORDER:
+            # A baseline left out of this run (e.g. autotune with BENCH_AUTOTUNE_SECONDS=0
+            # on a fresh work folder) has no row; trainops always has one, "pending" or not.
+            if system != "trainops" and not runs[dataset].get(system):
+                continue
             out.append(intent_row(system, intent, runs[dataset].get(system)))
         out += [""] + intent_details(dataset, runs[dataset]) + [""]
 

@@ -1,5 +1,6 @@
 #include "train/embedding_companion.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -7,6 +8,7 @@
 #include "common/error.h"
 #include "eval/calibration.h"
 #include "task/parameters.h"
+#include "train/training_rows.h"
 
 namespace trainops {
 namespace {
@@ -59,9 +61,18 @@ void FoldCompanionInto(Model& linear, const Model& embedding, float a, float c) 
   for (size_t k = 0; k < labels; ++k) linear.bias[k] = a * linear.bias[k] + c * embedding.bias[k];
 }
 
+std::string CompanionValidationProblem(const EncodedData& validation, size_t labels) {
+  const auto rows = static_cast<uint64_t>(
+      std::count_if(validation.labels.begin(), validation.labels.end(), [labels](uint32_t l) { return l < labels; }));
+  if (rows >= kMinCalibrationRows) return "";
+  return fmt::format("{} validation rows of the model's labels, fewer than the {} the two models' temperatures are "
+                     "fitted on: their logits cannot be put on one scale",
+                     rows, kMinCalibrationRows);
+}
+
 nlohmann::json AddEmbeddingCompanion(Model& linear, const EncodedData& train, const EncodedData& selection,
                                      const EncodedData& validation, const std::vector<std::string>& validation_labels,
-                                     const Hyperparameters& companion_hp, const TrainerOptions& base) {
+                                     const Hyperparameters& companion_hp, const TrainerOptions& base, int order_rank) {
   const auto start = std::chrono::steady_clock::now();
   const bool leader = !base.world || base.world->rank() == 0;
   Model embedding;
@@ -78,7 +89,8 @@ nlohmann::json AddEmbeddingCompanion(Model& linear, const EncodedData& train, co
   options.threads = base.threads;
   options.world = base.world;
   options.epoch_length = base.epoch_length;
-  Trainer trainer(embedding, train, selection, validation_labels, options);
+  InMemoryRows rows(train, options.epoch_length, companion_hp.seed, order_rank);
+  Trainer trainer(embedding, rows, selection, validation_labels, options);
   trainer.Start();
   const TrainerState& state = trainer.Run();
   if (!leader) return nullptr;
@@ -91,6 +103,20 @@ nlohmann::json AddEmbeddingCompanion(Model& linear, const EncodedData& train, co
   const Scored companion_scored = ScoreEncoded(best, validation, base.threads, /*keep_logits=*/true);
   const TemperatureFit linear_fit = FitTemperatureGuarded(linear_scored.logits, validation.labels, labels);
   const TemperatureFit companion_fit = FitTemperatureGuarded(companion_scored.logits, validation.labels, labels);
+  const nlohmann::json accuracy = {{"linear", Accuracy(linear_scored, validation, labels)},
+                                   {"embedding", Accuracy(companion_scored, validation, labels)}};
+  if (!linear_fit.fitted || !companion_fit.fitted) {
+    // A temperature left at 1 says nothing about the model's scale (a model with no
+    // validation errors would be near-certain of gibberish at the fitted one, and at 1
+    // its logits are whatever size training left them): averaged unscaled, the larger
+    // logits would decide.
+    return {{"companion", "none"},
+            {"why", fmt::format("trained, then left out: the {} model's temperature was not fitted ({})",
+                                linear_fit.fitted ? "embedding" : "linear",
+                                linear_fit.fitted ? companion_fit.reason : linear_fit.reason)},
+            {"validation_accuracy", accuracy},
+            {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}};
+  }
   // The average of the calibrated logits, (1 - w) z_lin / T_lin + w z_emb / T_emb, times
   // T_lin: the same answers, on the linear model's own scale. The shipped model's
   // temperature is fitted afterwards, so the scale matters only where logits are read at
@@ -113,9 +139,8 @@ nlohmann::json AddEmbeddingCompanion(Model& linear, const EncodedData& train, co
   summary["companion_best_epoch"] = static_cast<double>(state.best_step) / epoch_length;
   summary["companion_stop_reason"] = state.stop_reason;
   summary["temperatures"] = {{"linear", linear_fit.temperature}, {"embedding", companion_fit.temperature}};
-  summary["validation_accuracy"] = {{"linear", Accuracy(linear_scored, validation, labels)},
-                                    {"embedding", Accuracy(companion_scored, validation, labels)},
-                                    {"ensemble", Accuracy(folded, validation, labels)}};
+  summary["validation_accuracy"] = accuracy;
+  summary["validation_accuracy"]["ensemble"] = Accuracy(folded, validation, labels);
   summary["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }

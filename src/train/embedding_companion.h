@@ -41,16 +41,25 @@ inline constexpr double kCompanionWeight = 0.4;
 // `dim` (model.dim).
 Hyperparameters CompanionHyperparameters(const Hyperparameters& linear, int dim);
 
-// Trains the companion on the linear model's training rows (`train`, in memory) with
-// checkpoints chosen on `selection` (validation rows of labels the model has), fits both
-// models' temperatures on `validation` and folds the companion into `linear` (float weights,
-// before quantization). `base` supplies the checkpoint policy, metric, threads, world and
-// epoch length; its checkpoint directory and callbacks are not used (the companion's
-// checkpoints stay in memory). Returns what run.json records under "ensemble". Only the
-// leader's (rank 0's) `linear` is changed; the other ranks train along and return null.
+// Why no companion can be folded in on this validation set, or "" when one can: the two
+// models' logits are put on one scale by their temperatures, which are fitted only on
+// kMinCalibrationRows or more validation rows of the model's labels (eval/calibration.h).
+// The same answer on every rank (it reads only the validation rows).
+std::string CompanionValidationProblem(const EncodedData& validation, size_t labels);
+
+// Trains the companion on the linear model's training rows (`train`, in memory; this
+// rank's epoch order is the one of rank `order_rank`) with checkpoints chosen on
+// `selection` (validation rows of labels the model has), fits both models' temperatures on
+// `validation` and folds the companion into `linear` (float weights, before quantization).
+// `base` supplies the checkpoint policy, metric, threads, world and epoch length; its
+// checkpoint directory and callbacks are not used (the companion's checkpoints stay in
+// memory). Returns what run.json records under "ensemble": when either model's temperature
+// could not be fitted (no validation errors to fit it on), `linear` is left as it was and
+// the record says so. Only the leader's (rank 0's) `linear` is changed; the other ranks
+// train along and return null.
 nlohmann::json AddEmbeddingCompanion(Model& linear, const EncodedData& train, const EncodedData& selection,
                                      const EncodedData& validation, const std::vector<std::string>& validation_labels,
-                                     const Hyperparameters& companion_hp, const TrainerOptions& base);
+                                     const Hyperparameters& companion_hp, const TrainerOptions& base, int order_rank);
 
 // Folds an embedding model into a linear one over the same vocabulary: the weights become
 // a W + c E O and the bias a b_lin + c b_emb (see above). Throws InternalError on shapes

@@ -46,21 +46,23 @@ nlohmann::json MemoryPlan::ToJson(double measured_peak_mb) const {
           {"features_kept", features_kept}};
 }
 
-double BytesPerFeature(const Hyperparameters& hp, size_t labels) {
-  const double floats = hp.type == ModelType::kLinear ? 5.0 * static_cast<double>(std::max<size_t>(labels, 1))
-                                                      : 4.0 * std::max(hp.dim, 1) + 3.0;
+double BytesPerFeature(const Hyperparameters& hp, size_t labels, int companion_dim) {
+  const double width = static_cast<double>(std::max<size_t>(labels, 1));
+  const auto embedding = [](int dim) { return 4.0 * std::max(dim, 1) + 3.0; };
+  double floats = hp.type == ModelType::kLinear ? 5.0 * width : embedding(hp.dim);
+  if (hp.type == ModelType::kLinear && companion_dim > 0) floats = std::max(floats, width + embedding(companion_dim));
   return floats * sizeof(float);
 }
 
 MemoryPlan PlanMemory(int64_t memory_mb, int max_features, const Hyperparameters& hp, size_t labels,
-                      double data_bytes, double validation_bytes, uint32_t buckets) {
+                      double data_bytes, double validation_bytes, uint32_t buckets, int companion_dim) {
   MemoryPlan plan;
   plan.budget_mb = memory_mb;
   plan.data_mb = data_bytes / kMiB;
   plan.validation_mb = validation_bytes / kMiB;
   plan.counting_mb = static_cast<double>(buckets) * sizeof(uint32_t) / kMiB;
   plan.fixed_mb = kFixedMb;
-  plan.bytes_per_feature = BytesPerFeature(hp, labels);
+  plan.bytes_per_feature = BytesPerFeature(hp, labels, companion_dim);
   if (max_features > 0) {
     plan.feature_cap = max_features;
     plan.cap_from = "model.max_features";

@@ -48,8 +48,11 @@ struct MemoryPlan {
 // file bytes (weights and accumulators) and the weights and accumulators read from it (5
 // copies: measured 19.9 bytes per weight on a 20-label run; the snapshot and the live
 // accumulators are released first). An embedding model: `dim` weights per feature four
-// times and one accumulator three times.
-double BytesPerFeature(const Hyperparameters& hp, size_t labels);
+// times and one accumulator three times. A linear run with an embedding companion of
+// `companion_dim` (> 0; train/embedding_companion.h) peaks at the larger of its own phase
+// and the companion's: the selected linear weights (`labels`) while the companion holds
+// what an embedding model does.
+double BytesPerFeature(const Hyperparameters& hp, size_t labels, int companion_dim = 0);
 
 // Plans a run of `labels` labels whose rows take `data_bytes` in memory (training rows, or
 // the two streamed windows) and `validation_bytes` for validation. `max_features` > 0 is
@@ -57,7 +60,7 @@ double BytesPerFeature(const Hyperparameters& hp, size_t labels);
 // model divided by BytesPerFeature, at least 1,000 features. `buckets`: the feature hash
 // space (its counts are 4 bytes each).
 MemoryPlan PlanMemory(int64_t memory_mb, int max_features, const Hyperparameters& hp, size_t labels,
-                      double data_bytes, double validation_bytes, uint32_t buckets);
+                      double data_bytes, double validation_bytes, uint32_t buckets, int companion_dim = 0);
 
 // Rows the pre-train data check may hold within the budget. It runs before training (and
 // frees what it used), on the training rows or a seeded sample of checks.max_rows of

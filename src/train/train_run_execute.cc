@@ -152,15 +152,6 @@ ReferenceStats MultiLabelReferenceStats(const Model& best, const TrainingData& d
                                          data.validation.label_sets, chosen, scored);
 }
 
-// Why a run trains no embedding companion (model.ensemble), or "" when it does.
-std::string NoCompanionReason(const TaskSpec& spec, const Hyperparameters& hp, bool multi_label, bool streamed) {
-  if (spec.model.ensemble == "none") return "model.ensemble is none";
-  if (hp.type != ModelType::kLinear) return "the model is not linear";
-  if (multi_label) return "a multi-label model ships the average of its cross-fit fold models instead";
-  if (streamed) return "a streamed run does not hold its training rows for a second model";
-  return "";
-}
-
 // Removes this rank's row cache when the run ends, however it ends: a resumed run makes a
 // new one, and the cache is the size of the training file or more.
 struct CacheRemover {
@@ -354,11 +345,17 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   // The embedding companion (train/embedding_companion.h), folded into the selected linear
   // model before it is quantized and calibrated. Every rank trains it (a collective step).
   nlohmann::json ensemble;
-  const std::string no_companion = NoCompanionReason(spec, hp, data.multi_label, streamed.has_value());
+  std::string no_companion = NoCompanionReason(spec, hp, streamed.has_value());
+  if (no_companion.empty()) no_companion = CompanionValidationProblem(validation, data.labels.size());
   if (no_companion.empty()) {
+    // The training model's weights are done with (the selected ones are in `best`): freed
+    // so that the companion phase holds one linear model, as the memory plan counts.
+    std::vector<float>().swap(model.input);
+    std::vector<float>().swap(model.output);
     ensemble = AddEmbeddingCompanion(leader ? best : model, train, in_scope, validation, data.validation_labels,
-                                     CompanionHyperparameters(hp, spec.model.dim), options);
-    if (leader) {
+                                     CompanionHyperparameters(hp, spec.model.dim), options,
+                                     identical_shards ? 0 : world.rank());
+    if (leader && ensemble["companion"] == "embedding") {
       Info(callbacks, fmt::format("ensemble: embedding companion (dim {}) folded in; validation accuracy linear {:.4f}, "
                                   "embedding {:.4f}, both {:.4f}",
                                   spec.model.dim, ensemble["validation_accuracy"]["linear"].get<double>(),
@@ -368,6 +365,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   } else {
     ensemble = {{"companion", "none"}, {"why", no_companion}};
   }
+  if (leader && ensemble["companion"] != "embedding") Info(callbacks, "ensemble: none (" + ensemble["why"].get<std::string>() + ")");
   if (!leader) return {};  // rank 0 holds the same weights and writes the run
   end_phase("ensemble");
   // The model file stores int8 weights; calibrate the weights that will actually ship.

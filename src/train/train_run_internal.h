@@ -47,6 +47,10 @@ struct StreamingChoice {
 StreamingChoice ChooseStreaming(const TaskSpec& spec, const World& world);
 
 // The feature cap of this run from its memory plan; `plan` keeps what was decided.
+// Why a run trains no embedding companion (model.ensemble; train/embedding_companion.h),
+// or "" when it does.
+std::string NoCompanionReason(const TaskSpec& spec, const Hyperparameters& hp, bool streamed);
+
 FeatureCap PlannedFeatureCap(const TaskSpec& spec, const Hyperparameters& hp, bool streamed, const World& world,
                              MemoryPlan& plan);
 

@@ -62,14 +62,23 @@ StreamingChoice ChooseStreaming(const TaskSpec& spec, const World& world) {
 // memory (or the two streamed windows, a quarter of the budget) and the validation file's rows
 // leave the rest of training.memory_mb to the model. Called once the label count and the
 // number of candidate n-grams are known; `plan` keeps what was decided for run.json.
+std::string NoCompanionReason(const TaskSpec& spec, const Hyperparameters& hp, bool streamed) {
+  if (spec.model.ensemble == "none") return "model.ensemble is none";
+  if (hp.type != ModelType::kLinear) return "the model is not linear";
+  if (spec.data.multi_label) return "a multi-label model ships the average of its cross-fit fold models instead";
+  if (streamed) return "a streamed run does not hold its training rows for a second model";
+  return "";
+}
+
 FeatureCap PlannedFeatureCap(const TaskSpec& spec, const Hyperparameters& hp, bool streamed, const World& world,
                              MemoryPlan& plan) {
   const double data = streamed ? static_cast<double>(spec.training.memory_mb) * 1048576 * kStreamedDataShare
                                : InMemoryDataBytes(FileBytes(spec.data.train), world);
   const double validation = FileBytes(spec.data.validation) * kInMemoryBytesPerFileByte;
-  return [&spec, &hp, &plan, data, validation](size_t labels, uint64_t seen) -> int64_t {
+  const int companion_dim = NoCompanionReason(spec, hp, streamed).empty() ? spec.model.dim : 0;
+  return [&spec, &hp, &plan, data, validation, companion_dim](size_t labels, uint64_t seen) -> int64_t {
     plan = PlanMemory(spec.training.memory_mb, spec.model.max_features, hp, labels, data, validation,
-                      hp.features.buckets);
+                      hp.features.buckets, companion_dim);
     plan.features_seen = static_cast<int64_t>(seen);
     return plan.feature_cap;
   };

@@ -1,0 +1,51 @@
+// The memory plan's bytes per kept feature (train/memory_plan.h), with and without the
+// embedding companion a linear run trains after its own checkpoints: the companion phase
+// holds the selected linear weights and an embedding model, and for a task with fewer
+// labels than embedding dimensions that phase, not the linear one, is the peak.
+#include <gtest/gtest.h>
+
+#include "train/memory_plan.h"
+
+namespace trainops {
+namespace {
+
+Hyperparameters Linear() {
+  Hyperparameters hp;
+  hp.type = ModelType::kLinear;
+  hp.dim = 100;
+  return hp;
+}
+
+TEST(MemoryPlanTest, ALinearRunCountsFiveCopiesOfItsWeights) {
+  EXPECT_DOUBLE_EQ(BytesPerFeature(Linear(), 77), 5.0 * 77 * sizeof(float));
+}
+
+TEST(MemoryPlanTest, TheCompanionPhaseCountsWhenItIsTheLarger) {
+  // 77 labels: the companion phase is 77 + 4 * 100 + 3 = 480 floats, more than 5 * 77 = 385.
+  EXPECT_DOUBLE_EQ(BytesPerFeature(Linear(), 77, 100), 480.0 * sizeof(float));
+  // 11 labels (the example task): 11 + 403 floats, seven times the linear phase.
+  EXPECT_DOUBLE_EQ(BytesPerFeature(Linear(), 11, 100), 414.0 * sizeof(float));
+  // 151 labels: the linear phase (755 floats) stays the larger.
+  EXPECT_DOUBLE_EQ(BytesPerFeature(Linear(), 151, 100), 755.0 * sizeof(float));
+}
+
+TEST(MemoryPlanTest, AnEmbeddingModelHasNoCompanion) {
+  Hyperparameters hp = Linear();
+  hp.type = ModelType::kEmbedding;
+  hp.dim = 50;
+  EXPECT_DOUBLE_EQ(BytesPerFeature(hp, 11, 100), BytesPerFeature(hp, 11));
+  EXPECT_DOUBLE_EQ(BytesPerFeature(hp, 11), 203.0 * sizeof(float));
+}
+
+TEST(MemoryPlanTest, TheCompanionLowersTheFeatureCapTheBudgetLeaves) {
+  const MemoryPlan alone = PlanMemory(512, 0, Linear(), 11, 64.0 * 1048576, 1048576, 1 << 22);
+  const MemoryPlan paired = PlanMemory(512, 0, Linear(), 11, 64.0 * 1048576, 1048576, 1 << 22, 100);
+  EXPECT_EQ(alone.cap_from, "training.memory_mb");
+  EXPECT_LT(paired.feature_cap, alone.feature_cap);
+  EXPECT_NEAR(static_cast<double>(alone.feature_cap) / static_cast<double>(paired.feature_cap), 414.0 / 55.0, 0.01);
+  // A cap the user gives is kept as given.
+  EXPECT_EQ(PlanMemory(512, 5000, Linear(), 11, 0, 0, 1 << 22, 100).feature_cap, 5000);
+}
+
+}  // namespace
+}  // namespace trainops
