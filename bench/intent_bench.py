@@ -9,6 +9,7 @@ process under /usr/bin/time -v for wall time and peak RSS. Systems:
   sklearn             sklearn_baseline.py (TF-IDF word+char, logistic regression)
   sklearn_svc         sklearn_baseline.py --classifier linear_svc (the same features, LinearSVC)
   trainops            build/trainops train/predict/eval ("not built" if the binary is missing)
+  trainops_ensemble   the same with --ensemble embedding (the embedding companion, docs/model.md)
 Results are merged into <work>/results.json under "intent": rerunning a subset of
 datasets or systems replaces only those entries, so trainops can be re-measured later
 without repeating fastText's autotune.
@@ -26,7 +27,7 @@ import bench_lib
 from bench_lib import HERE, REPO
 
 DATASETS = ["banking77", "clinc150", "bitext"]
-SYSTEMS = ["fasttext", "fasttext_autotune", "sklearn", "sklearn_svc", "trainops"]
+SYSTEMS = ["fasttext", "fasttext_autotune", "sklearn", "sklearn_svc", "trainops", "trainops_ensemble"]
 SEED = 1
 FASTTEXT_FIXED = ["-epoch", "25", "-lr", "0.5", "-wordNgrams", "2"]
 
@@ -195,7 +196,7 @@ def run_sklearn(data, out, settings, classifier="logreg"):
     return entry
 
 
-def run_trainops(data, out, settings):
+def run_trainops(data, out, settings, extra=()):
     if not os.access(settings.trainops, os.X_OK):
         return {"status": "not built", "error": f"{bench_lib.rel(settings.trainops)} does not exist; "
                 "build it with: cmake -S . -B build && cmake --build build -j2"}
@@ -205,7 +206,7 @@ def run_trainops(data, out, settings):
     run = bench_lib.timed_run(
         [settings.trainops, "train", "--data", os.path.join(data, "train.csv"), "--text-column", "text",
          "--label-column", "label", "--validation", os.path.join(data, "valid.csv"), "--out", model_dir,
-         "--threads", str(settings.threads), "--seed", str(SEED)], os.path.join(out, "train.log"))
+         "--threads", str(settings.threads), "--seed", str(SEED), *extra], os.path.join(out, "train.log"))
     entry["steps"]["train"] = run
     if run["exit_code"] != 0:
         return failed(entry, "train", run)
@@ -302,6 +303,8 @@ def main():
                 entry = run_sklearn(data, out, settings)
             elif system == "sklearn_svc":
                 entry = run_sklearn(data, out, settings, classifier="linear_svc")
+            elif system == "trainops_ensemble":
+                entry = run_trainops(data, out, settings, extra=("--ensemble", "embedding"))
             else:
                 entry = run_trainops(data, out, settings)
             entry["finished_at"] = bench_lib.now()

@@ -19,7 +19,7 @@ DATASET_TITLES = {
     "clinc150": "CLINC150 (150 intents + oos as a class)",
     "bitext": "Bitext customer support (27 intents)",
 }
-SYSTEM_ORDER = ["fasttext", "fasttext_autotune", "sklearn", "sklearn_svc", "trainops"]
+SYSTEM_ORDER = ["fasttext", "fasttext_autotune", "sklearn", "sklearn_svc", "trainops", "trainops_ensemble"]
 # Issue 28's targets: trainops at least this many points of test accuracy over the
 # logistic regression on every dataset, and BANKING77's whole-process training in no more
 # wall time than the LinearSVC pipeline's.
@@ -45,6 +45,8 @@ def system_title(system, intent, entry):
         return "scikit-learn TF-IDF word+char + LogisticRegression"
     if system == "sklearn_svc":
         return "scikit-learn TF-IDF word+char + LinearSVC"
+    if system == "trainops_ensemble":
+        return "trainops `--ensemble embedding`"
     return "trainops (defaults)"
 
 
@@ -103,7 +105,7 @@ def intent_details(dataset, runs):
                 f"({rep.get('features')} features, {solver} {rep.get('n_iter')} iterations, "
                 f"converged: {rep.get('converged')}); test predict {num(pred.get('predict_seconds'), 2)} s "
                 f"in-process after {num(pred.get('load_seconds'), 2)} s unpickling; {base}")
-        elif system == "trainops":
+        elif system in ("trainops", "trainops_ensemble"):
             extra = entry.get("run_json", {})
             ev = entry.get("eval_test", {})
             notes.append(f"- {system}: run.json {extra}; `trainops eval` on test: {ev}; {base}")
@@ -115,25 +117,27 @@ def intent_details(dataset, runs):
 
 
 def render_targets(runs):
-    """Issue 28's targets, reached or missed, from this run's numbers."""
+    """Issue 28's targets, reached or missed, from this run's numbers: for the defaults (what
+    the issue asks for) and for the opt-in embedding companion."""
     out = ["### Targets of issue 28 (this run)", "",
-           "| target | trainops | anchor | result |", "| --- | ---: | ---: | --- |"]
-    for dataset in [d for d in DATASET_TITLES if d in runs]:
-        mine, logreg = runs[dataset].get("trainops"), runs[dataset].get("sklearn")
-        if not (mine and logreg and mine.get("status") == "ok" and logreg.get("status") == "ok"):
-            out.append(f"| {dataset}: test accuracy >= LR + {TARGET_POINTS_OVER_LOGREG:g} points | - | - | not run |")
-            continue
-        a, b = 100 * mine["test"]["accuracy"], 100 * logreg["test"]["accuracy"]
-        verdict = "reached" if a - b >= TARGET_POINTS_OVER_LOGREG - 1e-9 else "missed"
-        out.append(f"| {dataset}: test accuracy >= LR + {TARGET_POINTS_OVER_LOGREG:g} points | {a:.2f}% "
-                   f"| {b:.2f}% (LR) | {verdict} ({a - b:+.2f} points) |")
-    by = runs.get(TIME_TARGET_DATASET, {})
-    mine, svc = by.get("trainops"), by.get("sklearn_svc")
-    if mine and svc and mine.get("status") == "ok" and svc.get("status") == "ok":
-        a, b = mine["steps"]["train"]["wall_seconds"], svc["steps"]["train"]["wall_seconds"]
-        verdict = "reached" if a <= b else "missed"
-        out.append(f"| {TIME_TARGET_DATASET}: whole-process train wall time <= LinearSVC pipeline's | {a:.2f} s "
-                   f"| {b:.2f} s (LinearSVC) | {verdict} ({a / b:.2f}x) |")
+           "| target | trainops | anchor | result |", "| --- | --- | ---: | --- |"]
+    for system in ("trainops", "trainops_ensemble"):
+        name = "defaults" if system == "trainops" else "`--ensemble embedding`"
+        for dataset in [d for d in DATASET_TITLES if d in runs]:
+            mine, logreg = runs[dataset].get(system), runs[dataset].get("sklearn")
+            if not (mine and logreg and mine.get("status") == "ok" and logreg.get("status") == "ok"):
+                continue
+            a, b = 100 * mine["test"]["accuracy"], 100 * logreg["test"]["accuracy"]
+            verdict = "reached" if a - b >= TARGET_POINTS_OVER_LOGREG - 1e-9 else "missed"
+            out.append(f"| {dataset}: test accuracy >= LR + {TARGET_POINTS_OVER_LOGREG:g} points | {name}: {a:.2f}% "
+                       f"| {b:.2f}% (LR) | {verdict} ({a - b:+.2f} points) |")
+        by = runs.get(TIME_TARGET_DATASET, {})
+        mine, svc = by.get(system), by.get("sklearn_svc")
+        if mine and svc and mine.get("status") == "ok" and svc.get("status") == "ok":
+            a, b = mine["steps"]["train"]["wall_seconds"], svc["steps"]["train"]["wall_seconds"]
+            verdict = "reached" if a <= b else "missed"
+            out.append(f"| {TIME_TARGET_DATASET}: whole-process train wall time <= LinearSVC pipeline's | {name}: "
+                       f"{a:.2f} s | {b:.2f} s (LinearSVC) | {verdict} ({a / b:.2f}x) |")
     return out + [""]
 
 

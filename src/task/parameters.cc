@@ -185,9 +185,10 @@ std::vector<Entry> BuildTable() {
   {
     // No JSON key: run.json records what was done under "ensemble".
     Parameter p = param("model.ensemble", "--ensemble", "", ParameterType::kEnum,
-                        "linear model: also train an embedding model (model.dim) on the same features and fold the "
-                        "two's calibrated logits into the one linear model shipped (same size and speed; "
-                        "single-label runs held in memory); none: the linear model alone (docs/model.md)");
+                        "embedding: also train an embedding model (model.dim) on the same features and fold the "
+                        "two's calibrated logits into the one linear model shipped (same size and speed; single-label "
+                        "linear runs held in memory; more accurate, but see docs/model.md on drift false alarms); "
+                        "none: the linear model alone");
     p.choices = {"embedding", "none"};
     t.push_back({p, [](const TaskSpec& s) -> std::optional<std::string> { return s.model.ensemble; },
                  [](TaskSpec& s, std::string_view v) { s.model.ensemble = std::string(v); }});

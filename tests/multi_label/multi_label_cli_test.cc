@@ -44,12 +44,15 @@ uint32_t FormatVersion(const std::filesystem::path& model) {
 TEST(MultiLabelCliTest, TrainEvalPredictEndToEnd) {
   TempDir dir;
   const auto spec = WriteSpec(dir);
-  const auto train = RunCli({"train", "--task", spec.string(), "--out", (dir / "run").string(), "--no-registry"});
+  // The embedding companion asked for: a multi-label run trains none and says why.
+  const auto train = RunCli({"train", "--task", spec.string(), "--out", (dir / "run").string(), "--no-registry",
+                             "--ensemble", "embedding"});
   ASSERT_EQ(train.exit_code, 0) << train.err;
   const nlohmann::json run = nlohmann::json::parse(ReadAll(dir / "run/run.json"));
   EXPECT_EQ(run["metric"], "micro_f1");  // the multi-label default
   ASSERT_TRUE(run["multi_label"].is_object());
-  EXPECT_EQ(run["ensemble"]["companion"], "none") << "a multi-label model ships its bagged fold models";
+  EXPECT_EQ(run["ensemble"]["companion"], "none");
+  EXPECT_NE(run["ensemble"]["why"].get<std::string>().find("multi-label"), std::string::npos);
   EXPECT_EQ(run["multi_label"]["labels"].size(), 4u);
   EXPECT_GT(run["multi_label"]["fit_rows"]["out_of_fold_training_rows"].get<int>(), 300);
   EXPECT_EQ(FormatVersion(dir / "run/model.bin"), 2u);

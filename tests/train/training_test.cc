@@ -45,7 +45,7 @@ TEST(TrainingTest, WritesModelCheckpointsMetricsAndRunRecord) {
   TempDir dir;
   TaskSpec spec = SyntheticSpec(dir);
   spec.checkpoints.keep_last = 2;
-  spec.model.ensemble = "none";  // the shipped weights are then the best checkpoint's (below)
+  spec.model.ensemble = "none";  // (the default) the shipped weights are the best checkpoint's (below)
   TrainOutcome outcome = RunTraining(spec, dir / "run", {});
   ASSERT_TRUE(std::filesystem::exists(dir / "run/model.bin"));
   auto lines = MetricsLines(dir / "run/metrics.jsonl");
@@ -86,13 +86,15 @@ TEST(TrainingTest, WritesModelCheckpointsMetricsAndRunRecord) {
   EXPECT_GT(model.info.temperature, 0.0f);
 }
 
-// model.ensemble: embedding (the default): an embedding model trained on the same rows is
+// model.ensemble: embedding (opt-in): an embedding model trained on the same rows is
 // folded into the shipped linear model (train/embedding_companion.h). The file is still a
 // linear model of the same shape, its weights are no longer the selected checkpoint's, and
 // run.json says what each part scored.
 TEST(TrainingTest, TheEmbeddingCompanionIsFoldedIntoTheShippedLinearModel) {
   TempDir dir;
   TaskSpec spec = SyntheticSpec(dir);
+  EXPECT_EQ(spec.model.ensemble, "none") << "the default";
+  spec.model.ensemble = "embedding";
   TrainOutcome outcome = RunTraining(spec, dir / "run", {});
   const nlohmann::json run = nlohmann::json::parse(ReadAll(dir / "run/run.json"));
   ASSERT_EQ(run["ensemble"]["companion"], "embedding") << run["ensemble"].dump();
