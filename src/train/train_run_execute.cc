@@ -365,7 +365,10 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   } else {
     ensemble = {{"companion", "none"}, {"why", no_companion}};
   }
-  if (leader && ensemble["companion"] != "embedding") Info(callbacks, "ensemble: none (" + ensemble["why"].get<std::string>() + ")");
+  // Said only when a companion was asked for: the default trains none.
+  if (leader && spec.model.ensemble == "embedding" && ensemble["companion"] != "embedding") {
+    Info(callbacks, "ensemble: no companion (" + ensemble["why"].get<std::string>() + ")");
+  }
   if (!leader) return {};  // rank 0 holds the same weights and writes the run
   end_phase("ensemble");
   // The model file stores int8 weights; calibrate the weights that will actually ship.
