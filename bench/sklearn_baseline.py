@@ -115,7 +115,7 @@ def predict(args):
     load_seconds = time.perf_counter() - load_start
     texts, _ = read_csv(args.data, need_label=False)
     start = time.perf_counter()
-    if hasattr(pipeline, "predict_proba") and hasattr(pipeline.steps[-1][1], "predict_proba"):
+    if hasattr(pipeline, "predict_proba"):  # Pipeline exposes it only when its last step has it
         proba = pipeline.predict_proba(texts)
     else:
         scores = pipeline.decision_function(texts)
