@@ -194,8 +194,8 @@ std::vector<Entry> BuildTable() {
                  [](TaskSpec& s, std::string_view v) { s.model.ensemble = std::string(v); }});
   }
   t.push_back(IntEntry(bounded(param("model.max_features", "--max-features", "", ParameterType::kInt,
-                                     "keep at most this many features, the most frequent (0: as many as "
-                                     "training.memory_mb leaves room for)"),
+                                     "keep at most this many features, the most frequent (0: 262,144, or fewer when "
+                                     "training.memory_mb leaves room for fewer)"),
                                0, 1e9),
                        [](auto& s) -> auto& { return s.model.max_features; }));
   {
@@ -246,7 +246,7 @@ std::vector<Entry> BuildTable() {
   }
   t.push_back(IntEntry(bounded(param("training.memory_mb", "--memory-mb", "", ParameterType::kInt,
                                      "MiB for the whole training process: `auto` streams when the rows would take "
-                                     "more than half of it (windows of an eighth each); without model.max_features "
+                                     "more than half of it (windows of an eighth each, at most 128 MiB); without model.max_features "
                                      "the feature cap follows from what is left (run.json `memory`)"),
                                1, 16777216),
                        [](auto& s) -> auto& { return s.training.memory_mb; }));

@@ -70,8 +70,9 @@ MemoryPlan PlanMemory(int64_t memory_mb, int max_features, const Hyperparameters
   }
   const double left_mb = static_cast<double>(memory_mb) - plan.fixed_mb - plan.data_mb - plan.validation_mb;
   const double cap = std::floor(std::max(0.0, left_mb) * kMiB / plan.bytes_per_feature);
-  plan.feature_cap = std::max<int64_t>(kMinFeatureCap, static_cast<int64_t>(std::min(cap, 2e9)));
-  plan.cap_from = "training.memory_mb";
+  const auto budget_cap = std::max<int64_t>(kMinFeatureCap, static_cast<int64_t>(std::min(cap, 2e9)));
+  plan.feature_cap = std::min(budget_cap, kDefaultFeatureCap);
+  plan.cap_from = budget_cap < kDefaultFeatureCap ? "training.memory_mb" : "default";
   return plan;
 }
 

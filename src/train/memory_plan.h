@@ -4,6 +4,11 @@
 // keeps: this plans the run's memory by component and, when model.max_features is not
 // given, derives the cap from what the budget leaves for the model.
 //
+// Without model.max_features the cap is also at most kDefaultFeatureCap: past that many
+// n-grams a larger file adds mostly rare ones (typos, order numbers) that buy no accuracy
+// but grow the model with the data, so that the budget alone would let 10x the rows take
+// 4x the memory (bench/RESULTS.md, issue 26 item 14).
+//
 // Components (MiB): the training rows held in memory (or a streamed run's two windows),
 // the validation rows, the document-frequency counts used to choose features, the process
 // itself, and per kept feature the model's bytes during training. The pre-train data
@@ -30,7 +35,7 @@ struct MemoryPlan {
   double fixed_mb = 0;         // the process: code, libraries, buffers, reference statistics
   double bytes_per_feature = 0;  // weights, accumulators and their checkpoint copies
   int64_t feature_cap = 0;     // keep at most this many features; 0 = no cap
-  std::string cap_from;        // "model.max_features", "training.memory_mb", or "" (no cap)
+  std::string cap_from;        // "model.max_features", "training.memory_mb", "default" (kDefaultFeatureCap)
   // Filled once the features are chosen.
   int64_t features_seen = 0;   // passed model.min_count
   int64_t features_kept = 0;
@@ -54,10 +59,18 @@ struct MemoryPlan {
 // what an embedding model does.
 double BytesPerFeature(const Hyperparameters& hp, size_t labels, int companion_dim = 0);
 
+// The feature cap when model.max_features is not given and the budget leaves room for more:
+// 2^18, the size of Vowpal Wabbit's default weight table; six times the n-grams of the
+// largest public dataset here (CLINC150: 40,870), so their models are what they were. On
+// 200,000 and 2,000,000 rows of a BANKING77-derived stream with 384,000 and 1,680,000
+// n-grams it cost 0.1 and 0.15-0.25 points of accuracy (one or two of 999 test rows).
+inline constexpr int64_t kDefaultFeatureCap = int64_t{1} << 18;
+
 // Plans a run of `labels` labels whose rows take `data_bytes` in memory (training rows, or
 // the two streamed windows) and `validation_bytes` for validation. `max_features` > 0 is
-// the user's cap (kept as given); otherwise the cap is what the budget leaves for the
-// model divided by BytesPerFeature, at least 1,000 features. `buckets`: the feature hash
+// the user's cap (kept as given); otherwise the cap is the smaller of kDefaultFeatureCap
+// and what the budget leaves for the model divided by BytesPerFeature, at least 1,000
+// features. `buckets`: the feature hash
 // space (its counts are 4 bytes each).
 MemoryPlan PlanMemory(int64_t memory_mb, int max_features, const Hyperparameters& hp, size_t labels,
                       double data_bytes, double validation_bytes, uint32_t buckets, int companion_dim = 0);

@@ -285,6 +285,10 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
                                 "leaves room for ({:.0f} bytes a feature; set model.max_features to choose another)",
                                 memory.features_kept, memory.features_seen, spec.training.memory_mb,
                                 memory.bytes_per_feature));
+  } else if (memory.cap_from == "default" && memory.features_seen > memory.features_kept) {
+    Info(callbacks, fmt::format("features: kept the {} most frequent of {} n-grams, the default cap (set "
+                                "model.max_features to keep more, within training.memory_mb {})",
+                                memory.features_kept, memory.features_seen, spec.training.memory_mb));
   }
 
   TrainerOptions options;

@@ -22,8 +22,17 @@ namespace {
 // per-row vectors. Measured on the shared datasets: 17-24; rounded up.
 constexpr double kInMemoryBytesPerFileByte = 25;
 // A streamed run's rows in memory: two windows (the one training and the next being
-// decoded), an eighth of training.memory_mb each, and the blocks being decoded.
+// decoded), an eighth of training.memory_mb each but at most 128 MiB each, and the blocks
+// being decoded. A window only sets how finely the rows are shuffled (its blocks come from
+// all over the file), and on 2,000,000 rows windows of 78,000 rows trained as well as
+// windows of 311,000 (bench/RESULTS.md, issue 26 item 14): past that size a window is
+// memory that grows with the budget and buys nothing.
 constexpr double kStreamedDataShare = 0.25;
+constexpr double kMaxStreamedDataBytes = 256.0 * 1048576;
+
+double StreamedDataBytes(const TaskSpec& spec) {
+  return std::min(static_cast<double>(spec.training.memory_mb) * 1048576 * kStreamedDataShare, kMaxStreamedDataBytes);
+}
 
 // In memory every rank loads the whole file's texts (about 2 bytes a byte) and encodes
 // its 1/N share of the rows.
@@ -58,10 +67,6 @@ StreamingChoice ChooseStreaming(const TaskSpec& spec, const World& world) {
                                      need > budget ? "over" : "within", spec.training.memory_mb)};
 }
 
-// The feature cap of this run, from its memory plan (train/memory_plan.h): the rows in
-// memory (or the two streamed windows, a quarter of the budget) and the validation file's rows
-// leave the rest of training.memory_mb to the model. Called once the label count and the
-// number of candidate n-grams are known; `plan` keeps what was decided for run.json.
 std::string NoCompanionReason(const TaskSpec& spec, const Hyperparameters& hp, bool streamed) {
   if (spec.model.ensemble == "none") return "model.ensemble is none";
   if (hp.type != ModelType::kLinear) return "the model is not linear";
@@ -70,10 +75,14 @@ std::string NoCompanionReason(const TaskSpec& spec, const Hyperparameters& hp, b
   return "";
 }
 
+// The feature cap of this run, from its memory plan (train/memory_plan.h): the rows in
+// memory (or the two streamed windows, StreamedDataBytes) and the validation file's rows
+// leave the rest of training.memory_mb to the model, and without model.max_features the
+// default cap bounds it. Called once the label count and the number of candidate n-grams
+// are known; `plan` keeps what was decided for run.json.
 FeatureCap PlannedFeatureCap(const TaskSpec& spec, const Hyperparameters& hp, bool streamed, const World& world,
                              MemoryPlan& plan) {
-  const double data = streamed ? static_cast<double>(spec.training.memory_mb) * 1048576 * kStreamedDataShare
-                               : InMemoryDataBytes(FileBytes(spec.data.train), world);
+  const double data = streamed ? StreamedDataBytes(spec) : InMemoryDataBytes(FileBytes(spec.data.train), world);
   const double validation = FileBytes(spec.data.validation) * kInMemoryBytesPerFileByte;
   const int companion_dim = NoCompanionReason(spec, hp, streamed).empty() ? spec.model.dim : 0;
   return [&spec, &hp, &plan, data, validation, companion_dim](size_t labels, uint64_t seen) -> int64_t {
@@ -84,11 +93,11 @@ FeatureCap PlannedFeatureCap(const TaskSpec& spec, const Hyperparameters& hp, bo
   };
 }
 
-// Rows a streamed window holds (MemoryPlan counts the two of them as kStreamedDataShare of
-// training.memory_mb), in whole cache blocks.
+// Rows a streamed window holds (MemoryPlan counts the two of them as StreamedDataBytes), in
+// whole cache blocks.
 size_t WindowBlocks(const TaskSpec& spec, double features_per_row) {
   const double row_bytes = DecodedRowBytes(features_per_row);
-  const double rows = static_cast<double>(spec.training.memory_mb) * 1048576 * kStreamedDataShare / 2 / row_bytes;
+  const double rows = StreamedDataBytes(spec) / 2 / row_bytes;
   return std::max<size_t>(1, static_cast<size_t>(rows / RowCacheWriter::kBlockRows));
 }
 

@@ -38,13 +38,30 @@ TEST(MemoryPlanTest, AnEmbeddingModelHasNoCompanion) {
 }
 
 TEST(MemoryPlanTest, TheCompanionLowersTheFeatureCapTheBudgetLeaves) {
-  const MemoryPlan alone = PlanMemory(512, 0, Linear(), 11, 64.0 * 1048576, 1048576, 1 << 22);
-  const MemoryPlan paired = PlanMemory(512, 0, Linear(), 11, 64.0 * 1048576, 1048576, 1 << 22, 100);
+  const MemoryPlan alone = PlanMemory(128, 0, Linear(), 11, 64.0 * 1048576, 1048576, 1 << 22);
+  const MemoryPlan paired = PlanMemory(128, 0, Linear(), 11, 64.0 * 1048576, 1048576, 1 << 22, 100);
   EXPECT_EQ(alone.cap_from, "training.memory_mb");
   EXPECT_LT(paired.feature_cap, alone.feature_cap);
   EXPECT_NEAR(static_cast<double>(alone.feature_cap) / static_cast<double>(paired.feature_cap), 414.0 / 55.0, 0.01);
   // A cap the user gives is kept as given.
   EXPECT_EQ(PlanMemory(512, 5000, Linear(), 11, 0, 0, 1 << 22, 100).feature_cap, 5000);
+}
+
+TEST(MemoryPlanTest, WithoutAUserCapTheSmallerOfTheDefaultAndTheBudgetsCapHolds) {
+  // 77 labels, 4 GiB, 256 MiB of streamed windows: the budget leaves room for about 2.4
+  // million features, and the default cap binds.
+  const MemoryPlan roomy = PlanMemory(4096, 0, Linear(), 77, 256.0 * 1048576, 1048576, 1 << 22);
+  EXPECT_EQ(roomy.feature_cap, kDefaultFeatureCap);
+  EXPECT_EQ(roomy.cap_from, "default");
+  EXPECT_EQ(roomy.ToJson(0)["feature_cap_from"], "default");
+  // 256 MiB leaves room for (256 - 48 - 64 - 1) MiB / 1,540 bytes, about 97,000: the budget binds.
+  const MemoryPlan tight = PlanMemory(256, 0, Linear(), 77, 64.0 * 1048576, 1048576, 1 << 22);
+  EXPECT_EQ(tight.cap_from, "training.memory_mb");
+  EXPECT_NEAR(static_cast<double>(tight.feature_cap), 143.0 * 1048576 / 1540, 1.0);
+  // A user's cap above the default is kept: the default bounds only runs that name none.
+  const MemoryPlan chosen = PlanMemory(4096, 1000000, Linear(), 77, 256.0 * 1048576, 1048576, 1 << 22);
+  EXPECT_EQ(chosen.feature_cap, 1000000);
+  EXPECT_EQ(chosen.cap_from, "model.max_features");
 }
 
 }  // namespace
