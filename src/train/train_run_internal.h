@@ -19,6 +19,8 @@
 #include "train/train_run.h"
 #include "train/training_data.h"
 #include "train/world.h"
+#include "model/inference.h"
+#include "model/reference_stats.h"
 
 namespace trainops::train_internal {
 
@@ -56,6 +58,26 @@ FeatureCap PlannedFeatureCap(const TaskSpec& spec, const Hyperparameters& hp, bo
 
 // Cache blocks a streamed window holds.
 size_t WindowBlocks(const TaskSpec& spec, double features_per_row);
+
+// Validation-side steps (train_run_validation.cc).
+// Sets the model's out-of-scope label and its rejection threshold, chosen on validation by
+// the spec's rule; returns what run.json records (null without oos).
+nlohmann::json ChooseRejection(const TaskSpec& spec, const TrainingData& data, const std::vector<Decision>& decisions,
+                               Model& best);
+// The declared out-of-scope label's index when only validation has it (threshold-only set-up).
+std::optional<uint32_t> ValidationOnlyOosLabel(const TaskSpec& spec, const TrainingData& data);
+// `all` without the rows of `label`.
+EncodedData WithoutLabel(const EncodedData& all, uint32_t label);
+// The shipped model's decisions on every validation row, before rejection.
+std::vector<Decision> ValidationDecisions(const Model& best, const std::vector<float>& validation_logits,
+                                          const std::vector<float>& validation_coverage);
+// Reference statistics of the validation rows as the shipped model answers them.
+ReferenceStats ValidationReferenceStats(const Model& best, const TrainingData& data, WordFilter train_words,
+                                        const std::vector<Decision>& decisions);
+ReferenceStats MultiLabelReferenceStats(const Model& best, const TrainingData& data, WordFilter train_words,
+                                        const std::vector<float>& validation_logits,
+                                        const std::vector<float>& validation_coverage);
+
 
 // The run itself, fresh or resumed: features, training, the chosen checkpoint calibrated,
 // the model and run.json written (train_run_execute.cc says what `loaded` is).
