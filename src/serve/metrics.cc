@@ -107,6 +107,9 @@ std::string ServeMetrics::Render(const MetricsSnapshot& s) const {
   out += fmt::format("trainops_traffic_queue_depth {}\n", s.queue_depth);
   Header(out, "trainops_traffic_queue_capacity", "gauge", "Traffic-log queue bound; beyond it records are dropped.");
   out += fmt::format("trainops_traffic_queue_capacity {}\n", s.queue_capacity);
+  Header(out, "trainops_traffic_records_spooled", "gauge",
+         "Traffic-log records waiting in the on-disk spool for a shared log's database (after an outage).");
+  out += fmt::format("trainops_traffic_records_spooled {}\n", s.records_spooled);
   Header(out, "trainops_traffic_records_dropped_total", "counter",
          "Traffic-log records dropped because the queue was full (the requests were answered).");
   out += fmt::format("trainops_traffic_records_dropped_total {}\n", s.records_dropped);

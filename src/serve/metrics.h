@@ -19,6 +19,7 @@ struct MetricsSnapshot {
   std::string model_id, task;  // "" = no model loaded
   bool ready = false;
   uint64_t queue_depth = 0, queue_capacity = 0;
+  uint64_t records_spooled = 0;  // a shared log's, waiting in its on-disk spool
   uint64_t records_dropped = 0, records_shed = 0, records_written = 0, records_deleted = 0, write_errors = 0;
   double sample_rate = 1;
   bool log_healthy = true;

@@ -258,6 +258,7 @@ struct Server::Impl {
     }
     s.queue_depth = log->depth();
     s.queue_capacity = log->capacity();
+    s.records_spooled = log->spooled();
     s.records_dropped = log->dropped();
     s.records_shed = log->shed();
     s.records_written = log->written();
