@@ -246,8 +246,8 @@ std::vector<Entry> BuildTable() {
   }
   t.push_back(IntEntry(bounded(param("training.memory_mb", "--memory-mb", "", ParameterType::kInt,
                                      "MiB for the whole training process: `auto` streams when the rows would take "
-                                     "more than half of it (windows of an eighth each, at most 128 MiB); without model.max_features "
-                                     "the feature cap follows from what is left (run.json `memory`)"),
+                                     "more than half of it (windows of an eighth each, at most 128 MiB); without "
+                                     "model.max_features the feature cap follows from what is left (run.json `memory`)"),
                                1, 16777216),
                        [](auto& s) -> auto& { return s.training.memory_mb; }));
   {

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/inference.h"
+#include "model/reference_stats.h"
 #include "task/task_spec.h"
 #include "train/checkpoint.h"
 #include "train/hyperparameters.h"
@@ -19,8 +21,6 @@
 #include "train/train_run.h"
 #include "train/training_data.h"
 #include "train/world.h"
-#include "model/inference.h"
-#include "model/reference_stats.h"
 
 namespace trainops::train_internal {
 
@@ -77,7 +77,6 @@ ReferenceStats ValidationReferenceStats(const Model& best, const TrainingData& d
 ReferenceStats MultiLabelReferenceStats(const Model& best, const TrainingData& data, WordFilter train_words,
                                         const std::vector<float>& validation_logits,
                                         const std::vector<float>& validation_coverage);
-
 
 // The run itself, fresh or resumed: features, training, the chosen checkpoint calibrated,
 // the model and run.json written (train_run_execute.cc says what `loaded` is).
