@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "train/memory_plan.h"
+#include "train/train_run_internal.h"
+#include "train/world.h"
 
 namespace trainops {
 namespace {
@@ -62,6 +64,30 @@ TEST(MemoryPlanTest, WithoutAUserCapTheSmallerOfTheDefaultAndTheBudgetsCapHolds)
   const MemoryPlan chosen = PlanMemory(4096, 1000000, Linear(), 77, 256.0 * 1048576, 1048576, 1 << 22);
   EXPECT_EQ(chosen.feature_cap, 1000000);
   EXPECT_EQ(chosen.cap_from, "model.max_features");
+}
+
+// A streamed run's two windows take a quarter of training.memory_mb, at most 256 MiB: past
+// that a window only mixes rows more finely, and the memory grew with the budget. Rows of
+// 167 n-grams take 1,723 bytes decoded (train_run_memory.cc), so 128 MiB is 76 blocks of
+// 1,024 rows, where a 4 GiB budget gave 304 before.
+TEST(MemoryPlanTest, StreamedWindowsHoldAnEighthOfTheBudgetAtMost128MiBEach) {
+  TaskSpec spec;
+  spec.training.memory_mb = 4096;
+  EXPECT_EQ(train_internal::WindowBlocks(spec, 167), 76u);
+  spec.training.memory_mb = 65536;
+  EXPECT_EQ(train_internal::WindowBlocks(spec, 167), 76u);
+  spec.training.memory_mb = 512;  // an eighth: 64 MiB
+  EXPECT_EQ(train_internal::WindowBlocks(spec, 167), 38u);
+
+  // The memory plan counts the same 256 MiB for the windows, and leaves the rest to the model.
+  spec.training.memory_mb = 4096;
+  spec.training.streaming = "on";
+  MemoryPlan plan;
+  const Hyperparameters hp = Linear();  // the cap refers to the spec and hp: they outlive it
+  const FeatureCap cap = train_internal::PlannedFeatureCap(spec, hp, /*streamed=*/true, World::Get(), plan);
+  EXPECT_EQ(cap(77, 2000000), kDefaultFeatureCap);
+  EXPECT_DOUBLE_EQ(plan.data_mb, 256.0);
+  EXPECT_EQ(plan.features_seen, 2000000);
 }
 
 }  // namespace
