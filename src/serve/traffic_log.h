@@ -132,7 +132,9 @@ class TrafficLog {
   // Whether a request id was answered and logged: among the recent ids of this log
   // (NewRequestId; also those still queued), or in the database.
   RequestFate Lookup(const std::string& request_id);
-  // Writes everything queued, then stops the writer. Idempotent.
+  // Writes everything queued, then stops the writer. A shared log also writes its spool while
+  // the database takes it, for up to 10 s; the rest stays in the spool file for the next
+  // start. Idempotent.
   void Stop();
 
   size_t depth() const;
@@ -178,6 +180,7 @@ class TrafficLog {
   std::unique_ptr<TrafficSpool> spool_;       // a shared log's, when spool_path is set
   std::atomic<uint64_t> spooled_{0};
   std::chrono::steady_clock::time_point retry_database_at_{};  // the writer's: next try while away
+  bool database_failed_ = false;  // the writer's: its last database write failed
   sqlite3* db_ = nullptr;      // the writer's connection
   sqlite3* reader_ = nullptr;  // Lookup's, under reader_mutex_
   std::mutex reader_mutex_;

@@ -93,6 +93,7 @@ void TrafficLog::CheckpointLoop() {
 }
 void TrafficLog::WriterLoop() {
   ApplyRetention();
+  std::chrono::steady_clock::time_point stop_seen{};
   for (;;) {
     std::deque<Entry> batch;
     std::vector<SamplingSpan> closed;
@@ -120,6 +121,14 @@ void TrafficLog::WriterLoop() {
     }
     if (!batch.empty() || !closed.empty() || spooled_.load(std::memory_order_relaxed) > 0) WriteBatch(batch, closed);
     if (options_.slow_writes.count() > 0 && !batch.empty()) std::this_thread::sleep_for(options_.slow_writes);
+    if (stop && spooled_.load(std::memory_order_relaxed) > 0 && !database_failed_) {
+      // A stop with the database taking writes goes on writing the spool, for at most
+      // kStopRetry; what is left then (or at once, while the database is away) stays in the
+      // spool file and is written at the next start.
+      const auto now = std::chrono::steady_clock::now();
+      if (stop_seen == std::chrono::steady_clock::time_point{}) stop_seen = now;
+      if (now - stop_seen < kStopRetry) continue;
+    }
     if (stop) break;
     if (std::chrono::steady_clock::now() - last_retention_ > kRetentionPeriod ||
         written_.load() - written_at_retention_ >= kRetentionRecords) {
@@ -237,16 +246,19 @@ void TrafficLog::WriteShared(std::deque<Entry>& batch, std::vector<SamplingSpan>
     } else {
       try {
         spool_first = !DrainSpool();
+        database_failed_ = false;
       } catch (const std::exception& e) {
         error = e.what();
         spool_first = true;
         retry_database_at_ = now + kRetryWait;
+        database_failed_ = true;
       }
     }
   }
   if (!spool_first && try_database) {
     try {
       pg_->Write(batch, spans);
+      database_failed_ = false;
       written_.fetch_add(requests, std::memory_order_relaxed);
       std::lock_guard lock(health_mutex_);
       health_ = {};
@@ -254,6 +266,7 @@ void TrafficLog::WriteShared(std::deque<Entry>& batch, std::vector<SamplingSpan>
     } catch (const std::exception& e) {
       error = e.what();
       retry_database_at_ = now + kRetryWait;
+      database_failed_ = true;
     }
   }
   if (spool_) {
