@@ -20,6 +20,17 @@
 namespace trainops::serve::testing {
 namespace {
 
+// An answered request for `log` to record: a fresh id, now, label "sizing".
+TrafficRecord Answer(TrafficLog& log, const std::string& text) {
+  TrafficRecord r;
+  r.request_id = log.NewRequestId();
+  r.time = TrafficNow();
+  r.model = "m";
+  r.text = text;
+  r.label = "sizing";
+  return r;
+}
+
 TEST(SharedTrafficLogTest, TwoLogsOnOneDatabaseShareRequestsFeedbackAndRetention) {
   TRAINOPS_REQUIRE_POSTGRES(url);
   TrafficLogOptions a_options, b_options;
@@ -32,12 +43,7 @@ TEST(SharedTrafficLogTest, TwoLogsOnOneDatabaseShareRequestsFeedbackAndRetention
   std::vector<std::string> ids;
   for (int i = 0; i < 300; ++i) {
     TrafficLog& log = i % 2 ? b : a;
-    TrafficRecord r;
-    r.request_id = log.NewRequestId();
-    r.time = TrafficNow();
-    r.model = "m";
-    r.text = "text " + std::to_string(i);
-    r.label = "sizing";
+    TrafficRecord r = Answer(log, "text " + std::to_string(i));
     r.confidence = 0.75f;
     ASSERT_TRUE(log.TryLog(r));
     ids.push_back(r.request_id);
@@ -235,12 +241,7 @@ TEST(SharedTrafficLogTest, TheSpoolKeepsEveryRecordThroughAnOutageAndARestart) {
   url_server->Stop();
   const auto log_burst = [&](TrafficLog& log, int n, std::vector<std::string>& ids) {
     for (int i = 0; i < n; ++i) {
-      TrafficRecord r;
-      r.request_id = log.NewRequestId();
-      r.time = TrafficNow();
-      r.model = "m";
-      r.text = "t" + std::to_string(i);
-      r.label = "sizing";
+      const TrafficRecord r = Answer(log, "t" + std::to_string(i));
       log.TryLog(r);
       ids.push_back(r.request_id);
       if (i % 25 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // about 5,000/s
@@ -313,12 +314,7 @@ TEST(SharedTrafficLogTest, RecordsArrivingWhileTheSpoolDrainsAreSpooledNotShed) 
   o.spool_path = dir / "spool.db";
   std::vector<std::string> ids;
   const auto record = [&](TrafficLog& log, int i) {
-    TrafficRecord r;
-    r.request_id = log.NewRequestId();
-    r.time = TrafficNow();
-    r.model = "m";
-    r.text = "t" + std::to_string(i);
-    r.label = "sizing";
+    TrafficRecord r = Answer(log, "t" + std::to_string(i));
     ids.push_back(r.request_id);
     return r;
   };
