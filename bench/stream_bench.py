@@ -8,8 +8,9 @@ dropped or doubled), a word dropped or two swapped, greetings and sign-offs, ord
 case changes. Each size is the first N rows of one seeded stream, so the larger file holds
 the smaller one. For each size, `trainops train --streaming on` (default features, one
 epoch, the carved validation split, the same feature cap at every size so the model is the
-same size: by default trainops' own default cap, `--max-features 0`) and `fasttext supervised` (-wordNgrams 2, one epoch, the same threads)
-run on it under /usr/bin/time -v; accuracy is on the carved BANKING77 test split.
+same size: by default trainops' own default cap, `--max-features 0`) and `fasttext
+supervised` (-wordNgrams 2, one epoch, the same threads) run on it under /usr/bin/time -v;
+accuracy is on the carved BANKING77 test split.
 
 Targets: 10x the rows costs at most 1.5x the peak memory and at most 12x the time;
 throughput per thread at least fastText's.
