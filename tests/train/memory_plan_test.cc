@@ -50,7 +50,7 @@ TEST(MemoryPlanTest, TheCompanionLowersTheFeatureCapTheBudgetLeaves) {
 }
 
 TEST(MemoryPlanTest, WithoutAUserCapTheSmallerOfTheDefaultAndTheBudgetsCapHolds) {
-  // 77 labels, 4 GiB, 256 MiB of streamed windows: the budget leaves room for about 2.4
+  // 77 labels, 4 GiB, 256 MiB of streamed windows: the budget leaves room for about 2.6
   // million features, and the default cap binds.
   const MemoryPlan roomy = PlanMemory(4096, 0, Linear(), 77, 256.0 * 1048576, 1048576, 1 << 22);
   EXPECT_EQ(roomy.feature_cap, kDefaultFeatureCap);
