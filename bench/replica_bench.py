@@ -227,7 +227,7 @@ def main():
         time.sleep(5)
         pg.stop()
         time.sleep(args.outage_seconds)
-        depth_at_restart = sum(backlog(metrics(p)) for p in r.ports)
+        backlog_at_restart = sum(backlog(metrics(p)) for p in r.ports)
         pg.start()
         restarted = time.time()
         # Catch-up: from the restart until both queues and spools are empty while the load goes on.
@@ -247,7 +247,7 @@ def main():
         rows = int(pg.query("SELECT count(*) FROM traffic_requests")) - rows_before
         results["outage"] = {
             "replicas": [parse_wrk(f"{work}/wrk_outage_r{i + 1}.txt") | {"log": logs[i]} for i in range(2)],
-            "queued_at_restart": depth_at_restart, "catch_up_seconds": catch_up, "rows_written": rows,
+            "queued_at_restart": backlog_at_restart, "catch_up_seconds": catch_up, "rows_written": rows,
             "drained_seconds_after_load": after_load,
             "answered": sum(l["answered"] for l in logs),
             "dropped": sum(l.get("dropped", 0) + l.get("shed", 0) for l in logs),

@@ -73,7 +73,8 @@ struct ModelSpec {
   // Not the default: on a replay stream its models broke the drift monitor's 1% false-alarm
   // rate on stable windows (docs/model.md).
   std::string ensemble = "none";
-  // At most this many features, the most frequent (0: every feature seen min_count times).
+  // At most this many features, the most frequent (0: the default cap, 262,144, or fewer when
+  // training.memory_mb leaves room for fewer; train/memory_plan.h).
   int max_features = 0;
 };
 

@@ -163,15 +163,17 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   const size_t weight_columns = std::max(data.labels.size(), static_cast<size_t>(std::max(hp.dim, 0)));
   const bool release_freed_memory = model.vocab.size() * weight_columns * sizeof(float) >= kSmallRunWeightBytes;
   if (release_freed_memory) ReleaseFreedMemory();  // the feature counts and the first pass's buffers
-  if (memory.cap_from == "training.memory_mb" && memory.features_seen > memory.features_kept) {
-    Info(callbacks, fmt::format("features: kept the {} most frequent of {} n-grams, the cap training.memory_mb {} "
-                                "leaves room for ({:.0f} bytes a feature; set model.max_features to choose another)",
-                                memory.features_kept, memory.features_seen, spec.training.memory_mb,
-                                memory.bytes_per_feature));
-  } else if (memory.cap_from == "default" && memory.features_seen > memory.features_kept) {
-    Info(callbacks, fmt::format("features: kept the {} most frequent of {} n-grams, the default cap (set "
-                                "model.max_features to keep more, within training.memory_mb {})",
-                                memory.features_kept, memory.features_seen, spec.training.memory_mb));
+  if (memory.cap_from != "model.max_features" && memory.features_seen > memory.features_kept) {
+    // A cap the run chose itself (the user's own needs no saying).
+    const std::string cap =
+        memory.cap_from == "default"
+            ? fmt::format("the default cap (set model.max_features to keep more, within training.memory_mb {})",
+                          spec.training.memory_mb)
+            : fmt::format("the cap training.memory_mb {} leaves room for ({:.0f} bytes a feature; set "
+                          "model.max_features to choose another)",
+                          spec.training.memory_mb, memory.bytes_per_feature);
+    Info(callbacks, fmt::format("features: kept the {} most frequent of {} n-grams, {}", memory.features_kept,
+                                memory.features_seen, cap));
   }
 
   TrainerOptions options;
