@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "model/model.h"
@@ -33,6 +34,40 @@ inline constexpr int kCrossFitFolds = 5;
 // and biases (the logits of the averaged model are the mean of the fold models' logits).
 std::vector<float> OutOfFoldLogits(const Model& shape, const EncodedData& train, const Hyperparameters& hp,
                                    double epochs, int folds, int threads, Model* average = nullptr);
+
+// Trains the fold models of OutOfFoldLogits while the main training runs, on a thread of
+// its own, for a small multi-label task (CrossFitRunner::Applies): the main training uses
+// one core there (SgdEngine::Run), the fold models (4x its work at the selected epoch count)
+// waited for it and then ran in three waves on two cores, half the run's time. A fold
+// model never trains past the checkpoint the main training has selected so far, which only
+// moves forward, so no fold update is ever thrown away, and each fold model goes through
+// exactly the updates OutOfFoldLogits gives it: Finish returns the same numbers, bit for bit.
+// Thread-safety: SelectedSoFar may be called from any thread; Finish once, from one thread.
+// `train` must outlive the runner and stay unchanged; the runner copies `shape`'s features.
+class CrossFitRunner {
+ public:
+  CrossFitRunner(const Model& shape, const EncodedData& train, const Hyperparameters& hp, int folds);
+  ~CrossFitRunner();  // stops the background thread (a run that failed never calls Finish)
+  CrossFitRunner(const CrossFitRunner&) = delete;
+  CrossFitRunner& operator=(const CrossFitRunner&) = delete;
+
+  // Whether a run may overlap its cross-fit with training: a multi-label task whose fold
+  // models train on one thread (fewer than 2 x kMultiLabelRowsPerThread rows) and are small
+  // (all `folds` models and their optimizer state held at once: weights under
+  // kSmallRunWeightBytes), with at least two threads to use and one process.
+  static bool Applies(const EncodedData& train, size_t weight_count, int folds, int threads, int world_size);
+
+  // The main training's selected checkpoint so far, in epochs: fold models may train up to it.
+  void SelectedSoFar(double epochs);
+
+  // OutOfFoldLogits(shape, train, hp, epochs, folds, threads, average), finishing the fold
+  // models on `threads` threads (the background one among them). Rethrows what failed there.
+  std::vector<float> Finish(double epochs, int threads, Model* average);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The rows `rows` of `data`, in that order (features, labels, label sets, coverage, weights),
 // into `out`, replacing its contents and reusing its memory.

@@ -194,7 +194,21 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   // A failed write surfaces at the next checkpoint or when training ends.
   std::string metrics_lines;
   std::future<void> metrics_write;
+  // A small multi-label run trains its cross-fit's fold models on the core its training
+  // leaves idle (train/cross_fit.h), each up to the checkpoint selected so far.
+  std::unique_ptr<CrossFitRunner> cross_fit_runner;
+  if (data.multi_label && !streamed &&
+      CrossFitRunner::Applies(train, model.vocab.size() * weight_columns, kCrossFitFolds, threads, world.size())) {
+    cross_fit_runner = std::make_unique<CrossFitRunner>(model, train, hp, kCrossFitFolds);
+    if (resume_from) {
+      cross_fit_runner->SelectedSoFar(static_cast<double>(resume_from->state.best_step) /
+                                      static_cast<double>(epoch_length));
+    }
+  }
   if (leader) options.on_checkpoint = [&](const nlohmann::json& record) {
+    if (cross_fit_runner && record.value("best", false)) {
+      cross_fit_runner->SelectedSoFar(record.at("step").get<double>() / static_cast<double>(epoch_length));
+    }
     metrics_lines += record.dump() + "\n";
     if (metrics_write.valid()) metrics_write.get();
     metrics_write = std::async(std::launch::async, [&paths, lines = metrics_lines] {
@@ -225,9 +239,13 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
   if (leader) {
     // The optimizer's accumulators and the checkpoint snapshot are done with: freed before
     // the selected checkpoint is read back, so the end of a run peaks no higher than its
-    // training (MemoryPlan counts four copies of the weights).
-    trainer.ReleaseTrainingState();
-    if (release_freed_memory) ReleaseFreedMemory();
+    // training (MemoryPlan counts four copies of the weights). A small run keeps them and
+    // writes its last checkpoint file while it calibrates (waiting for that write cost a
+    // 1,000-row run 2-35 ms of fsync).
+    if (release_freed_memory) {
+      trainer.ReleaseTrainingState();
+      ReleaseFreedMemory();
+    }
     best = trainer.BestModel();
     best.extractor = FeatureExtractor(best.info.features);
   }
@@ -283,7 +301,9 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
     std::vector<float> logits;
     std::vector<std::vector<uint32_t>> gold;
     if (cross_fit) {
-      logits = OutOfFoldLogits(best, train, hp, best_epochs, kCrossFitFolds, threads, bag ? &bagged : nullptr);
+      logits = cross_fit_runner
+                   ? cross_fit_runner->Finish(best_epochs, threads, bag ? &bagged : nullptr)
+                   : OutOfFoldLogits(best, train, hp, best_epochs, kCrossFitFolds, threads, bag ? &bagged : nullptr);
       gold.reserve(train.size() + validation.size());
       for (size_t i = 0; i < train.size(); ++i) {
         gold.emplace_back(train.set_labels.begin() + static_cast<ptrdiff_t>(train.set_offsets[i]),
@@ -341,6 +361,7 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
         best, data, streamed ? std::move(streamed->train_words) : WordFilter::FromTexts(data.train.texts), decisions);
   }
   end_phase("calibration");
+  trainer.FinishPendingWrite();
   SaveModel(best, paths.model);
   end_phase("writing_model");
 

@@ -154,7 +154,6 @@ const TrainerState& Trainer::Run() {
     state_.finished = true;
     state_.stop_reason = "completed all epochs";
   }
-  FinishPendingWrite();
   return state_;
 }
 

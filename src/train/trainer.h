@@ -70,8 +70,13 @@ class Trainer {
   void Start();
   // Continues from a checkpoint (weights, optimizer state and progress).
   void Resume(LoadedCheckpoint checkpoint);
-  // Trains until the planned epochs end or early stopping; returns the final state.
+  // Trains until the planned epochs end or early stopping; returns the final state. The
+  // last checkpoint's file may still be being written (in the background) when it returns:
+  // FinishPendingWrite or ReleaseTrainingState waits for it and rethrows its error (the
+  // destructor only waits), so a caller overlaps that write with its own next steps.
   const TrainerState& Run();
+  // Waits for the checkpoint being written in the background (rethrowing its error).
+  void FinishPendingWrite();
 
   // Best weights seen (from memory, or from the best checkpoint file).
   Model BestModel() const;
@@ -94,8 +99,6 @@ class Trainer {
   uint64_t EpochLength() const { return options_.epoch_length ? options_.epoch_length : rows_.size(); }
   // Keeps the best checkpoint and the newest `keep_last`; removes crash leftovers.
   void Prune(const TrainerState& state);
-  // Waits for the checkpoint being written in the background (rethrowing its error).
-  void FinishPendingWrite();
 
   Model& model_;
   std::unique_ptr<TrainingRows> owned_rows_;  // the in-memory constructor's
@@ -119,6 +122,8 @@ class Trainer {
     TrainerState state;
   };
   Snapshot snapshot_;
+  // Declared last, so destroyed first: std::async's future waits for the write while the
+  // snapshot and options it reads still exist.
   std::future<void> pending_write_;
 };
 

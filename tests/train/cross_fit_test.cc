@@ -1,8 +1,11 @@
 // Tests of the out-of-fold scores (train/cross_fit.h) a multi-label model's thresholds and
 // shipped weights come from: small folds train side by side, a fold a thread, and must
 // give exactly the numbers one thread gives; no row is scored by a model that trained on it.
+// The runner that trains them alongside the main training must give the same numbers too.
+#include <chrono>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -89,6 +92,67 @@ TEST(OutOfFoldLogitsTest, TheScoresSeparateTheLabelsTheFoldModelsNeverSawOnThatR
   // Too few rows for the folds: no scores, no crash.
   const Prepared tiny = MultiLabelRows(3);
   EXPECT_EQ(OutOfFoldLogits(tiny.shape, tiny.data, tiny.hp, 2.0, kCrossFitFolds, 2), std::vector<float>(9, 0.0f));
+}
+
+
+// The runner's fold models train while "the main training" moves its selected checkpoint;
+// whatever the timing, Finish must return what OutOfFoldLogits computes after the fact.
+void ExpectRunnerMatches(const Prepared& p, const std::vector<double>& selected, double final_epochs, int threads,
+                         std::chrono::milliseconds pause) {
+  Model expected_average, average;
+  const std::vector<float> expected =
+      OutOfFoldLogits(p.shape, p.data, p.hp, final_epochs, kCrossFitFolds, 1, &expected_average);
+  CrossFitRunner runner(p.shape, p.data, p.hp, kCrossFitFolds);
+  for (double epochs : selected) {
+    runner.SelectedSoFar(epochs);
+    std::this_thread::sleep_for(pause);
+  }
+  const std::vector<float> got = runner.Finish(final_epochs, threads, &average);
+  EXPECT_EQ(got, expected);  // bitwise
+  EXPECT_EQ(average.input, expected_average.input);
+  EXPECT_EQ(average.bias, expected_average.bias);
+}
+
+TEST(CrossFitRunnerTest, FinishGivesExactlyTheAfterTheFactScoresWhateverTheTiming) {
+  const Prepared p = MultiLabelRows(400);
+  // No pause: Finish arrives before the fold models got anywhere; with pauses the
+  // background thread catches up with each selected checkpoint first.
+  ExpectRunnerMatches(p, {1.0, 2.0, 3.0}, 3.0, 2, std::chrono::milliseconds(0));
+  ExpectRunnerMatches(p, {1.0, 2.0, 3.0}, 3.0, 2, std::chrono::milliseconds(30));
+  ExpectRunnerMatches(p, {}, 2.0, 2, std::chrono::milliseconds(0));       // nothing selected before the end
+  ExpectRunnerMatches(p, {1.0, 2.5}, 2.5, 3, std::chrono::milliseconds(20));  // a fractional epoch, 3 threads
+}
+
+TEST(CrossFitRunnerTest, AFoldModelPastTheFinalStopStartsOver) {
+  const Prepared p = MultiLabelRows(400);
+  // Selected 4 epochs, then Finish says 2: the fold models that went on must be redone.
+  ExpectRunnerMatches(p, {4.0}, 2.0, 2, std::chrono::milliseconds(100));
+}
+
+TEST(CrossFitRunnerTest, ARunThatFailsBeforeFinishStopsTheBackgroundThread) {
+  const Prepared p = MultiLabelRows(400);
+  const auto start = std::chrono::steady_clock::now();
+  {
+    CrossFitRunner runner(p.shape, p.data, p.hp, kCrossFitFolds);
+    runner.SelectedSoFar(5.0);
+  }  // destroyed mid-training: joins after at most the epoch in progress
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  // Too few rows: no thread, no scores.
+  const Prepared tiny = MultiLabelRows(3);
+  CrossFitRunner runner(tiny.shape, tiny.data, tiny.hp, kCrossFitFolds);
+  EXPECT_EQ(runner.Finish(2.0, 2, nullptr), std::vector<float>(9, 0.0f));
+}
+
+TEST(CrossFitRunnerTest, AppliesOnlyToSmallMultiLabelRunsWithACoreToSpare) {
+  const Prepared p = MultiLabelRows(400);
+  const size_t weights = p.shape.vocab.size() * 3;
+  EXPECT_TRUE(CrossFitRunner::Applies(p.data, weights, kCrossFitFolds, 2, 1));
+  EXPECT_FALSE(CrossFitRunner::Applies(p.data, weights, kCrossFitFolds, 1, 1));   // one thread asked for
+  EXPECT_FALSE(CrossFitRunner::Applies(p.data, weights, kCrossFitFolds, 2, 2));   // under mpirun
+  EXPECT_FALSE(CrossFitRunner::Applies(p.data, size_t{4} << 20, kCrossFitFolds, 2, 1));  // 16 MB of weights
+  EncodedData single = p.data;
+  single.Clear(false);
+  EXPECT_FALSE(CrossFitRunner::Applies(single, weights, kCrossFitFolds, 2, 1));  // single-label
 }
 
 }  // namespace
