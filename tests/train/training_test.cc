@@ -189,6 +189,32 @@ TEST(TrainingTest, AFailedMetricsWriteFailsTheRun) {
   EXPECT_GE(checkpoints, 2);
 }
 
+// A small run's last checkpoint file is still being written when training ends (it is
+// waited for after calibration): its failure must still fail the run, before model.bin.
+TEST(TrainingTest, AFailedLastCheckpointWriteFailsTheRunAndWritesNoModel) {
+  TempDir dir;
+  TaskSpec spec = SyntheticSpec(dir, 2);
+  spec.checkpoints.patience = 0;
+  TrainCallbacks callbacks;
+  int checkpoints = 0;
+  const std::filesystem::path folder = dir / "run/checkpoints";
+  callbacks.on_checkpoint = [&](const nlohmann::json&) {
+    if (++checkpoints != 1) return;
+    // From here on no checkpoint file can be written: a file stands where the folder was.
+    std::error_code ec;
+    std::filesystem::remove_all(folder, ec);
+    std::ofstream(folder) << "not a folder";
+  };
+  try {
+    RunTraining(spec, dir / "run", callbacks);
+    FAIL() << "the run succeeded without its checkpoint files";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("checkpoints"), std::string::npos) << e.what();
+  }
+  EXPECT_GE(checkpoints, 1);  // checkpoint 1's own write may be the one that failed
+  EXPECT_FALSE(std::filesystem::exists(dir / "run/model.bin"));
+}
+
 TEST(TrainingTest, CheckpointsEveryNUpdates) {
   TempDir dir;
   TaskSpec spec = SyntheticSpec(dir, 2);
