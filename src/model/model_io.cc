@@ -84,6 +84,16 @@ ModelInfo ModelInfoFromJson(const nlohmann::json& j) {
 
 namespace {
 
+// clamp(lround(q), -127, 127) without a libm call per weight (it was most of the time of
+// quantizing a model): rounds half away from zero as lround does (q - trunc(q) is exact
+// for |q| < 2^23), and NaN gives -127 as lround's LONG_MIN did after the clamp.
+inline int8_t RoundToInt8(float q) {
+  if (std::isnan(q)) return -127;
+  const float t = std::trunc(q);
+  const float rounded = std::fabs(q - t) >= 0.5f ? t + std::copysign(1.0f, q) : t;
+  return static_cast<int8_t>(std::clamp(rounded, -127.0f, 127.0f));
+}
+
 void QuantizeRows(const std::vector<float>& weights, uint32_t width, std::vector<float>& scales,
                   std::vector<int8_t>& values) {
   const size_t rows = width ? weights.size() / width : 0;
@@ -95,16 +105,19 @@ void QuantizeRows(const std::vector<float>& weights, uint32_t width, std::vector
     for (uint32_t k = 0; k < width; ++k) max_abs = std::max(max_abs, std::fabs(w[k]));
     const float scale = max_abs > 0 ? max_abs / 127.0f : 1.0f;
     scales[r] = scale;
-    for (uint32_t k = 0; k < width; ++k) {
-      values[r * width + k] = static_cast<int8_t>(std::clamp(std::lround(w[k] / scale), -127L, 127L));
-    }
+    int8_t* out = &values[r * width];
+    for (uint32_t k = 0; k < width; ++k) out[k] = RoundToInt8(w[k] / scale);
   }
 }
 
 std::vector<float> Dequantize(const std::vector<float>& scales, const std::vector<int8_t>& values,
                               uint32_t width) {
   std::vector<float> weights(values.size());
-  for (size_t i = 0; i < values.size(); ++i) weights[i] = static_cast<float>(values[i]) * scales[i / width];
+  const size_t rows = width ? values.size() / width : 0;
+  for (size_t r = 0; r < rows; ++r) {
+    const float scale = scales[r];
+    for (size_t i = r * width; i < (r + 1) * width; ++i) weights[i] = static_cast<float>(values[i]) * scale;
+  }
   return weights;
 }
 

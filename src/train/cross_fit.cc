@@ -69,6 +69,7 @@ bool PrepareFold(const Model& shape, const EncodedData& train, const Hyperparame
   slot.hp.seed = hp.seed + static_cast<uint64_t>(f) + 1;
   InitializeWeights(slot.hp, slot.model, slot.state);
   slot.engine = std::make_unique<SgdEngine>(slot.model, slot.state, slot.part, slot.hp);
+  slot.engine->SkipMultiLabelLoss();
   slot.rows = std::make_unique<InMemoryRows>(slot.part, slot.part.size(), slot.hp.seed, 0);
   slot.step = 0;
   slot.epoch = 0;

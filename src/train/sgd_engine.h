@@ -46,6 +46,10 @@ class SgdEngine {
 
   float LearningRate(uint64_t step, uint64_t total_steps) const;
 
+  // Multi-label: Run returns 0 instead of the summed loss, which it then never computes
+  // (the cross-fit's fold models: nothing reads their loss). The updates are the same.
+  void SkipMultiLabelLoss() { with_loss_ = false; }
+
  private:
   // Per-thread buffers, reused across updates.
   struct Workspace {
@@ -66,6 +70,7 @@ class SgdEngine {
   OptimizerState& state_;
   const EncodedData& train_;
   Hyperparameters hp_;
+  bool with_loss_ = true;
 };
 
 // Multi-label: the summed binary cross-entropy of one example's label probabilities

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
+#include <random>
 #include <vector>
 
 #include "common/atomic_file.h"
@@ -39,6 +42,35 @@ TEST(ModelFileTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(loaded.vocab.Row(99), 2u);
   EXPECT_EQ(loaded.vocab.Row(98), FeatureVocabulary::kMissing);
   EXPECT_EQ(QuantizeRoundTrip(m.input, 3), loaded.input);
+}
+
+// The int8 weights of every model file written so far came from lround: the inline
+// rounding must give the same bytes, halves (away from zero) and the row maximum included.
+TEST(ModelFileTest, QuantizationRoundsExactlyAsLroundDid) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<float> uniform(-3.0f, 3.0f);
+  const uint32_t width = 7;
+  std::vector<float> weights;
+  for (int r = 0; r < 500; ++r) {
+    for (uint32_t k = 0; k < width; ++k) weights.push_back(uniform(rng));
+    // Exact halves of a step: the row maximum is 127 steps of 1/127, so q = k + 0.5.
+    if (r % 5 == 0) {
+      weights[weights.size() - width] = 127.0f / 127.0f;
+      for (uint32_t k = 1; k < width; ++k) weights[weights.size() - width + k] = (static_cast<float>(k) * 7.5f) / 127.0f;
+    }
+  }
+  weights.insert(weights.end(), width, 0.0f);  // an all-zero row (scale 1)
+  std::vector<float> expected(weights.size());
+  for (size_t r = 0; r < weights.size() / width; ++r) {
+    float max_abs = 0;
+    for (uint32_t k = 0; k < width; ++k) max_abs = std::max(max_abs, std::fabs(weights[r * width + k]));
+    const float scale = max_abs > 0 ? max_abs / 127.0f : 1.0f;
+    for (uint32_t k = 0; k < width; ++k) {
+      const long q = std::clamp(std::lround(weights[r * width + k] / scale), -127L, 127L);
+      expected[r * width + k] = static_cast<float>(static_cast<int8_t>(q)) * scale;
+    }
+  }
+  EXPECT_EQ(QuantizeRoundTrip(weights, width), expected);
 }
 
 TEST(ModelFileTest, FloatSectionsRoundTripExactly) {
