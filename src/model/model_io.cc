@@ -84,14 +84,19 @@ ModelInfo ModelInfoFromJson(const nlohmann::json& j) {
 
 namespace {
 
-// clamp(lround(q), -127, 127) without a libm call per weight (it was most of the time of
-// quantizing a model): rounds half away from zero as lround does (q - trunc(q) is exact
-// for |q| < 2^23), and NaN gives -127 as lround's LONG_MIN did after the clamp.
+// clamp(lround(q), -127, 127) without a libm call per weight (half the time of quantizing
+// a model): truncate, then step away from zero when the exact remainder (Sterbenz:
+// |q| < 128) is at least a half, as lround rounds. NaN gives -127, as lround's LONG_MIN
+// did after the clamp.
 inline int8_t RoundToInt8(float q) {
-  if (std::isnan(q)) return -127;
-  const float t = std::trunc(q);
-  const float rounded = std::fabs(q - t) >= 0.5f ? t + std::copysign(1.0f, q) : t;
-  return static_cast<int8_t>(std::clamp(rounded, -127.0f, 127.0f));
+  q = q > -128.0f ? q : -128.0f;  // NaN fails the comparison: -128, clamped to -127 below
+  q = q < 128.0f ? q : 128.0f;
+  const int truncated = static_cast<int>(q);
+  const float remainder = q - static_cast<float>(truncated);
+  int rounded = truncated + (remainder >= 0.5f ? 1 : 0) - (remainder <= -0.5f ? 1 : 0);
+  rounded = rounded > -127 ? rounded : -127;
+  rounded = rounded < 127 ? rounded : 127;
+  return static_cast<int8_t>(rounded);
 }
 
 void QuantizeRows(const std::vector<float>& weights, uint32_t width, std::vector<float>& scales,
