@@ -198,5 +198,23 @@ TEST_F(PostgresCliTest, APasswordInTheSpecOrFlagIsRefusedWithExit2AndNeverEchoed
   EXPECT_THAT(r.err, HasSubstr("postgresql://postgres@127.0.0.1:1/none"));
 }
 
+// libpq is loaded when a PostgreSQL registry is first used (src/registry/libpq_loader.cc):
+// without it, that command says what to install, exit 2; the others never notice.
+TEST(LibpqLoadingTest, WithoutLibpqOnlyPostgresCommandsFailAndTheySayWhatToInstall) {
+  TempDir dir;
+  const std::string data = dir.Write("train.csv", SyntheticIntentCsv(300, 3)).string();
+  ::setenv("TRAINOPS_LIBPQ", "/nonexistent/libpq.so.5", 1);
+  const auto postgres = RunCli({"models", "list", "--registry", "postgresql://postgres@127.0.0.1:1/none"});
+  const auto check = RunCli({"check-data", "--data", data, "--text-column", "text", "--label-column", "intent"});
+  const auto init = RunCli({"init", "--help"});
+  ::unsetenv("TRAINOPS_LIBPQ");
+  EXPECT_EQ(postgres.exit_code, 2);
+  EXPECT_THAT(postgres.err, HasSubstr("/nonexistent/libpq.so.5 could not be loaded"));
+  EXPECT_THAT(postgres.err, HasSubstr("apt-get install libpq5"));
+  EXPECT_THAT(postgres.err, HasSubstr("TRAINOPS_LIBPQ"));
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_EQ(init.exit_code, 0) << init.err;
+}
+
 }  // namespace
 }  // namespace trainops
