@@ -4,8 +4,9 @@
 Trains on a synthetic file of N and of 4N rows with `training.streaming: on` and a small
 `training.memory_mb`, and on the 4N file in memory, one thread each, and compares the peak
 resident memory of the processes (getrusage of the child):
-  1. streamed, 4x the rows costs at most 1.25x the peak memory (the issue's target is 1.5x
-     for 10x; the model is the same size in both, its features capped by model.max_features);
+  1. streamed, 4x the rows adds at most a tenth of the memory they add in memory, and at
+     most 1.5x the peak (the issue's target for 10x); the model is the same size in both,
+     its features capped by model.max_features;
   2. the in-memory run of the 4N file takes more than the streamed one (the budget is what
      makes the difference, not the data being small);
   3. both streamed runs learn (validation accuracy well above chance).
@@ -92,11 +93,20 @@ def main():
         acc = r["chosen_checkpoint"]["validation_accuracy"]
         assert acc > 0.5, f"a streamed run did not learn: accuracy {acc}"
     assert run_inmem["streaming"] is None
-    if mem_large > 1.25 * mem_small:
-        sys.exit(f"FAIL: 4x the rows took {mem_large / mem_small:.2f}x the peak memory streamed "
-                 f"({mem_small:.1f} -> {mem_large:.1f} MiB)")
     if mem_inmem <= mem_large:
         sys.exit(f"FAIL: in memory ({mem_inmem:.1f} MiB) took no more than streamed ({mem_large:.1f} MiB)")
+    # The growth, not the ratio of peaks: the ratio moved with the process's fixed start-up
+    # memory (loading libpq only when used lowered it by 3.6 MiB and the ratio went from 1.24
+    # to 1.26 with the same 16 MiB of growth). Streamed, the 90,000 extra rows may add at most
+    # a tenth of what holding them in memory adds (measured: ~6%).
+    streamed_growth, in_memory_growth = mem_large - mem_small, mem_inmem - mem_small
+    if streamed_growth > 0.1 * in_memory_growth:
+        sys.exit(f"FAIL: 4x the rows streamed added {streamed_growth:.1f} MiB ({mem_small:.1f} -> {mem_large:.1f}), "
+                 f"more than a tenth of the {in_memory_growth:.1f} MiB they add in memory")
+    # And the target for 10x the rows (1.5x the peak) holds for 4x.
+    if mem_large > 1.5 * mem_small:
+        sys.exit(f"FAIL: 4x the rows took {mem_large / mem_small:.2f}x the peak memory streamed "
+                 f"({mem_small:.1f} -> {mem_large:.1f} MiB)")
     print("ok")
 
 
