@@ -2,8 +2,8 @@
 //
 // Why not link it: libpq brings ~20 shared libraries with it (Kerberos, LDAP, GnuTLS, SASL
 // ...), and the dynamic loader mapped and relocated them at the start of every `trainops`
-// command: ~6 ms of CPU per process (bench/RESULTS.md, issue 25), most of a small
-// command's start-up, for a feature most commands never touch. The functions below are
+// command: 4.5 of its 19 ms of start-up CPU (bench/RESULTS.md, issue 25), for a feature
+// most commands never touch. The functions below are
 // the libpq functions trainops calls, with libpq's own declarations (libpq-fe.h): the
 // callers are unchanged, and each forwards to the real function, looked up once.
 // Implib.so generates such stubs, but it is not packaged for Debian; 27 hand-written
