@@ -10,8 +10,8 @@
 // forwarders are less to keep than a build-time generator.
 //
 // The library is `libpq.so.5` (Debian's libpq5, the soname every libpq since 8.3 has), or
-// the path in TRAINOPS_LIBPQ. When it cannot be loaded, connecting throws InputError with
-// the fix; nothing else can be reached before a connection exists.
+// the path in TRAINOPS_LIBPQ. When it cannot be loaded, connecting (or parsing a connection
+// string) throws InputError with the fix; nothing else can come before those.
 #include <dlfcn.h>
 #include <libpq-fe.h>
 
