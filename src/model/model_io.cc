@@ -84,8 +84,8 @@ ModelInfo ModelInfoFromJson(const nlohmann::json& j) {
 
 namespace {
 
-// clamp(lround(q), -127, 127) without a libm call per weight (half the time of quantizing
-// a model): truncate, then step away from zero when the exact remainder (Sterbenz:
+// clamp(lround(q), -127, 127) without a libm call per weight (that call was half of
+// quantizing's instructions): truncate, then step away from zero when the exact remainder (Sterbenz:
 // |q| < 128) is at least a half, as lround rounds. NaN gives -127, as lround's LONG_MIN
 // did after the clamp.
 inline int8_t RoundToInt8(float q) {
