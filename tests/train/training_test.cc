@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -163,55 +164,59 @@ TEST(TrainingTest, EarlyStoppingHonoursPatience) {
   EXPECT_FALSE(lines[lines.size() - 2]["best"].get<bool>());
 }
 
+// A run of `epochs` epochs (no early stop) whose output is damaged by `sabotage` at
+// checkpoint `at`: the error it failed with ("" when it succeeded) and the checkpoints it reached.
+struct SabotagedRun {
+  std::string error;
+  int checkpoints = 0;
+};
+SabotagedRun TrainWithSabotageAt(const TempDir& dir, int epochs, int at, const std::function<void()>& sabotage) {
+  TaskSpec spec = SyntheticSpec(dir, epochs);
+  spec.checkpoints.patience = 0;
+  TrainCallbacks callbacks;
+  SabotagedRun run;
+  callbacks.on_checkpoint = [&](const nlohmann::json&) {
+    if (++run.checkpoints == at) sabotage();
+  };
+  try {
+    RunTraining(spec, dir / "run", callbacks);
+  } catch (const std::exception& e) {
+    run.error = e.what();
+  }
+  return run;
+}
+
 // metrics.jsonl is written in the background (train_run_execute.cc): a write that fails
 // must still fail the run, not vanish with its thread. From the second checkpoint on, the
 // file's name is taken by a non-empty folder, so the rename that installs the next version
 // cannot succeed.
 TEST(TrainingTest, AFailedMetricsWriteFailsTheRun) {
   TempDir dir;
-  TaskSpec spec = SyntheticSpec(dir, 6);
-  spec.checkpoints.patience = 0;
-  TrainCallbacks callbacks;
-  int checkpoints = 0;
   const std::filesystem::path metrics = dir / "run/metrics.jsonl";
-  callbacks.on_checkpoint = [&](const nlohmann::json&) {
-    if (++checkpoints != 2) return;
+  const SabotagedRun run = TrainWithSabotageAt(dir, 6, 2, [&] {
     std::error_code ec;
     std::filesystem::remove(metrics, ec);
     std::filesystem::create_directories(metrics / "taken", ec);
-  };
-  try {
-    RunTraining(spec, dir / "run", callbacks);
-    FAIL() << "the run succeeded without its metrics file";
-  } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("metrics.jsonl"), std::string::npos) << e.what();
-  }
-  EXPECT_GE(checkpoints, 2);
+  });
+  ASSERT_FALSE(run.error.empty()) << "the run succeeded without its metrics file";
+  EXPECT_NE(run.error.find("metrics.jsonl"), std::string::npos) << run.error;
+  EXPECT_GE(run.checkpoints, 2);
 }
 
 // A small run's last checkpoint file is still being written when training ends (it is
 // waited for after calibration): its failure must still fail the run, before model.bin.
 TEST(TrainingTest, AFailedLastCheckpointWriteFailsTheRunAndWritesNoModel) {
   TempDir dir;
-  TaskSpec spec = SyntheticSpec(dir, 2);
-  spec.checkpoints.patience = 0;
-  TrainCallbacks callbacks;
-  int checkpoints = 0;
   const std::filesystem::path folder = dir / "run/checkpoints";
-  callbacks.on_checkpoint = [&](const nlohmann::json&) {
-    if (++checkpoints != 1) return;
+  const SabotagedRun run = TrainWithSabotageAt(dir, 2, 1, [&] {
     // From here on no checkpoint file can be written: a file stands where the folder was.
     std::error_code ec;
     std::filesystem::remove_all(folder, ec);
     std::ofstream(folder) << "not a folder";
-  };
-  try {
-    RunTraining(spec, dir / "run", callbacks);
-    FAIL() << "the run succeeded without its checkpoint files";
-  } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("checkpoints"), std::string::npos) << e.what();
-  }
-  EXPECT_GE(checkpoints, 1);  // checkpoint 1's own write may be the one that failed
+  });
+  ASSERT_FALSE(run.error.empty()) << "the run succeeded without its checkpoint files";
+  EXPECT_NE(run.error.find("checkpoints"), std::string::npos) << run.error;
+  EXPECT_GE(run.checkpoints, 1);  // checkpoint 1's own write may be the one that failed
   EXPECT_FALSE(std::filesystem::exists(dir / "run/model.bin"));
 }
 
