@@ -61,7 +61,7 @@ data:
   text_column: text
   label_column: intent
 oos_label: oos
-seed: 1
+seed: {seed}
 threads: 1
 """
 
@@ -99,7 +99,7 @@ def prepare(replay, out, initial_model=None):
     write_rows(os.path.join(out, "train.csv"), ["text", "intent"], train)
     write_rows(os.path.join(out, "test.csv"), ["text", "intent"], test)
     spec = os.path.join(out, "task.yaml")
-    open(spec, "w").write(SPEC.format(train="train.csv") + SPEC_EXTRA)
+    open(spec, "w").write(SPEC.format(train="train.csv", seed=SEED) + SPEC_EXTRA)
     if initial_model:
         os.makedirs(os.path.join(out, "runs", "initial"))
         shutil.copy(initial_model, os.path.join(out, "runs", "initial", "model.bin"))
@@ -252,7 +252,7 @@ def run_stream(replay, args):
             os.makedirs(d)
             write_rows(os.path.join(d, "train.csv"), ["text", "intent"], train + feedback)
             shutil.copy(os.path.join(out, "test.csv"), os.path.join(d, "test.csv"))
-            open(os.path.join(d, "task.yaml"), "w").write(SPEC.format(train="train.csv"))
+            open(os.path.join(d, "task.yaml"), "w").write(SPEC.format(train="train.csv", seed=SEED))
             # The same learner and settings; the data check's minimum examples per label would
             # refuse the thin new labels, which the cycle also trains on (docs/monitoring.md).
             run([BINARY, "train", "--task", os.path.join(d, "task.yaml"), "--out", os.path.join(d, "run"), "--quiet",
@@ -318,11 +318,12 @@ def run_stream(replay, args):
 
 
 BINARY = os.path.join(HERE, "..", "build", "trainops")
+SEED = 1  # --seed: the training seed of every arm's spec
 SPEC_EXTRA = ""  # --spec-extra: YAML appended to the policy's spec (not the every-window baseline's)
 
 
 def main():
-    global BINARY, SPEC_EXTRA
+    global BINARY, SPEC_EXTRA, SEED
     ap = argparse.ArgumentParser()
     ap.add_argument("--replay", action="append", default=[],
                     help="a stream folder (repeat for several; default: ../shared/data/replay and replay_banking)")
@@ -339,7 +340,14 @@ def main():
                     help="stable windows drawn from the held-out test split to measure false alarms")
     ap.add_argument("--spec-extra", default="",
                     help="YAML appended to the policy's task spec, e.g. 'drift:\\n  feedback_as: weights\\n'")
+    ap.add_argument("--seed", type=int, default=1,
+                    help="training seed of every arm (the first model's too); the loop's outcome moves by about a "
+                         "point with it, so compare settings over several")
+    ap.add_argument("--extra-seeds", default="",
+                    help="comma-separated training seeds to rerun the policy and both baselines with (no label "
+                         "budget, no false-alarm windows), reported as a seed-sensitivity table, e.g. 2,3")
     args = ap.parse_args()
+    SEED = args.seed
     BINARY = os.path.abspath(args.binary)
     SPEC_EXTRA = args.spec_extra.replace("\\n", "\n")
     shared = os.path.join(HERE, "..", "..", "shared", "data")
@@ -350,12 +358,48 @@ def main():
         if not os.path.isdir(replay):
             print(f"replay_bench: {replay} is absent; skipped")
             continue
-        results.append(run_stream(replay, args))
+        r = run_stream(replay, args)
+        r["seeds"] = [seed_summary(r, args.seed)]
+        for seed in [int(x) for x in args.extra_seeds.split(",") if x.strip()]:
+            SEED = seed
+            again = argparse.Namespace(**{**vars(args), "label_budget": 0, "false_alarm_windows": 0,
+                                          "out": os.path.join(os.path.abspath(args.out), f"seed-{seed}")})
+            r["seeds"].append(seed_summary(run_stream(replay, again), seed))
+        SEED = args.seed
+        results.append(r)
     if args.json:
         json.dump(results, open(args.json, "w"), indent=1)
     if args.results and results:
         write_results(args.results, results, " ".join(["bench/replay_bench.py"] + sys.argv[1:]))
     return 0
+
+
+def seed_summary(r, seed):
+    return {"seed": seed, "policy_mean": r["policy_mean"], "every_mean": r["every_mean"], "never_mean": r["never_mean"],
+            "retrains": r["retrains"], "worse_promotions": r["worse_promotions"],
+            "stable_triggers": r["stable_triggers"], "failed_cycles": r["failed_cycles"]}
+
+
+def seed_lines(r):
+    """The same comparison with other training seeds: a different seed changes every
+    model (the first one too), so it shows how much of a difference is noise."""
+    seeds = r.get("seeds", [])
+    if len(seeds) < 2:
+        return []
+    lines = [f"Training seed sensitivity (`--extra-seeds`; the first row is the table above; the policy and both "
+             "baselines rerun with the spec's seed changed, no label budget):", "",
+             "| seed | policy % | retrain every window % | never retrain % | policy - every | retrains | "
+             "worse promotions | stable-week triggers |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for x in seeds:
+        lines.append(f"| {x['seed']} | {pct(x['policy_mean'])} | {pct(x['every_mean'])} | {pct(x['never_mean'])} | "
+                     f"{100 * (x['policy_mean'] - x['every_mean']):+.1f} | {x['retrains']} | {x['worse_promotions']} | "
+                     f"{x['stable_triggers']} |")
+    diffs = [x["policy_mean"] - x["every_mean"] for x in seeds]
+    ahead = sum(d >= 0 for d in diffs)
+    lines += ["", f"Mean over {len(seeds)} seeds: policy - every window {100 * mean(diffs):+.2f} points "
+              f"(policy at least equal in {ahead} of {len(seeds)}).", ""]
+    return lines
 
 
 def pct(x):
@@ -430,6 +474,7 @@ def stream_lines(r):
     lines += ["Targets:", ""]
     lines += [f"- {'reached' if ok else '**missed**'}: {name}" for name, ok in targets]
     lines += [""]
+    lines += seed_lines(r)
     return lines
 
 
@@ -441,7 +486,7 @@ def write_results(path, results, command):
              "with drift injected at known weeks (events.json). The test data for the gates is 15% of initial_train.csv",
              "carved by a hash of the text; the rest trains the first model. Accuracy of a week = the production model's",
              "accuracy on that week's labels, scored before the week's labels are used. Same learner and settings for",
-             "every column (linear model, seed 1, one thread so that every run is bit-reproducible), every arm starting",
+             f"every column (linear model, seed {SEED}, one thread so that every run is bit-reproducible), every arm starting",
              "from the same first model; \"retrain every window\" trains on the training data plus every label so far,",
              "unweighted, without a gate (a cron job); the policy is `trainops cycle` with the spec's defaults."]
     for r in results:
