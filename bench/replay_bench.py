@@ -384,7 +384,7 @@ def seed_lines(r):
     """The same comparison with other training seeds: a different seed changes every
     model (the first one too), so it shows how much of a difference is noise."""
     seeds = r.get("seeds", [])
-    if len(seeds) < 2:
+    if len(seeds) < 2 or any(x["every_mean"] != x["every_mean"] for x in seeds):  # NaN: --skip-baselines
         return []
     lines = [f"Training seed sensitivity (`--extra-seeds`; the first row is the table above; the policy and both "
              "baselines rerun with the spec's seed changed, no label budget):", "",
