@@ -165,6 +165,7 @@ void CheckLabelErrorsAndOutliers(const CheckInput& in, CheckReport& report) {
   // measured for these, whatever the model being trained uses.
   hp.features.char_ngram_min = kCharNgramMin;
   hp.features.char_ngram_max = kCharNgramMax;
+  hp.features.block_norm = false;  // the normalization its precision was measured with
   if (hp.features.word_ngrams == 0) hp.features.word_ngrams = 2;
   const Model base = FeatureSpace(pool, hp.features, hp.min_count, in.threads);
   const EncodedData data = EncodeExamples(base, pool.texts, pool.labels, in.threads);

@@ -59,6 +59,7 @@ void CheckMultiLabelErrors(const CheckInput& in, CheckReport& report, int folds)
   Hyperparameters hp = ResolveHyperparameters(in.spec);
   hp.type = ModelType::kLinear;
   hp.epochs = kEpochs;
+  hp.features.block_norm = false;  // the normalization its precision was measured with
   Model base;
   base.info.type = ModelType::kLinear;
   base.info.labels = names;

@@ -96,10 +96,10 @@ ArtifactReader::ArtifactReader(std::string bytes, std::string what, ArtifactKind
   uint32_t kind = header.U32();
   uint64_t payload_size = header.U64();
   version_ = version;
-  if (version < kArtifactFormatVersion || version > kArtifactMultiLabelVersion) {
+  if (version < kArtifactFormatVersion || version > kArtifactNewestVersion) {
     fail(fmt::format("format version {} is not supported (this trainops reads versions {} to {}); {}",
-                     version, kArtifactFormatVersion, kArtifactMultiLabelVersion,
-                     version > kArtifactMultiLabelVersion ? "upgrade trainops" : "retrain the model"));
+                     version, kArtifactFormatVersion, kArtifactNewestVersion,
+                     version > kArtifactNewestVersion ? "upgrade trainops" : "retrain the model"));
   }
   if (kind != static_cast<uint32_t>(expected)) {
     fail(fmt::format("is a {} file, expected a {} file", KindName(kind),

@@ -26,6 +26,10 @@ inline constexpr uint32_t kArtifactFormatVersion = 1;
 // multi-label model (ModelInfo::multi_label), which scores with sigmoids, not a softmax.
 // Every other file is still written as version 1, so older trainops keep reading them.
 inline constexpr uint32_t kArtifactMultiLabelVersion = 2;
+// Version 3: a model whose text vectors are normalized per block (FeatureConfig::
+// block_norm), which a reader that ignored the "norm" key would score with one norm.
+inline constexpr uint32_t kArtifactBlockNormVersion = 3;
+inline constexpr uint32_t kArtifactNewestVersion = kArtifactBlockNormVersion;
 
 // Collects sections, then emits the file either as one string (Finish) or streamed to a
 // file (WriteTo) with the checksum computed on the way: both give the same bytes, and

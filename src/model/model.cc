@@ -22,7 +22,7 @@ RejectScore ParseRejectScore(std::string_view name) {
                                name));
 }
 
-void EncodeFeatures(const std::vector<uint32_t>& ids, const FeatureVocabulary& vocab,
+void EncodeFeatures(const std::vector<uint32_t>& ids, size_t first_block, const FeatureVocabulary& vocab,
                     const std::vector<float>& idf, std::vector<uint32_t>& row_counts, SparseVector& x,
                     float unseen_idf) {
   x.clear();
@@ -30,7 +30,10 @@ void EncodeFeatures(const std::vector<uint32_t>& ids, const FeatureVocabulary& v
   // Unseen n-grams are rare; their ids go to the front of a small sorted list to count tf.
   thread_local std::vector<uint32_t> unseen;
   unseen.clear();
-  for (uint32_t id : ids) {
+  size_t first_rows = 0;  // x.rows from the first block (a row shared by both counts there)
+  for (size_t k = 0; k < ids.size(); ++k) {
+    if (k == first_block) first_rows = x.rows.size();
+    const uint32_t id = ids[k];
     uint32_t row = vocab.Row(id);
     if (row == FeatureVocabulary::kMissing) {
       if (unseen_idf > 0) unseen.push_back(id);
@@ -38,9 +41,10 @@ void EncodeFeatures(const std::vector<uint32_t>& ids, const FeatureVocabulary& v
     }
     if (row_counts[row]++ == 0) x.rows.push_back(row);
   }
+  if (first_block >= ids.size()) first_rows = x.rows.size();
   // Sublinear TF (1 + ln tf) times IDF, L2-normalized: the weighting that makes linear
   // text classifiers robust to long, repetitive messages.
-  double norm = 0;
+  double first_norm = 0, second_norm = 0;
   x.values.resize(x.rows.size());
   for (size_t i = 0; i < x.rows.size(); ++i) {
     const uint32_t row = x.rows[i];
@@ -48,9 +52,14 @@ void EncodeFeatures(const std::vector<uint32_t>& ids, const FeatureVocabulary& v
     row_counts[row] = 0;
     const float value = (tf == 1 ? 1.0f : 1.0f + std::log(static_cast<float>(tf))) * idf[row];
     x.values[i] = value;
-    norm += static_cast<double>(value) * value;
+    (i < first_rows ? first_norm : second_norm) += static_cast<double>(value) * value;
   }
-  if (norm > 0) {
+  const double norm = first_norm + second_norm;
+  if (first_norm > 0 && second_norm > 0) {
+    const float first_scale = static_cast<float>(std::sqrt(0.5 / first_norm));
+    const float second_scale = static_cast<float>(std::sqrt(0.5 / second_norm));
+    for (size_t i = 0; i < x.values.size(); ++i) x.values[i] *= i < first_rows ? first_scale : second_scale;
+  } else if (norm > 0) {
     float inv = static_cast<float>(1.0 / std::sqrt(norm));
     for (float& v : x.values) v *= inv;
   }
@@ -69,8 +78,9 @@ void EncodeFeatures(const std::vector<uint32_t>& ids, const FeatureVocabulary& v
 }
 
 void Model::Encode(std::string_view text, Scratch& scratch, SparseVector& x) const {
-  extractor.Extract(text, scratch.ids);
-  EncodeFeatures(scratch.ids, vocab, idf, scratch.row_counts, x, info.unseen_feature_idf);
+  const size_t word_ids = extractor.Extract(text, scratch.ids);
+  EncodeFeatures(scratch.ids, info.features.block_norm ? word_ids : scratch.ids.size(), vocab, idf,
+                 scratch.row_counts, x, info.unseen_feature_idf);
 }
 
 void Model::Logits(const uint32_t* rows, const float* values, size_t n,

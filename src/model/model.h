@@ -134,8 +134,13 @@ class Model {
 // Hashed ids -> TF-IDF weighted, L2-normalized sparse vector. `row_counts` is scratch of
 // vocab.size() zeros (left zeroed): counting in it is linear in the number of ids, where
 // sorting them was the largest cost of predicting a long message.
-// `unseen_idf` > 0 also sets x.coverage (unseen n-grams weighted (1 + ln tf) * unseen_idf).
-void EncodeFeatures(const std::vector<uint32_t>& ids, const FeatureVocabulary& vocab,
+// The first `first_block` ids (the word n-grams, FeatureExtractor::Extract's count) and
+// the rest are normalized as two blocks, each to half of the squared norm, when both have
+// a known n-gram; otherwise (first_block = ids.size(): FeatureConfig::block_norm off) the
+// vector has one norm over all. Either way a non-empty vector has norm 1.
+// `unseen_idf` > 0 also sets x.coverage (unseen n-grams weighted (1 + ln tf) * unseen_idf),
+// from the weights before normalization, so it does not depend on the blocks.
+void EncodeFeatures(const std::vector<uint32_t>& ids, size_t first_block, const FeatureVocabulary& vocab,
                     const std::vector<float>& idf, std::vector<uint32_t>& row_counts, SparseVector& x,
                     float unseen_idf = 0.0f);
 

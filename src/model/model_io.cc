@@ -22,6 +22,8 @@ nlohmann::json ModelInfoToJson(const ModelInfo& info) {
                    {"buckets", info.features.buckets},
                    {"scheme", info.feature_scheme},
                    {"unicode", info.unicode_version.empty() ? std::string(UnicodeVersion()) : info.unicode_version}};
+  // Only per-block files carry the key, so files normalized as before keep their bytes.
+  if (info.features.block_norm) j["features"]["norm"] = "blocks";
   j["text_column"] = info.text_column;
   j["label_column"] = info.label_column;
   j["temperature"] = info.temperature;
@@ -60,6 +62,15 @@ ModelInfo ModelInfoFromJson(const nlohmann::json& j) {
         info.feature_scheme, kFeatureSchemeVersion));
   }
   info.unicode_version = f.value("unicode", std::string());
+  // Absent in files with one norm over all n-grams: the default, and every file before the key.
+  const std::string norm = f.value("norm", std::string("joint"));
+  if (norm != "blocks" && norm != "joint") {
+    throw CorruptFileError(fmt::format("its text vectors are normalized by \"{}\", which this trainops does not know "
+                                       "(it knows blocks and joint); the model was written by a newer trainops: "
+                                       "upgrade",
+                                       norm));
+  }
+  info.features.block_norm = norm == "blocks";
   info.text_column = j.at("text_column").get<std::string>();
   info.label_column = j.at("label_column").get<std::string>();
   info.temperature = j.at("temperature").get<float>();
@@ -136,7 +147,10 @@ std::vector<float> QuantizeRoundTrip(const std::vector<float>& weights, uint32_t
 }
 
 void AddModelSections(const Model& model, ArtifactWriter& writer, WeightStorage storage) {
+  // The oldest version whose readers score the file right, so older trainops keep reading
+  // every file they can.
   if (model.info.multi_label) writer.SetVersion(kArtifactMultiLabelVersion);
+  if (model.info.features.block_norm) writer.SetVersion(kArtifactBlockNormVersion);
   writer.Add("META", ModelInfoToJson(model.info).dump());
   auto borrowed_array = [](const auto& values) {
     ChunkedBytes bytes;
@@ -224,6 +238,9 @@ Model ModelFromSections(const ArtifactReader& reader) {
     fail("output weights do not match embedding size x labels");
   }
   if (!(model.info.temperature > 0)) fail("temperature must be positive");
+  if (model.info.features.block_norm && reader.version() < kArtifactBlockNormVersion) {
+    fail(fmt::format("per-block normalized features in a version {} file", reader.version()));
+  }
   if (model.info.multi_label) {
     if (reader.version() < kArtifactMultiLabelVersion) fail("a multi-label model in a version 1 file");
     // Empty until training calibrates them (checkpoints); then one per label.

@@ -108,14 +108,14 @@ const FeatureConfig& Validated(const FeatureConfig& config) {
 FeatureExtractor::FeatureExtractor(FeatureConfig config)
     : config_(Validated(config)), bucket_modulo_(config_.buckets) {}
 
-void FeatureExtractor::Extract(std::string_view raw_text, std::vector<uint32_t>& out) const {
-  Extract(raw_text, out, nullptr);
+size_t FeatureExtractor::Extract(std::string_view raw_text, std::vector<uint32_t>& out) const {
+  return Extract(raw_text, out, nullptr);
 }
 
-void FeatureExtractor::Extract(std::string_view raw_text, std::vector<uint32_t>& out,
-                               std::vector<uint64_t>* word_hashes) const {
+size_t FeatureExtractor::Extract(std::string_view raw_text, std::vector<uint32_t>& out,
+                                 std::vector<uint64_t>* word_hashes) const {
   out.clear();
-  if (config_.word_ngrams == 0 && config_.char_ngram_max == 0 && !word_hashes) return;
+  if (config_.word_ngrams == 0 && config_.char_ngram_max == 0 && !word_hashes) return 0;
   ExtractScratch& scratch = ThreadScratch();
   text_internal::NormalizeInto(raw_text, scratch.normalized);
   text_internal::TokenizeInto(scratch.normalized, scratch.tokens);
@@ -135,12 +135,14 @@ void FeatureExtractor::Extract(std::string_view raw_text, std::vector<uint32_t>&
     }
     AddWordNgrams(scratch.token_hashes, config_.word_ngrams, sink);
   }
+  const size_t word_ids = out.size();
   if (config_.char_ngram_max > 0) {
     for (const Token& token : scratch.tokens) {
       if (token.kind != TokenKind::kWord) continue;
       AddCharNgrams(token.text, config_.char_ngram_min, config_.char_ngram_max, scratch, sink);
     }
   }
+  return word_ids;
 }
 
 }  // namespace trainops

@@ -12,11 +12,13 @@ namespace trainops {
 namespace {
 
 // Distinct ids with counts -> the TF-IDF row EncodeFeatures makes of the ids themselves.
+// The row cache keeps distinct ids, not which were word n-grams: one norm over all (a
+// streamed run trains with FeatureConfig::block_norm off).
 void EncodeCounted(const Model& model, const uint32_t* ids, const uint32_t* counts, size_t n,
                    std::vector<uint32_t>& expanded, std::vector<uint32_t>& row_counts, SparseVector& x) {
   expanded.clear();
   for (size_t i = 0; i < n; ++i) expanded.insert(expanded.end(), counts[i], ids[i]);
-  EncodeFeatures(expanded, model.vocab, model.idf, row_counts, x, model.info.unseen_feature_idf);
+  EncodeFeatures(expanded, expanded.size(), model.vocab, model.idf, row_counts, x, model.info.unseen_feature_idf);
 }
 
 }  // namespace

@@ -56,6 +56,9 @@ TrainOutcome Execute(const TaskSpec& spec, Hyperparameters hp, nlohmann::json au
                      const TrainingData* loaded, const nlohmann::json& fingerprints,
                      std::optional<LoadedCheckpoint> resume_from) {
   const auto wall_start = Clock::now();
+  // A streamed run's row cache keeps each row's distinct ids, not which were word n-grams:
+  // one norm over all (run.json hyperparameters.feature_norm says so).
+  if (!loaded) hp.features.block_norm = false;
   // Where a run's wall time went (run.json: phase_seconds): what a user tuning a run's
   // speed needs first, and what the benches report next to the whole process's time.
   nlohmann::json phases = nlohmann::json::object();

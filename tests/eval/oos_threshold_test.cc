@@ -122,19 +122,19 @@ TEST(RejectScoreTest, CoverageCountsUnseenNgramsAtTheUnseenIdf) {
   const std::vector<float> idf{2.0f, 3.0f};
   std::vector<uint32_t> counts;
   SparseVector x;
-  EncodeFeatures({10, 20, 10}, vocab, idf, counts, x, /*unseen_idf=*/4.0f);
+  EncodeFeatures({10, 20, 10}, 3, vocab, idf, counts, x, /*unseen_idf=*/4.0f);
   EXPECT_FLOAT_EQ(x.coverage, 1.0f);  // every n-gram known
   const double known = std::pow((1 + std::log(2.0)) * 2.0, 2) + 9.0;
-  EncodeFeatures({10, 20, 10, 99, 98, 98}, vocab, idf, counts, x, 4.0f);
+  EncodeFeatures({10, 20, 10, 99, 98, 98}, 6, vocab, idf, counts, x, 4.0f);
   const double unseen = 16.0 + std::pow((1 + std::log(2.0)) * 4.0, 2);
   EXPECT_NEAR(x.coverage, std::sqrt(known / (known + unseen)), 1e-6);
   // The known part is still normalized on its own, as the model was trained.
   double norm = 0;
   for (float v : x.values) norm += v * v;
   EXPECT_NEAR(norm, 1.0, 1e-6);
-  EncodeFeatures({99, 98}, vocab, idf, counts, x, 4.0f);
+  EncodeFeatures({99, 98}, 2, vocab, idf, counts, x, 4.0f);
   EXPECT_FLOAT_EQ(x.coverage, 0.0f);  // nothing known
-  EncodeFeatures({10, 99}, vocab, idf, counts, x, /*unseen_idf=*/0.0f);
+  EncodeFeatures({10, 99}, 2, vocab, idf, counts, x, /*unseen_idf=*/0.0f);
   EXPECT_FLOAT_EQ(x.coverage, 1.0f);  // not tracked (models without unseen_feature_idf)
 }
 

@@ -184,6 +184,62 @@ TEST(ModelFileTest, NewerFormatVersionIsRefusedWithAdvice) {
   EXPECT_NE(message.find("upgrade trainops"), std::string::npos) << message;
 }
 
+uint32_t HeaderVersion(const std::string& bytes) {
+  uint32_t version = 0;
+  std::memcpy(&version, &bytes[8], 4);
+  return version;
+}
+
+// A file whose META section is `meta` (the rest as SerializeModel writes it), at `version`.
+std::string WithMeta(const Model& model, const nlohmann::json& meta, uint32_t version) {
+  ArtifactWriter writer;
+  AddModelSections(model, writer);
+  writer.Add("META", meta.dump());
+  writer.SetVersion(version);
+  return writer.Finish(ArtifactKind::kModel);
+}
+
+// Per-block normalization changes every score, so a file that has it is written at the
+// version older readers refuse; a file without it keeps version 1 and its old bytes.
+TEST(ModelFileTest, FeatureNormIsRecordedAtTheVersionOlderReadersRefuse) {
+  TempDir dir;
+  Model blocks = TinyModel();
+  blocks.info.features.block_norm = true;
+  const std::string block_bytes = SerializeModel(blocks);
+  EXPECT_EQ(HeaderVersion(block_bytes), kArtifactBlockNormVersion);
+  EXPECT_EQ(ModelInfoToJson(blocks.info)["features"]["norm"], "blocks");
+  EXPECT_TRUE(LoadModel(dir.Write("blocks.bin", block_bytes)).info.features.block_norm);
+
+  const Model joint = TinyModel();  // the default
+  ASSERT_FALSE(joint.info.features.block_norm);
+  const std::string joint_bytes = SerializeModel(joint);
+  EXPECT_EQ(HeaderVersion(joint_bytes), kArtifactFormatVersion);
+  EXPECT_FALSE(ModelInfoToJson(joint.info)["features"].contains("norm"));
+  EXPECT_FALSE(LoadModel(dir.Write("joint.bin", joint_bytes)).info.features.block_norm);
+
+  // A multi-label model with blocks needs both: the newer version.
+  Model multi = blocks;
+  multi.info.multi_label = true;
+  EXPECT_EQ(HeaderVersion(SerializeModel(multi)), kArtifactBlockNormVersion);
+  Model multi_joint = TinyModel();
+  multi_joint.info.multi_label = true;
+  EXPECT_EQ(HeaderVersion(SerializeModel(multi_joint)), kArtifactMultiLabelVersion);
+}
+
+TEST(ModelFileTest, UnknownOrMisplacedFeatureNormIsRefused) {
+  Model model = TinyModel();
+  model.info.features.block_norm = true;
+  nlohmann::json meta = ModelInfoToJson(model.info);
+  meta["features"]["norm"] = "l1";
+  std::string message = CorruptMessage(WithMeta(model, meta, kArtifactBlockNormVersion));
+  EXPECT_NE(message.find("normalized by \"l1\""), std::string::npos) << message;
+  EXPECT_NE(message.find("upgrade"), std::string::npos) << message;
+  // "blocks" in a version 1 file: not something any trainops wrote.
+  meta["features"]["norm"] = "blocks";
+  message = CorruptMessage(WithMeta(model, meta, kArtifactFormatVersion));
+  EXPECT_NE(message.find("per-block normalized features in a version 1 file"), std::string::npos) << message;
+}
+
 TEST(ModelFileTest, CheckpointIsNotAModel) {
   const Model model = TinyModel();  // the writer borrows its arrays until Finish
   ArtifactWriter writer;

@@ -63,9 +63,11 @@ TEST(ParameterTableTest, NamesFlagsAndJsonKeysAreUniqueAndEveryFlagOfTrainIsTher
                            "--metric", "--oos-label", "--threshold-rule"}) {
     EXPECT_TRUE(flags.count(flag)) << flag;
   }
-  // The hyper-parameter JSON keys of run.json and model files written before the table.
+  // The hyper-parameter JSON keys of run.json and model files written before the table,
+  // and feature_norm since (absent: one norm, Hyperparameters::FromJson).
   EXPECT_EQ(json_keys, (std::set<std::string>{"model", "word_ngrams", "char_ngram_min", "char_ngram_max", "buckets",
-                                               "min_count", "dim", "epochs", "learning_rate", "l2", "seed"}));
+                                               "min_count", "dim", "epochs", "learning_rate", "l2", "seed",
+                                               "feature_norm"}));
 }
 
 TEST(ParameterTableTest, FeatureDefaultsAgreeWithTheSpecAndTheDocumentedDefaults) {

@@ -49,6 +49,7 @@ TEST(HyperparametersTest, JsonRoundTripsAndHasTheTablesKeys) {
   EXPECT_EQ(j["model"], "embedding");
   EXPECT_EQ(j["dim"], 64);
   EXPECT_EQ(j["seed"].get<uint64_t>(), 18446744073709551615ull);
+  EXPECT_EQ(j["feature_norm"], "joint");  // the default
   const Hyperparameters back = Hyperparameters::FromJson(j);
   EXPECT_EQ(back.ToJson(), j);
   EXPECT_EQ(back.learning_rate, h.learning_rate);
@@ -64,8 +65,13 @@ TEST(HyperparametersTest, JsonWrittenBeforeTheTableStillLoads) {
   EXPECT_EQ(h.features.char_ngram_max, 5);
   EXPECT_EQ(h.epochs, 20);
   EXPECT_FLOAT_EQ(h.learning_rate, 0.3f);
-  EXPECT_EQ(h.ToJson(), old);
-  auto tuned = old;
+  // Those runs normalized each text vector with one norm over all n-grams: a resumed run
+  // keeps doing so, and says so now.
+  EXPECT_FALSE(h.features.block_norm);
+  auto with_norm = old;
+  with_norm["feature_norm"] = "joint";
+  EXPECT_EQ(h.ToJson(), with_norm);
+  auto tuned = with_norm;
   tuned["l2"] = 0.0;
   tuned["char_ngram_min"] = 0;
   tuned["char_ngram_max"] = 0;

@@ -187,6 +187,7 @@ TEST(StreamingTest, AStreamedRunOverManyWindowsLearnsAsTheInMemoryOneDoes) {
   TempDir dir;
   TaskSpec spec = StreamingSpec(dir, 4);
   spec.model.ensemble = "embedding";  // asked for: trained in memory, not when streamed
+  spec.model.features.block_norm = true;  // the same: per block in memory, one norm streamed
   RunTraining(spec, dir / "memory", {});
   spec.training.streaming = "on";
   spec.training.memory_mb = 1;  // windows of one block: six windows an epoch
@@ -197,6 +198,12 @@ TEST(StreamingTest, AStreamedRunOverManyWindowsLearnsAsTheInMemoryOneDoes) {
   // Only a run that holds its rows trains the embedding companion; a streamed one says why not.
   EXPECT_EQ(memory["ensemble"]["companion"], "embedding");
   EXPECT_EQ(streamed["ensemble"]["companion"], "none");
+  // The row cache keeps distinct ids, not which were word n-grams: a streamed run says it
+  // normalized with one norm over all, and its model scores that way.
+  EXPECT_EQ(memory["hyperparameters"]["feature_norm"], "blocks");
+  EXPECT_EQ(streamed["hyperparameters"]["feature_norm"], "joint");
+  EXPECT_TRUE(LoadModel(dir / "memory/model.bin").info.features.block_norm);
+  EXPECT_FALSE(LoadModel(dir / "streamed/model.bin").info.features.block_norm);
   EXPECT_NE(streamed["ensemble"]["why"].get<std::string>().find("streamed"), std::string::npos);
   EXPECT_EQ(streamed["streaming"]["window_blocks"], 1);
   EXPECT_EQ(streamed["streaming"]["cache_blocks"], 6);
