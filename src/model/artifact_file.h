@@ -24,10 +24,11 @@ enum class ArtifactKind : uint32_t { kModel = 1, kCheckpoint = 2 };  // on disk:
 inline constexpr uint32_t kArtifactFormatVersion = 1;
 // Version 2 files hold what version 1 readers would misread if they ignored it: a
 // multi-label model (ModelInfo::multi_label), which scores with sigmoids, not a softmax.
-// Every other file is still written as version 1, so older trainops keep reading them.
 inline constexpr uint32_t kArtifactMultiLabelVersion = 2;
 // Version 3: a model whose text vectors are normalized per block (FeatureConfig::
 // block_norm), which a reader that ignored the "norm" key would score with one norm.
+// Every other file is still written at the oldest version that describes it (1 for a
+// single-label model with one norm), so older trainops keep reading them.
 inline constexpr uint32_t kArtifactBlockNormVersion = 3;
 inline constexpr uint32_t kArtifactNewestVersion = kArtifactBlockNormVersion;
 
