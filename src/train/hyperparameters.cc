@@ -25,9 +25,6 @@ nlohmann::json Hyperparameters::ToJson() const { return ParametersToJson(AsSpec(
 
 Hyperparameters Hyperparameters::FromJson(const nlohmann::json& j) {
   TaskSpec spec;
-  // Runs recorded before the key existed normalized with one norm over all n-grams,
-  // whatever the default is now.
-  if (!j.contains("feature_norm")) spec.model.features.block_norm = false;
   ParametersFromJson(j, spec);
   return ResolveHyperparameters(spec);
 }
