@@ -22,6 +22,7 @@
 #include "drift/monitor.h"
 #include "drift/retrain_data.h"
 #include "drift/retrain_policy.h"
+#include "drift/retrain_rejection.h"
 #include "drift/select.h"
 #include "drift/workflow_common.h"
 
@@ -90,7 +91,8 @@ struct RetrainOutcome {
 
 RetrainOutcome Retrain(const CycleOptions& options, const TaskSpec& spec, const std::filesystem::path& registry_path,
                        const std::filesystem::path& dir, const std::vector<drift::LabelledMessage>& feedback,
-                       const drift::RetrainDecision& decision, const Messages& messages, CycleResult& result) {
+                       const drift::RetrainDecision& decision, const std::set<std::string>& ranked_texts,
+                       const Messages& messages, CycleResult& result) {
   RetrainOutcome out;
   CreateOutputFolder(dir, "--work-dir");
   const drift::RetrainData data = drift::BuildRetrainData(spec, feedback);
@@ -107,15 +109,23 @@ RetrainOutcome Retrain(const CycleOptions& options, const TaskSpec& spec, const 
   // the balanced rejection rule would give each one a large share of its objective (2 rows:
   // 25% each) and pick a threshold that rejects in-scope messages (seen on the CLINC150
   // replay stream: 8 points lost on the test data). Below kMinOosValidationRows the retrain
-  // uses the rule training uses without any: keep in-scope accuracy (accuracy_drop).
+  // uses the rule training uses without any: keep in-scope accuracy (accuracy_drop), giving
+  // up no more of it than the feedback's out-of-scope share (drift.oos_share_drop).
   constexpr size_t kMinOosValidationRows = 30;
   json threshold_rule = nullptr;
-  if (data.carved_validation && spec.evaluation.threshold_rule == "auto" && data.validation_oos_rows > 0 &&
-      data.validation_oos_rows < kMinOosValidationRows) {
+  if (data.carved_validation && spec.evaluation.threshold_rule == "auto" && !spec.oos_label.empty() &&
+      !spec.data.multi_label && data.validation_oos_rows < kMinOosValidationRows) {
     derived.evaluation.threshold_rule = "accuracy_drop";
     threshold_rule = {{"rule", "accuracy_drop"},
                       {"reason", fmt::format("{} out-of-scope validation rows, fewer than {}: too few to balance on",
-                                             data.validation_oos_rows, kMinOosValidationRows)}};
+                                             data.validation_oos_rows, kMinOosValidationRows)},
+                      {"max_accuracy_drop", spec.evaluation.max_accuracy_drop}};
+    if (spec.drift.oos_share_drop) {
+      const drift::RejectionDrop drop = drift::RejectionDropFromFeedback(feedback, spec.oos_label, ranked_texts,
+                                                                         spec.evaluation.max_accuracy_drop);
+      derived.evaluation.max_accuracy_drop = drop.max_accuracy_drop;
+      threshold_rule.update(drop.ToJson());
+    }
   }
   derived.data.format = FileFormat::kCsv;
   derived.data.weight_column = data.weight_column;
@@ -276,7 +286,12 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
       late = {{"source", options.feedback}, {"rows", added}, {"unlabelled_rows", unlabelled}};
     }
     // Labels for messages an earlier cycle selected are not a sample of the traffic.
-    const json from_selection = drift::MarkSelectedFeedback(window, registry.Selections(spec.name));
+    const std::map<std::string, SelectionRow> selections = registry.Selections(spec.name);
+    const json from_selection = drift::MarkSelectedFeedback(window, selections);
+    std::set<std::string> ranked_texts;  // not a sample of the traffic
+    for (const auto& [key, s] : selections) {
+      if (s.stratum != "random") ranked_texts.insert(s.text);
+    }
     const drift::ResolvedModel production = drift::ResolveMonitoredModel("", spec, registry_path);
 
     // 1. Monitor the window with the production model.
@@ -353,7 +368,7 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
       const std::filesystem::path work_dir = WorkDir(options, spec, registry_path);
       try {
         retrain = Retrain(options, spec, registry_path, CycleFolder(work_dir, cycles.size() + 1), all_feedback, decision,
-                          messages, result);
+                          ranked_texts, messages, result);
       } catch (const std::exception& e) {
         failure = std::current_exception();
         retrain.training = {{"error", e.what()}};

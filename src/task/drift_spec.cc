@@ -15,7 +15,8 @@ const std::vector<std::string> kDriftKeys = {"family_alpha",     "resamples",   
                                              "thresholds",       "retrain_on",       "min_feedback_rows",
                                              "cooldown_windows", "confirm_windows",  "strong_factor",
                                              "feedback_holdout", "recovery_windows", "feedback_weight",
-                                             "balance_share",    "max_row_weight",   "feedback_as"};
+                                             "balance_share",    "max_row_weight",   "feedback_as",
+                                             "oos_share_drop"};
 
 }  // namespace
 
@@ -83,6 +84,7 @@ void ParseDriftSection(const YamlSection& top, DriftSpec& drift) {
     s.Fail("feedback_as", fmt::format("\"{}\": use copies (a row of weight w trains as round(w) copies) or weights",
                                       drift.feedback_as));
   }
+  s.Read("oos_share_drop", drift.oos_share_drop);
   s.Read("balance_share", drift.balance_share);
   if (!(drift.balance_share >= 0 && drift.balance_share <= 1)) s.Fail("balance_share", "must be in [0, 1], e.g. 0.5");
 }

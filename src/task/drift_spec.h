@@ -68,6 +68,11 @@ struct DriftSpec {
   // or "copies" (round(w) copies of the row). Weights measured better in the loop on both
   // replay streams (bench/RESULTS.md), although copies scored better on validation folds.
   std::string feedback_as = "weights";
+  // When a retrain rejects by the accuracy_drop rule (its validation has fewer than 30
+  // out-of-scope rows), cap evaluation.max_accuracy_drop at the out-of-scope share of the
+  // feedback: a threshold that gives up more in-scope accuracy than the traffic has
+  // out-of-scope messages loses overall accuracy (src/drift/retrain_rejection.h).
+  bool oos_share_drop = true;
 };
 
 // Names DriftSpec::thresholds and retrain_on accept.

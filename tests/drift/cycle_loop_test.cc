@@ -208,6 +208,55 @@ TEST_F(CycleLoopTest, AccuracyThatStaysLowRetrainsInConsecutiveWindowsAStableStr
   EXPECT_THAT(cycles[1].at("decision").get<std::string>(), HasSubstr("recovery"));
 }
 
+// A window with two labels the first model lacks (a retrain) and 3 out-of-scope rows.
+std::string NewLabelsAndOutOfScopeRows() {
+  std::string window = SyntheticIntentCsv(300, 12, 6);
+  for (int i = 0; i < 3; ++i) {
+    window += fmt::format("\"what is the weather on planet {}\",oos,chat,2026-02-01T10:00:00Z\n", i);
+  }
+  return window;
+}
+
+TEST_F(CycleLoopTest, TheRetrainsRejectionGivesUpNoMoreInScopeAccuracyThanTheFeedbacksOutOfScopeShare) {
+  WriteSpec("oos_label: oos\n");
+  Release();
+  auto [code, r] = Cycle({"--traffic", dir_.Write("w1.csv", NewLabelsAndOutOfScopeRows()).string()});
+  ASSERT_LE(code, 1) << last_err_;
+  ASSERT_TRUE(r.at("retrained").get<bool>()) << r.at("decision");
+  const json& rule = r.at("training").at("threshold_rule");
+  ASSERT_TRUE(rule.is_object()) << r.at("training").dump();
+  EXPECT_EQ(rule.at("rule"), "accuracy_drop");
+  const json& share = rule.at("oos_share");
+  EXPECT_EQ(share.at("oos_rows"), 3);
+  EXPECT_EQ(share.at("ranked_rows_left_out"), 0);
+  const double n = share.at("sample_rows").get<double>();
+  EXPECT_EQ(n, r.at("feedback").at("new_rows").get<double>());
+  EXPECT_DOUBLE_EQ(share.at("estimate").get<double>(), 4 / (n + 2));
+  const double drop = rule.at("max_accuracy_drop").get<double>();
+  EXPECT_DOUBLE_EQ(drop, 4 / (n + 2));
+  EXPECT_LT(drop, 0.02);  // below the spec's 2 points
+  // The candidate's threshold was chosen with that drop.
+  const std::filesystem::path run_dir = r.at("training").at("run_dir").get<std::string>();
+  const json run = json::parse(ReadAll(run_dir / "run.json"));
+  EXPECT_THAT(run.at("rejection").at("rationale").get<std::string>(),
+              HasSubstr(fmt::format("within {:.2f} points", 100 * drop)));
+}
+
+TEST_F(CycleLoopTest, WithOosShareDropOffTheRetrainKeepsTheSpecsDrop) {
+  WriteSpec("oos_label: oos\ndrift:\n  oos_share_drop: false\n");
+  Release();
+  auto [code, r] = Cycle({"--traffic", dir_.Write("w1.csv", NewLabelsAndOutOfScopeRows()).string()});
+  ASSERT_LE(code, 1) << last_err_;
+  ASSERT_TRUE(r.at("retrained").get<bool>()) << r.at("decision");
+  const json& rule = r.at("training").at("threshold_rule");
+  EXPECT_EQ(rule.at("rule"), "accuracy_drop");
+  EXPECT_DOUBLE_EQ(rule.at("max_accuracy_drop").get<double>(), 0.02);
+  EXPECT_FALSE(rule.contains("oos_share"));
+  const json run = json::parse(ReadAll(std::filesystem::path(r.at("training").at("run_dir").get<std::string>()) /
+                                       "run.json"));
+  EXPECT_THAT(run.at("rejection").at("rationale").get<std::string>(), HasSubstr("within 2.00 points"));
+}
+
 TEST_F(CycleLoopTest, AStableStreamNeverRetrains) {
   Release();
   for (int w = 0; w < 3; ++w) {
@@ -379,7 +428,8 @@ TEST_F(CycleLoopTest, TheLoopsSettingsAreBounded) {
            {"  balance_share: 2\n", "drift.balance_share"},
            {"  recovery_windows: -1\n", "drift.recovery_windows"},
            {"  max_row_weight: 1000\n", "drift.max_row_weight"},
-           {"  feedback_as: clones\n", "drift.feedback_as"}}) {
+           {"  feedback_as: clones\n", "drift.feedback_as"},
+           {"  oos_share_drop: maybe\n", "drift.oos_share_drop"}}) {
     WriteSpec("drift:\n" + line);
     auto r = RunCli({"cycle", "--task", spec_.string(), "--traffic", window.string()});
     EXPECT_EQ(r.exit_code, 2) << line;
