@@ -92,7 +92,7 @@ struct RetrainOutcome {
 RetrainOutcome Retrain(const CycleOptions& options, const TaskSpec& spec, const std::filesystem::path& registry_path,
                        const std::filesystem::path& dir, const std::vector<drift::LabelledMessage>& feedback,
                        const drift::RetrainDecision& decision, const std::set<std::string>& ranked_texts,
-                       const Messages& messages, CycleResult& result) {
+                       const std::set<std::string>& window_keys, const Messages& messages, CycleResult& result) {
   RetrainOutcome out;
   CreateOutputFolder(dir, "--work-dir");
   const drift::RetrainData data = drift::BuildRetrainData(spec, feedback);
@@ -121,8 +121,8 @@ RetrainOutcome Retrain(const CycleOptions& options, const TaskSpec& spec, const 
                                              data.validation_oos_rows, kMinOosValidationRows)},
                       {"max_accuracy_drop", spec.evaluation.max_accuracy_drop}};
     if (spec.drift.oos_share_drop) {
-      const drift::RejectionDrop drop = drift::RejectionDropFromFeedback(feedback, spec.oos_label, ranked_texts,
-                                                                         spec.evaluation.max_accuracy_drop);
+      const drift::RejectionDrop drop = drift::RejectionDropFromFeedback(
+          feedback, spec.oos_label, ranked_texts, window_keys, spec.evaluation.max_accuracy_drop);
       derived.evaluation.max_accuracy_drop = drop.max_accuracy_drop;
       threshold_rule.update(drop.ToJson());
     }
@@ -368,7 +368,7 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
       const std::filesystem::path work_dir = WorkDir(options, spec, registry_path);
       try {
         retrain = Retrain(options, spec, registry_path, CycleFolder(work_dir, cycles.size() + 1), all_feedback, decision,
-                          ranked_texts, messages, result);
+                          ranked_texts, fresh_keys, messages, result);
       } catch (const std::exception& e) {
         failure = std::current_exception();
         retrain.training = {{"error", e.what()}};

@@ -15,6 +15,12 @@
 // mean; and with few rows the mean stays near 1/2, above any cap, so a small sample
 // leaves the spec's drop in force. Rows agents labelled because `cycle --label-budget`
 // ranked them (not its random share) are not a sample of the traffic and are left out.
+// So are the rows this window brought: the window that triggers a retrain is often the
+// drifted one (an out-of-scope surge), while the candidate is gated against production on
+// test data that mostly predates it; a drop raised by the surge alone made the candidate
+// reject in-scope test messages production answers, and the regression gate refused it
+// (replay_banking, 2 of 3 training seeds; bench/RESULTS.md). The window counts from the
+// next retrain on, once it is one of several.
 //
 // Thread-safety: pure function.
 #pragma once
@@ -36,11 +42,14 @@ struct RejectionDrop {
   size_t oos_rows = 0;           // of the sample, labelled with the out-of-scope label
   size_t sample_rows = 0;        // feedback rows that sample the traffic
   size_t ranked_rows = 0;        // feedback rows left out: picked by a label budget's ranking
+  size_t window_rows = 0;        // feedback rows left out: this window's
   nlohmann::json ToJson() const;
 };
 
-// `ranked_texts`: texts of the messages label budgets picked for their rank.
+// `ranked_texts`: texts of the messages label budgets picked for their rank;
+// `window_keys`: row keys of the feedback this window brought.
 RejectionDrop RejectionDropFromFeedback(const std::vector<LabelledMessage>& feedback, const std::string& oos_label,
-                                        const std::set<std::string>& ranked_texts, double cap);
+                                        const std::set<std::string>& ranked_texts,
+                                        const std::set<std::string>& window_keys, double cap);
 
 }  // namespace trainops::drift

@@ -208,9 +208,9 @@ TEST_F(CycleLoopTest, AccuracyThatStaysLowRetrainsInConsecutiveWindowsAStableStr
   EXPECT_THAT(cycles[1].at("decision").get<std::string>(), HasSubstr("recovery"));
 }
 
-// A window with two labels the first model lacks (a retrain) and 3 out-of-scope rows.
-std::string NewLabelsAndOutOfScopeRows() {
-  std::string window = SyntheticIntentCsv(300, 12, 6);
+// A window of the first model's labels with 3 out-of-scope rows: no retrain.
+std::string StableWindowWithOutOfScopeRows() {
+  std::string window = SyntheticIntentCsv(300, 60, 4);
   for (int i = 0; i < 3; ++i) {
     window += fmt::format("\"what is the weather on planet {}\",oos,chat,2026-02-01T10:00:00Z\n", i);
   }
@@ -220,7 +220,12 @@ std::string NewLabelsAndOutOfScopeRows() {
 TEST_F(CycleLoopTest, TheRetrainsRejectionGivesUpNoMoreInScopeAccuracyThanTheFeedbacksOutOfScopeShare) {
   WriteSpec("oos_label: oos\n");
   Release();
-  auto [code, r] = Cycle({"--traffic", dir_.Write("w1.csv", NewLabelsAndOutOfScopeRows()).string()});
+  auto [code1, r1] = Cycle({"--traffic", dir_.Write("w1.csv", StableWindowWithOutOfScopeRows()).string()});
+  ASSERT_LE(code1, 1) << last_err_;
+  ASSERT_FALSE(r1.at("retrained").get<bool>()) << r1.at("decision");
+  const double n = r1.at("feedback").at("new_rows").get<double>();
+  // New labels: a retrain. The out-of-scope share is estimated on the earlier window.
+  auto [code, r] = Cycle({"--traffic", dir_.Write("w2.csv", SyntheticIntentCsv(300, 12, 6)).string()});
   ASSERT_LE(code, 1) << last_err_;
   ASSERT_TRUE(r.at("retrained").get<bool>()) << r.at("decision");
   const json& rule = r.at("training").at("threshold_rule");
@@ -228,9 +233,9 @@ TEST_F(CycleLoopTest, TheRetrainsRejectionGivesUpNoMoreInScopeAccuracyThanTheFee
   EXPECT_EQ(rule.at("rule"), "accuracy_drop");
   const json& share = rule.at("oos_share");
   EXPECT_EQ(share.at("oos_rows"), 3);
+  EXPECT_EQ(share.at("sample_rows"), n);
   EXPECT_EQ(share.at("ranked_rows_left_out"), 0);
-  const double n = share.at("sample_rows").get<double>();
-  EXPECT_EQ(n, r.at("feedback").at("new_rows").get<double>());
+  EXPECT_EQ(share.at("window_rows_left_out"), r.at("feedback").at("new_rows"));
   EXPECT_DOUBLE_EQ(share.at("estimate").get<double>(), 4 / (n + 2));
   const double drop = rule.at("max_accuracy_drop").get<double>();
   EXPECT_DOUBLE_EQ(drop, 4 / (n + 2));
@@ -242,19 +247,38 @@ TEST_F(CycleLoopTest, TheRetrainsRejectionGivesUpNoMoreInScopeAccuracyThanTheFee
               HasSubstr(fmt::format("within {:.2f} points", 100 * drop)));
 }
 
-TEST_F(CycleLoopTest, WithOosShareDropOffTheRetrainKeepsTheSpecsDrop) {
-  WriteSpec("oos_label: oos\ndrift:\n  oos_share_drop: false\n");
-  Release();
-  auto [code, r] = Cycle({"--traffic", dir_.Write("w1.csv", NewLabelsAndOutOfScopeRows()).string()});
-  ASSERT_LE(code, 1) << last_err_;
-  ASSERT_TRUE(r.at("retrained").get<bool>()) << r.at("decision");
-  const json& rule = r.at("training").at("threshold_rule");
-  EXPECT_EQ(rule.at("rule"), "accuracy_drop");
-  EXPECT_DOUBLE_EQ(rule.at("max_accuracy_drop").get<double>(), 0.02);
-  EXPECT_FALSE(rule.contains("oos_share"));
-  const json run = json::parse(ReadAll(std::filesystem::path(r.at("training").at("run_dir").get<std::string>()) /
-                                       "run.json"));
-  EXPECT_THAT(run.at("rejection").at("rationale").get<std::string>(), HasSubstr("within 2.00 points"));
+TEST_F(CycleLoopTest, WithoutEarlierFeedbackOrWithOosShareDropOffTheRetrainKeepsTheSpecsDrop) {
+  for (const bool off : {false, true}) {
+    SCOPED_TRACE(off ? "oos_share_drop: false" : "first window");
+    TempDir dir;  // each case its own registry
+    const auto spec = dir.Write("task.yaml", "name: shoes\noos_label: oos\n"
+                                             "data:\n  train: train.csv\n  test: test.csv\n  text_column: text\n"
+                                             "  label_column: intent\nseed: 3\nthreads: 1\n" +
+                                                 std::string(off ? "drift:\n  oos_share_drop: false\n" : ""));
+    dir.Write("train.csv", ReadAll(dir_ / "train.csv"));
+    dir.Write("test.csv", ReadAll(dir_ / "test.csv"));
+    ASSERT_EQ(RunCli({"train", "--task", spec.string(), "--out", (dir / "first").string(), "--quiet"}).exit_code, 0);
+    ASSERT_EQ(RunCli({"promote", (dir / "first/model.bin").string(), "--task", spec.string(), "--force", "--reason",
+                      "test setup"}).exit_code, 0);
+    std::string window = SyntheticIntentCsv(300, 12, 6);
+    for (int i = 0; i < 3; ++i) {
+      window += fmt::format("\"what is the weather on planet {}\",oos,chat,2026-02-01T10:00:00Z\n", i);
+    }
+    auto c = RunCli({"cycle", "--task", spec.string(), "--traffic", dir.Write("w1.csv", window).string(), "--json",
+                     "-", "--quiet"});
+    ASSERT_LE(c.exit_code, 1) << c.err;
+    const json r = json::parse(c.out);
+    ASSERT_TRUE(r.at("retrained").get<bool>()) << r.at("decision");
+    const json& rule = r.at("training").at("threshold_rule");
+    EXPECT_EQ(rule.at("rule"), "accuracy_drop");
+    EXPECT_DOUBLE_EQ(rule.at("max_accuracy_drop").get<double>(), 0.02);
+    // Off: no estimate. On, with no earlier window: (0 + 1) / (0 + 2), above the cap.
+    EXPECT_EQ(rule.contains("oos_share"), !off);
+    if (!off) EXPECT_EQ(rule.at("oos_share").at("sample_rows"), 0);
+    const json run = json::parse(ReadAll(std::filesystem::path(r.at("training").at("run_dir").get<std::string>()) /
+                                         "run.json"));
+    EXPECT_THAT(run.at("rejection").at("rationale").get<std::string>(), HasSubstr("within 2.00 points"));
+  }
 }
 
 TEST_F(CycleLoopTest, AStableStreamNeverRetrains) {
