@@ -55,6 +55,9 @@ std::string RandomLabels(const std::string& csv, uint64_t seed) {
 }
 
 class CycleLoopTest : public ::testing::Test {
+ public:
+  using Outcome = std::pair<int, json>;  // a cycle's exit code and JSON
+
  protected:
   void SetUp() override {
     dir_.Write("train.csv", SyntheticIntentCsv(900, 1, 4));
@@ -75,7 +78,7 @@ class CycleLoopTest : public ::testing::Test {
                      "--reason", "test setup"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
-  std::pair<int, json> Cycle(std::vector<std::string> extra) {
+  Outcome Cycle(std::vector<std::string> extra) {
     std::vector<std::string> args = {"cycle", "--task", spec_.string(), "--json", "-", "--quiet"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto c = RunCli(args);
@@ -208,14 +211,17 @@ TEST_F(CycleLoopTest, AccuracyThatStaysLowRetrainsInConsecutiveWindowsAStableStr
   EXPECT_THAT(cycles[1].at("decision").get<std::string>(), HasSubstr("recovery"));
 }
 
-// A window of the first model's labels with 3 out-of-scope rows: no retrain.
-std::string StableWindowWithOutOfScopeRows() {
-  std::string window = SyntheticIntentCsv(300, 60, 4);
+// 3 out-of-scope rows in the synthetic traffic's columns.
+std::string OutOfScopeRows() {
+  std::string rows;
   for (int i = 0; i < 3; ++i) {
-    window += fmt::format("\"what is the weather on planet {}\",oos,chat,2026-02-01T10:00:00Z\n", i);
+    rows += fmt::format("\"what is the weather on planet {}\",oos,chat,2026-02-01T10:00:00Z\n", i);
   }
-  return window;
+  return rows;
 }
+
+// A window of the first model's labels with 3 out-of-scope rows: no retrain.
+std::string StableWindowWithOutOfScopeRows() { return SyntheticIntentCsv(300, 60, 4) + OutOfScopeRows(); }
 
 TEST_F(CycleLoopTest, TheRetrainsRejectionGivesUpNoMoreInScopeAccuracyThanTheFeedbacksOutOfScopeShare) {
   WriteSpec("oos_label: oos\n");
@@ -247,38 +253,37 @@ TEST_F(CycleLoopTest, TheRetrainsRejectionGivesUpNoMoreInScopeAccuracyThanTheFee
               HasSubstr(fmt::format("within {:.2f} points", 100 * drop)));
 }
 
-TEST_F(CycleLoopTest, WithoutEarlierFeedbackOrWithOosShareDropOffTheRetrainKeepsTheSpecsDrop) {
-  for (const bool off : {false, true}) {
-    SCOPED_TRACE(off ? "oos_share_drop: false" : "first window");
-    TempDir dir;  // each case its own registry
-    const auto spec = dir.Write("task.yaml", "name: shoes\noos_label: oos\n"
-                                             "data:\n  train: train.csv\n  test: test.csv\n  text_column: text\n"
-                                             "  label_column: intent\nseed: 3\nthreads: 1\n" +
-                                                 std::string(off ? "drift:\n  oos_share_drop: false\n" : ""));
-    dir.Write("train.csv", ReadAll(dir_ / "train.csv"));
-    dir.Write("test.csv", ReadAll(dir_ / "test.csv"));
-    ASSERT_EQ(RunCli({"train", "--task", spec.string(), "--out", (dir / "first").string(), "--quiet"}).exit_code, 0);
-    ASSERT_EQ(RunCli({"promote", (dir / "first/model.bin").string(), "--task", spec.string(), "--force", "--reason",
-                      "test setup"}).exit_code, 0);
-    std::string window = SyntheticIntentCsv(300, 12, 6);
-    for (int i = 0; i < 3; ++i) {
-      window += fmt::format("\"what is the weather on planet {}\",oos,chat,2026-02-01T10:00:00Z\n", i);
-    }
-    auto c = RunCli({"cycle", "--task", spec.string(), "--traffic", dir.Write("w1.csv", window).string(), "--json",
-                     "-", "--quiet"});
-    ASSERT_LE(c.exit_code, 1) << c.err;
-    const json r = json::parse(c.out);
-    ASSERT_TRUE(r.at("retrained").get<bool>()) << r.at("decision");
-    const json& rule = r.at("training").at("threshold_rule");
-    EXPECT_EQ(rule.at("rule"), "accuracy_drop");
-    EXPECT_DOUBLE_EQ(rule.at("max_accuracy_drop").get<double>(), 0.02);
-    // Off: no estimate. On, with no earlier window: (0 + 1) / (0 + 2), above the cap.
-    EXPECT_EQ(rule.contains("oos_share"), !off);
-    if (!off) EXPECT_EQ(rule.at("oos_share").at("sample_rows"), 0);
-    const json run = json::parse(ReadAll(std::filesystem::path(r.at("training").at("run_dir").get<std::string>()) /
-                                         "run.json"));
-    EXPECT_THAT(run.at("rejection").at("rationale").get<std::string>(), HasSubstr("within 2.00 points"));
-  }
+// The first retrain of a task (no earlier window to estimate the share on), or any
+// retrain with drift.oos_share_drop off: the spec's drop.
+void ExpectTheSpecsDrop(const CycleLoopTest::Outcome& cycle, bool with_estimate) {
+  const auto& [code, r] = cycle;
+  ASSERT_LE(code, 1);
+  ASSERT_TRUE(r.at("retrained").get<bool>()) << r.at("decision");
+  const json& rule = r.at("training").at("threshold_rule");
+  EXPECT_EQ(rule.at("rule"), "accuracy_drop");
+  EXPECT_DOUBLE_EQ(rule.at("max_accuracy_drop").get<double>(), 0.02);
+  EXPECT_EQ(rule.contains("oos_share"), with_estimate);
+  // On, with no earlier window: (0 + 1) / (0 + 2), above the cap.
+  if (with_estimate) EXPECT_EQ(rule.at("oos_share").at("sample_rows"), 0);
+  const json run = json::parse(ReadAll(std::filesystem::path(r.at("training").at("run_dir").get<std::string>()) /
+                                       "run.json"));
+  EXPECT_THAT(run.at("rejection").at("rationale").get<std::string>(), HasSubstr("within 2.00 points"));
+}
+
+TEST_F(CycleLoopTest, TheFirstRetrainHasNoEarlierFeedbackAndKeepsTheSpecsDrop) {
+  WriteSpec("oos_label: oos\n");
+  Release();
+  const std::string window = SyntheticIntentCsv(300, 12, 6) + OutOfScopeRows();
+  ExpectTheSpecsDrop(Cycle({"--traffic", dir_.Write("w1.csv", window).string()}), true);
+}
+
+TEST_F(CycleLoopTest, WithOosShareDropOffTheRetrainKeepsTheSpecsDrop) {
+  WriteSpec("oos_label: oos\ndrift:\n  oos_share_drop: false\n");
+  Release();
+  auto [code1, r1] = Cycle({"--traffic", dir_.Write("w1.csv", StableWindowWithOutOfScopeRows()).string()});
+  ASSERT_LE(code1, 1) << last_err_;
+  ASSERT_FALSE(r1.at("retrained").get<bool>()) << r1.at("decision");
+  ExpectTheSpecsDrop(Cycle({"--traffic", dir_.Write("w2.csv", SyntheticIntentCsv(300, 12, 6)).string()}), false);
 }
 
 TEST_F(CycleLoopTest, AStableStreamNeverRetrains) {
