@@ -1,8 +1,9 @@
 // The loop that learns (issue 23), end to end through the real binary: a cycle's retrain
 // settles relabelled and conflicting rows instead of stopping, a failed retrain still
 // records the cycle, accuracy that stays low retrains in consecutive windows while a
-// stable stream never does, and the label budget writes the messages to label next and
-// weighs their labels when they come back.
+// stable stream never does, the label budget writes the messages to label next and
+// weighs their labels when they come back, and a retrain's out-of-scope threshold gives up
+// no more in-scope accuracy than the earlier feedback's out-of-scope share.
 #include <map>
 #include <random>
 #include <set>
