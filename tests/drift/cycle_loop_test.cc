@@ -55,6 +55,15 @@ std::string RandomLabels(const std::string& csv, uint64_t seed) {
   return out;
 }
 
+// 3 out-of-scope rows in the synthetic traffic's columns.
+std::string OutOfScopeRows() {
+  std::string rows;
+  for (int i = 0; i < 3; ++i) {
+    rows += fmt::format("\"what is the weather on planet {}\",oos,chat,2026-02-01T10:00:00Z\n", i);
+  }
+  return rows;
+}
+
 class CycleLoopTest : public ::testing::Test {
  public:
   using Outcome = std::pair<int, json>;  // a cycle's exit code and JSON
@@ -85,6 +94,15 @@ class CycleLoopTest : public ::testing::Test {
     auto c = RunCli(args);
     last_err_ = c.err;
     return {c.exit_code, c.exit_code <= 1 ? json::parse(c.out) : json()};
+  }
+  // A cycle on a window of the first model's labels with 3 out-of-scope rows: feedback
+  // for later retrains, no retrain of its own.
+  json CycleOnAStableWindowWithOutOfScopeRows() {
+    auto [code, r] =
+        Cycle({"--traffic", dir_.Write("stable.csv", SyntheticIntentCsv(300, 60, 4) + OutOfScopeRows()).string()});
+    EXPECT_LE(code, 1) << last_err_;
+    EXPECT_FALSE(r.value("retrained", true)) << r.dump();
+    return r;
   }
   json Cycles() {
     auto list = RunCli({"cycles", "list", "--task", spec_.string(), "--json"});
@@ -212,25 +230,10 @@ TEST_F(CycleLoopTest, AccuracyThatStaysLowRetrainsInConsecutiveWindowsAStableStr
   EXPECT_THAT(cycles[1].at("decision").get<std::string>(), HasSubstr("recovery"));
 }
 
-// 3 out-of-scope rows in the synthetic traffic's columns.
-std::string OutOfScopeRows() {
-  std::string rows;
-  for (int i = 0; i < 3; ++i) {
-    rows += fmt::format("\"what is the weather on planet {}\",oos,chat,2026-02-01T10:00:00Z\n", i);
-  }
-  return rows;
-}
-
-// A window of the first model's labels with 3 out-of-scope rows: no retrain.
-std::string StableWindowWithOutOfScopeRows() { return SyntheticIntentCsv(300, 60, 4) + OutOfScopeRows(); }
-
 TEST_F(CycleLoopTest, TheRetrainsRejectionGivesUpNoMoreInScopeAccuracyThanTheFeedbacksOutOfScopeShare) {
   WriteSpec("oos_label: oos\n");
   Release();
-  auto [code1, r1] = Cycle({"--traffic", dir_.Write("w1.csv", StableWindowWithOutOfScopeRows()).string()});
-  ASSERT_LE(code1, 1) << last_err_;
-  ASSERT_FALSE(r1.at("retrained").get<bool>()) << r1.at("decision");
-  const double n = r1.at("feedback").at("new_rows").get<double>();
+  const double n = CycleOnAStableWindowWithOutOfScopeRows().at("feedback").at("new_rows").get<double>();
   // New labels: a retrain. The out-of-scope share is estimated on the earlier window.
   auto [code, r] = Cycle({"--traffic", dir_.Write("w2.csv", SyntheticIntentCsv(300, 12, 6)).string()});
   ASSERT_LE(code, 1) << last_err_;
@@ -281,9 +284,7 @@ TEST_F(CycleLoopTest, TheFirstRetrainHasNoEarlierFeedbackAndKeepsTheSpecsDrop) {
 TEST_F(CycleLoopTest, WithOosShareDropOffTheRetrainKeepsTheSpecsDrop) {
   WriteSpec("oos_label: oos\ndrift:\n  oos_share_drop: false\n");
   Release();
-  auto [code1, r1] = Cycle({"--traffic", dir_.Write("w1.csv", StableWindowWithOutOfScopeRows()).string()});
-  ASSERT_LE(code1, 1) << last_err_;
-  ASSERT_FALSE(r1.at("retrained").get<bool>()) << r1.at("decision");
+  CycleOnAStableWindowWithOutOfScopeRows();
   ExpectTheSpecsDrop(Cycle({"--traffic", dir_.Write("w2.csv", SyntheticIntentCsv(300, 12, 6)).string()}), false);
 }
 
