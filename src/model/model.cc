@@ -30,18 +30,20 @@ void EncodeFeatures(const std::vector<uint32_t>& ids, size_t first_block, const 
   // Unseen n-grams are rare; their ids go to the front of a small sorted list to count tf.
   thread_local std::vector<uint32_t> unseen;
   unseen.clear();
-  size_t first_rows = 0;  // x.rows from the first block (a row shared by both counts there)
-  for (size_t k = 0; k < ids.size(); ++k) {
-    if (k == first_block) first_rows = x.rows.size();
-    const uint32_t id = ids[k];
-    uint32_t row = vocab.Row(id);
-    if (row == FeatureVocabulary::kMissing) {
-      if (unseen_idf > 0) unseen.push_back(id);
-      continue;
+  auto count = [&](size_t begin, size_t end) {
+    for (size_t k = begin; k < end; ++k) {
+      const uint32_t row = vocab.Row(ids[k]);
+      if (row == FeatureVocabulary::kMissing) {
+        if (unseen_idf > 0) unseen.push_back(ids[k]);
+        continue;
+      }
+      if (row_counts[row]++ == 0) x.rows.push_back(row);
     }
-    if (row_counts[row]++ == 0) x.rows.push_back(row);
-  }
-  if (first_block >= ids.size()) first_rows = x.rows.size();
+  };
+  const size_t split = std::min(first_block, ids.size());
+  count(0, split);
+  const size_t first_rows = x.rows.size();  // x.rows of the first block (a row shared by both counts there)
+  count(split, ids.size());
   // Sublinear TF (1 + ln tf) times IDF, L2-normalized: the weighting that makes linear
   // text classifiers robust to long, repetitive messages.
   double first_norm = 0, second_norm = 0;
