@@ -146,6 +146,10 @@ def week_record(i, name, c, rc, accuracy):
         "production_after": c["production"], "candidate": c["candidate"], "decision": c["decision"], "exit": rc,
         "superseded": len((c.get("training") or {}).get("data_policy", {}).get("superseded_rows", [])),
         "left_out": (c.get("training") or {}).get("data_policy", {}).get("conflicting_left_out_count", 0),
+        # A promotion without a retrain: the production model's rejection threshold moved to
+        # the one its served traffic's feedback supports (drift.threshold_refresh).
+        "threshold_refresh": bool((c.get("threshold_refresh") or {}).get("promoted")),
+        "threshold": (c.get("threshold_refresh") or {}).get("best_threshold"),
     }
 
 
@@ -161,7 +165,8 @@ def run_policy(replay, windows, spec, out):
         weeks.append(week_record(i, name, c, p.returncode, fb.get("value")))
         w = weeks[-1]
         print(f"week {i:2d}: acc {w['accuracy'] or 0:.3f} est {w['estimated'] or 0:.3f} alerts {c['alerts']} "
-              f"retrained {c['retrained']}{' (recovery)' if w['recovery'] else ''} promoted {c['promoted']} "
+              f"retrained {c['retrained']}{' (recovery)' if w['recovery'] else ''} promoted {c['promoted']}"
+              f"{' (threshold ' + format(w['threshold'], '.3f') + ')' if w['threshold_refresh'] else ''} "
               f"({c['decision']})", flush=True)
     return weeks
 
@@ -200,7 +205,8 @@ def run_budget(replay, windows, spec, out, budget, arm, seed):
         write_rows(feedback_file, list(rows[0].keys()), picked)
         w = weeks[-1]
         print(f"  [{arm}] week {i:2d}: acc {accuracy:.3f} alerts {c['alerts']} retrained {c['retrained']}"
-              f"{' (recovery)' if w['recovery'] else ''} promoted {c['promoted']}", flush=True)
+              f"{' (recovery)' if w['recovery'] else ''} promoted {c['promoted']}"
+              f"{' (threshold)' if w['threshold_refresh'] else ''}", flush=True)
     return weeks
 
 
@@ -289,6 +295,7 @@ def run_stream(replay, args):
         "events": events, "policy_mean": mean([w["accuracy"] for w in weeks]),
         "never_mean": mean(baselines["never"]), "every_mean": mean(baselines["every"]),
         "retrains": sum(w["retrained"] for w in weeks), "promoted": sum(w["promoted"] for w in weeks),
+        "threshold_refreshes": sum(w["threshold_refresh"] for w in weeks),
         "recoveries": sum(w["retrained"] and w["recovery"] for w in weeks),
         "failed_cycles": sum(w["exit"] not in (0, 1) for w in weeks),
         "stable_triggers": sum(w["triggered"] for w in weeks if w["week"] <= stable),
@@ -420,11 +427,13 @@ def stream_lines(r):
         lines.append(f"| {w['week']} | {ev.get(w['week'], 'stable' if w['week'] <= r['events']['stable_until'] else '')} | "
                      f"{pct(w['accuracy'])} | {pct(w['estimated'])}{'' if w['estimate_reliable'] else ' (unreliable)'} | "
                      f"{', '.join(w['alerts']) or '-'} | {retrained} | "
-                     f"{'yes' if w['promoted'] else 'no'} | {pct(never[i] if i < len(never) else None)} | "
+                     f"{('yes (threshold)' if w['threshold_refresh'] else 'yes') if w['promoted'] else 'no'} | "
+                     f"{pct(never[i] if i < len(never) else None)} | "
                      f"{pct(every[i] if i < len(every) else None)} |")
     lines += ["", f"Mean production accuracy: policy **{pct(r['policy_mean'])}%**, never retraining {pct(r['never_mean'])}%, "
               f"retraining after every window {pct(r['every_mean'])}% ({n - 1} retrains). Policy: {r['retrains']} retrains "
-              f"({r['recoveries']} of them recovery), {r['promoted']} promotions, {r['failed_cycles']} failed cycles.", ""]
+              f"({r['recoveries']} of them recovery), {r['promoted']} promotions ({r['threshold_refreshes']} of them a threshold "
+              f"refresh, no training), {r['failed_cycles']} failed cycles.", ""]
     for p in r["promotions"]:
         lines.append(f"- promoted after week {p['week']}: on week {p['next_week']} the new model scores {pct(p['new'])}%, "
                      f"the one it replaced {pct(p['old'])}%")

@@ -19,6 +19,7 @@
 #include "data/dataset.h"
 #include "data/label_set.h"
 #include "drift/cycle_selection.h"
+#include "drift/cycle_threshold_refresh.h"
 #include "drift/monitor.h"
 #include "drift/retrain_data.h"
 #include "drift/retrain_policy.h"
@@ -361,18 +362,47 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
     result.production = production.id;
     RetrainOutcome retrain;
     std::exception_ptr failure;
+    // This cycle's folder (created by the first step that writes to it).
+    const std::filesystem::path cycle_dir = CycleFolder(WorkDir(options, spec, registry_path), cycles.size() + 1);
     if (decision.triggered) {
       // 4. Train a candidate on the training data plus all feedback (this window's
       // held-out share aside), gate it on the test data plus that share, promote on a pass.
       // Whatever happens here, the window's monitoring and feedback are recorded below.
-      const std::filesystem::path work_dir = WorkDir(options, spec, registry_path);
       try {
-        retrain = Retrain(options, spec, registry_path, CycleFolder(work_dir, cycles.size() + 1), all_feedback, decision,
-                          ranked_texts, fresh_keys, messages, result);
+        retrain = Retrain(options, spec, registry_path, cycle_dir, all_feedback, decision, ranked_texts, fresh_keys,
+                          messages, result);
       } catch (const std::exception& e) {
         failure = std::current_exception();
         retrain.training = {{"error", e.what()}};
         Say(messages, std::string("retrain failed; the cycle is recorded without a candidate: ") + e.what());
+      }
+    }
+
+    // 4b. No new model: the production model's rejection threshold may follow the
+    // feedback on the traffic it served (drift/threshold_refresh.h). Like the retrain, a
+    // failure here does not lose the window.
+    json refresh_json = nullptr;
+    if (!result.promoted) {
+      drift::ThresholdRefreshInputs in;
+      in.spec = &spec;
+      in.task_path = options.task;
+      in.registry_path = registry_path;
+      in.production = &production;
+      in.feedback = &all_feedback;
+      in.ranked_texts = &ranked_texts;
+      in.dir = cycle_dir / "threshold";
+      in.threads = options.threads.value_or(0);
+      try {
+        const drift::ThresholdRefreshOutcome refreshed = drift::RefreshThreshold(in, registry, messages);
+        refresh_json = refreshed.report;
+        if (refreshed.promoted) {
+          result.promoted = true;
+          result.production = refreshed.model_id;
+        }
+      } catch (const std::exception& e) {
+        if (!failure) failure = std::current_exception();
+        refresh_json = {{"refresh", false}, {"error", e.what()}};
+        Say(messages, std::string("threshold refresh failed; the cycle is recorded without it: ") + e.what());
       }
     }
 
@@ -407,6 +437,7 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
     r["promoted"] = result.promoted;
     r["production"] = result.production;
     r["training"] = retrain.training;
+    r["threshold_refresh"] = refresh_json;
     r["superseded_rows"] = retrain.training.is_object() && retrain.training.contains("data_policy")
                                ? retrain.training["data_policy"]["superseded_rows"]
                                : json::array();

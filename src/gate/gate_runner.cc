@@ -156,7 +156,12 @@ GateReport RunGates(const TaskSpec& spec, const GateRunOptions& options) {
           baseline_json["micro_f1"] = base_result.counts.MicroF1();
           baseline_json["macro_f1"] = base_result.counts.MacroF1();
         } else {
-          const EvalResult base_result = Evaluate(baseline, std::move(test_rows), input);
+          EvalInput base_input = input;
+          if (options.baseline_threshold) {
+            base_input.threshold = *options.baseline_threshold;
+            baseline_json["threshold"] = *options.baseline_threshold;
+          }
+          const EvalResult base_result = Evaluate(baseline, std::move(test_rows), base_input);
           regression = RegressionChecks(*result, base_result, gates.regression, spec.seed);
           baseline_json["accuracy"] = base_result.confusion.Accuracy();
           baseline_json["macro_f1"] = base_result.confusion.MacroF1();

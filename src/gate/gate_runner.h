@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "gate/gate_check.h"
@@ -18,6 +19,9 @@ struct GateRunOptions {
   std::filesystem::path baseline;    // "" = none; the regression gate is then skipped
   std::string baseline_description;  // for the report: "production model 3fa2... " or the file
   std::string no_baseline_reason;    // why there is none (shown on the skipped gate)
+  // The out-of-scope threshold the baseline is scored at; none = its stored one. Set for a
+  // production model whose threshold was refreshed on traffic (gate/release.cc).
+  std::optional<float> baseline_threshold;
   int threads = 0;
 };
 

@@ -142,6 +142,18 @@ GateOutcome GateCandidate(Registry& registry, const TaskSpec& spec, const GateRe
       options.baseline = baseline->path();
       options.baseline_description = fmt::format("production model {} of task {}", outcome.baseline->id.substr(0, 12),
                                                   spec.name);
+      // A production threshold refreshed on the served traffic (drift/threshold_refresh.h)
+      // was chosen where out-of-scope messages count, which this test data may not have:
+      // the models are compared as trained, the baseline at the threshold it was gated with.
+      const nlohmann::json refreshed = outcome.baseline->metrics.is_object()
+                                           ? outcome.baseline->metrics.value("threshold_refresh", nlohmann::json())
+                                           : nlohmann::json();
+      if (refreshed.is_object() && refreshed.contains("trained_threshold")) {
+        options.baseline_threshold = refreshed.at("trained_threshold").get<float>();
+        options.baseline_description += fmt::format(
+            ", scored at its trained threshold {:.4f} (it serves {:.4f}, refreshed on its traffic)",
+            *options.baseline_threshold, refreshed.value("threshold", 0.0));
+      }
     } else {
       options.no_baseline_reason = fmt::format("task {} has no production model yet (registry {}): nothing to "
                                                "regress against",

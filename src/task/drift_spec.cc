@@ -16,7 +16,7 @@ const std::vector<std::string> kDriftKeys = {"family_alpha",     "resamples",   
                                              "cooldown_windows", "confirm_windows",  "strong_factor",
                                              "feedback_holdout", "recovery_windows", "feedback_weight",
                                              "balance_share",    "max_row_weight",   "feedback_as",
-                                             "oos_share_drop"};
+                                             "oos_share_drop",   "threshold_refresh", "threshold_refresh_alpha"};
 
 }  // namespace
 
@@ -85,6 +85,11 @@ void ParseDriftSection(const YamlSection& top, DriftSpec& drift) {
                                       drift.feedback_as));
   }
   s.Read("oos_share_drop", drift.oos_share_drop);
+  s.Read("threshold_refresh", drift.threshold_refresh);
+  s.Read("threshold_refresh_alpha", drift.threshold_refresh_alpha);
+  if (!(drift.threshold_refresh_alpha > 0 && drift.threshold_refresh_alpha <= 0.5)) {
+    s.Fail("threshold_refresh_alpha", "must be in (0, 0.5], e.g. 0.05");
+  }
   s.Read("balance_share", drift.balance_share);
   if (!(drift.balance_share >= 0 && drift.balance_share <= 1)) s.Fail("balance_share", "must be in [0, 1], e.g. 0.5");
 }

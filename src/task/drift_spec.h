@@ -73,6 +73,13 @@ struct DriftSpec {
   // feedback: a threshold that gives up more in-scope accuracy than the traffic has
   // out-of-scope messages loses overall accuracy (src/drift/retrain_rejection.h).
   bool oos_share_drop = true;
+  // When a cycle promotes no retrained model, move the production model's out-of-scope
+  // threshold to the best one on the feedback of the traffic it served, if an exact sign
+  // test on the messages whose answer changes gives p <= threshold_refresh_alpha
+  // (drift/threshold_refresh.h). The alpha was compared with 0.01 on both replay streams
+  // (bench/RESULTS.md).
+  bool threshold_refresh = true;
+  double threshold_refresh_alpha = 0.05;
 };
 
 // Names DriftSpec::thresholds and retrain_on accept.

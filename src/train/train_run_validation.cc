@@ -10,6 +10,7 @@
 #include "model/inference.h"
 #include "model/reference_stats.h"
 #include "train/train_run_internal.h"
+#include "train/validation_reference.h"
 
 namespace trainops::train_internal {
 
@@ -130,3 +131,21 @@ ReferenceStats MultiLabelReferenceStats(const Model& best, const TrainingData& d
 }
 
 }  // namespace trainops::train_internal
+
+namespace trainops {
+
+ReferenceStats RecomputeReferenceStats(const Model& model, const TrainingData& data) {
+  if (!model.reference_stats) throw InputError("the model has no reference statistics to recompute");
+  if (data.multi_label) throw InputError("multi-label models keep their reference statistics");
+  if (data.labels != model.info.labels) {
+    throw InputError("the run's training data no longer has the model's labels; its validation rows cannot be rescored");
+  }
+  Model::Scratch scratch;
+  std::vector<Decision> decisions(data.validation.texts.size());
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    decisions[i] = Classify(model, data.validation.texts[i], scratch, /*threshold=*/0);
+  }
+  return train_internal::ValidationReferenceStats(model, data, model.reference_stats->train_words, decisions);
+}
+
+}  // namespace trainops

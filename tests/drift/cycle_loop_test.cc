@@ -2,8 +2,9 @@
 // settles relabelled and conflicting rows instead of stopping, a failed retrain still
 // records the cycle, accuracy that stays low retrains in consecutive windows while a
 // stable stream never does, the label budget writes the messages to label next and
-// weighs their labels when they come back, and a retrain's out-of-scope threshold gives up
-// no more in-scope accuracy than the earlier feedback's out-of-scope share.
+// weighs their labels when they come back, a retrain's out-of-scope threshold gives up no
+// more in-scope accuracy than the earlier feedback's out-of-scope share, and the production
+// model's threshold follows the feedback on the traffic it served.
 #include <map>
 #include <random>
 #include <set>
@@ -288,6 +289,71 @@ TEST_F(CycleLoopTest, WithOosShareDropOffTheRetrainKeepsTheSpecsDrop) {
   ExpectTheSpecsDrop(Cycle({"--traffic", dir_.Write("w2.csv", SyntheticIntentCsv(300, 12, 6)).string()}), false);
 }
 
+// A first model that rejects by a 10-point drop serves traffic that is almost all in scope:
+// the cycle moves its threshold to the one the served rows' feedback supports (a sign test
+// on the rows whose answer changes), releases the same weights with it through the gates,
+// and recomputes the reference statistics, so the next stable window raises no rejection
+// or label-mix alert. A later retrain is gated against the refreshed model scored at the
+// threshold it was trained with.
+TEST_F(CycleLoopTest, TheProductionThresholdFollowsTheServedTraffic) {
+  WriteSpec("oos_label: oos\nevaluation:\n  max_accuracy_drop: 0.1\n");
+  Release();
+  const std::string window = SyntheticIntentCsv(300, 60, 4) + OutOfScopeRows();
+  auto [code, r] = Cycle({"--traffic", dir_.Write("stable.csv", window).string()});
+  ASSERT_LE(code, 1) << last_err_;
+  EXPECT_FALSE(r.at("retrained").get<bool>());
+  const json& t = r.at("threshold_refresh");
+  ASSERT_TRUE(t.at("refresh").get<bool>()) << t.dump();
+  EXPECT_TRUE(t.at("promoted").get<bool>()) << t.dump();
+  EXPECT_TRUE(r.at("promoted").get<bool>());
+  EXPECT_EQ(r.at("production"), t.at("model"));
+  EXPECT_NE(r.at("production"), r.at("model"));  // the model monitored this window
+  EXPECT_LT(t.at("best_threshold").get<double>(), t.at("current_threshold").get<double>());
+  EXPECT_GT(t.at("gained").get<size_t>(), t.at("lost").get<size_t>());
+  EXPECT_LE(t.at("p_value").get<double>(), 0.05);
+  EXPECT_EQ(t.at("rows").get<size_t>() + t.at("left_out").at("trained_or_validated_on").get<size_t>(),
+            r.at("feedback").at("new_rows").get<size_t>());
+  EXPECT_EQ(t.at("oos_rows"), 3);
+
+  // The refreshed model: same labels, the new threshold, fewer validation rows rejected.
+  const json models = json::parse(RunCli({"models", "list", "--task", spec_.string(), "--json"}).out);
+  bool found = false;
+  for (const json& m : models) {
+    if (m.at("id") != t.at("model")) continue;
+    found = true;
+    const json& meta = m.at("metrics").at("threshold_refresh");
+    EXPECT_EQ(meta.at("from_model"), r.at("model"));
+    EXPECT_DOUBLE_EQ(meta.at("trained_threshold").get<double>(), t.at("current_threshold").get<double>());
+  }
+  EXPECT_TRUE(found) << models.dump();
+
+  auto [code2, r2] = Cycle({"--traffic", dir_.Write("stable2.csv", SyntheticIntentCsv(300, 61, 4)).string()});
+  ASSERT_LE(code2, 1) << last_err_;
+  EXPECT_EQ(r2.at("model"), t.at("model"));
+  for (const std::string& alert : r2.at("alerts")) {
+    EXPECT_NE(alert, "rejection_rate");
+    EXPECT_NE(alert, "predicted_label_mix");
+  }
+
+  // New labels: a retrain, gated against the refreshed production at its trained threshold.
+  auto [code3, r3] = Cycle({"--traffic", dir_.Write("w3.csv", SyntheticIntentCsv(300, 12, 6)).string()});
+  ASSERT_LE(code3, 1) << last_err_;
+  ASSERT_TRUE(r3.at("retrained").get<bool>()) << r3.at("decision");
+  EXPECT_THAT(r3.at("gate_report").at("verdict").get<std::string>(),
+              HasSubstr(fmt::format("scored at its trained threshold {:.4f}", t.at("current_threshold").get<double>())));
+}
+
+TEST_F(CycleLoopTest, WithThresholdRefreshOffTheProductionModelStays) {
+  WriteSpec("oos_label: oos\nevaluation:\n  max_accuracy_drop: 0.1\ndrift:\n  threshold_refresh: false\n");
+  Release();
+  auto [code, r] = Cycle({"--traffic", dir_.Write("stable.csv", SyntheticIntentCsv(300, 60, 4)).string()});
+  ASSERT_LE(code, 1) << last_err_;
+  EXPECT_FALSE(r.at("promoted").get<bool>());
+  EXPECT_EQ(r.at("production"), r.at("model"));
+  EXPECT_FALSE(r.at("threshold_refresh").at("refresh").get<bool>());
+  EXPECT_THAT(r.at("threshold_refresh").at("reason").get<std::string>(), HasSubstr("drift.threshold_refresh is off"));
+}
+
 TEST_F(CycleLoopTest, AStableStreamNeverRetrains) {
   Release();
   for (int w = 0; w < 3; ++w) {
@@ -460,7 +526,10 @@ TEST_F(CycleLoopTest, TheLoopsSettingsAreBounded) {
            {"  recovery_windows: -1\n", "drift.recovery_windows"},
            {"  max_row_weight: 1000\n", "drift.max_row_weight"},
            {"  feedback_as: clones\n", "drift.feedback_as"},
-           {"  oos_share_drop: maybe\n", "drift.oos_share_drop"}}) {
+           {"  oos_share_drop: maybe\n", "drift.oos_share_drop"},
+           {"  threshold_refresh: maybe\n", "drift.threshold_refresh"},
+           {"  threshold_refresh_alpha: 0\n", "drift.threshold_refresh_alpha"},
+           {"  threshold_refresh_alpha: 0.9\n", "drift.threshold_refresh_alpha"}}) {
     WriteSpec("drift:\n" + line);
     auto r = RunCli({"cycle", "--task", spec_.string(), "--traffic", window.string()});
     EXPECT_EQ(r.exit_code, 2) << line;
