@@ -44,6 +44,13 @@ ThresholdRefreshOutcome RefreshThreshold(const ThresholdRefreshInputs& in, Regis
     return out;
   }
 
+  size_t sample_rows = 0;
+  for (const LabelledMessage& f : *in.feedback) sample_rows += !in.ranked_texts->count(f.text);
+  if (sample_rows == 0) {  // before rereading the run's data, which may be large
+    out.report = Skipped("no feedback that samples the traffic yet");
+    return out;
+  }
+
   // The run that trained the production model: its spec and data tell which rows the model
   // has seen (they are no sample of what it does on traffic) and give the validation rows
   // its reference statistics are recomputed on.
