@@ -71,6 +71,7 @@ ThresholdRefreshOutcome RefreshThreshold(const ThresholdRefreshInputs& in, Regis
         data.lineage.value("validation", json()) != recorded.value("validation", json())) {
       throw InputError("the run's training data changed since it trained (lineage differs)");
     }
+    if (data.labels != model.info.labels) throw InputError("the run's labels are not the model's");
   } catch (const std::exception& e) {
     out.report = Skipped(fmt::format("the run {} cannot be reread: {}", record.run_id, e.what()));
     return out;

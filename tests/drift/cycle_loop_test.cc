@@ -354,6 +354,21 @@ TEST_F(CycleLoopTest, WithThresholdRefreshOffTheProductionModelStays) {
   EXPECT_THAT(r.at("threshold_refresh").at("reason").get<std::string>(), HasSubstr("drift.threshold_refresh is off"));
 }
 
+// The refresh rereads the production model's run to tell which rows it trained on and to
+// recompute its reference statistics; when that data changed since, it keeps the threshold
+// and says why, and the cycle goes on.
+TEST_F(CycleLoopTest, AThresholdRefreshNeedsTheRunsDataAsItTrained) {
+  WriteSpec("oos_label: oos\nevaluation:\n  max_accuracy_drop: 0.1\n");
+  Release();
+  dir_.Write("train.csv", ReadAll(dir_ / "train.csv") + "\"one more row written after training\",returns,web,"
+                                                       "2026-01-01T00:00:00Z\n");
+  auto [code, r] = Cycle({"--traffic", dir_.Write("stable.csv", SyntheticIntentCsv(300, 60, 4)).string()});
+  ASSERT_LE(code, 1) << last_err_;
+  EXPECT_FALSE(r.at("promoted").get<bool>());
+  EXPECT_FALSE(r.at("threshold_refresh").at("refresh").get<bool>());
+  EXPECT_THAT(r.at("threshold_refresh").at("reason").get<std::string>(), HasSubstr("changed since it trained"));
+}
+
 TEST_F(CycleLoopTest, AStableStreamNeverRetrains) {
   Release();
   for (int w = 0; w < 3; ++w) {
