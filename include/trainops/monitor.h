@@ -85,9 +85,13 @@ struct CycleOptions {
 
 struct CycleResult {
   // alerts, triggered, triggers, retrained, candidate, gate, promoted, production,
-  // estimated_accuracy, feedback_accuracy, signals, decision, feedback (docs/monitoring.md).
+  // estimated_accuracy, feedback_accuracy, signals, decision, feedback, threshold_refresh
+  // (docs/monitoring.md).
   nlohmann::json report;
   bool triggered = false, retrained = false, promoted = false;
+  // The promotion was the production model's threshold refreshed on its served traffic,
+  // not the retrained candidate (report["threshold_refresh"]; docs/monitoring.md).
+  bool threshold_refreshed = false;
   bool gate_passed = false;  // meaningful when retrained
   std::string candidate, production;
   int64_t cycle_id = 0;

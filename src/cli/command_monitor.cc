@@ -181,6 +181,8 @@ void RegisterCycle(CLI::App& app, CliContext& ctx) {
     if (f->threads >= 0) f->options.threads = f->threads;
     const CycleResult result = Cycle(f->options, ctx.messages());
     const nlohmann::json& r = result.report;
+    // A refresh runs only when the candidate was not promoted (exit 1 stays "blocked").
+    const bool candidate_promoted = result.promoted && !result.threshold_refreshed;
     if (f->options.selection == "-") std::cout << result.selection_csv;
     WriteOutput(f->json, Dump(r));
     if (f->json != "-" && f->options.selection != "-") {
@@ -190,12 +192,17 @@ void RegisterCycle(CLI::App& app, CliContext& ctx) {
         if (result.retrained) {
           std::cout << fmt::format("candidate {}: gate {}; {}\n", result.candidate.substr(0, 12),
                                    result.gate_passed ? "passed" : "failed",
-                                   result.promoted ? "promoted" : "not promoted");
+                                   candidate_promoted ? "promoted" : "not promoted");
+        }
+        if (result.threshold_refreshed) {
+          std::cout << fmt::format("rejection threshold refreshed on the served traffic: {:.4f} -> {:.4f}\n",
+                                   r.at("threshold_refresh").at("current_threshold").get<double>(),
+                                   r.at("threshold_refresh").at("best_threshold").get<double>());
         }
         std::cout << fmt::format("production: {} (cycle {})\n", result.production.substr(0, 12), result.cycle_id);
       }
     }
-    if (result.retrained && !result.promoted) throw ExitRequest{1};
+    if (result.retrained && !candidate_promoted) throw ExitRequest{1};
   });
 
   auto list = std::make_shared<std::pair<std::string, std::string>>();  // task, registry

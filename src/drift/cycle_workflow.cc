@@ -397,6 +397,7 @@ CycleResult Cycle(const CycleOptions& options, const Messages& messages) {
         refresh_json = refreshed.report;
         if (refreshed.promoted) {
           result.promoted = true;
+          result.threshold_refreshed = true;
           result.production = refreshed.model_id;
         }
       } catch (const std::exception& e) {
