@@ -59,9 +59,9 @@ ThresholdRefreshOutcome RefreshThreshold(const ThresholdRefreshInputs& in, Regis
     out.report = Skipped("the production model has no training run in the registry (released from a file)");
     return out;
   }
-  const RunRecord run = registry.GetRun(record.run_id);
   TrainingData data;
   try {
+    const RunRecord run = registry.GetRun(record.run_id);
     const std::string spec_path = run.run.value("spec_path", run.spec_path);
     if (spec_path.empty()) throw InputError("the run names no spec");
     TaskSpec run_spec = LoadTaskSpec(spec_path);
