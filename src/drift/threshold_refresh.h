@@ -6,9 +6,10 @@
 // accuracy whatever the traffic. Feedback on the messages the model served is a sample of
 // that traffic which the model never trained on, so it measures the objective production
 // is judged by, accuracy with out-of-scope messages counted right when rejected, at every
-// threshold at once (the weights do not change, only where rejection starts). On both
-// public replay streams the first model's threshold cost 0.5-1 point a week against the
-// best threshold on the earlier weeks' feedback (bench/RESULTS.md).
+// threshold at once (the weights do not change, only where rejection starts). On the two
+// public replay streams the first model's threshold cost up to about a point a week (0 to
+// 1.25 over three training seeds) against the best threshold on the earlier weeks'
+// feedback (bench/RESULTS.md).
 //
 // The choice: the threshold with the most correct answers on the served rows (candidates:
 // 0 and the midpoints between neighbouring rejection scores; among equals the one nearest
