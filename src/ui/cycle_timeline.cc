@@ -24,8 +24,12 @@ std::vector<Marker> CycleMarkers(std::span<const CycleRecord> cycles, const std:
     if (h.to_status != "production") continue;
     double x = static_cast<double>(cycles.size()) - 0.5;
     bool placed = false;
+    // The cycle that made a promotion: its retrained candidate, or its production model
+    // when the promotion was a refreshed threshold (no candidate). A rollback to a model a
+    // cycle once promoted is not that cycle's doing: it is placed by its time.
     for (size_t i = 0; i < cycles.size() && !placed; ++i) {
-      if (cycles[i].promoted && cycles[i].candidate == h.model_id) {
+      if (ChangeKind(h) == "promote" && cycles[i].promoted &&
+          (cycles[i].candidate == h.model_id || cycles[i].production == h.model_id)) {
         x = static_cast<double>(i);
         placed = true;
       }

@@ -105,5 +105,22 @@ TEST(UiChartsTest, StatusChangesSitOnTheCycleThatMadeThemElseBeforeTheNextCycle)
   EXPECT_THAT(markers[4].label, HasSubstr("feedback_accuracy"));
 }
 
+TEST(UiChartsTest, ARefreshedThresholdSitsOnItsCycleAndARollbackByItsTime) {
+  std::vector<CycleRecord> cycles = {Cycle(1, "2026-01-05T00:00:00.000Z", true, "m2"),
+                                     Cycle(2, "2026-01-12T00:00:00.000Z"), Cycle(3, "2026-01-19T00:00:00.000Z", true)};
+  cycles[0].production = "m2";
+  cycles[2].production = "m3";  // a threshold refresh: promoted, no candidate
+  const std::vector<StatusChange> history = {
+      Change("m2", "candidate", "2026-01-04T23:59:59.000Z"),  // by cycle 1
+      Change("m2", "archived", "2026-01-13T00:00:00.000Z"),   // a rollback to m2 between 2 and 3
+      Change("m3", "candidate", "2026-01-18T23:59:59.000Z")};  // by cycle 3's refresh
+  const auto markers = CycleMarkers(cycles, history);
+  ASSERT_EQ(markers.size(), 3u);
+  EXPECT_EQ(markers[0].x, 0.0);
+  EXPECT_EQ(markers[1].kind, "rollback");
+  EXPECT_EQ(markers[1].x, 1.5);
+  EXPECT_EQ(markers[2].x, 2.0);
+}
+
 }  // namespace
 }  // namespace trainops::ui
