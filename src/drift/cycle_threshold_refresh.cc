@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "api/boundary.h"
+#include "api/workflow_support.h"
 #include "common/error.h"
 #include "drift/threshold_refresh.h"
 #include "model/inference.h"
@@ -16,10 +17,6 @@ namespace trainops::drift {
 namespace {
 
 using json = nlohmann::json;
-
-void Say(const Messages& m, const std::string& text) {
-  if (m.info) m.info(text);
-}
 
 json Skipped(const std::string& reason) { return {{"refresh", false}, {"reason", reason}}; }
 
@@ -125,7 +122,7 @@ ThresholdRefreshOutcome RefreshThreshold(const ThresholdRefreshInputs& in, Regis
                                   {"in_scope_drop", choice.in_scope_drop}};
   const ModelRecord registered = registry.RegisterModel(file, spec.name, record.run_id, metrics);
   out.model_id = registered.id;
-  Say(messages, fmt::format("rejection threshold {:.4f} -> {:.4f} on {} served rows ({} gained, {} lost, p = {:.3g}): "
+  Say(messages.info, fmt::format("rejection threshold {:.4f} -> {:.4f} on {} served rows ({} gained, {} lost, p = {:.3g}): "
                             "releasing {}",
                             current, choice.chosen, choice.rows, choice.gained, choice.lost, choice.p_value,
                             registered.id.substr(0, 12)));
@@ -146,7 +143,7 @@ ThresholdRefreshOutcome RefreshThreshold(const ThresholdRefreshInputs& in, Regis
                         {"report_id", release.gate.report_id},
                         {"refused", release.refused}};
   out.report["promoted"] = out.promoted;
-  Say(messages, out.promoted ? fmt::format("promoted {} (threshold {:.4f}) to production", registered.id.substr(0, 12),
+  Say(messages.info, out.promoted ? fmt::format("promoted {} (threshold {:.4f}) to production", registered.id.substr(0, 12),
                                            choice.chosen)
                              : fmt::format("refreshed threshold not promoted: {}",
                                            release.gate.passed ? release.refused : "a gate failed"));

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "eval/significance.h"
+#include "model/inference.h"
 
 namespace trainops::drift {
 
@@ -36,11 +37,11 @@ double SignTestPValue(size_t k, size_t n) {
 
 namespace {
 
-bool Rejected(float score, float threshold) { return threshold > 0 && score < threshold; }
-
+// The serving rule's own test (model/inference.h), so a row counts as rejected here
+// exactly when production would reject it.
 bool Correct(const ServedOutcome& r, float threshold) {
   if (r.fixed) return r.correct_answered;
-  return Rejected(r.reject_score, threshold) ? r.correct_rejected : r.correct_answered;
+  return BelowThreshold(r.reject_score, threshold) ? r.correct_rejected : r.correct_answered;
 }
 
 }  // namespace
@@ -102,16 +103,14 @@ ThresholdChoiceOnTraffic ChooseThresholdOnTraffic(const std::vector<ServedOutcom
   }
   out.chosen = best_threshold;
   out.correct_chosen = best;
+  size_t dropped = 0;  // in-scope rows right without rejection that best_threshold rejects
   for (const ServedOutcome& r : rows) {
     const bool now = Correct(r, current), then = Correct(r, best_threshold);
     out.gained += then && !now;
     out.lost += now && !then;
-  }
-  size_t dropped = 0;
-  for (const ServedOutcome& r : rows) {
     if (r.correct_rejected) continue;
     ++out.in_scope_rows;
-    dropped += Correct(r, 0) && !Correct(r, best_threshold);
+    dropped += Correct(r, 0) && !then;
   }
   out.in_scope_drop = out.in_scope_rows ? static_cast<double>(dropped) / static_cast<double>(out.in_scope_rows) : 0;
   out.p_value = SignTestPValue(out.gained, out.gained + out.lost);
